@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** A nominal type: a `Sku` cannot be passed where a `LocationId` belongs. */
+export type Brand<T, B extends string> = T & { readonly __brand: B };
+
+export type Sku = Brand<string, 'Sku'>;
+export type LocationId = Brand<string, 'LocationId'>;
+export type DeviceId = Brand<string, 'DeviceId'>;
+export type EventId = Brand<string, 'EventId'>;
+export type UserId = Brand<string, 'UserId'>;
+export type ToteId = Brand<string, 'ToteId'>;
+export type TaskId = Brand<string, 'TaskId'>;
+export type Gtin = Brand<string, 'Gtin'>;
+/** A whole, positive number of units. */
+export type Qty = Brand<number, 'Qty'>;
+/** A device's event number: 1, 2, 3... without gaps. */
+export type Seq = Brand<number, 'Seq'>;
+
+/** Largest quantity one scan or line may carry; anything above is a typo, not a pallet. */
+export const MAX_QTY = 100_000;
+
+const code = (what: string) =>
+  z
+    .string({ error: `${what} must be text` })
+    .trim()
+    .min(1, `${what} is empty`)
+    .max(64, `${what} is longer than 64 characters`)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, `${what} may hold only letters, digits and . _ : / -`);
+
+const uuid = (what: string) => z.string({ error: `${what} must be text` }).uuid(`${what} is not a UUID`);
+
+export const SkuSchema = code('sku').transform((s) => s as Sku);
+export const LocationIdSchema = code('location').transform((s) => s as LocationId);
+export const ToteIdSchema = code('tote').transform((s) => s as ToteId);
+export const TaskIdSchema = code('task id').transform((s) => s as TaskId);
+export const UserIdSchema = code('user').transform((s) => s as UserId);
+export const DeviceIdSchema = uuid('deviceId').transform((s) => s as DeviceId);
+export const EventIdSchema = uuid('id').transform((s) => s as EventId);
+export const GtinSchema = z
+  .string()
+  .regex(/^\d{14}$/, 'gtin must be 14 digits')
+  .transform((s) => s as Gtin);
+export const QtySchema = z
+  .number({ error: 'qty must be a number' })
+  .int('qty must be a whole number')
+  .min(1, 'qty must be at least 1')
+  .max(MAX_QTY, `qty must be at most ${MAX_QTY}`)
+  .transform((n) => n as Qty);
+/** A counted quantity may be zero: an empty bin is a valid count. */
+export const CountQtySchema = z
+  .number({ error: 'qty must be a number' })
+  .int('qty must be a whole number')
+  .min(0, 'qty cannot be negative')
+  .max(MAX_QTY, `qty must be at most ${MAX_QTY}`)
+  .transform((n) => n as Qty);
+export const SeqSchema = z
+  .number({ error: 'seq must be a number' })
+  .int('seq must be a whole number')
+  .min(1, 'seq starts at 1')
+  .max(Number.MAX_SAFE_INTEGER)
+  .transform((n) => n as Seq);
+
+export const asSku = (s: string): Sku => s as Sku;
+export const asLocation = (s: string): LocationId => s as LocationId;
+export const asDevice = (s: string): DeviceId => s as DeviceId;
+export const asEventId = (s: string): EventId => s as EventId;
+export const asUser = (s: string): UserId => s as UserId;
+export const asTote = (s: string): ToteId => s as ToteId;
+export const asTask = (s: string): TaskId => s as TaskId;
+export const asGtin = (s: string): Gtin => s as Gtin;
+export const asSeq = (n: number): Seq => n as Seq;
+
+/** Throws unless `n` is a valid quantity; for callers that hold a plain number. */
+export function asQty(n: number): Qty {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_QTY) throw new RangeError(`not a quantity: ${n}`);
+  return n as Qty;
+}
+
+/** Exhaustiveness guard for `switch` over closed unions. */
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { DeviceIdSchema, MAX_QTY } from './ids.ts';
+import { RoleSchema } from './roles.ts';
+
+/** Wire protocol version 1: request and answer shapes shared by the device and the API. */
+export const API_PREFIX = '/api/v1';
+/** Most events one push may carry; the device sends at most this many. */
+export const MAX_BATCH = 500;
+/** Largest request body the API reads (bytes). */
+export const MAX_BODY_BYTES = 1_048_576;
+
+export const SignInRequestSchema = z.strictObject({
+  user: z.string().trim().min(1, 'user is empty').max(64),
+  pin: z.string().regex(/^\d{4,8}$/, 'pin must be 4 to 8 digits'),
+  deviceId: DeviceIdSchema,
+});
+export type SignInRequest = z.input<typeof SignInRequestSchema>;
+
+export const UserSchema = z.object({ id: z.string(), name: z.string(), roles: z.array(RoleSchema) });
+export type User = z.output<typeof UserSchema>;
+export type SignInResponse = { token: string; user: User };
+
+/** Envelopes are checked for readability here; payloads are checked per event, so one bad event is rejected, not the batch. */
+export const PushRequestSchema = z.strictObject({
+  events: z.array(z.unknown()).min(1, 'events is empty').max(MAX_BATCH, `at most ${MAX_BATCH} events per push`),
+});
+
+export type Rejection = { seq: number; id: string; code: RejectionCode; message: string };
+export type RejectionCode = 'unknown_type' | 'unsupported_version' | 'invalid_payload' | 'forbidden' | 'actor_mismatch';
+export type PushResponse = { ackedSeq: number; rejected: Rejection[]; expectedSeq?: number };
+/** 409: the device reused a number for a different event. */
+export type SeqConflict = { error: 'seq_conflict'; message: string; seq: number; ackedSeq: number };
+
+export type ApiError = { error: string; message: string; field?: string };
+
+export type CatalogItem = { sku: string; gtin: string; name: string; unitsPerCase?: number };
+export type PickLine = { lineId: string; sku: string; location: string; qty: number; picked: number };
+export type PickList = { id: string; orderRef: string; status: 'open' | 'done'; lines: PickLine[] };
+export type ReceiptLine = { lineId: string; sku: string; gtin: string; expectedQty: number; receivedQty: number };
+export type Receipt = { id: string; supplier: string; dock: string; ssccs: string[]; lines: ReceiptLine[]; status: 'open' | 'done' };
+/** A blind count task: never carries the expected quantity. */
+export type CountTaskView = { id: string; location: string; reason: string; status: string };
+export type QuarantinedReturn = { returnId: string; sku: string; location: string; qty: number; condition: string; note?: string; receivedAt: string; resolved: boolean };
+
+export type PullResponse = {
+  cursor: string;
+  lastSeq: number;
+  catalog: CatalogItem[];
+  locations: { id: string; kind: 'bin' | 'dock' | 'returns' }[];
+  pickLists: PickList[];
+  receipts: Receipt[];
+  countTasks: CountTaskView[];
+  returns: QuarantinedReturn[];
+};
+
+export { MAX_QTY };

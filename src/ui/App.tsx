@@ -1,0 +1,3 @@
+export function App() {
+  return <main><h1>Floor Scanner</h1></main>;
+}
