@@ -1,0 +1,595 @@
+/**
+ * The shared browser-test harness: every e2e test drives the built app in Debian's
+ * Chromium through this file.
+ *
+ * - `ensureChromium()` finds /usr/bin/chromium (installs Debian's package when root with apt).
+ * - `ensureBuilt()` runs `vite build` once per source state; a lock file keeps parallel
+ *   files from building twice, and each build lands in its own folder so a rebuild never
+ *   changes files under a running test.
+ * - `startApp()` starts a fresh API server (seeded, in-memory) serving that build behind a
+ *   small proxy the test controls (`network.offline()`, `network.hold()`), then launches
+ *   Chromium on it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'floor-e2e');
+
+// ---------------------------------------------------------------- Chromium
+
+let chromiumChecked = false;
+
+/** Returns the Chromium executable, installing Debian's `chromium` when it is missing and we may. */
+export function ensureChromium(): string {
+  if (chromiumChecked || existsSync(CHROMIUM_PATH)) {
+    chromiumChecked = true;
+    return CHROMIUM_PATH;
+  }
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).status === 0;
+  if (!isRoot || !hasApt) {
+    throw new Error(
+      `e2e: ${CHROMIUM_PATH} not found. Install Debian's Chromium first: ` +
+        '`sudo apt-get update && sudo apt-get install -y chromium` (or run .ci/ci.sh as root).',
+    );
+  }
+  process.stderr.write(`e2e: ${CHROMIUM_PATH} is missing; installing Debian's chromium with apt-get\n`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'chromium']]) {
+    const r = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`e2e: \`apt-get ${args.join(' ')}\` failed (exit ${r.status}); install chromium by hand`);
+  }
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`e2e: apt-get installed chromium but ${CHROMIUM_PATH} is still missing`);
+  chromiumChecked = true;
+  return CHROMIUM_PATH;
+}
+
+// ---------------------------------------------------------------- build once
+
+const BUILD_INPUTS = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json', 'tsconfig.json'];
+
+function walk(p: string, out: string[]): void {
+  const st = statSync(p, { throwIfNoEntry: false });
+  if (!st) return;
+  if (st.isDirectory()) {
+    for (const name of readdirSync(p).sort()) walk(path.join(p, name), out);
+  } else {
+    out.push(`${path.relative(ROOT, p)}:${st.size}:${st.mtimeMs}`);
+  }
+}
+
+/** A stamp of everything `vite build` reads: same stamp, same build. */
+function sourceStamp(buildId: string): string {
+  const lines: string[] = [`build-id:${buildId}`];
+  for (const input of BUILD_INPUTS) walk(path.join(ROOT, input), lines);
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `fn` while holding a cross-process lock (a directory made atomically). */
+async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const lock = path.join(CACHE_DIR, `${name}.lock`);
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
+      // A lock left by a dead process (killed mid-build) is taken over.
+      if (holder && !pidAlive(holder)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Runs `vite build` into `outDir`; `buildId` is baked into the bundle so two builds differ. */
+export async function buildApp(outDir: string, buildId = 'e2e'): Promise<string> {
+  const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      env: { ...process.env, FLOOR_BUILD_ID: buildId },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`e2e: vite build failed (exit ${code}):\n${output.slice(-4000)}`)),
+    );
+  });
+  if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`e2e: vite build wrote no index.html in ${outDir}`);
+  process.stderr.write(`e2e: built ${buildId} into ${path.relative(ROOT, outDir)} in ${Date.now() - started} ms\n`);
+  return outDir;
+}
+
+/**
+ * The built app for this source state, building it at most once across parallel test
+ * files and runs. `FLOOR_E2E_DIST` (set by the e2e global setup) short-circuits it.
+ */
+export async function ensureBuilt(buildId = 'e2e'): Promise<string> {
+  const fromEnv = process.env.FLOOR_E2E_DIST;
+  if (buildId === 'e2e' && fromEnv && existsSync(path.join(fromEnv, 'index.html'))) return fromEnv;
+  return withLock('build', async () => {
+    const stamp = sourceStamp(buildId);
+    const outDir = path.join(CACHE_DIR, `dist-${buildId}-${stamp}`);
+    if (existsSync(path.join(outDir, '.complete'))) return outDir;
+    await buildApp(outDir, buildId);
+    writeFileSync(path.join(outDir, '.complete'), new Date().toISOString());
+    pruneOldBuilds(outDir);
+    return outDir;
+  });
+}
+
+/** Keeps the cache small; builds younger than an hour may still be served by a running test. */
+function pruneOldBuilds(keep: string): void {
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of readdirSync(CACHE_DIR)) {
+    const p = path.join(CACHE_DIR, name);
+    if (!name.startsWith('dist-') || p === keep) continue;
+    if (statSync(p).mtimeMs < hourAgo) rmSync(p, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- server
+
+export type ServerHandle = { url: string; close(): Promise<void> };
+export type StartServerOptions = {
+  port?: number;
+  host?: string;
+  databaseUrl?: string;
+  dataDir?: string;
+  seed?: boolean;
+  staticDir?: string;
+  logLevel?: string;
+};
+type StartServer = (opts?: StartServerOptions) => Promise<ServerHandle>;
+
+const SERVER_APP = path.join(ROOT, 'src', 'server', 'app.ts');
+
+/** Whether the real API (src/server/app.ts) is present; without it only static files are served. */
+export const hasRealServer = (): boolean => existsSync(SERVER_APP);
+
+/**
+ * Starts the real API (`startServer` from src/server/app.ts) serving `staticDir`. When the
+ * API is not there yet, serves the build with a bare static server (no /api) and says so.
+ */
+export async function startTestServer(opts: StartServerOptions & { staticDir: string }): Promise<ServerHandle> {
+  if (hasRealServer()) {
+    // Loaded by path so this file type-checks before the server lands.
+    const mod = (await import(pathToFileURL(SERVER_APP).href)) as { startServer?: StartServer };
+    if (typeof mod.startServer !== 'function') throw new Error('e2e: src/server/app.ts does not export startServer');
+    return mod.startServer({ port: 0, host: '127.0.0.1', dataDir: 'memory://', seed: true, logLevel: 'warn', ...opts });
+  }
+  process.stderr.write('e2e: src/server/app.ts not found; serving the build statically without /api\n');
+  return startStaticServer(opts.staticDir);
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Serves one file of a built app, with the SPA fallback to index.html. */
+function serveFile(dir: string, reqUrl: string, res: http.ServerResponse): void {
+  const url = new URL(reqUrl, 'http://x');
+  let file = path.join(dir, decodeURIComponent(url.pathname));
+  if (!file.startsWith(dir) || !existsSync(file) || statSync(file).isDirectory()) file = path.join(dir, 'index.html');
+  // The worker script and the shell must be revalidated or an update is never seen.
+  const noCache = file.endsWith('.html') || file.endsWith('sw.js') || file.endsWith('.webmanifest');
+  res.writeHead(200, {
+    'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+    'cache-control': noCache ? 'no-cache' : 'public, max-age=31536000, immutable',
+  });
+  res.end(readFileSync(file));
+}
+
+/** A bare static server with the SPA fallback, used only until the real API exists. */
+export async function startStaticServer(dir: string): Promise<ServerHandle> {
+  const server = http.createServer((req, res) => {
+    if ((req.url ?? '/').startsWith('/api/')) {
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"no_api","message":"static server"}');
+      return;
+    }
+    serveFile(dir, req.url ?? '/', res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+// ---------------------------------------------------------------- network control
+
+/** A request held by `network.hold()`: it reached the proxy and has not been forwarded yet. */
+export type HeldRequest = { method: string; path: string; body: string; release(): Promise<void>; drop(): void };
+
+export type Network = {
+  /** The address the browser uses (the proxy in front of the server). */
+  url: string;
+  /** Cuts the browser off: new and open connections are reset; `navigator.onLine` turns false too. */
+  offline(): Promise<void>;
+  online(): Promise<void>;
+  isOffline(): boolean;
+  /**
+   * Holds the next request whose path matches: resolves once it arrives (the browser is
+   * then waiting on it). `release()` forwards it and discards the answer, as when a tab
+   * dies after the server committed; `drop()` resets the connection without forwarding.
+   */
+  hold(match: RegExp, method?: string): Promise<HeldRequest>;
+  /** How many requests matching reached the server, for exactly-once checks. */
+  count(match: RegExp, method?: string): number;
+};
+
+type Waiter = { match: RegExp; method?: string; resolve(h: HeldRequest): void };
+
+type Proxy = Network & {
+  /** Serves app files (everything but /api/) from this folder instead of the server: a deploy. */
+  serveStatic(dir: string | null): void;
+  close(): Promise<void>;
+};
+
+async function startProxy(upstream: string, onOfflineChange: (offline: boolean) => Promise<void>): Promise<Proxy> {
+  const target = new URL(upstream);
+  let staticDir: string | null = null;
+  const sockets = new Set<Socket>();
+  const waiters: Waiter[] = [];
+  const seen: { method: string; path: string }[] = [];
+  let offline = false;
+
+  const forward = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse | null): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const up = http.request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+        (upRes) => {
+          if (!res || res.destroyed) {
+            upRes.resume();
+            upRes.on('end', resolve);
+            return;
+          }
+          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          upRes.pipe(res);
+          upRes.on('end', resolve);
+          res.on('close', () => {
+            upRes.destroy();
+            resolve();
+          });
+        },
+      );
+      up.on('error', () => {
+        if (res && !res.headersSent) res.writeHead(502).end();
+        resolve();
+      });
+      up.end(body);
+    });
+
+  const server = http.createServer((req, res) => {
+    if (offline) {
+      req.socket.destroy();
+      return;
+    }
+    if (staticDir && !(req.url ?? '/').startsWith('/api/')) {
+      serveFile(staticDir, req.url ?? '/', res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const p = req.url ?? '/';
+      seen.push({ method: req.method ?? 'GET', path: p });
+      const i = waiters.findIndex((w) => w.match.test(p) && (!w.method || w.method === req.method));
+      if (i >= 0) {
+        const [w] = waiters.splice(i, 1);
+        w?.resolve({
+          method: req.method ?? 'GET',
+          path: p,
+          body: body.toString('utf8'),
+          release: () => forward(req, body, res.destroyed ? null : res),
+          drop: () => req.socket.destroy(),
+        });
+        return;
+      }
+      void forward(req, body, res);
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async offline() {
+      offline = true;
+      for (const s of sockets) s.destroy();
+      await onOfflineChange(true);
+    },
+    async online() {
+      offline = false;
+      await onOfflineChange(false);
+    },
+    isOffline: () => offline,
+    serveStatic(dir) {
+      staticDir = dir;
+    },
+    hold: (match, method) => new Promise<HeldRequest>((resolve) => waiters.push({ match, method, resolve })),
+    count: (match, method) => seen.filter((r) => match.test(r.path) && (!method || r.method === method)).length,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+// ---------------------------------------------------------------- API helpers
+
+export type StockRow = {
+  sku: string;
+  location: string;
+  available: number;
+  committed: number;
+  qc: number;
+  quarantine: number;
+  suspect: number;
+  onHand: number;
+  atp: number;
+};
+export type LedgerEntry = {
+  position: number;
+  id: string;
+  deviceId: string;
+  seq: number;
+  type: string;
+  actor: string;
+  occurredAt: string;
+  receivedAt: string;
+  status: 'applied' | 'rejected';
+  code?: string;
+  message?: string;
+  payload: unknown;
+};
+export type DeviceHealth = { deviceId: string; lastSeq: number; lastContactAt: string; rejectedCount: number; pendingHint?: number };
+
+export type Api = {
+  /** Server address, reached directly (never through the proxy, so `offline()` does not cut the test off). */
+  url: string;
+  /** Signs in; returns the bearer token. */
+  signIn(user?: string, pin?: string, deviceId?: string): Promise<string>;
+  /** GET a JSON path with a token (a supervisor's by default). */
+  get<T>(pathAndQuery: string, token?: string): Promise<T>;
+  stock(q?: { sku?: string; location?: string }): Promise<StockRow[]>;
+  ledger(q?: { sku?: string; location?: string; deviceId?: string }): Promise<LedgerEntry[]>;
+  devices(): Promise<DeviceHealth[]>;
+};
+
+export const DEMO_USERS = {
+  picker: { user: 'picker', pin: '1111' },
+  receiver: { user: 'receiver', pin: '2222' },
+  supervisor: { user: 'supervisor', pin: '3333' },
+  returns: { user: 'returns', pin: '4444' },
+} as const;
+
+function makeApi(url: string): Api {
+  let supervisorToken: string | null = null;
+  const call = async <T>(method: string, p: string, body?: unknown, token?: string): Promise<T> => {
+    const res = await fetch(url + p, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`e2e api: ${method} ${p} -> ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  };
+  const qs = (q: Record<string, string | undefined> = {}) => {
+    const p = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => e[1] !== undefined));
+    const s = p.toString();
+    return s ? `?${s}` : '';
+  };
+  const api: Api = {
+    url,
+    async signIn(user = DEMO_USERS.supervisor.user, pin = DEMO_USERS.supervisor.pin, deviceId = 'e2e-harness') {
+      const r = await call<{ token: string }>('POST', '/api/v1/sessions', { user, pin, deviceId });
+      return r.token;
+    },
+    async get<T>(p: string, token?: string) {
+      supervisorToken ??= await api.signIn();
+      return call<T>('GET', p, undefined, token ?? supervisorToken);
+    },
+    stock: async (q) => (await api.get<{ rows: StockRow[] }>(`/api/v1/stock${qs(q)}`)).rows,
+    ledger: async (q) => (await api.get<{ events: LedgerEntry[] }>(`/api/v1/ledger${qs(q)}`)).events,
+    devices: async () => (await api.get<{ devices: DeviceHealth[] }>('/api/v1/devices')).devices,
+  };
+  return api;
+}
+
+// ---------------------------------------------------------------- the app
+
+export type BrowserOptions = {
+  /**
+   * Keep the profile (service worker, caches, IndexedDB) across `reopen()`: true for a
+   * fresh temp profile, or a folder to reuse. Without it each launch is a clean profile.
+   */
+  persistent?: boolean | string;
+  /** A fake camera: true for Chromium's test pattern, or a .y4m/.mjpeg file to play. */
+  fakeCamera?: boolean | string;
+  /** Start with the network cut (only meaningful with `persistent`). */
+  offline?: boolean;
+  viewport?: { width: number; height: number };
+};
+
+export type StartAppOptions = BrowserOptions & {
+  /** A built app to serve (default: `ensureBuilt()`). */
+  staticDir?: string;
+  /** Extra options for `startServer` (e.g. a real `databaseUrl`). */
+  server?: Omit<StartServerOptions, 'staticDir'>;
+};
+
+export type App = {
+  /** Null for a persistent profile (Chromium then has no separate Browser object). */
+  browser: Browser | null;
+  context: BrowserContext;
+  page: Page;
+  /** Where the browser opens the app (through the controllable proxy). */
+  baseUrl: string;
+  api: Api;
+  network: Network;
+  server: ServerHandle;
+  /** Closes the browser (not the server): what a killed tab or a reboot leaves behind. */
+  closeBrowser(): Promise<void>;
+  /** Closes the browser if open and launches it again (same profile when persistent); updates `context` and `page`. */
+  reopen(opts?: Pick<BrowserOptions, 'offline'>): Promise<Page>;
+  /**
+   * Deploys another build: from now on the app's files come from `staticDir` while the
+   * same API (and its data) keeps answering /api/, as a front web server would.
+   */
+  deploy(staticDir: string): void;
+  close(): Promise<void>;
+};
+
+function launchArgs(fakeCamera: BrowserOptions['fakeCamera']): string[] {
+  const args = [...CHROMIUM_ARGS];
+  if (fakeCamera) {
+    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream');
+    if (typeof fakeCamera === 'string') args.push(`--use-file-for-fake-video-capture=${fakeCamera}`);
+  }
+  return args;
+}
+
+/**
+ * Starts a fresh server (seeded, in-memory) with the built app and opens Chromium on it.
+ * The page is blank; navigate with `app.page.goto(app.baseUrl)`.
+ */
+export async function startApp(opts: StartAppOptions = {}): Promise<App> {
+  const executablePath = ensureChromium();
+  const staticDir = opts.staticDir ?? (await ensureBuilt());
+  const server = await startTestServer({ ...opts.server, staticDir });
+  const api = makeApi(server.url);
+  const userDataDir =
+    typeof opts.persistent === 'string'
+      ? opts.persistent
+      : opts.persistent
+        ? mkdtempSync(path.join(os.tmpdir(), 'floor-e2e-profile-'))
+        : null;
+  const ownsProfile = opts.persistent === true;
+  const viewport = opts.viewport ?? { width: 412, height: 860 };
+  const args = launchArgs(opts.fakeCamera);
+
+  let browser: Browser | null = null;
+  let context: BrowserContext | null = null;
+
+  // The browser always talks to the proxy, so its origin (and the SW and IndexedDB tied to it) never changes.
+  const proxy = await startProxy(server.url, async (off) => {
+    if (context) await context.setOffline(off);
+  });
+  const { close: closeProxy, serveStatic, ...network } = proxy;
+
+  const launch = async (offline: boolean): Promise<{ context: BrowserContext; page: Page }> => {
+    if (userDataDir) {
+      context = await chromium.launchPersistentContext(userDataDir, { executablePath, args, offline, viewport });
+      browser = null;
+    } else {
+      browser = await chromium.launch({ executablePath, args });
+      context = await browser.newContext({ offline, viewport });
+    }
+    if (opts.fakeCamera) await context.grantPermissions(['camera'], { origin: network.url });
+    const page = context.pages()[0] ?? (await context.newPage());
+    return { context, page };
+  };
+
+  if (opts.offline) await network.offline();
+  const first = await launch(network.isOffline());
+
+  const app: App = {
+    browser,
+    context: first.context,
+    page: first.page,
+    baseUrl: network.url,
+    api,
+    network,
+    server,
+    async closeBrowser() {
+      if (context) await context.close().catch(() => undefined);
+      if (browser) await browser.close().catch(() => undefined);
+      context = null;
+      browser = null;
+    },
+    async reopen(o = {}) {
+      await app.closeBrowser();
+      if (o.offline !== undefined) await (o.offline ? network.offline() : network.online());
+      const next = await launch(network.isOffline());
+      app.browser = browser;
+      app.context = next.context;
+      app.page = next.page;
+      return next.page;
+    },
+    deploy(dir) {
+      serveStatic(dir);
+    },
+    async close() {
+      await app.closeBrowser();
+      await closeProxy();
+      await server.close();
+      if (ownsProfile && userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+  return app;
+}
