@@ -1,0 +1,117 @@
+/**
+ * What every floor workflow shares: the input a scan becomes, the feedback a step
+ * gives, and the catalog and location lookups. Pure: no clock, no I/O.
+ */
+import type { DraftEvent } from '../events.ts';
+import { MAX_QTY, asGtin, asLocation, asSku, type Gtin, type LocationId, type Sku } from '../ids.ts';
+import type { CatalogItem } from '../protocol.ts';
+
+/** The five things a handheld can tell a worker, each with its own tone and vibration. */
+export const TONES = ['accepted', 'wrong', 'duplicate', 'offline', 'supervisor'] as const;
+export type Tone = (typeof TONES)[number];
+export type Feedback = { tone: Tone; message: string };
+
+/** What a workflow returns for one input: the next state, the facts to record, what to tell the worker. */
+export type Step<S> = { state: S; events: DraftEvent[]; feedback: Feedback[] };
+
+/**
+ * A scan as the workflows see it, already parsed and check-digit verified by the scan
+ * pipeline: goods (a GTIN, maybe with GS1 lot, expiry and count), a pallet, a place, a tote,
+ * a badge, or something that could not be read.
+ */
+export type WorkflowScan =
+  | { kind: 'goods'; gtin: Gtin; count?: number; lot?: string; expiry?: string; sscc?: string }
+  | { kind: 'pallet'; sscc: string }
+  | { kind: 'location'; location: LocationId }
+  | { kind: 'tote'; tote: string }
+  | { kind: 'badge'; user: string }
+  | { kind: 'unreadable'; message: string };
+
+export const ok = (message: string): Feedback => ({ tone: 'accepted', message });
+export const wrong = (message: string): Feedback => ({ tone: 'wrong', message });
+export const duplicate = (message: string): Feedback => ({ tone: 'duplicate', message });
+export const needsSupervisor = (message: string): Feedback => ({ tone: 'supervisor', message });
+
+/** A step that changes nothing and says why. */
+export function refuse<S>(state: S, feedback: Feedback): Step<S> {
+  return { state, events: [], feedback: [feedback] };
+}
+
+/**
+ * A fact recorded while the device is offline is still accepted, but sounds different so the
+ * worker knows it is queued: the screen passes the connectivity it knows.
+ */
+export function forConnectivity(feedback: readonly Feedback[], online: boolean): Feedback[] {
+  if (online) return [...feedback];
+  return feedback.map((f) => (f.tone === 'accepted' ? { tone: 'offline', message: `${f.message} (saved offline)` } : f));
+}
+
+/** The words a worker sees for a scan the workflow did not expect. */
+export function describeScan(scan: WorkflowScan): string {
+  switch (scan.kind) {
+    case 'goods':
+      return `item ${scan.gtin}`;
+    case 'pallet':
+      return `pallet ${scan.sscc}`;
+    case 'location':
+      return `location ${scan.location}`;
+    case 'tote':
+      return `tote ${scan.tote}`;
+    case 'badge':
+      return `badge of ${scan.user}`;
+    case 'unreadable':
+      return 'an unreadable code';
+  }
+}
+
+/** Pads a GTIN-8/12/13 to the GTIN-14 the catalog compares with. */
+export const gtin14 = (gtin: string): string => gtin.padStart(14, '0');
+
+export type CatalogMatch = { sku: Sku; name: string; units: number; isCase: boolean };
+
+/**
+ * Finds the catalog item a GTIN names. A GTIN-14 whose indicator digit is 1-8 and whose
+ * other digits (before the check digit) are an item's GTIN is that item's case, holding
+ * `unitsPerCase` units (GS1 packaging hierarchy).
+ */
+export function lookupGtin(catalog: readonly CatalogItem[], gtin: string): CatalogMatch | undefined {
+  const scanned = gtin14(gtin);
+  for (const item of catalog) {
+    if (gtin14(item.gtin) === scanned) return { sku: asSku(item.sku), name: item.name, units: 1, isCase: false };
+  }
+  const indicator = scanned[0];
+  if (indicator === undefined || indicator < '1' || indicator > '8') return undefined;
+  for (const item of catalog) {
+    if (item.unitsPerCase && item.unitsPerCase > 1 && gtin14(item.gtin).slice(1, 13) === scanned.slice(1, 13)) {
+      return { sku: asSku(item.sku), name: item.name, units: item.unitsPerCase, isCase: true };
+    }
+  }
+  return undefined;
+}
+
+/** The catalog name of a SKU, or the SKU itself. */
+export function nameOf(catalog: readonly CatalogItem[], sku: string): string {
+  return catalog.find((c) => c.sku === sku)?.name ?? sku;
+}
+
+/**
+ * Reads a quantity keyed by the worker. Text where a number belongs, zero when zero is not
+ * allowed, fractions and huge numbers are refused with a message naming the quantity.
+ */
+export function parseQuantity(text: string, opts: { allowZero?: boolean } = {}): { ok: true; qty: number } | { ok: false; message: string } {
+  const t = text.trim();
+  const min = opts.allowZero ? 0 : 1;
+  if (!/^\d+$/.test(t)) return { ok: false, message: `Quantity must be a whole number from ${min} to ${MAX_QTY}, not "${t.slice(0, 20)}"` };
+  const qty = Number(t);
+  if (qty < min || qty > MAX_QTY) return { ok: false, message: `Quantity must be from ${min} to ${MAX_QTY}, not ${qty}` };
+  return { ok: true, qty };
+}
+
+/** A location code or null; used where a worker types a bin rather than scanning it. */
+export function asLocationCode(text: string): LocationId | null {
+  const t = text.trim();
+  return /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/.test(t) ? asLocation(t) : null;
+}
+
+/** A GTIN in the 14-digit form events carry. */
+export const eventGtin = (gtin: string): Gtin => asGtin(gtin14(gtin));

@@ -1,0 +1,245 @@
+/**
+ * Pick-to-hold: bind a tote to the order, then line by line scan the bin and each item into
+ * the tote. Every accepted item is a `pick.held` at once; "fewer here" records what was found
+ * and a `pick.short` that raises the blind count for the bin; undo records `pick.undone`.
+ */
+import type { DraftEvent } from '../events.ts';
+import { asLocation, asSku, asTask, asTote, asEventId, asQty, MAX_QTY, type LocationId, type Sku, type TaskId, type ToteId } from '../ids.ts';
+import type { CatalogItem, PickList } from '../protocol.ts';
+import { describeScan, duplicate, lookupGtin, nameOf, ok, parseQuantity, refuse, wrong, type Feedback, type Step, type WorkflowScan } from './common.ts';
+
+export type PickLineState = { lineId: string; sku: Sku; location: LocationId; qty: number; picked: number; short: number };
+/** One `pick.held` of this list; `eventId` arrives once the event log has stored it. */
+export type HeldPick = { eventId?: string; lineId: string; sku: Sku; location: LocationId; qty: number; undone: boolean };
+
+export type PickState = {
+  pickListId: TaskId;
+  orderRef: string;
+  lines: PickLineState[];
+  tote: ToteId | null;
+  /** Index of the line being picked; -1 once every line is picked or short. */
+  current: number;
+  /** The current line's bin has been scanned. */
+  atBin: boolean;
+  /** Units keyed for the next item scan. */
+  pendingQty: number | null;
+  held: HeldPick[];
+};
+
+/** An event the device's log holds (or has just stored), as the workflow needs it. */
+export type LoggedEvent = { id: string; type: string; payload: unknown };
+
+export type PickInput =
+  | { type: 'scan'; scan: WorkflowScan }
+  | { type: 'quantity'; text: string }
+  /** "Fewer here": `found` units are in hand (text as keyed; "0" for the one-tap zero-found). */
+  | { type: 'short'; found: string }
+  /** Undo a held pick: the named one, or the last one. */
+  | { type: 'undo'; eventId?: string }
+  /** The event log stored these events: picks get their ids, so they can be undone. */
+  | { type: 'logged'; events: LoggedEvent[] };
+
+export type PickContext = { catalog: readonly CatalogItem[] };
+
+const resolved = (l: PickLineState) => l.picked + l.short >= l.qty;
+const remaining = (l: PickLineState) => Math.max(0, l.qty - l.picked - l.short);
+const firstOpen = (lines: readonly PickLineState[]) => lines.findIndex((l) => !resolved(l));
+
+/** The count task a short pick raises: made from the line, so a second short on it joins the same task. */
+export function shortCountTaskId(pickListId: string, lineId: string): TaskId {
+  const safeLine = lineId.replace(/[^A-Za-z0-9._:/-]/g, '_');
+  return asTask(`short-${pickListId}-${safeLine}`.slice(0, 64));
+}
+
+type HeldPayload = { pickListId: string; lineId: string; sku: string; location: string; qty: number; tote: string };
+type ShortPayload = { pickListId: string; lineId: string; missingQty: number };
+type UndonePayload = { corrects: string };
+
+/**
+ * Starts (or resumes) a pick list. `history` is what this device's log holds for the list, so a
+ * reload resumes where the worker was: the API's `picked` and the log are not added twice.
+ */
+export function startPick(list: PickList, history: readonly LoggedEvent[] = []): PickState {
+  const held: HeldPick[] = [];
+  const shortBy = new Map<string, number>();
+  let tote: ToteId | null = null;
+  for (const e of history) {
+    if (e.type === 'pick.held') {
+      const p = e.payload as HeldPayload;
+      if (p.pickListId !== list.id) continue;
+      held.push({ eventId: e.id, lineId: p.lineId, sku: asSku(p.sku), location: asLocation(p.location), qty: p.qty, undone: false });
+      tote = asTote(p.tote);
+    } else if (e.type === 'pick.short') {
+      const p = e.payload as ShortPayload;
+      if (p.pickListId === list.id) shortBy.set(p.lineId, (shortBy.get(p.lineId) ?? 0) + p.missingQty);
+    } else if (e.type === 'pick.undone') {
+      const p = e.payload as UndonePayload;
+      const h = held.find((x) => x.eventId === p.corrects);
+      if (h) h.undone = true;
+    }
+  }
+  const lines = list.lines.map((l) => {
+    const local = held.filter((h) => h.lineId === l.lineId && !h.undone).reduce((n, h) => n + h.qty, 0);
+    return { lineId: l.lineId, sku: asSku(l.sku), location: asLocation(l.location), qty: l.qty, picked: Math.max(l.picked, local), short: shortBy.get(l.lineId) ?? 0 };
+  });
+  return { pickListId: asTask(list.id), orderRef: list.orderRef, lines, tote, current: firstOpen(lines), atBin: false, pendingQty: null, held };
+}
+
+/** What is on the tote: units per SKU from the held picks not undone. */
+export function toteContents(state: PickState): { sku: Sku; qty: number }[] {
+  const by = new Map<Sku, number>();
+  for (const h of state.held) if (!h.undone) by.set(h.sku, (by.get(h.sku) ?? 0) + h.qty);
+  return [...by].map(([sku, qty]) => ({ sku, qty }));
+}
+
+/** What the screen asks the worker for next. */
+export function pickPrompt(state: PickState, ctx: PickContext): string {
+  if (state.tote === null) return `Scan a tote for order ${state.orderRef}`;
+  const line = state.lines[state.current];
+  if (!line) return `Order ${state.orderRef} is complete on tote ${state.tote}`;
+  if (!state.atBin) return `Go to bin ${line.location}`;
+  return `Pick ${remaining(line)} × ${nameOf(ctx.catalog, line.sku)} (${line.sku})`;
+}
+
+/** The pick-to-hold reducer. */
+export function pickStep(state: PickState, input: PickInput, ctx: PickContext): Step<PickState> {
+  switch (input.type) {
+    case 'scan':
+      return onScan(state, input.scan, ctx);
+    case 'quantity':
+      return onQuantity(state, input.text);
+    case 'short':
+      return onShort(state, input.found, ctx);
+    case 'undo':
+      return onUndo(state, input.eventId, ctx);
+    case 'logged':
+      return { state: onLogged(state, input.events), events: [], feedback: [] };
+  }
+}
+
+function onScan(state: PickState, scan: WorkflowScan, ctx: PickContext): Step<PickState> {
+  if (scan.kind === 'unreadable') return refuse(state, wrong(scan.message));
+  if (state.tote === null) {
+    if (scan.kind !== 'tote') return refuse(state, wrong(`Scan a tote first, not ${describeScan(scan)}`));
+    return { state: { ...state, tote: asTote(scan.tote) }, events: [], feedback: [ok(`Tote ${scan.tote} is for order ${state.orderRef}`)] };
+  }
+  if (scan.kind === 'tote') {
+    if (scan.tote === state.tote) return refuse(state, duplicate(`Tote ${scan.tote} is already on this order`));
+    return refuse(state, wrong(`Wrong tote: order ${state.orderRef} is on tote ${state.tote}`));
+  }
+  const line = state.lines[state.current];
+  if (!line) return refuse(state, wrong(`Order ${state.orderRef} is complete: nothing more to pick`));
+  if (scan.kind === 'location') {
+    if (scan.location !== line.location) return refuse(state, wrong(`Wrong bin: this is ${scan.location}, go to ${line.location}`));
+    if (state.atBin) return refuse(state, duplicate(`Already at bin ${line.location}`));
+    return {
+      state: { ...state, atBin: true },
+      events: [],
+      feedback: [ok(`Bin ${line.location}: pick ${remaining(line)} × ${nameOf(ctx.catalog, line.sku)}`)],
+    };
+  }
+  if (scan.kind !== 'goods') return refuse(state, wrong(`Not expected here: ${describeScan(scan)}`));
+  if (!state.atBin) return refuse(state, wrong(`Scan bin ${line.location} before the item`));
+  const match = lookupGtin(ctx.catalog, scan.gtin);
+  if (!match) return refuse(state, wrong(`Unknown item ${scan.gtin}: not in the catalog`));
+  if (match.sku !== line.sku) {
+    return refuse(state, wrong(`Wrong item: ${match.name} (${match.sku}); this line wants ${nameOf(ctx.catalog, line.sku)} (${line.sku})`));
+  }
+  const units = state.pendingQty ?? match.units * (scan.count ?? 1);
+  if (units > remaining(line)) {
+    return refuse({ ...state, pendingQty: null }, wrong(`Too many: ${units} scanned, the line needs ${remaining(line)} more`));
+  }
+  return hold(state, line, units, ctx, []);
+}
+
+function hold(state: PickState, line: PickLineState, units: number, ctx: PickContext, before: DraftEvent[]): Step<PickState> {
+  const tote = state.tote as ToteId;
+  const event: DraftEvent = {
+    type: 'pick.held',
+    payload: { pickListId: state.pickListId, lineId: line.lineId, sku: line.sku, location: line.location, tote, qty: asQty(units) },
+  };
+  const lines = state.lines.map((l) => (l === line ? { ...l, picked: l.picked + units } : l));
+  const held = [...state.held, { lineId: line.lineId, sku: line.sku, location: line.location, qty: units, undone: false }];
+  const moved = advance({ ...state, lines, held, pendingQty: null }, line.location);
+  const updated = moved.lines[state.current] as PickLineState;
+  const feedback: Feedback[] = [ok(`${units} × ${nameOf(ctx.catalog, line.sku)} into tote ${tote}${resolved(updated) ? '' : `, ${remaining(updated)} to go`}`)];
+  return { state: moved, events: [...before, event], feedback };
+}
+
+/** Moves to the first open line; the worker stays "at the bin" if the next line is in the same one. */
+function advance(state: PickState, location: LocationId): PickState {
+  const current = firstOpen(state.lines);
+  const next = state.lines[current];
+  return { ...state, current, atBin: next !== undefined && state.atBin && next.location === location };
+}
+
+function onQuantity(state: PickState, text: string): Step<PickState> {
+  const line = state.lines[state.current];
+  if (!line || state.tote === null || !state.atBin) return refuse(state, wrong('Scan the tote and the bin before keying a quantity'));
+  const q = parseQuantity(text);
+  if (!q.ok) return refuse(state, wrong(q.message));
+  if (q.qty > remaining(line)) return refuse(state, wrong(`Too many: the line needs ${remaining(line)} more, not ${q.qty}`));
+  return { state: { ...state, pendingQty: q.qty }, events: [], feedback: [ok(`${q.qty} units: now scan one ${line.sku}`)] };
+}
+
+function onShort(state: PickState, foundText: string, ctx: PickContext): Step<PickState> {
+  const line = state.lines[state.current];
+  if (!line || state.tote === null || !state.atBin) return refuse(state, wrong('Scan the tote and the bin before reporting fewer here'));
+  const q = parseQuantity(foundText, { allowZero: true });
+  if (!q.ok) return refuse(state, wrong(q.message));
+  const need = remaining(line);
+  if (q.qty >= need) return refuse(state, wrong(`Found ${q.qty}, the line needs ${need}: that is not a short; scan the items`));
+  const missing = need - q.qty;
+  const shortEvent: DraftEvent = {
+    type: 'pick.short',
+    payload: {
+      pickListId: state.pickListId,
+      lineId: line.lineId,
+      sku: line.sku,
+      location: line.location,
+      missingQty: asQty(Math.min(missing, MAX_QTY)),
+      countTaskId: shortCountTaskId(state.pickListId, line.lineId),
+    },
+  };
+  const shorted = { ...state, lines: state.lines.map((l) => (l === line ? { ...l, short: l.short + missing } : l)) };
+  const message = `Short ${missing} × ${line.sku} at ${line.location}: a count is raised for the bin`;
+  if (q.qty === 0) {
+    const next = advance({ ...shorted, pendingQty: null }, line.location);
+    return { state: next, events: [shortEvent], feedback: [ok(message)] };
+  }
+  const step = hold(shorted, shorted.lines[state.current] as PickLineState, q.qty, ctx, []);
+  return { state: step.state, events: [...step.events, shortEvent], feedback: [ok(message), ...step.feedback] };
+}
+
+function onUndo(state: PickState, eventId: string | undefined, ctx: PickContext): Step<PickState> {
+  const candidates = state.held.filter((h) => eventId === undefined || h.eventId === eventId);
+  const target = eventId === undefined ? [...candidates].reverse().find((h) => !h.undone) : candidates[0];
+  if (!target) return refuse(state, wrong(eventId === undefined ? 'Nothing to undo on this tote' : 'That pick is not on this tote'));
+  if (target.undone) return refuse(state, duplicate('That pick is already undone'));
+  if (target.eventId === undefined) return refuse(state, wrong('That pick is still being saved: try the undo again'));
+  const event: DraftEvent = {
+    type: 'pick.undone',
+    payload: { corrects: asEventId(target.eventId), sku: target.sku, location: target.location, qty: asQty(target.qty) },
+  };
+  const held = state.held.map((h) => (h === target ? { ...h, undone: true } : h));
+  const lines = state.lines.map((l) => (l.lineId === target.lineId ? { ...l, picked: Math.max(0, l.picked - target.qty) } : l));
+  const current = firstOpen(lines);
+  const stay = current === state.current && state.atBin;
+  return {
+    state: { ...state, held, lines, current, atBin: stay, pendingQty: null },
+    events: [event],
+    feedback: [ok(`Undone: ${target.qty} × ${nameOf(ctx.catalog, target.sku)} back to bin ${target.location}`)],
+  };
+}
+
+function onLogged(state: PickState, events: readonly LoggedEvent[]): PickState {
+  let held = state.held;
+  for (const e of events) {
+    if (e.type !== 'pick.held') continue;
+    const p = e.payload as HeldPayload;
+    if (p.pickListId !== state.pickListId || held.some((h) => h.eventId === e.id)) continue;
+    const i = held.findIndex((h) => h.eventId === undefined && h.lineId === p.lineId && h.qty === p.qty);
+    if (i >= 0) held = held.map((h, j) => (j === i ? { ...h, eventId: e.id } : h));
+  }
+  return held === state.held ? state : { ...state, held };
+}

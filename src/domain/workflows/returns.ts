@@ -1,0 +1,92 @@
+/**
+ * Returns quarantine: scan the returned item (and the order or RMA when there is one), pick
+ * its condition, add a note: one `return.quarantined` into the returns area. Never available.
+ */
+import { RETURN_CONDITIONS, type DraftEvent, type ReturnCondition } from '../events.ts';
+import { asQty, asTask, type LocationId, type Sku } from '../ids.ts';
+import type { CatalogItem } from '../protocol.ts';
+import { describeScan, lookupGtin, ok, parseQuantity, refuse, wrong, type Step, type WorkflowScan } from './common.ts';
+
+export const NOTE_MAX = 500;
+export const REF_MAX = 64;
+
+export type ReturnState = {
+  /** Where returned goods wait for a decision. */
+  area: LocationId;
+  item: { sku: Sku; name: string } | null;
+  qty: number;
+  orderRef: string;
+  condition: ReturnCondition | null;
+  note: string;
+};
+
+export type ReturnInput =
+  | { type: 'scan'; scan: WorkflowScan }
+  | { type: 'quantity'; text: string }
+  | { type: 'orderRef'; text: string }
+  | { type: 'condition'; value: string }
+  | { type: 'note'; text: string }
+  /** `returnId` is made by the caller (ids are parameters of the domain). */
+  | { type: 'submit'; returnId: string };
+
+export type ReturnContext = { catalog: readonly CatalogItem[] };
+
+/** A blank return at the returns area. */
+export function startReturn(area: LocationId): ReturnState {
+  return { area, item: null, qty: 1, orderRef: '', condition: null, note: '' };
+}
+
+const isCondition = (v: string): v is ReturnCondition => (RETURN_CONDITIONS as readonly string[]).includes(v);
+
+/** The returns quarantine reducer. */
+export function returnStep(state: ReturnState, input: ReturnInput, ctx: ReturnContext): Step<ReturnState> {
+  switch (input.type) {
+    case 'scan': {
+      const scan = input.scan;
+      if (scan.kind === 'unreadable') return refuse(state, wrong(scan.message));
+      if (scan.kind !== 'goods') return refuse(state, wrong(`Scan the returned item, not ${describeScan(scan)}`));
+      const match = lookupGtin(ctx.catalog, scan.gtin);
+      if (!match) return refuse(state, wrong(`Unknown item ${scan.gtin}: not in the catalog; ask a supervisor`));
+      const qty = match.units * (scan.count ?? 1);
+      return { state: { ...state, item: { sku: match.sku, name: match.name }, qty }, events: [], feedback: [ok(`${qty} × ${match.name}: pick its condition`)] };
+    }
+    case 'quantity': {
+      const q = parseQuantity(input.text);
+      if (!q.ok) return refuse(state, wrong(q.message));
+      return { state: { ...state, qty: q.qty }, events: [], feedback: [ok(`Quantity ${q.qty}`)] };
+    }
+    case 'orderRef': {
+      const t = input.text.trim();
+      if (t.length > REF_MAX) return refuse(state, wrong(`Order or RMA is longer than ${REF_MAX} characters`));
+      return { state: { ...state, orderRef: t }, events: [], feedback: [] };
+    }
+    case 'condition':
+      if (!isCondition(input.value)) return refuse(state, wrong(`Condition must be one of ${RETURN_CONDITIONS.join(', ')}`));
+      return { state: { ...state, condition: input.value }, events: [], feedback: [] };
+    case 'note':
+      if (input.text.length > NOTE_MAX) return refuse(state, wrong(`Note is longer than ${NOTE_MAX} characters`));
+      return { state: { ...state, note: input.text }, events: [], feedback: [] };
+    case 'submit': {
+      if (!state.item) return refuse(state, wrong('Scan the returned item first'));
+      if (!state.condition) return refuse(state, wrong('Pick the condition of the item'));
+      const note = state.note.trim();
+      const event: DraftEvent = {
+        type: 'return.quarantined',
+        payload: {
+          returnId: asTask(input.returnId),
+          sku: state.item.sku,
+          location: state.area,
+          qty: asQty(state.qty),
+          condition: state.condition,
+          ...(state.orderRef ? { orderRef: state.orderRef } : {}),
+          ...(note ? { note } : {}),
+        },
+      };
+      return {
+        state: startReturn(state.area),
+        events: [event],
+        feedback: [ok(`${state.qty} × ${state.item.name} (${state.condition}) quarantined at ${state.area}`)],
+      };
+    }
+  }
+}
