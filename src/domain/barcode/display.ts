@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- scanned text is searched for control characters on purpose. */
 /**
  * Barcode text is untrusted input: a label can carry control characters, bidi overrides
  * or markup. This makes a string safe and legible to show; it never changes what is parsed.

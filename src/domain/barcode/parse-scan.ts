@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- scanned text is searched for control characters on purpose. */
 /**
  * One entry point from scanned or typed text to a trusted, typed scan: symbology
  * identifiers, GS1 element strings in every written form, retail codes with their check
