@@ -1,8 +1,67 @@
 import { defineConfig } from 'vite';
+import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/** Baked into the bundle (and so into the precache manifest): two builds with different ids are two versions. */
+const buildId = process.env.FLOOR_BUILD_ID ?? new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+
+const THEME = '#0b3d91';
+
+/** Icon links the manifest does not cover (browser tab, iOS home screen). */
+const iconLinks = (): Plugin => ({
+  name: 'floor-icon-links',
+  transformIndexHtml: () => [
+    { tag: 'link', attrs: { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' }, injectTo: 'head' },
+    { tag: 'link', attrs: { rel: 'apple-touch-icon', href: '/apple-touch-icon-180x180.png' }, injectTo: 'head' },
+  ],
+});
 
 export default defineConfig({
-  plugins: [react()],
+  define: { __APP_BUILD__: JSON.stringify(buildId) },
+  plugins: [
+    react(),
+    iconLinks(),
+    VitePWA({
+      // The worker only caches; the page registers it (src/ui/pwa) and asks before updating.
+      strategies: 'generateSW',
+      registerType: 'prompt',
+      injectRegister: false,
+      manifest: {
+        id: '/',
+        name: 'Floor Scanner',
+        short_name: 'Scanner',
+        description: 'Warehouse handheld scanning: picks, receiving, returns and counts, online or offline.',
+        lang: 'en',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'portrait',
+        theme_color: THEME,
+        background_color: '#ffffff',
+        categories: ['business', 'productivity'],
+        icons: [
+          { src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/pwa-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/maskable-icon-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // The whole shell, the camera decoder's .wasm included, so the camera works offline too.
+        globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest,wasm}'],
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        // The API is never answered by the worker: events and work go to the network or fail loudly.
+        navigateFallbackDenylist: [/^\/api\//],
+        runtimeCaching: [],
+        cleanupOutdatedCaches: true,
+        // Updates wait for the user (registerType 'prompt'): no skipWaiting, no clientsClaim.
+        skipWaiting: false,
+        clientsClaim: false,
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   build: { target: 'es2022', sourcemap: true },
 });

@@ -1,0 +1,70 @@
+/// <reference types="vite-plugin-pwa/react" />
+import { useRegisterSW } from 'virtual:pwa-register/react';
+import { APP_BUILD } from './build-info.ts';
+import { bannerStyle, buttonStyle, linkButtonStyle, noteStyle, secondaryButtonStyle } from './styles.ts';
+import { useAnyTaskActive } from './task-activity.ts';
+
+/** How often a long-running handheld asks the server for a newer build. */
+const UPDATE_CHECK_MS = 30 * 60_000;
+
+/**
+ * Registers the service worker and announces a new version. The new worker waits until
+ * the user agrees, and the button is withheld while a task is in progress. Events are in
+ * IndexedDB, so the reload loses nothing; the new page's sync engine delivers them.
+ */
+export function UpdatePrompt() {
+  const {
+    needRefresh: [needRefresh, setNeedRefresh],
+    offlineReady: [offlineReady, setOfflineReady],
+    updateServiceWorker,
+  } = useRegisterSW({
+    onRegisteredSW(_url, registration) {
+      if (!registration) return;
+      setInterval(() => {
+        if (navigator.onLine) void registration.update().catch(() => undefined);
+      }, UPDATE_CHECK_MS);
+    },
+    onRegisterError(error: unknown) {
+      console.error('service worker registration failed', error);
+    },
+  });
+  const taskActive = useAnyTaskActive();
+
+  if (needRefresh) {
+    return (
+      <section role="alertdialog" aria-labelledby="pwa-update-title" aria-describedby="pwa-update-body" style={bannerStyle}>
+        <h2 id="pwa-update-title" style={{ margin: 0, fontSize: '1.05rem' }}>
+          A new version is ready
+        </h2>
+        <p id="pwa-update-body" style={{ margin: '0.25rem 0 0.5rem' }}>
+          {taskActive
+            ? 'Finish the current task first; the update is offered again then. Nothing you scanned is lost.'
+            : 'Update now: the app reloads and keeps every scan not yet sent.'}{' '}
+          <small>(running build {APP_BUILD})</small>
+        </p>
+        {!taskActive && (
+          <div style={{ display: 'flex', gap: '0.5rem' }}>
+            <button type="button" style={buttonStyle} onClick={() => void updateServiceWorker(true)}>
+              Update now
+            </button>
+            <button type="button" style={secondaryButtonStyle} onClick={() => setNeedRefresh(false)}>
+              Later
+            </button>
+          </div>
+        )}
+      </section>
+    );
+  }
+  if (offlineReady) {
+    // In the page flow, not over it: it must never cover a button of the screen in use.
+    return (
+      <p role="status" style={noteStyle}>
+        Ready to work offline on this device.{' '}
+        <button type="button" style={linkButtonStyle} onClick={() => setOfflineReady(false)}>
+          Dismiss
+        </button>
+      </p>
+    );
+  }
+  return null;
+}
