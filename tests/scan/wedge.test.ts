@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { attachWedge, DEFAULT_WEDGE_SETTINGS, WedgeCapture, type KeyTarget, type WedgeScan, type WedgeSettings } from '../../src/scan/wedge.ts';
+import { ScriptedClock, seeded } from '../fixtures/barcode-clock.ts';
+import { humanKeys, scannerKeys, type ScriptedKey } from '../fixtures/barcode-keys.ts';
+
+function rig(settings: Partial<WedgeSettings> = {}) {
+  const clock = new ScriptedClock();
+  const scans: WedgeScan[] = [];
+  const replayed: string[] = [];
+  const passed: string[] = [];
+  const wedge = new WedgeCapture({ ...DEFAULT_WEDGE_SETTINGS, ...settings }, clock, {
+    scan: (s) => scans.push(s),
+    replay: (t) => replayed.push(t),
+  });
+  const play = (keys: ScriptedKey[]) => {
+    for (const k of keys) {
+      clock.advance(k.gapMs);
+      if (!wedge.key(k)) passed.push(k.key);
+    }
+  };
+  return { clock, wedge, scans, replayed, passed, play, settle: () => clock.advance(1000) };
+}
+
+describe('wedge capture', () => {
+  it('takes a fast burst ending in Enter as one scan; no key reaches the field', () => {
+    const r = rig();
+    r.play(scannerKeys('9506000134352', { gapMs: 3 }));
+    r.settle();
+    expect(r.scans.map((s) => s.raw)).toEqual(['9506000134352']);
+    expect(r.scans[0]).toMatchObject({ ended: 'Enter', durationMs: 36, maxGapMs: 3 });
+    expect(r.replayed).toEqual([]);
+    expect(r.passed).toEqual([]);
+  });
+
+  it('gives human typing back to the field, Enter included', () => {
+    const r = rig();
+    r.play(humanKeys('12\n', 140));
+    r.settle();
+    expect(r.scans).toEqual([]);
+    expect(r.replayed.join('')).toBe('12');
+    expect(r.passed).toEqual(['Enter']);
+  });
+
+  it('separates typing and scans that interleave', () => {
+    const r = rig();
+    r.play(humanKeys('3', 200));
+    r.play(scannerKeys('A-01-01', { gapMs: 2, firstGapMs: 120 }));
+    r.play(humanKeys('4', 200, 90));
+    r.settle();
+    expect(r.replayed).toEqual(['3', '4']);
+    expect(r.scans.map((s) => s.raw)).toEqual(['A-01-01']);
+  });
+
+  it('never merges nor splits a burst of 20 scans a second with jittery timing', () => {
+    const r = rig();
+    const rand = seeded(42);
+    const expected: string[] = [];
+    let t = 0;
+    for (let i = 0; i < 200; i++) {
+      const data = `T-${String(i).padStart(4, '0')}${'X'.repeat(Math.floor(rand() * 8))}`;
+      expected.push(data);
+      const keys = scannerKeys(data, { gapMs: () => 1 + Math.floor(rand() * 4) });
+      const used = keys.reduce((a, k) => a + k.gapMs, 0);
+      keys[0]!.gapMs = Math.max(0, i * 50 - t);
+      t = i * 50 + used;
+      r.play(keys);
+    }
+    r.settle();
+    expect(r.scans.map((s) => s.raw)).toEqual(expected);
+    expect(r.replayed).toEqual([]);
+  });
+
+  it('ends a scan on silence when the scanner has no suffix, and still when one was expected', () => {
+    const none = rig({ suffix: 'none' });
+    none.play(scannerKeys('T-0001', { gapMs: 4, suffix: null }));
+    none.settle();
+    expect(none.scans).toMatchObject([{ raw: 'T-0001', ended: 'timeout' }]);
+    const enter = rig();
+    enter.play(scannerKeys('T-0002', { gapMs: 4, suffix: null }));
+    enter.settle();
+    expect(enter.scans).toMatchObject([{ raw: 'T-0002', ended: 'timeout' }]);
+  });
+
+  it('accepts Tab as a suffix and reports it', () => {
+    const r = rig({ suffix: 'Tab' });
+    r.play(scannerKeys('A-02-03', { gapMs: 2, suffix: 'Tab' }));
+    expect(r.scans).toMatchObject([{ raw: 'A-02-03', ended: 'Tab' }]);
+  });
+
+  it('with a prefix, takes a slow wireless scanner as a scan and strips the prefix', () => {
+    const r = rig({ prefix: '§' });
+    r.play(scannerKeys('§T-0009', { gapMs: 120 }));
+    expect(r.scans).toMatchObject([{ raw: 'T-0009', prefixSeen: true }]);
+    expect(r.replayed).toEqual([]);
+  });
+
+  it('reads Ctrl+] as the GS1 group separator and ignores modifier keys', () => {
+    const r = rig();
+    const keys = scannerKeys('\u001d0109506000134352\u001d10AB', { gapMs: 2 });
+    keys.splice(3, 0, { key: 'Shift', gapMs: 1 });
+    r.play(keys);
+    expect(r.scans.map((s) => s.raw)).toEqual(['\u001d0109506000134352\u001d10AB']);
+  });
+
+  it('lets shortcuts through and returns held keys first', () => {
+    const r = rig();
+    r.play([{ key: 'a', gapMs: 0 }, { key: 'c', ctrlKey: true, gapMs: 5 }]);
+    expect(r.replayed).toEqual(['a']);
+    expect(r.passed).toEqual(['c']);
+  });
+
+  it('does not count a fast pair of keys as a scan', () => {
+    const r = rig();
+    r.play(scannerKeys('12', { gapMs: 5 }));
+    r.settle();
+    expect(r.scans).toEqual([]);
+    expect(r.replayed).toEqual(['12']);
+    expect(r.passed).toEqual(['Enter']);
+  });
+
+  it('refuses bad settings naming the field', () => {
+    const clock = new ScriptedClock();
+    const sinks = { scan: () => undefined, replay: () => undefined };
+    expect(() => new WedgeCapture({ ...DEFAULT_WEDGE_SETTINGS, suffix: 'Space' as never }, clock, sinks)).toThrow(/suffix/);
+    expect(() => new WedgeCapture({ ...DEFAULT_WEDGE_SETTINGS, maxGapMs: 0 }, clock, sinks)).toThrow(/maxGapMs/);
+  });
+
+  it('listens in the capture phase and stops a taken key from reaching the page', () => {
+    const clock = new ScriptedClock();
+    const scans: string[] = [];
+    let listener: ((e: KeyboardEvent) => void) | undefined;
+    let captureFlag: boolean | undefined;
+    const target: KeyTarget = {
+      addEventListener: (_t, fn, o) => {
+        listener = fn;
+        captureFlag = o.capture;
+      },
+      removeEventListener: (_t, fn) => {
+        if (fn === listener) listener = undefined;
+      },
+    };
+    const detach = attachWedge(target, new WedgeCapture(DEFAULT_WEDGE_SETTINGS, clock, { scan: (s) => scans.push(s.raw), replay: () => undefined }));
+    expect(captureFlag).toBe(true);
+    let prevented = 0;
+    for (const k of scannerKeys('T-0001', { gapMs: 2 })) {
+      clock.advance(k.gapMs);
+      listener?.({ key: k.key, preventDefault: () => prevented++, stopImmediatePropagation: () => undefined } as unknown as KeyboardEvent);
+    }
+    expect(scans).toEqual(['T-0001']);
+    expect(prevented).toBe(7);
+    detach();
+    expect(listener).toBeUndefined();
+  });
+});
