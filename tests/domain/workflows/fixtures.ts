@@ -1,0 +1,63 @@
+import { asGtin, asLocation } from '../../../src/domain/ids.ts';
+import type { CatalogItem, PickList, Receipt } from '../../../src/domain/protocol.ts';
+import type { Step, WorkflowScan } from '../../../src/domain/workflows/common.ts';
+
+/** Two items with valid GTIN-13s; the second comes in cases of 12 (case GTIN-14 with indicator 1). */
+export const catalog: CatalogItem[] = [
+  { sku: 'SKU-MUG', gtin: '4006381333931', name: 'Mug' },
+  { sku: 'SKU-TEA', gtin: '5901234123457', name: 'Tea', unitsPerCase: 12 },
+];
+export const MUG = '4006381333931';
+export const TEA = '5901234123457';
+/** Indicator 1 + the first 12 digits of TEA + its own check digit. */
+export const TEA_CASE = '15901234123454';
+/** A valid GTIN-13 that is not in the catalog. */
+export const UNKNOWN = '9780201379624';
+
+export const goods = (gtin: string, extra: Partial<Extract<WorkflowScan, { kind: 'goods' }>> = {}): WorkflowScan => ({ kind: 'goods', gtin: asGtin(gtin), ...extra });
+export const bin = (location: string): WorkflowScan => ({ kind: 'location', location: asLocation(location) });
+export const tote = (id: string): WorkflowScan => ({ kind: 'tote', tote: id });
+
+export const pickList = (over: Partial<PickList> = {}): PickList => ({
+  id: 'PL-1',
+  orderRef: 'ORD-1',
+  status: 'open',
+  lines: [
+    { lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 3, picked: 0 },
+    { lineId: 'L2', sku: 'SKU-TEA', location: 'A-01-02', qty: 24, picked: 0 },
+  ],
+  ...over,
+});
+
+export const receipt = (): Receipt => ({
+  id: 'RCV-1',
+  supplier: 'Acme',
+  dock: 'DOCK-1',
+  ssccs: ['340123450000000017', '340123450000000024'],
+  status: 'open',
+  lines: [
+    { lineId: 'R1', sku: 'SKU-MUG', gtin: MUG, expectedQty: 10, receivedQty: 0 },
+    { lineId: 'R2', sku: 'SKU-TEA', gtin: TEA, expectedQty: 24, receivedQty: 0 },
+  ],
+});
+
+export const locations = [
+  { id: 'A-01-01', kind: 'bin' as const },
+  { id: 'A-01-02', kind: 'bin' as const },
+  { id: 'DOCK-1', kind: 'dock' as const },
+  { id: 'DOCK-2', kind: 'dock' as const },
+  { id: 'RET-1', kind: 'returns' as const },
+];
+
+/** Runs inputs through a reducer, collecting every event and the last feedback. */
+export function run<S, I>(step: (s: S, i: I) => Step<S>, initial: S, inputs: I[]) {
+  let state = initial;
+  const events: Step<S>['events'] = [];
+  let last: Step<S> | undefined;
+  for (const i of inputs) {
+    last = step(state, i);
+    state = last.state;
+    events.push(...last.events);
+  }
+  return { state, events, last: last as Step<S> };
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { pickStep, startPick, toteContents, pickPrompt, shortCountTaskId, type PickInput, type PickState } from '../../../src/domain/workflows/pick.ts';
+import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
+import { catalog, goods, bin, tote, pickList, run, MUG, TEA, TEA_CASE, UNKNOWN } from './fixtures.ts';
+
+const ctx = { catalog };
+const step = (s: PickState, i: PickInput) => pickStep(s, i, ctx);
+const scan = (x: WorkflowScan): PickInput => ({ type: 'scan', scan: x });
+const atFirstBin = () => run(step, startPick(pickList()), [scan(tote('T-1')), scan(bin('A-01-01'))]).state;
+
+describe('pick-to-hold', () => {
+  it('binds the tote, takes the bin, and records each item as pick.held at once', () => {
+    const r = run(step, startPick(pickList()), [scan(tote('T-1')), scan(bin('A-01-01')), scan(goods(MUG))]);
+    expect(r.events).toEqual([
+      { type: 'pick.held', payload: { pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', tote: 'T-1', qty: 1 } },
+    ]);
+    expect(r.last.feedback).toEqual([{ tone: 'accepted', message: '1 × Mug into tote T-1, 2 to go' }]);
+    expect(r.state.lines[0]?.picked).toBe(1);
+  });
+
+  it('a case GTIN and a keyed quantity pick many units in one scan, then move to the next line', () => {
+    const r = run(step, atFirstBin(), [
+      { type: 'quantity', text: '3' },
+      scan(goods(MUG)),
+      scan(bin('A-01-02')),
+      scan(goods(TEA_CASE)),
+      scan(goods(TEA_CASE)),
+    ]);
+    expect(r.events.map((e) => (e.payload as { qty: number }).qty)).toEqual([3, 12, 12]);
+    expect(r.state.current).toBe(-1);
+    expect(pickPrompt(r.state, ctx)).toBe('Order ORD-1 is complete on tote T-1');
+    expect(toteContents(r.state)).toEqual([{ sku: 'SKU-MUG', qty: 3 }, { sku: 'SKU-TEA', qty: 24 }]);
+  });
+
+  it('a GS1 count on the label multiplies the units', () => {
+    const s = run(step, atFirstBin(), [{ type: 'quantity', text: '3' }, scan(goods(MUG)), scan(bin('A-01-02'))]).state;
+    const r = step(s, scan(goods(TEA, { count: 5 })));
+    expect(r.events[0]?.payload).toMatchObject({ qty: 5 });
+  });
+
+  describe('refusals change nothing and say why', () => {
+    const cases: [string, () => PickState, PickInput, string, 'wrong' | 'duplicate'][] = [
+      ['a bin before the tote', () => startPick(pickList()), scan(bin('A-01-01')), 'Scan a tote first, not location A-01-01', 'wrong'],
+      ['an unreadable code', () => startPick(pickList()), { type: 'scan', scan: { kind: 'unreadable', message: 'GTIN 123 has a wrong check digit (expected 4)' } }, 'GTIN 123 has a wrong check digit (expected 4)', 'wrong'],
+      ['another tote', atFirstBin, scan(tote('T-2')), 'Wrong tote: order ORD-1 is on tote T-1', 'wrong'],
+      ['the same tote again', atFirstBin, scan(tote('T-1')), 'Tote T-1 is already on this order', 'duplicate'],
+      ['the wrong bin', () => run(step, startPick(pickList()), [scan(tote('T-1'))]).state, scan(bin('B-09-09')), 'Wrong bin: this is B-09-09, go to A-01-01', 'wrong'],
+      ['the same bin again', atFirstBin, scan(bin('A-01-01')), 'Already at bin A-01-01', 'duplicate'],
+      ['an item before the bin', () => run(step, startPick(pickList()), [scan(tote('T-1'))]).state, scan(goods(MUG)), 'Scan bin A-01-01 before the item', 'wrong'],
+      ['the wrong item', atFirstBin, scan(goods(TEA)), 'Wrong item: Tea (SKU-TEA); this line wants Mug (SKU-MUG)', 'wrong'],
+      ['an unknown GTIN', atFirstBin, scan(goods(UNKNOWN)), 'Unknown item 9780201379624: not in the catalog', 'wrong'],
+      ['more than the line needs', atFirstBin, scan(goods(MUG, { count: 4 })), 'Too many: 4 scanned, the line needs 3 more', 'wrong'],
+      ['a keyed quantity above the line', atFirstBin, { type: 'quantity', text: '4' }, 'Too many: the line needs 3 more, not 4', 'wrong'],
+      ['text where a quantity belongs', atFirstBin, { type: 'quantity', text: 'ten' }, 'Quantity must be a whole number from 1 to 100000, not "ten"', 'wrong'],
+      ['a zero quantity', atFirstBin, { type: 'quantity', text: '0' }, 'Quantity must be from 1 to 100000, not 0', 'wrong'],
+      ['a quantity before the bin', () => startPick(pickList()), { type: 'quantity', text: '2' }, 'Scan the tote and the bin before keying a quantity', 'wrong'],
+      ['fewer here before the bin', () => startPick(pickList()), { type: 'short', found: '0' }, 'Scan the tote and the bin before reporting fewer here', 'wrong'],
+      ['fewer here with all found', atFirstBin, { type: 'short', found: '3' }, 'Found 3, the line needs 3: that is not a short; scan the items', 'wrong'],
+      ['fewer here with text', atFirstBin, { type: 'short', found: '-1' }, 'Quantity must be a whole number from 0 to 100000, not "-1"', 'wrong'],
+      ['undo with nothing picked', atFirstBin, { type: 'undo' }, 'Nothing to undo on this tote', 'wrong'],
+      ['undo of a pick not on this tote', atFirstBin, { type: 'undo', eventId: 'nope' }, 'That pick is not on this tote', 'wrong'],
+      ['a pallet in a pick', atFirstBin, { type: 'scan', scan: { kind: 'pallet', sscc: '340123450000000017' } }, 'Not expected here: pallet 340123450000000017', 'wrong'],
+    ];
+    for (const [name, state, input, message, tone] of cases) {
+      it(name, () => {
+        const before = state();
+        const r = step(before, input);
+        expect(r.feedback).toEqual([{ tone, message }]);
+        expect(r.events).toEqual([]);
+        expect(r.state.lines).toEqual(before.lines);
+        expect(r.state.held).toEqual(before.held);
+      });
+    }
+
+    it('a scan after the list is complete', () => {
+      const done = run(step, startPick(pickList({ lines: [{ lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 1, picked: 0 }] })), [scan(tote('T-1')), scan(bin('A-01-01')), scan(goods(MUG))]).state;
+      expect(step(done, scan(goods(MUG))).feedback).toEqual([{ tone: 'wrong', message: 'Order ORD-1 is complete: nothing more to pick' }]);
+    });
+
+    it('undo of a pick the log has not stored yet', () => {
+      const s = step(atFirstBin(), scan(goods(MUG))).state;
+      expect(step(s, { type: 'undo' }).feedback).toEqual([{ tone: 'wrong', message: 'That pick is still being saved: try the undo again' }]);
+    });
+  });
+
+  it('fewer here with zero found is one tap: pick.short with the count task made from the line, and on to the next line', () => {
+    const r = step(atFirstBin(), { type: 'short', found: '0' });
+    expect(r.events).toEqual([
+      { type: 'pick.short', payload: { pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', missingQty: 3, countTaskId: 'short-PL-1-L1' } },
+    ]);
+    expect(r.state.current).toBe(1);
+    expect(r.state.atBin).toBe(false);
+    expect(r.feedback[0]?.message).toBe('Short 3 × SKU-MUG at A-01-01: a count is raised for the bin');
+  });
+
+  it('fewer here with some found holds those and shorts the rest', () => {
+    const s = step(atFirstBin(), scan(goods(MUG))).state;
+    const r = step(s, { type: 'short', found: '1' });
+    expect(r.events.map((e) => [e.type, e.type === 'pick.held' ? e.payload.qty : e.type === 'pick.short' ? e.payload.missingQty : 0])).toEqual([
+      ['pick.held', 1],
+      ['pick.short', 1],
+    ]);
+    expect(r.state.lines[0]).toMatchObject({ picked: 2, short: 1 });
+    expect(r.state.current).toBe(1);
+  });
+
+  it('the count task id is a valid task code even for odd line ids', () => {
+    expect(shortCountTaskId('PL-1', 'line #7 (a)')).toBe('short-PL-1-line__7__a_');
+    expect(shortCountTaskId('P'.repeat(60), 'L1')).toHaveLength(64);
+  });
+
+  it('undo records pick.undone naming the stored event, and reopens the line', () => {
+    let s = step(atFirstBin(), scan(goods(MUG))).state;
+    const held = step(atFirstBin(), scan(goods(MUG))).events[0];
+    s = step(s, { type: 'logged', events: [{ id: '0190a0b0-0000-7000-8000-000000000001', type: 'pick.held', payload: held?.payload }] }).state;
+    const r = step(s, { type: 'undo' });
+    expect(r.events).toEqual([
+      { type: 'pick.undone', payload: { corrects: '0190a0b0-0000-7000-8000-000000000001', sku: 'SKU-MUG', location: 'A-01-01', qty: 1 } },
+    ]);
+    expect(r.state.lines[0]?.picked).toBe(0);
+    expect(toteContents(r.state)).toEqual([]);
+    expect(step(r.state, { type: 'undo', eventId: '0190a0b0-0000-7000-8000-000000000001' }).feedback[0]).toEqual({ tone: 'duplicate', message: 'That pick is already undone' });
+  });
+
+  it('resumes from the log after a reload without counting picks twice', () => {
+    const history = [
+      { id: 'e1', type: 'pick.held', payload: { pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', tote: 'T-7', qty: 3 } },
+      { id: 'e2', type: 'pick.held', payload: { pickListId: 'PL-1', lineId: 'L2', sku: 'SKU-TEA', location: 'A-01-02', tote: 'T-7', qty: 12 } },
+      { id: 'e3', type: 'pick.undone', payload: { corrects: 'e2' } },
+      { id: 'e4', type: 'pick.held', payload: { pickListId: 'PL-9', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', tote: 'T-9', qty: 1 } },
+    ];
+    // The API already counted the first pick: max(3, 3), not 6.
+    const s = startPick(pickList({ lines: [{ lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 3, picked: 3 }, { lineId: 'L2', sku: 'SKU-TEA', location: 'A-01-02', qty: 24, picked: 0 }] }), history);
+    expect(s.tote).toBe('T-7');
+    expect(s.lines.map((l) => l.picked)).toEqual([3, 0]);
+    expect(s.current).toBe(1);
+    expect(toteContents(s)).toEqual([{ sku: 'SKU-MUG', qty: 3 }]);
+  });
+});
