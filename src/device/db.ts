@@ -1,0 +1,165 @@
+/**
+ * The one Dexie module of the handheld: the event log, device identity and sync meta,
+ * the work cache and settings. Every schema version is declared here, oldest first, so a
+ * device that still holds an older database upgrades it with its data in place.
+ */
+import { Dexie, type EntityTable } from 'dexie';
+import type { EventType } from '../domain/events.ts';
+import type { RejectionCode, User, CatalogItem, PickList, Receipt, CountTaskView, QuarantinedReturn } from '../domain/protocol.ts';
+
+export const DEFAULT_DB_NAME = 'floor-scanner';
+
+export type EventState = 'pending' | 'delivered' | 'rejected';
+
+/** An event as the device stores it: the wire envelope plus its delivery state. */
+export type StoredEvent = {
+  seq: number;
+  id: string;
+  deviceId: string;
+  type: EventType;
+  payload: unknown;
+  actor: string;
+  occurredAt: string;
+  schemaVersion: number;
+  state: EventState;
+  /** The API's reason, when it recorded the event as rejected. */
+  rejection?: { code: RejectionCode | string; message: string };
+  /** When the device learned the API holds the event (ISO). */
+  deliveredAt?: string;
+  /** A supervisor acknowledged a rejected event: kept, but off the needs-attention list. */
+  dismissed?: { by: string; at: string };
+};
+
+/** Key/value rows of the `meta` table, each with its own type. */
+export type MetaValues = {
+  /** Made once per IndexedDB instance: wiped storage is a new device that starts again at seq 1. */
+  deviceId: string;
+  /** The seq the next appended event gets. */
+  nextSeq: number;
+  /** The API's pull cursor for the work cache. */
+  pullCursor: string;
+  /** Highest seq the API confirmed it holds. */
+  lastAckedSeq: number;
+  /** When a push or pull last succeeded (ISO). */
+  lastDeliveryAt: string;
+  session: { token: string; user: User; signedInAt: string };
+  storage: { persisted: boolean; askedAt: string };
+};
+export type MetaKey = keyof MetaValues;
+export type MetaRow = { [K in MetaKey]: { key: K; value: MetaValues[K] } }[MetaKey];
+
+export type LocationRow = { id: string; kind: 'bin' | 'dock' | 'returns' };
+export type SettingRow = { key: string; value: unknown };
+
+export type FloorDb = Dexie & {
+  events: EntityTable<StoredEvent, 'seq'>;
+  meta: EntityTable<MetaRow, 'key'>;
+  settings: EntityTable<SettingRow, 'key'>;
+  catalog: EntityTable<CatalogItem, 'sku'>;
+  locations: EntityTable<LocationRow, 'id'>;
+  pickLists: EntityTable<PickList, 'id'>;
+  receipts: EntityTable<Receipt, 'id'>;
+  countTasks: EntityTable<CountTaskView, 'id'>;
+  returns: EntityTable<QuarantinedReturn, 'returnId'>;
+};
+
+/**
+ * Schema history, oldest first. Never edit a released entry: add a new version.
+ * v1: the event log, meta and settings (the first release).
+ * v2: the work cache, and indexes for the sync engine (`[state+seq]`) and pruning (`deliveredAt`).
+ */
+export const SCHEMA_VERSIONS = [
+  {
+    version: 1,
+    stores: {
+      events: 'seq, &id, state',
+      meta: 'key',
+      settings: 'key',
+    },
+  },
+  {
+    version: 2,
+    stores: {
+      events: 'seq, &id, state, [state+seq], deliveredAt',
+      catalog: 'sku, gtin',
+      locations: 'id',
+      pickLists: 'id, status',
+      receipts: 'id, status',
+      countTasks: 'id, location',
+      returns: 'returnId, resolved',
+    },
+  },
+] as const;
+export const CURRENT_DB_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
+
+/** Where the database lives: the browser's IndexedDB by default, a fake one per device in Node tests. */
+export type DbBackend = { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange };
+
+export type OpenOptions = {
+  backend?: DbBackend;
+  /** Makes the device id on first creation; a random UUID by default. */
+  newDeviceId?: () => string;
+};
+
+/** Opens (creating or upgrading) the handheld's database. Writes use strict durability. */
+export function openFloorDb(name: string = DEFAULT_DB_NAME, opts: OpenOptions = {}): FloorDb {
+  const db = new Dexie(name, {
+    // Chromium's relaxed default can lose a committed write on power loss; a scan must not.
+    chromeTransactionDurability: 'strict',
+    ...(opts.backend ? { indexedDB: opts.backend.indexedDB, IDBKeyRange: opts.backend.IDBKeyRange } : {}),
+  }) as FloorDb;
+  for (const v of SCHEMA_VERSIONS) db.version(v.version).stores(v.stores);
+  // v2 added the pruning index: a v1 delivered event without `deliveredAt` gets the time of upgrade.
+  db.version(2).upgrade(async (tx) => {
+    const at = new Date().toISOString();
+    await tx
+      .table<StoredEvent>('events')
+      .filter((e) => e.state !== 'pending' && e.deliveredAt === undefined)
+      .modify((e) => {
+        e.deliveredAt = at;
+      });
+  });
+  const newId = opts.newDeviceId ?? (() => crypto.randomUUID());
+  // `populate` runs once, when this IndexedDB instance is created: identity is never reused.
+  db.on('populate', (tx) => {
+    const meta = tx.table<MetaRow, 'key'>('meta');
+    void meta.add({ key: 'deviceId', value: newId() });
+    void meta.add({ key: 'nextSeq', value: 1 });
+    void meta.add({ key: 'lastAckedSeq', value: 0 });
+  });
+  return db;
+}
+
+/** Reads one typed meta value. */
+export async function getMeta<K extends MetaKey>(db: FloorDb, key: K): Promise<MetaValues[K] | undefined> {
+  const row = await db.meta.get(key);
+  return row?.value as MetaValues[K] | undefined;
+}
+
+/** Writes one typed meta value. */
+export async function setMeta<K extends MetaKey>(db: FloorDb, key: K, value: MetaValues[K]): Promise<void> {
+  await db.meta.put({ key, value } as MetaRow);
+}
+
+/** Removes one meta value (e.g. the session at sign-out). */
+export async function deleteMeta(db: FloorDb, key: MetaKey): Promise<void> {
+  await db.meta.delete(key);
+}
+
+/** This device's id; the database creates it on first open. */
+export async function deviceIdOf(db: FloorDb): Promise<string> {
+  const id = await getMeta(db, 'deviceId');
+  if (!id) throw new Error('device identity is missing from the database');
+  return id;
+}
+
+/** Reads a setting (e.g. scanner settings), or the fallback when unset. */
+export async function getSetting<T>(db: FloorDb, key: string, fallback: T): Promise<T> {
+  const row = await db.settings.get(key);
+  return row === undefined ? fallback : (row.value as T);
+}
+
+/** Stores a setting. */
+export async function putSetting(db: FloorDb, key: string, value: unknown): Promise<void> {
+  await db.settings.put({ key, value });
+}

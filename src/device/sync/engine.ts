@@ -1,0 +1,549 @@
+/**
+ * The sync engine: delivers the event log to the API exactly once, in order (protocol v1),
+ * and keeps the work cache fresh. Plain TypeScript: the clock, randomness, HTTP, the
+ * cross-tab lock, the change feed and online/visibility events are all injected.
+ */
+import { liveQuery, type Subscription } from 'dexie';
+import { API_PREFIX, MAX_BATCH, type PullResponse, type PushResponse, type Rejection } from '../../domain/protocol.ts';
+import { deviceIdOf, getMeta, type FloorDb, type StoredEvent } from '../db.ts';
+import { eventsFrom, pendingEvents, recordAck } from '../event-log.ts';
+import { storeWork } from '../work-cache.ts';
+import type { SyncEnvironment } from './environment.ts';
+import type { HttpClient, HttpResponse } from './http.ts';
+import type { SyncLock } from './lock.ts';
+import type { ChangeStream, ChangeStreamFactory } from './stream.ts';
+import { realTimers, type Timers } from './timers.ts';
+
+export type SyncPhase =
+  | 'starting'
+  | 'idle'
+  | 'sending'
+  | 'backoff'
+  | 'offline'
+  /** Nobody is signed in on this device: events wait. */
+  | 'signed_out'
+  /** The API refused the session (401): events wait until someone signs in again. */
+  | 'needs_sign_in'
+  /** The API holds a different event under one of our seqs (409): sending stopped. */
+  | 'conflict'
+  /** The API cannot read a batch (400) or the log cannot fill a gap: retried slowly, needs attention. */
+  | 'blocked'
+  | 'stopped';
+
+export type SyncStatus = {
+  phase: SyncPhase;
+  online: boolean;
+  /** The live change feed is connected. */
+  live: boolean;
+  /** Consecutive failed attempts; 0 after a success. */
+  attempt: number;
+  /** When the next retry is due (epoch ms), while backing off. */
+  nextAttemptAt?: number;
+  /** Last push the API answered (epoch ms). */
+  lastPushAt?: number;
+  lastPullAt?: number;
+  /** The last failure, in words for the status screen. */
+  lastError?: string;
+  /** Set when the API reported a seq conflict: a bug or cloned storage; needs a supervisor. */
+  conflict?: { seq: number; message: string };
+};
+
+export type SyncEngineOptions = {
+  db: FloorDb;
+  http: HttpClient;
+  lock: SyncLock;
+  env: SyncEnvironment;
+  timers?: Timers;
+  /** Uniform in [0, 1): the jitter source. */
+  random?: () => number;
+  /** The live change feed; without it the engine pulls on its timer only. */
+  stream?: ChangeStreamFactory;
+  /** Events per push, at most `MAX_BATCH`. */
+  batchSize?: number;
+  /** Wait after an append before pushing, to batch a burst of scans. */
+  debounceMs?: number;
+  requestTimeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** Push and pull on this period even when nothing else prompts it. */
+  pollMs?: number;
+};
+
+type Outcome =
+  | { kind: 'ok'; res: HttpResponse }
+  | { kind: 'retry'; message: string; retryAfterMs?: number }
+  | { kind: 'auth'; message: string }
+  | { kind: 'conflict'; message: string; seq: number }
+  | { kind: 'too_big' }
+  | { kind: 'bad'; message: string };
+
+const wireEvent = (e: StoredEvent) => ({
+  id: e.id,
+  deviceId: e.deviceId,
+  seq: e.seq,
+  type: e.type,
+  schemaVersion: e.schemaVersion,
+  occurredAt: e.occurredAt,
+  actor: e.actor,
+  payload: e.payload,
+});
+
+/** Retry-After as seconds or an HTTP date, in ms from `now`. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (!value) return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^attempt)). */
+export function backoffDelay(attempt: number, random: number, baseMs: number, capMs: number): number {
+  return Math.floor(random * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30)));
+}
+
+function isPushResponse(x: unknown): x is PushResponse {
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return Number.isInteger(r.ackedSeq) && Array.isArray(r.rejected) && (r.expectedSeq === undefined || Number.isInteger(r.expectedSeq));
+}
+
+function errorMessage(res: HttpResponse): string {
+  try {
+    const body = JSON.parse(res.text) as { message?: unknown };
+    if (typeof body.message === 'string') return body.message;
+  } catch {
+    // Not JSON: fall through to the status line.
+  }
+  return `the API answered ${res.status}`;
+}
+
+export class SyncEngine {
+  private readonly db: FloorDb;
+  private readonly http: HttpClient;
+  private readonly lock: SyncLock;
+  private readonly env: SyncEnvironment;
+  private readonly timers: Timers;
+  private readonly random: () => number;
+  private readonly streamFactory?: ChangeStreamFactory;
+  private batchSize: number;
+  private readonly debounceMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffCapMs: number;
+  private readonly pollMs: number;
+
+  private state: SyncStatus;
+  private readonly listeners = new Set<(s: SyncStatus) => void>();
+  private running = false;
+  private deviceId = '';
+  private pushTimer: unknown;
+  private pushDueAt = Infinity;
+  private pollTimer: unknown;
+  private pullTimer: unknown;
+  private backoffUntil = 0;
+  /** A push loop is running; `again` asks it to go round once more. */
+  private flushing: Promise<void> | undefined;
+  private again = false;
+  private pullWanted = false;
+  /** Set when the API asked for an earlier seq than our first pending one. */
+  private resendFrom: number | undefined;
+  /** The token the API refused: no point sending with it again. */
+  private refusedToken: string | undefined;
+  private stream: ChangeStream | undefined;
+  private streamToken: string | undefined;
+  private streamAttempt = 0;
+  private streamTimer: unknown;
+  private unsubscribeEnv: (() => void) | undefined;
+  private appendWatch: Subscription | undefined;
+
+  constructor(opts: SyncEngineOptions) {
+    this.db = opts.db;
+    this.http = opts.http;
+    this.lock = opts.lock;
+    this.env = opts.env;
+    this.timers = opts.timers ?? realTimers;
+    this.random = opts.random ?? Math.random;
+    this.streamFactory = opts.stream;
+    this.batchSize = Math.max(1, Math.min(MAX_BATCH, opts.batchSize ?? 200));
+    this.debounceMs = opts.debounceMs ?? 25;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
+    this.backoffBaseMs = opts.backoffBaseMs ?? 500;
+    this.backoffCapMs = opts.backoffCapMs ?? 60_000;
+    this.pollMs = opts.pollMs ?? 30_000;
+    this.state = { phase: 'stopped', online: this.env.isOnline(), live: false, attempt: 0 };
+  }
+
+  /** The current status; a new object after every change. */
+  status(): SyncStatus {
+    return this.state;
+  }
+
+  /** Calls `listener` on every status change; returns the unsubscribe function. */
+  subscribe(listener: (s: SyncStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts pushing and pulling: at once, after every append, on `online`, on return to the foreground and on a timer. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.deviceId = await deviceIdOf(this.db);
+    this.set({ phase: 'starting', online: this.env.isOnline() });
+    this.unsubscribeEnv = this.env.subscribe((change) => this.onEnvironment(change));
+    // Any append, in this tab or another (Dexie broadcasts writes), moves `nextSeq`.
+    let first = true;
+    this.appendWatch = liveQuery(() => this.db.meta.get('nextSeq')).subscribe({
+      next: () => {
+        if (first) first = false;
+        else this.kick();
+      },
+      error: () => undefined,
+    });
+    this.schedulePush(0);
+    this.requestPull();
+    this.armPoll();
+  }
+
+  /** Stops all activity; resolves when an in-flight push has finished. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of [this.pushTimer, this.pollTimer, this.pullTimer, this.streamTimer]) if (t !== undefined) this.timers.clearTimeout(t);
+    this.pushTimer = this.pollTimer = this.pullTimer = this.streamTimer = undefined;
+    this.pushDueAt = Infinity;
+    this.unsubscribeEnv?.();
+    this.appendWatch?.unsubscribe();
+    this.closeStream();
+    await this.flushing;
+    this.set({ phase: 'stopped', live: false, nextAttemptAt: undefined });
+  }
+
+  /** Something new to send (an append, a sign-in): push after the short debounce. */
+  kick(): void {
+    this.schedulePush(this.debounceMs);
+  }
+
+  /** Pull the work cache now (also heals a lost push answer). */
+  requestPull(): void {
+    if (!this.running) return;
+    this.pullWanted = true;
+    this.schedulePush(0);
+  }
+
+  /** After a sign-in: forget the refused token, reset backoff and go. */
+  resume(): void {
+    this.refusedToken = undefined;
+    this.backoffUntil = 0;
+    this.set({ attempt: 0, nextAttemptAt: undefined });
+    this.requestPull();
+  }
+
+  private set(patch: Partial<SyncStatus>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l(this.state);
+  }
+
+  private onEnvironment(change: 'online' | 'offline' | 'visible' | 'hidden'): void {
+    this.set({ online: this.env.isOnline() });
+    if (change === 'offline') {
+      this.set({ phase: 'offline' });
+      this.closeStream();
+      return;
+    }
+    if (change === 'hidden') return;
+    // Back online or in the foreground: the old backoff no longer says anything about the network.
+    this.backoffUntil = 0;
+    this.set({ attempt: 0, nextAttemptAt: undefined });
+    this.requestPull();
+  }
+
+  private armPoll(): void {
+    this.pollTimer = this.timers.setTimeout(() => {
+      if (!this.running) return;
+      this.requestPull();
+      this.armPoll();
+    }, this.pollMs);
+  }
+
+  private schedulePush(delayMs: number): void {
+    if (!this.running) return;
+    const now = this.timers.now();
+    const due = Math.max(now + delayMs, this.backoffUntil);
+    if (due >= this.pushDueAt) return;
+    if (this.pushTimer !== undefined) this.timers.clearTimeout(this.pushTimer);
+    this.pushDueAt = due;
+    this.pushTimer = this.timers.setTimeout(() => {
+      this.pushTimer = undefined;
+      this.pushDueAt = Infinity;
+      void this.flush();
+    }, due - now);
+  }
+
+  private flush(): Promise<void> {
+    if (this.flushing) {
+      this.again = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.lock.withLock(`floor-sync-${this.deviceId}`, () => this.cycle());
+        } while (this.again && this.running);
+      } catch (err) {
+        // A storage failure while recording an answer: the events stay pending and are resent.
+        this.fail(err instanceof Error ? err.message : String(err));
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+
+  /** One turn holding the lock: pull if asked, then push until the queue is empty or a failure. */
+  private async cycle(): Promise<void> {
+    if (!this.running) return;
+    if (!this.env.isOnline()) {
+      this.set({ phase: 'offline', online: false });
+      return;
+    }
+    const session = await getMeta(this.db, 'session');
+    if (!session) {
+      this.set({ phase: 'signed_out' });
+      this.closeStream();
+      return;
+    }
+    if (session.token === this.refusedToken) {
+      this.set({ phase: 'needs_sign_in' });
+      return;
+    }
+    if (this.state.conflict) return;
+    if (this.timers.now() < this.backoffUntil) {
+      this.schedulePush(0);
+      return;
+    }
+    this.ensureStream(session.token);
+    if (this.pullWanted) {
+      this.pullWanted = false;
+      if (!(await this.pull(session.token))) return;
+    }
+    await this.pushAll(session.token);
+  }
+
+  private async pushAll(token: string): Promise<void> {
+    while (this.running) {
+      const resend = this.resendFrom;
+      const batch = resend !== undefined ? await eventsFrom(this.db, resend, this.batchSize) : await pendingEvents(this.db, this.batchSize);
+      if (resend !== undefined && batch.length > 0 && batch[0]!.seq !== resend) {
+        // The API lacks events this device has already pruned: nothing here can fill the gap.
+        this.block(`the API expects seq ${resend}, which this device no longer holds`);
+        return;
+      }
+      if (batch.length === 0) {
+        this.resendFrom = undefined;
+        this.set({ phase: 'idle' });
+        return;
+      }
+      this.set({ phase: 'sending' });
+      const out = await this.request('POST', `${API_PREFIX}/devices/${this.deviceId}/events`, token, JSON.stringify({ events: batch.map(wireEvent) }));
+      if (out.kind === 'ok') {
+        let body: unknown;
+        try {
+          body = JSON.parse(out.res.text);
+        } catch {
+          body = undefined;
+        }
+        if (!isPushResponse(body)) {
+          this.retry({ message: 'the API sent an unreadable answer' });
+          return;
+        }
+        const first = batch[0]!.seq;
+        const last = batch[batch.length - 1]!.seq;
+        await recordAck(this.db, body.ackedSeq, body.rejected as Rejection[], new Date(this.timers.now()));
+        this.succeeded({ lastPushAt: this.timers.now() });
+        if (body.expectedSeq !== undefined && body.expectedSeq <= body.ackedSeq + 1 && body.expectedSeq < first) {
+          this.resendFrom = body.expectedSeq;
+        } else if (body.ackedSeq < first) {
+          // The API neither took the batch nor named a gap: back off rather than spin.
+          this.retry({ message: `the API held seq ${body.ackedSeq} and took nothing from ${first}` });
+          return;
+        } else if (resend !== undefined) {
+          this.resendFrom = body.ackedSeq >= last ? last + 1 : body.ackedSeq + 1;
+        }
+        continue;
+      }
+      if (out.kind === 'too_big' && this.batchSize > 1) {
+        this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
+        continue;
+      }
+      this.handleFailure(out, token);
+      return;
+    }
+  }
+
+  /** Fetches work with the cursor into the cache and marks delivered what the API says it holds. */
+  private async pull(token: string): Promise<boolean> {
+    const cursor = await getMeta(this.db, 'pullCursor');
+    const q = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const out = await this.request('GET', `${API_PREFIX}/devices/${this.deviceId}/work${q}`, token);
+    if (out.kind === 'bad' || out.kind === 'too_big') {
+      // Work the API will not give is no reason to hold back the events.
+      this.set({ lastError: `could not fetch work: ${out.kind === 'bad' ? out.message : 'too large'}` });
+      return true;
+    }
+    if (out.kind !== 'ok') {
+      this.pullWanted = true;
+      this.handleFailure(out, token);
+      return false;
+    }
+    let work: PullResponse;
+    try {
+      work = JSON.parse(out.res.text) as PullResponse;
+    } catch {
+      this.pullWanted = true;
+      this.retry({ message: 'the API sent unreadable work' });
+      return false;
+    }
+    await storeWork(this.db, work, { replace: !cursor });
+    // A push answer lost after the API committed: the pull's lastSeq says what it holds.
+    if (Number.isInteger(work.lastSeq) && work.lastSeq > 0) await recordAck(this.db, work.lastSeq, [], new Date(this.timers.now()));
+    this.succeeded({ lastPullAt: this.timers.now() });
+    return true;
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, token: string, body?: string): Promise<Outcome> {
+    const ac = new AbortController();
+    const timer = this.timers.setTimeout(() => ac.abort(), this.requestTimeoutMs);
+    let res: HttpResponse;
+    try {
+      res = await this.http.send({
+        method,
+        path,
+        body,
+        signal: ac.signal,
+        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      });
+    } catch (err) {
+      const message = ac.signal.aborted ? `no answer within ${this.requestTimeoutMs} ms` : `network error: ${err instanceof Error ? err.message : String(err)}`;
+      return { kind: 'retry', message };
+    } finally {
+      this.timers.clearTimeout(timer);
+    }
+    if (res.status >= 200 && res.status < 300) return { kind: 'ok', res };
+    if (res.status === 401) return { kind: 'auth', message: errorMessage(res) };
+    if (res.status === 409) {
+      let seq = 0;
+      try {
+        seq = Number((JSON.parse(res.text) as { seq?: unknown }).seq) || 0;
+      } catch {
+        seq = 0;
+      }
+      return { kind: 'conflict', seq, message: errorMessage(res) };
+    }
+    if (res.status === 413) return { kind: 'too_big' };
+    if (res.status === 429 || res.status >= 500 || res.status === 408) {
+      return { kind: 'retry', message: errorMessage(res), retryAfterMs: parseRetryAfter(res.header('retry-after'), this.timers.now()) };
+    }
+    return { kind: 'bad', message: errorMessage(res) };
+  }
+
+  private handleFailure(out: Exclude<Outcome, { kind: 'ok' }>, token: string): void {
+    switch (out.kind) {
+      case 'retry':
+        this.retry(out);
+        return;
+      case 'auth':
+        this.refusedToken = token;
+        this.closeStream();
+        this.set({ phase: 'needs_sign_in', lastError: `sign in again: ${out.message}` });
+        return;
+      case 'conflict':
+        this.set({
+          phase: 'conflict',
+          conflict: { seq: out.seq, message: out.message },
+          lastError: `sending stopped: the API holds another event under seq ${out.seq}. This device's storage may be a copy. Call a supervisor.`,
+        });
+        return;
+      case 'too_big':
+        this.block('the API refused even a single event as too large');
+        return;
+      case 'bad':
+        this.block(out.message);
+        return;
+    }
+  }
+
+  private retry(out: { message: string; retryAfterMs?: number }): void {
+    const attempt = this.state.attempt + 1;
+    const jitter = backoffDelay(attempt, this.random(), this.backoffBaseMs, this.backoffCapMs);
+    const delay = Math.max(jitter, out.retryAfterMs ?? 0);
+    this.fail(out.message, attempt, delay);
+  }
+
+  private block(message: string): void {
+    this.fail(message, this.state.attempt + 1, this.backoffCapMs, 'blocked');
+  }
+
+  private fail(message: string, attempt = this.state.attempt + 1, delay = backoffDelay(attempt, this.random(), this.backoffBaseMs, this.backoffCapMs), phase: SyncPhase = 'backoff'): void {
+    const now = this.timers.now();
+    this.backoffUntil = now + delay;
+    // A push due sooner was asked for before this failure: the backoff overrides it.
+    if (this.pushTimer !== undefined) this.timers.clearTimeout(this.pushTimer);
+    this.pushTimer = undefined;
+    this.pushDueAt = Infinity;
+    this.set({ phase, attempt, lastError: message, nextAttemptAt: this.backoffUntil });
+    this.schedulePush(delay);
+  }
+
+  private succeeded(patch: Partial<SyncStatus>): void {
+    this.backoffUntil = 0;
+    this.set({ ...patch, attempt: 0, nextAttemptAt: undefined, lastError: undefined });
+  }
+
+  private ensureStream(token: string): void {
+    if (!this.streamFactory || !this.running) return;
+    if (this.stream && this.streamToken === token) return;
+    this.closeStream();
+    if (this.streamTimer !== undefined) return;
+    this.streamToken = token;
+    this.stream = this.streamFactory(`${API_PREFIX}/stream?token=${encodeURIComponent(token)}`, {
+      onOpen: () => {
+        this.streamAttempt = 0;
+        this.set({ live: true });
+        // Anything may have changed while the feed was down.
+        this.requestPull();
+      },
+      onChange: (msg) => {
+        if (msg.kind === 'work') this.schedulePull();
+      },
+      onClose: () => {
+        this.stream = undefined;
+        this.set({ live: false });
+        if (!this.running) return;
+        this.streamAttempt += 1;
+        const delay = backoffDelay(this.streamAttempt, this.random(), this.backoffBaseMs, this.backoffCapMs);
+        this.streamTimer = this.timers.setTimeout(() => {
+          this.streamTimer = undefined;
+          this.schedulePush(0);
+        }, delay);
+      },
+    });
+  }
+
+  private schedulePull(): void {
+    if (this.pullTimer !== undefined) return;
+    this.pullTimer = this.timers.setTimeout(() => {
+      this.pullTimer = undefined;
+      this.requestPull();
+    }, 100);
+  }
+
+  private closeStream(): void {
+    const s = this.stream;
+    this.stream = undefined;
+    this.streamToken = undefined;
+    s?.close();
+    if (this.state.live) this.set({ live: false });
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The work cache: what the device needs to keep working offline (catalog, locations,
+ * pick lists, expected receipts, count tasks, returns), filled from the API's pull.
+ */
+import type { PullResponse } from '../domain/protocol.ts';
+import type { FloorDb } from './db.ts';
+
+const CACHE_TABLES = ['catalog', 'locations', 'pickLists', 'receipts', 'countTasks', 'returns'] as const;
+
+/**
+ * Stores one pull answer and its cursor in one transaction. The first pull (no cursor)
+ * replaces the cache whole; a later one upserts what changed since the cursor.
+ */
+export async function storeWork(db: FloorDb, work: PullResponse, opts: { replace: boolean }): Promise<void> {
+  await db.transaction('rw', [...CACHE_TABLES.map((t) => db[t]), db.meta], async () => {
+    if (opts.replace) await Promise.all(CACHE_TABLES.map((t) => db[t].clear()));
+    await db.catalog.bulkPut(work.catalog);
+    await db.locations.bulkPut(work.locations);
+    await db.pickLists.bulkPut(work.pickLists);
+    await db.receipts.bulkPut(work.receipts);
+    await db.countTasks.bulkPut(work.countTasks);
+    await db.returns.bulkPut(work.returns);
+    await db.meta.put({ key: 'pullCursor', value: work.cursor });
+  });
+}
+
+/** Looks a scanned GTIN up in the cached catalog, whether either side wrote it as GTIN-13 or GTIN-14. */
+export async function catalogByGtin(db: FloorDb, gtin: string) {
+  const digits = gtin.replace(/^0+/, '');
+  const forms = [...new Set([gtin, digits.padStart(13, '0'), digits.padStart(14, '0')])];
+  return db.catalog.where('gtin').anyOf(forms).first();
+}

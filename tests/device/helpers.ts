@@ -1,0 +1,108 @@
+/** Builders and controllable edges for the device tests: each device on its own fake IndexedDB. */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { openFloorDb, type FloorDb } from '../../src/device/db.ts';
+import type { DraftEvent } from '../../src/domain/events.ts';
+import type { Timers } from '../../src/device/sync/timers.ts';
+import { asLocation, asSku, asTask, asTote, asQty } from '../../src/domain/ids.ts';
+
+/** A fresh, independent IndexedDB: a new handheld. */
+export function newBackend() {
+  return { indexedDB: new IDBFactory(), IDBKeyRange };
+}
+
+let deviceCounter = 0;
+/** Opens a device database on its own IndexedDB, with a deterministic device id. */
+export function newDevice(opts: { name?: string; backend?: ReturnType<typeof newBackend>; deviceId?: string } = {}): FloorDb {
+  deviceCounter += 1;
+  const id = opts.deviceId ?? `0190a0b0-0000-7000-8000-${String(deviceCounter).padStart(12, '0')}`;
+  // Distinct names: Dexie tells same-named databases in one process about each other's writes.
+  return openFloorDb(opts.name ?? `floor-test-${deviceCounter}`, { backend: opts.backend ?? newBackend(), newDeviceId: () => id });
+}
+
+/** A `pick.held` draft: `qty` units of `sku` from `bin` into a tote. */
+export function pickHeld(n: number, o: { sku?: string; bin?: string; qty?: number } = {}): DraftEvent {
+  return {
+    type: 'pick.held',
+    payload: {
+      pickListId: asTask('PL-1'),
+      lineId: String(n),
+      sku: asSku(o.sku ?? 'SKU-1'),
+      location: asLocation(o.bin ?? 'A-01-01'),
+      tote: asTote('T-1'),
+      qty: asQty(o.qty ?? 1),
+    },
+  };
+}
+
+/** A `receipt.received` draft: `qty` units into QC at the dock. */
+export function received(qty: number, o: { sku?: string; dock?: string } = {}): DraftEvent {
+  return {
+    type: 'receipt.received',
+    payload: { receiptId: asTask('R-1'), sku: asSku(o.sku ?? 'SKU-1'), location: asLocation(o.dock ?? 'DOCK-1'), qty: asQty(qty) },
+  };
+}
+
+/** Polls `cond` between macrotasks until it holds: tests wait on conditions, never on time. */
+export async function until(cond: () => boolean | Promise<boolean>, what = 'condition', maxTurns = 200_000): Promise<void> {
+  for (let i = 0; i < maxTurns; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** A clock that moves only when the test says so. */
+export class ManualTimers implements Timers {
+  private t: number;
+  private nextId = 1;
+  private readonly due = new Map<number, { at: number; fn: () => void }>();
+
+  constructor(start = Date.parse('2026-11-23T10:00:00Z')) {
+    this.t = start;
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.due.set(id, { at: this.t + Math.max(0, ms), fn });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.due.delete(handle as number);
+  }
+
+  /** Delays of the timers now waiting, from now. */
+  pending(): number[] {
+    return [...this.due.values()].map((d) => d.at - this.t).sort((a, b) => a - b);
+  }
+
+  /** Moves time forward, firing due timers in order. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.due) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
+      if (!next) break;
+      this.due.delete(next[0]);
+      this.t = Math.max(this.t, next[1].at);
+      next[1].fn();
+    }
+    this.t = end;
+  }
+}
+
+/** A deterministic PRNG (mulberry32) for seeded tests. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
