@@ -474,6 +474,8 @@ export type BrowserOptions = {
   /** Start with the network cut (only meaningful with `persistent`). */
   offline?: boolean;
   viewport?: { width: number; height: number };
+  /** More Chromium switches, e.g. `--host-resolver-rules=...` to open the app under a LAN-like name. */
+  extraArgs?: string[];
 };
 
 export type StartAppOptions = BrowserOptions & {
@@ -531,7 +533,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<App> {
         : null;
   const ownsProfile = opts.persistent === true;
   const viewport = opts.viewport ?? { width: 412, height: 860 };
-  const args = launchArgs(opts.fakeCamera);
+  const args = [...launchArgs(opts.fakeCamera), ...(opts.extraArgs ?? [])];
 
   let browser: Browser | null = null;
   let context: BrowserContext | null = null;

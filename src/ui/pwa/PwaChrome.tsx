@@ -1,16 +1,10 @@
 import { InstallHint } from './InstallHint.tsx';
 import { SecureContextNote } from './SecureContextNote.tsx';
-import { StorageNote } from './StorageNote.tsx';
 import { UpdatePrompt } from './UpdatePrompt.tsx';
 
-/** Notes shown above the app: needing HTTPS, low storage. */
+/** Shown above the app: the note that camera scanning needs HTTPS (storage health is the sync status screen's). */
 export function PwaTopNotes() {
-  return (
-    <>
-      <SecureContextNote />
-      <StorageNote />
-    </>
-  );
+  return <SecureContextNote />;
 }
 
 /** Below the app: the install hint and the update prompt (which registers the service worker). */
