@@ -26,7 +26,12 @@ export const PushRequestSchema = z.strictObject({
 });
 
 export type Rejection = { seq: number; id: string; code: RejectionCode; message: string };
-export type RejectionCode = 'unknown_type' | 'unsupported_version' | 'invalid_payload' | 'forbidden' | 'actor_mismatch';
+/**
+ * Why an event was rejected: `invalid_envelope` (a field of the envelope other than id/seq/deviceId is bad),
+ * `forbidden` (unknown actor, actor never signed in on this device, or a role that may not record this fact),
+ * `duplicate_id` (the id is already in the ledger under another number).
+ */
+export type RejectionCode = 'unknown_type' | 'unsupported_version' | 'invalid_payload' | 'invalid_envelope' | 'forbidden' | 'actor_mismatch' | 'duplicate_id';
 export type PushResponse = { ackedSeq: number; rejected: Rejection[]; expectedSeq?: number };
 /** 409: the device reused a number for a different event. */
 export type SeqConflict = { error: 'seq_conflict'; message: string; seq: number; ackedSeq: number };
@@ -34,16 +39,25 @@ export type SeqConflict = { error: 'seq_conflict'; message: string; seq: number;
 export type ApiError = { error: string; message: string; field?: string };
 
 export type CatalogItem = { sku: string; gtin: string; name: string; unitsPerCase?: number };
-export type PickLine = { lineId: string; sku: string; location: string; qty: number; picked: number };
+/** `picked` sums pick.held less pick.undone; `short` sums pick.short. A list is done when picked + short covers every line. */
+export type PickLine = { lineId: string; sku: string; location: string; qty: number; picked: number; short?: number };
 export type PickList = { id: string; orderRef: string; status: 'open' | 'done'; lines: PickLine[] };
-export type ReceiptLine = { lineId: string; sku: string; gtin: string; expectedQty: number; receivedQty: number };
+/** `flag` compares received with expected; a line the receipt did not expect has expectedQty 0 (an over). */
+export type ReceiptLine = { lineId: string; sku: string; gtin: string; expectedQty: number; receivedQty: number; flag?: 'under' | 'exact' | 'over' };
 export type Receipt = { id: string; supplier: string; dock: string; ssccs: string[]; lines: ReceiptLine[]; status: 'open' | 'done' };
 /** A blind count task: never carries the expected quantity. */
 export type CountTaskView = { id: string; location: string; reason: string; status: string };
 export type QuarantinedReturn = { returnId: string; sku: string; location: string; qty: number; condition: string; note?: string; receivedAt: string; resolved: boolean };
 
+/**
+ * The work answer is always complete (the device replaces its cache with it); `cursor` marks the
+ * central state it reflects, so a device that sends it back can tell whether anything moved.
+ */
 export type PullResponse = {
   cursor: string;
+  /** True when the request's cursor already matched: nothing changed since the device last pulled. */
+  unchanged?: boolean;
+  /** The highest seq the API holds for this device (0 if none): heals a lost push answer. */
   lastSeq: number;
   catalog: CatalogItem[];
   locations: { id: string; kind: 'bin' | 'dock' | 'returns' }[];

@@ -1,0 +1,151 @@
+/**
+ * Schema versions, applied in order on start and recorded in `schema_migrations`.
+ * A published migration is never edited; a change is a new entry.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'inventory core',
+    sql: `
+CREATE TABLE users (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  roles text[] NOT NULL,
+  pin_hash text NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash text PRIMARY KEY,
+  user_id text NOT NULL REFERENCES users(id),
+  device_id text NOT NULL,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+-- Who has signed in on which device: an event's actor must be one of them.
+CREATE TABLE device_users (
+  device_id text NOT NULL,
+  user_id text NOT NULL REFERENCES users(id),
+  first_seen_at timestamptz NOT NULL,
+  PRIMARY KEY (device_id, user_id)
+);
+-- One row per device; its row lock orders that device's pushes across every API process.
+CREATE TABLE devices (
+  device_id text PRIMARY KEY,
+  last_seq bigint NOT NULL DEFAULT 0,
+  last_contact_at timestamptz,
+  rejected_count integer NOT NULL DEFAULT 0
+);
+-- Every event a device delivered, applied or rejected, in the order the API took it.
+CREATE TABLE ledger (
+  position bigserial PRIMARY KEY,
+  id text NOT NULL,
+  device_id text NOT NULL,
+  seq bigint NOT NULL,
+  type text NOT NULL,
+  schema_version integer,
+  actor text NOT NULL,
+  occurred_at text NOT NULL,
+  received_at timestamptz NOT NULL,
+  status text NOT NULL CHECK (status IN ('applied', 'rejected')),
+  code text,
+  message text,
+  payload jsonb,
+  -- The stock figures this event moved, as 'sku location': what "the ledger behind a figure" selects on.
+  touches text[] NOT NULL DEFAULT '{}',
+  skus text[] NOT NULL DEFAULT '{}',
+  locations text[] NOT NULL DEFAULT '{}',
+  UNIQUE (device_id, seq)
+);
+CREATE INDEX ledger_id ON ledger (id);
+CREATE INDEX ledger_touches ON ledger USING gin (touches);
+CREATE INDEX ledger_skus ON ledger USING gin (skus);
+CREATE INDEX ledger_locations ON ledger USING gin (locations);
+CREATE TABLE stock (
+  sku text NOT NULL,
+  location text NOT NULL,
+  available integer NOT NULL DEFAULT 0,
+  committed integer NOT NULL DEFAULT 0,
+  qc integer NOT NULL DEFAULT 0,
+  quarantine integer NOT NULL DEFAULT 0,
+  suspect integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (sku, location)
+);
+CREATE INDEX stock_location ON stock (location);
+CREATE TABLE discrepancies (
+  id bigserial PRIMARY KEY,
+  event_id text NOT NULL,
+  device_id text NOT NULL,
+  seq bigint NOT NULL,
+  kind text NOT NULL,
+  sku text NOT NULL,
+  location text NOT NULL,
+  expected integer NOT NULL,
+  reported integer NOT NULL,
+  message text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE TABLE count_tasks (
+  id text PRIMARY KEY,
+  location text NOT NULL,
+  reason text NOT NULL,
+  status text NOT NULL,
+  snapshot jsonb,
+  held jsonb,
+  updated_at timestamptz NOT NULL
+);
+CREATE TABLE catalog (
+  sku text PRIMARY KEY,
+  gtin text NOT NULL UNIQUE,
+  name text NOT NULL,
+  units_per_case integer
+);
+CREATE TABLE locations (
+  id text PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('bin', 'dock', 'returns'))
+);
+CREATE TABLE pick_lists (
+  id text PRIMARY KEY,
+  order_ref text NOT NULL,
+  assigned_to text REFERENCES users(id),
+  status text NOT NULL DEFAULT 'open'
+);
+CREATE TABLE pick_lines (
+  pick_list_id text NOT NULL REFERENCES pick_lists(id),
+  line_id text NOT NULL,
+  position integer NOT NULL,
+  sku text NOT NULL,
+  location text NOT NULL,
+  qty integer NOT NULL,
+  picked integer NOT NULL DEFAULT 0,
+  short integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (pick_list_id, line_id)
+);
+CREATE TABLE receipts (
+  id text PRIMARY KEY,
+  supplier text NOT NULL,
+  dock text NOT NULL,
+  ssccs text[] NOT NULL,
+  status text NOT NULL DEFAULT 'open'
+);
+CREATE TABLE receipt_lines (
+  receipt_id text NOT NULL REFERENCES receipts(id),
+  line_id text NOT NULL,
+  position integer NOT NULL,
+  sku text NOT NULL,
+  gtin text NOT NULL,
+  expected_qty integer NOT NULL,
+  received_qty integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (receipt_id, line_id)
+);
+CREATE TABLE returns (
+  return_id text PRIMARY KEY,
+  sku text NOT NULL,
+  location text NOT NULL,
+  qty integer NOT NULL,
+  resolved_qty integer NOT NULL DEFAULT 0,
+  condition text NOT NULL,
+  note text,
+  received_at timestamptz NOT NULL
+);
+`,
+  },
+];

@@ -1,0 +1,639 @@
+/**
+ * The one SQL module: every statement the API sends lives here. Written for PostgreSQL and
+ * run unchanged on PGlite. Writes are set-based (one statement per table per push, rows
+ * passed as a JSON array through `jsonb_to_recordset`) and sorted by key, so pushes from
+ * different devices take row locks in the same order.
+ */
+import type { Database, Row, Sql } from './db.ts';
+import { MIGRATIONS } from './migrations.ts';
+import type { Buckets, CountTask, Discrepancy } from '../domain/stock.ts';
+import type { Role } from '../domain/roles.ts';
+import type { CatalogItem, CountTaskView, PickList, QuarantinedReturn, Receipt } from '../domain/protocol.ts';
+
+/** Advisory lock keys (any 64-bit numbers, fixed for the life of the schema). */
+const MIGRATION_LOCK = 7_270_001;
+const SEED_LOCK = 7_270_002;
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
+const json = (v: unknown): string => JSON.stringify(v);
+
+// ---------------------------------------------------------------- schema
+
+/** Applies missing migrations; safe when several processes start at once (they queue on an advisory lock). */
+export async function migrate(db: Database): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => num(r.version)));
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}
+
+/** The NOTIFY channel of this schema: schemas sharing a database must not hear each other. */
+export async function changeChannel(db: Sql): Promise<string> {
+  const [row] = await db.query<{ s: string }>('SELECT current_schema() AS s');
+  return `floor_changes_${row?.s ?? 'public'}`.slice(0, 63);
+}
+
+// ---------------------------------------------------------------- seed
+
+export type SeedData = {
+  users: { id: string; name: string; roles: Role[]; pinHash: string }[];
+  catalog: CatalogItem[];
+  locations: { id: string; kind: 'bin' | 'dock' | 'returns' }[];
+  stock: { sku: string; location: string; available: number }[];
+  pickLists: { id: string; orderRef: string; assignedTo: string; lines: { lineId: string; sku: string; location: string; qty: number }[] }[];
+  receipts: { id: string; supplier: string; dock: string; ssccs: string[]; lines: { lineId: string; sku: string; gtin: string; expectedQty: number }[] }[];
+  /** The device id under which opening balances are written to the ledger. */
+  openingDevice: string;
+  now: Date;
+};
+
+/** Writes the demo data once, into an empty database; returns false when there was data already. */
+export async function seedIfEmpty(db: Database, data: SeedData): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
+    const [row] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+    if (num(row?.n) > 0) return false;
+    await tx.query(
+      `INSERT INTO users (id, name, roles, pin_hash)
+       SELECT id, name, roles, pin_hash FROM jsonb_to_recordset($1::jsonb) AS x(id text, name text, roles text[], pin_hash text)`,
+      [json(data.users.map((u) => ({ id: u.id, name: u.name, roles: u.roles, pin_hash: u.pinHash })))],
+    );
+    await tx.query(
+      `INSERT INTO catalog (sku, gtin, name, units_per_case)
+       SELECT sku, gtin, name, units_per_case FROM jsonb_to_recordset($1::jsonb) AS x(sku text, gtin text, name text, units_per_case int)`,
+      [json(data.catalog.map((c) => ({ sku: c.sku, gtin: c.gtin, name: c.name, units_per_case: c.unitsPerCase ?? null })))],
+    );
+    await tx.query(`INSERT INTO locations (id, kind) SELECT id, kind FROM jsonb_to_recordset($1::jsonb) AS x(id text, kind text)`, [json(data.locations)]);
+    await tx.query(
+      `INSERT INTO stock (sku, location, available) SELECT sku, location, available FROM jsonb_to_recordset($1::jsonb) AS x(sku text, location text, available int)`,
+      [json(data.stock)],
+    );
+    // Opening balances go to the ledger too, so every figure has events behind it.
+    await tx.query(
+      `INSERT INTO ledger (id, device_id, seq, type, schema_version, actor, occurred_at, received_at, status, payload, touches, skus, locations)
+       SELECT id, $2, seq, 'stock.opening_balance', 1, 'system', $3, $4, 'applied', payload, touches, skus, locations
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, seq bigint, payload jsonb, touches text[], skus text[], locations text[])`,
+      [
+        json(
+          data.stock.map((s, i) => ({
+            id: `opening-${i + 1}`,
+            seq: i + 1,
+            payload: s,
+            touches: [touchKey(s.sku, s.location)],
+            skus: [s.sku],
+            locations: [s.location],
+          })),
+        ),
+        data.openingDevice,
+        data.now.toISOString(),
+        data.now,
+      ],
+    );
+    await tx.query(
+      `INSERT INTO pick_lists (id, order_ref, assigned_to) SELECT id, order_ref, assigned_to FROM jsonb_to_recordset($1::jsonb) AS x(id text, order_ref text, assigned_to text)`,
+      [json(data.pickLists.map((p) => ({ id: p.id, order_ref: p.orderRef, assigned_to: p.assignedTo })))],
+    );
+    await tx.query(
+      `INSERT INTO pick_lines (pick_list_id, line_id, position, sku, location, qty)
+       SELECT pick_list_id, line_id, position, sku, location, qty
+       FROM jsonb_to_recordset($1::jsonb) AS x(pick_list_id text, line_id text, position int, sku text, location text, qty int)`,
+      [json(data.pickLists.flatMap((p) => p.lines.map((l, i) => ({ pick_list_id: p.id, line_id: l.lineId, position: i, sku: l.sku, location: l.location, qty: l.qty }))))],
+    );
+    await tx.query(
+      `INSERT INTO receipts (id, supplier, dock, ssccs) SELECT id, supplier, dock, ssccs FROM jsonb_to_recordset($1::jsonb) AS x(id text, supplier text, dock text, ssccs text[])`,
+      [json(data.receipts.map((r) => ({ id: r.id, supplier: r.supplier, dock: r.dock, ssccs: r.ssccs })))],
+    );
+    await tx.query(
+      `INSERT INTO receipt_lines (receipt_id, line_id, position, sku, gtin, expected_qty)
+       SELECT receipt_id, line_id, position, sku, gtin, expected_qty
+       FROM jsonb_to_recordset($1::jsonb) AS x(receipt_id text, line_id text, position int, sku text, gtin text, expected_qty int)`,
+      [json(data.receipts.flatMap((r) => r.lines.map((l, i) => ({ receipt_id: r.id, line_id: l.lineId, position: i, sku: l.sku, gtin: l.gtin, expected_qty: l.expectedQty }))))],
+    );
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------- users and sessions
+
+export type UserRow = { id: string; name: string; roles: Role[] };
+
+export async function userWithPin(db: Sql, id: string): Promise<(UserRow & { pinHash: string }) | undefined> {
+  const [r] = await db.query<{ id: string; name: string; roles: Role[]; pin_hash: string }>('SELECT id, name, roles, pin_hash FROM users WHERE id = $1', [id]);
+  return r && { id: r.id, name: r.name, roles: r.roles, pinHash: r.pin_hash };
+}
+
+/** Records a session and that this user has signed in on this device (which lets the device deliver the user's events). */
+export async function createSession(db: Database, s: { tokenHash: string; userId: string; deviceId: string; now: Date; expiresAt: Date }): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('INSERT INTO sessions (token_hash, user_id, device_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+      s.tokenHash,
+      s.userId,
+      s.deviceId,
+      s.now,
+      s.expiresAt,
+    ]);
+    await tx.query('INSERT INTO device_users (device_id, user_id, first_seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [s.deviceId, s.userId, s.now]);
+  });
+}
+
+export type SessionUser = UserRow & { deviceId: string };
+
+export async function sessionUser(db: Sql, tokenHash: string, now: Date): Promise<SessionUser | undefined> {
+  const [r] = await db.query<{ id: string; name: string; roles: Role[]; device_id: string }>(
+    `SELECT u.id, u.name, u.roles, s.device_id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`,
+    [tokenHash, now],
+  );
+  return r && { id: r.id, name: r.name, roles: r.roles, deviceId: r.device_id };
+}
+
+// ---------------------------------------------------------------- push
+
+/** Makes sure the device has a row and locks it until the transaction ends; returns its last seq. */
+export async function lockDevice(tx: Sql, deviceId: string): Promise<number> {
+  await tx.query('INSERT INTO devices (device_id) VALUES ($1) ON CONFLICT DO NOTHING', [deviceId]);
+  const [r] = await tx.query<{ last_seq: number }>('SELECT last_seq FROM devices WHERE device_id = $1 FOR UPDATE', [deviceId]);
+  return num(r?.last_seq);
+}
+
+/** The event ids the ledger holds for these seqs of a device. */
+export async function heldIds(tx: Sql, deviceId: string, seqs: number[]): Promise<Map<number, string>> {
+  if (seqs.length === 0) return new Map();
+  const rows = await tx.query<{ seq: number; id: string }>('SELECT seq, id FROM ledger WHERE device_id = $1 AND seq = ANY($2::bigint[])', [deviceId, seqs]);
+  return new Map(rows.map((r) => [num(r.seq), r.id]));
+}
+
+/** Known users among `ids`, with whether each has signed in on this device. */
+export async function actorsOnDevice(tx: Sql, deviceId: string, ids: string[]): Promise<Map<string, { roles: Role[]; signedIn: boolean }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.query<{ id: string; roles: Role[]; signed_in: boolean }>(
+    `SELECT u.id, u.roles, (du.user_id IS NOT NULL) AS signed_in
+     FROM users u LEFT JOIN device_users du ON du.user_id = u.id AND du.device_id = $1
+     WHERE u.id = ANY($2::text[])`,
+    [deviceId, ids],
+  );
+  return new Map(rows.map((r) => [r.id, { roles: r.roles, signedIn: r.signed_in }]));
+}
+
+/** Event ids already in the ledger (under any device and seq). */
+export async function existingEventIds(tx: Sql, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx.query<{ id: string }>('SELECT DISTINCT id FROM ledger WHERE id = ANY($1::text[])', [ids]);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Applied `pick.held` events by id: what a `pick.undone` corrects. */
+export async function heldPicks(tx: Sql, ids: string[]): Promise<Map<string, { pickListId: string; lineId: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.query<{ id: string; pick_list_id: string; line_id: string }>(
+    `SELECT id, payload->>'pickListId' AS pick_list_id, payload->>'lineId' AS line_id
+     FROM ledger WHERE id = ANY($1::text[]) AND type = 'pick.held' AND status = 'applied'`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { pickListId: r.pick_list_id, lineId: r.line_id }]));
+}
+
+type CountTaskRow = { id: string; location: string; reason: string; status: string; snapshot: unknown; held: unknown };
+const toCountTask = (r: CountTaskRow): CountTask => ({
+  id: r.id,
+  location: r.location,
+  reason: r.reason,
+  status: r.status,
+  ...(r.snapshot ? { snapshot: r.snapshot } : {}),
+  ...(r.held ? { held: r.held } : {}),
+}) as CountTask;
+
+export async function countTasksById(tx: Sql, ids: string[]): Promise<CountTask[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.query<CountTaskRow>('SELECT id, location, reason, status, snapshot, held FROM count_tasks WHERE id = ANY($1::text[])', [ids]);
+  return rows.map(toCountTask);
+}
+
+export type StockRow = { sku: string; location: string; buckets: Buckets };
+
+/**
+ * Locks and returns the stock rows a push touches: the given keys plus every row at the given
+ * locations (a count compares the whole bin). One statement, locked in key order, so two
+ * pushes cannot deadlock on each other's rows. Rows that do not exist yet are not locked; the
+ * write adds deltas, so a row another push creates meanwhile keeps both contributions.
+ */
+export async function lockStock(tx: Sql, keys: { sku: string; location: string }[], locations: string[]): Promise<StockRow[]> {
+  if (keys.length === 0 && locations.length === 0) return [];
+  const rows = await tx.query<Row & { sku: string; location: string }>(
+    `SELECT sku, location, available, committed, qc, quarantine, suspect FROM stock
+     WHERE (sku, location) IN (SELECT sku, location FROM jsonb_to_recordset($1::jsonb) AS k(sku text, location text))
+        OR location = ANY($2::text[])
+     ORDER BY sku, location
+     FOR UPDATE`,
+    [json(keys), locations],
+  );
+  return rows.map((r) => ({ sku: r.sku, location: r.location, buckets: bucketsOf(r) }));
+}
+
+const bucketsOf = (r: Row): Buckets => ({
+  available: num(r.available),
+  committed: num(r.committed),
+  qc: num(r.qc),
+  quarantine: num(r.quarantine),
+  suspect: num(r.suspect),
+});
+
+export type LedgerWrite = {
+  id: string;
+  seq: number;
+  type: string;
+  schemaVersion: number | null;
+  actor: string;
+  occurredAt: string;
+  status: 'applied' | 'rejected';
+  code?: string;
+  message?: string;
+  payload: unknown;
+  touches: { sku: string; location: string }[];
+};
+export type StockDelta = { sku: string; location: string } & Buckets;
+export type Change = { kind: 'work' | 'stock'; sku?: string; location?: string };
+
+/** Everything one push changes, written in one go inside the push's transaction. */
+export type PushWrite = {
+  deviceId: string;
+  lastSeq: number;
+  receivedAt: Date;
+  ledger: LedgerWrite[];
+  stock: StockDelta[];
+  discrepancies: (Discrepancy & { eventId: string; seq: number })[];
+  countTasks: CountTask[];
+  pickLines: { pickListId: string; lineId: string; picked: number; short: number }[];
+  receipts: { receiptId: string; lineId: string | null; sku: string; gtin: string | null; qty: number }[];
+  returnsIn: { returnId: string; sku: string; location: string; qty: number; condition: string; note: string | null }[];
+  returnsResolved: { returnId: string; qty: number }[];
+  changes: Change[];
+  channel: string;
+};
+
+export const touchKey = (sku: string, location: string): string => `${sku} ${location}`;
+const byKey = <T extends { sku: string; location: string }>(a: T, b: T) =>
+  a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.location < b.location ? -1 : a.location > b.location ? 1 : 0;
+/** Largest NOTIFY payload Postgres takes is 8000 bytes; above this the feed says "something changed". */
+const MAX_NOTIFY = 7000;
+
+export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
+  if (w.ledger.length > 0) {
+    await tx.query(
+      `INSERT INTO ledger (id, device_id, seq, type, schema_version, actor, occurred_at, received_at, status, code, message, payload, touches, skus, locations)
+       SELECT id, $2, seq, type, schema_version, actor, occurred_at, $3, status, code, message, payload, touches, skus, locations
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, seq bigint, type text, schema_version int, actor text, occurred_at text,
+            status text, code text, message text, payload jsonb, touches text[], skus text[], locations text[])
+       ORDER BY seq`,
+      [
+        json(
+          w.ledger.map((e) => ({
+            id: e.id,
+            seq: e.seq,
+            type: e.type,
+            schema_version: e.schemaVersion,
+            actor: e.actor,
+            occurred_at: e.occurredAt,
+            status: e.status,
+            code: e.code ?? null,
+            message: e.message ?? null,
+            payload: e.payload ?? null,
+            touches: [...new Set(e.touches.map((t) => touchKey(t.sku, t.location)))],
+            skus: [...new Set(e.touches.map((t) => t.sku))],
+            locations: [...new Set(e.touches.map((t) => t.location))],
+          })),
+        ),
+        w.deviceId,
+        w.receivedAt,
+      ],
+    );
+  }
+  if (w.stock.length > 0) {
+    await tx.query(
+      `INSERT INTO stock (sku, location, available, committed, qc, quarantine, suspect)
+       SELECT sku, location, available, committed, qc, quarantine, suspect
+       FROM jsonb_to_recordset($1::jsonb) AS x(sku text, location text, available int, committed int, qc int, quarantine int, suspect int)
+       ORDER BY sku, location
+       ON CONFLICT (sku, location) DO UPDATE SET
+         available = stock.available + excluded.available,
+         committed = stock.committed + excluded.committed,
+         qc = stock.qc + excluded.qc,
+         quarantine = stock.quarantine + excluded.quarantine,
+         suspect = stock.suspect + excluded.suspect`,
+      [json([...w.stock].sort(byKey))],
+    );
+  }
+  if (w.discrepancies.length > 0) {
+    await tx.query(
+      `INSERT INTO discrepancies (event_id, device_id, seq, kind, sku, location, expected, reported, message, created_at)
+       SELECT event_id, $2, seq, kind, sku, location, expected, reported, message, $3
+       FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, seq bigint, kind text, sku text, location text, expected int, reported int, message text)`,
+      [
+        json(w.discrepancies.map((d) => ({ event_id: d.eventId, seq: d.seq, kind: d.kind, sku: d.sku, location: d.location, expected: d.expected, reported: d.reported, message: d.message }))),
+        w.deviceId,
+        w.receivedAt,
+      ],
+    );
+  }
+  if (w.countTasks.length > 0) {
+    await tx.query(
+      `INSERT INTO count_tasks (id, location, reason, status, snapshot, held, updated_at)
+       SELECT id, location, reason, status, snapshot, held, $2
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, location text, reason text, status text, snapshot jsonb, held jsonb)
+       ORDER BY id
+       ON CONFLICT (id) DO UPDATE SET location = excluded.location, reason = excluded.reason, status = excluded.status,
+         snapshot = excluded.snapshot, held = excluded.held, updated_at = excluded.updated_at`,
+      [json([...w.countTasks].sort((a, b) => (a.id < b.id ? -1 : 1)).map((t) => ({ ...t, snapshot: t.snapshot ?? null, held: t.held ?? null }))), w.receivedAt],
+    );
+  }
+  if (w.pickLines.length > 0) {
+    await tx.query(
+      `WITH d AS (
+         SELECT pick_list_id, line_id, picked, short FROM jsonb_to_recordset($1::jsonb) AS x(pick_list_id text, line_id text, picked int, short int)
+       ), lines AS (
+         UPDATE pick_lines l SET picked = GREATEST(0, l.picked + d.picked), short = GREATEST(0, l.short + d.short)
+         FROM d WHERE l.pick_list_id = d.pick_list_id AND l.line_id = d.line_id
+         RETURNING l.pick_list_id
+       )
+       UPDATE pick_lists p SET status = CASE WHEN EXISTS (
+           SELECT 1 FROM pick_lines l LEFT JOIN d ON d.pick_list_id = l.pick_list_id AND d.line_id = l.line_id
+           WHERE l.pick_list_id = p.id
+             AND GREATEST(0, l.picked + coalesce(d.picked, 0)) + GREATEST(0, l.short + coalesce(d.short, 0)) < l.qty
+         ) THEN 'open' ELSE 'done' END
+       WHERE p.id IN (SELECT pick_list_id FROM lines)`,
+      [json(w.pickLines.map((p) => ({ pick_list_id: p.pickListId, line_id: p.lineId, picked: p.picked, short: p.short })))],
+    );
+  }
+  if (w.receipts.length > 0) {
+    await tx.query(
+      `WITH d AS (
+         SELECT receipt_id, line_id, sku, gtin, qty FROM jsonb_to_recordset($1::jsonb) AS x(receipt_id text, line_id text, sku text, gtin text, qty int)
+       ), matched AS (
+         SELECT d.receipt_id, d.sku, d.qty,
+           coalesce(
+             (SELECT l.line_id FROM receipt_lines l WHERE l.receipt_id = d.receipt_id AND l.line_id = d.line_id AND l.sku = d.sku),
+             (SELECT l.line_id FROM receipt_lines l WHERE l.receipt_id = d.receipt_id AND l.sku = d.sku ORDER BY l.position LIMIT 1),
+             'extra-' || d.sku) AS line_id,
+           coalesce(d.gtin, (SELECT c.gtin FROM catalog c WHERE c.sku = d.sku), '') AS gtin
+         FROM d JOIN receipts r ON r.id = d.receipt_id
+       )
+       INSERT INTO receipt_lines (receipt_id, line_id, position, sku, gtin, expected_qty, received_qty)
+       SELECT receipt_id, line_id, 1000, sku, max(gtin), 0, sum(qty) FROM matched
+       GROUP BY receipt_id, line_id, sku ORDER BY receipt_id, line_id
+       ON CONFLICT (receipt_id, line_id) DO UPDATE SET received_qty = receipt_lines.received_qty + excluded.received_qty`,
+      [json(w.receipts.map((r) => ({ receipt_id: r.receiptId, line_id: r.lineId, sku: r.sku, gtin: r.gtin, qty: r.qty })))],
+    );
+    // A receipt is done once every expected line has arrived in full; overs stay visible on the line.
+    await tx.query(
+      `UPDATE receipts r SET status = CASE WHEN EXISTS (
+          SELECT 1 FROM receipt_lines l WHERE l.receipt_id = r.id AND l.received_qty < l.expected_qty) THEN 'open' ELSE 'done' END
+       WHERE r.id = ANY($1::text[])`,
+      [[...new Set(w.receipts.map((r) => r.receiptId))]],
+    );
+  }
+  if (w.returnsIn.length > 0) {
+    await tx.query(
+      `INSERT INTO returns (return_id, sku, location, qty, condition, note, received_at)
+       SELECT return_id, min(sku), min(location), sum(qty), min(condition), min(note), $2
+       FROM jsonb_to_recordset($1::jsonb) AS x(return_id text, sku text, location text, qty int, condition text, note text)
+       GROUP BY return_id ORDER BY return_id
+       ON CONFLICT (return_id) DO UPDATE SET qty = returns.qty + excluded.qty`,
+      [json(w.returnsIn.map((r) => ({ return_id: r.returnId, sku: r.sku, location: r.location, qty: r.qty, condition: r.condition, note: r.note }))), w.receivedAt],
+    );
+  }
+  if (w.returnsResolved.length > 0) {
+    await tx.query(
+      `UPDATE returns r SET resolved_qty = r.resolved_qty + d.qty
+       FROM (SELECT return_id, sum(qty) AS qty FROM jsonb_to_recordset($1::jsonb) AS x(return_id text, qty int) GROUP BY return_id) d
+       WHERE r.return_id = d.return_id`,
+      [json(w.returnsResolved.map((r) => ({ return_id: r.returnId, qty: r.qty })))],
+    );
+  }
+  const rejected = w.ledger.filter((e) => e.status === 'rejected').length;
+  await tx.query('UPDATE devices SET last_seq = $2, last_contact_at = $3, rejected_count = rejected_count + $4 WHERE device_id = $1', [
+    w.deviceId,
+    w.lastSeq,
+    w.receivedAt,
+    rejected,
+  ]);
+  if (w.changes.length > 0) {
+    let payload = json(w.changes);
+    if (payload.length > MAX_NOTIFY) payload = json([...new Set(w.changes.map((c) => c.kind))].map((kind) => ({ kind })));
+    // Delivered to every listening process when (and only if) this transaction commits.
+    await tx.query('SELECT pg_notify($1, $2)', [w.channel, payload]);
+  }
+}
+
+/** Records that a device called in without delivering anything new. */
+export async function touchDevice(tx: Sql, deviceId: string, at: Date): Promise<void> {
+  await tx.query('UPDATE devices SET last_contact_at = $2 WHERE device_id = $1', [deviceId, at]);
+}
+
+// ---------------------------------------------------------------- reads
+
+export type StockView = { sku: string; location: string } & Buckets & { onHand: number; atp: number };
+
+export async function stockRows(db: Sql, filter: { sku?: string; location?: string }): Promise<StockView[]> {
+  const rows = await db.query(
+    `SELECT sku, location, available, committed, qc, quarantine, suspect FROM stock
+     WHERE ($1::text IS NULL OR sku = $1) AND ($2::text IS NULL OR location = $2)
+     ORDER BY sku, location`,
+    [filter.sku ?? null, filter.location ?? null],
+  );
+  return rows.map((r) => {
+    const b = bucketsOf(r);
+    return { sku: String(r.sku), location: String(r.location), ...b, onHand: b.available + b.committed + b.qc + b.quarantine + b.suspect, atp: Math.max(0, b.available) };
+  });
+}
+
+export type LedgerView = {
+  position: number;
+  id: string;
+  deviceId: string;
+  seq: number;
+  type: string;
+  actor: string;
+  occurredAt: string;
+  receivedAt: string;
+  status: 'applied' | 'rejected';
+  code?: string;
+  message?: string;
+  payload: unknown;
+};
+
+export async function ledgerEvents(
+  db: Sql,
+  f: { sku?: string; location?: string; deviceId?: string; after?: number; limit: number },
+): Promise<LedgerView[]> {
+  const touch = f.sku !== undefined && f.location !== undefined ? touchKey(f.sku, f.location) : null;
+  const rows = await db.query(
+    `SELECT position, id, device_id, seq, type, actor, occurred_at, received_at, status, code, message, payload FROM ledger
+     WHERE ($1::text IS NULL OR touches @> ARRAY[$1::text])
+       AND ($2::text IS NULL OR skus @> ARRAY[$2::text])
+       AND ($3::text IS NULL OR locations @> ARRAY[$3::text])
+       AND ($4::text IS NULL OR device_id = $4)
+       AND position > $5
+     ORDER BY position LIMIT $6`,
+    [touch, touch ? null : (f.sku ?? null), touch ? null : (f.location ?? null), f.deviceId ?? null, f.after ?? 0, f.limit],
+  );
+  return rows.map((r) => ({
+    position: num(r.position),
+    id: String(r.id),
+    deviceId: String(r.device_id),
+    seq: num(r.seq),
+    type: String(r.type),
+    actor: String(r.actor),
+    occurredAt: String(r.occurred_at),
+    receivedAt: iso(r.received_at),
+    status: r.status as 'applied' | 'rejected',
+    ...(r.code ? { code: String(r.code) } : {}),
+    ...(r.message ? { message: String(r.message) } : {}),
+    payload: r.payload,
+  }));
+}
+
+export async function discrepancyRows(db: Sql, limit: number) {
+  const rows = await db.query(
+    `SELECT d.id, d.event_id, d.device_id, d.seq, d.kind, d.sku, d.location, d.expected, d.reported, d.message, d.created_at, l.position
+     FROM discrepancies d LEFT JOIN ledger l ON l.device_id = d.device_id AND l.seq = d.seq
+     ORDER BY d.id DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    id: num(r.id),
+    position: num(r.position),
+    eventId: String(r.event_id),
+    deviceId: String(r.device_id),
+    seq: num(r.seq),
+    kind: String(r.kind),
+    sku: String(r.sku),
+    location: String(r.location),
+    expected: num(r.expected),
+    reported: num(r.reported),
+    message: String(r.message),
+    createdAt: iso(r.created_at),
+  }));
+}
+
+export async function deviceRows(db: Sql) {
+  const rows = await db.query('SELECT device_id, last_seq, last_contact_at, rejected_count FROM devices ORDER BY last_contact_at DESC NULLS LAST, device_id');
+  return rows.map((r) => ({
+    deviceId: String(r.device_id),
+    lastSeq: num(r.last_seq),
+    lastContactAt: r.last_contact_at ? iso(r.last_contact_at) : null,
+    rejectedCount: num(r.rejected_count),
+  }));
+}
+
+export async function deviceLastSeq(db: Sql, deviceId: string): Promise<number> {
+  const [r] = await db.query<{ last_seq: number }>('SELECT last_seq FROM devices WHERE device_id = $1', [deviceId]);
+  return num(r?.last_seq);
+}
+
+/** Count tasks; `withFigures` adds the snapshot and held lines (expected quantities), for supervisors only. */
+export async function countTaskRows(db: Sql, withFigures: boolean) {
+  const rows = await db.query<CountTaskRow & { updated_at: unknown }>('SELECT id, location, reason, status, snapshot, held, updated_at FROM count_tasks ORDER BY updated_at DESC, id');
+  return rows.map((r) => {
+    const base = { id: r.id, location: r.location, reason: r.reason, status: r.status, updatedAt: iso(r.updated_at) };
+    return withFigures ? { ...base, snapshot: r.snapshot ?? undefined, held: r.held ?? undefined } : base;
+  });
+}
+
+export async function returnRows(db: Sql, onlyOpen: boolean): Promise<QuarantinedReturn[]> {
+  const rows = await db.query(
+    `SELECT return_id, sku, location, qty, resolved_qty, condition, note, received_at FROM returns
+     WHERE NOT $1::boolean OR resolved_qty < qty ORDER BY received_at, return_id`,
+    [onlyOpen],
+  );
+  return rows.map((r) => ({
+    returnId: String(r.return_id),
+    sku: String(r.sku),
+    location: String(r.location),
+    qty: num(r.qty) - num(r.resolved_qty),
+    condition: String(r.condition),
+    ...(r.note ? { note: String(r.note) } : {}),
+    receivedAt: iso(r.received_at),
+    resolved: num(r.resolved_qty) >= num(r.qty),
+  }));
+}
+
+export async function catalogRows(db: Sql): Promise<CatalogItem[]> {
+  const rows = await db.query('SELECT sku, gtin, name, units_per_case FROM catalog ORDER BY sku');
+  return rows.map((r) => ({ sku: String(r.sku), gtin: String(r.gtin), name: String(r.name), ...(r.units_per_case ? { unitsPerCase: num(r.units_per_case) } : {}) }));
+}
+
+export async function locationRows(db: Sql): Promise<{ id: string; kind: 'bin' | 'dock' | 'returns' }[]> {
+  const rows = await db.query<{ id: string; kind: 'bin' | 'dock' | 'returns' }>('SELECT id, kind FROM locations ORDER BY id');
+  return rows.map((r) => ({ id: r.id, kind: r.kind }));
+}
+
+/** Open pick lists for a picker: assigned to them or to nobody. */
+export async function openPickLists(db: Sql, userId: string): Promise<PickList[]> {
+  const rows = await db.query(
+    `SELECT p.id, p.order_ref, p.status, l.line_id, l.sku, l.location, l.qty, l.picked, l.short
+     FROM pick_lists p JOIN pick_lines l ON l.pick_list_id = p.id
+     WHERE p.status = 'open' AND (p.assigned_to IS NULL OR p.assigned_to = $1)
+     ORDER BY p.id, l.position`,
+    [userId],
+  );
+  const lists = new Map<string, PickList>();
+  for (const r of rows) {
+    const id = String(r.id);
+    const list = lists.get(id) ?? { id, orderRef: String(r.order_ref), status: r.status as 'open', lines: [] };
+    list.lines.push({ lineId: String(r.line_id), sku: String(r.sku), location: String(r.location), qty: num(r.qty), picked: num(r.picked), short: num(r.short) });
+    lists.set(id, list);
+  }
+  return [...lists.values()];
+}
+
+export async function openReceipts(db: Sql): Promise<Receipt[]> {
+  const rows = await db.query(
+    `SELECT r.id, r.supplier, r.dock, r.ssccs, r.status, l.line_id, l.sku, l.gtin, l.expected_qty, l.received_qty
+     FROM receipts r JOIN receipt_lines l ON l.receipt_id = r.id
+     WHERE r.status = 'open' ORDER BY r.id, l.position, l.line_id`,
+  );
+  const receipts = new Map<string, Receipt>();
+  for (const r of rows) {
+    const id = String(r.id);
+    const receipt = receipts.get(id) ?? { id, supplier: String(r.supplier), dock: String(r.dock), ssccs: r.ssccs as string[], status: r.status as 'open', lines: [] };
+    const expectedQty = num(r.expected_qty);
+    const receivedQty = num(r.received_qty);
+    receipt.lines.push({
+      lineId: String(r.line_id),
+      sku: String(r.sku),
+      gtin: String(r.gtin),
+      expectedQty,
+      receivedQty,
+      flag: receivedQty > expectedQty ? 'over' : receivedQty < expectedQty ? 'under' : 'exact',
+    });
+    receipts.set(id, receipt);
+  }
+  return [...receipts.values()];
+}
+
+/** Count tasks a counter may work on; never with expected quantities (the count is blind). */
+export async function workCountTasks(db: Sql, statuses: string[]): Promise<CountTaskView[]> {
+  const rows = await db.query<{ id: string; location: string; reason: string; status: string }>(
+    'SELECT id, location, reason, status FROM count_tasks WHERE status = ANY($1::text[]) ORDER BY updated_at, id',
+    [statuses],
+  );
+  return rows.map((r) => ({ id: r.id, location: r.location, reason: r.reason, status: r.status }));
+}
+
+/** A marker of the state the work answer reflects: the newest ledger position. */
+export async function ledgerHead(db: Sql): Promise<number> {
+  const [r] = await db.query<{ p: number }>('SELECT coalesce(max(position), 0) AS p FROM ledger');
+  return num(r?.p);
+}
+
