@@ -5,6 +5,7 @@
 import type { DraftEvent } from '../events.ts';
 import { MAX_QTY, asGtin, asLocation, asSku, type Gtin, type LocationId, type Sku } from '../ids.ts';
 import type { CatalogItem } from '../protocol.ts';
+import type { ScanResult } from '../barcode/parse-scan.ts';
 
 /** The five things a handheld can tell a worker, each with its own tone and vibration. */
 export const TONES = ['accepted', 'wrong', 'duplicate', 'offline', 'supervisor'] as const;
@@ -115,3 +116,40 @@ export function asLocationCode(text: string): LocationId | null {
 
 /** A GTIN in the 14-digit form events carry. */
 export const eventGtin = (gtin: string): Gtin => asGtin(gtin14(gtin));
+
+/**
+ * What the workflows make of a parsed scan. A pallet label that also names its contents
+ * (SSCC with GTIN and count) is goods from that pallet; an SSCC alone is the pallet.
+ */
+export function fromScanResult(result: ScanResult): WorkflowScan {
+  switch (result.kind) {
+    case 'product':
+      return {
+        kind: 'goods',
+        gtin: result.gtin,
+        ...(result.count !== undefined ? { count: result.count } : {}),
+        ...(result.lot !== undefined ? { lot: result.lot } : {}),
+        ...(result.expiry !== undefined ? { expiry: result.expiry } : {}),
+      };
+    case 'sscc':
+      if (result.gtin === undefined) return { kind: 'pallet', sscc: result.sscc };
+      return {
+        kind: 'goods',
+        gtin: result.gtin,
+        sscc: result.sscc,
+        ...(result.count !== undefined ? { count: result.count } : {}),
+        ...(result.lot !== undefined ? { lot: result.lot } : {}),
+        ...(result.expiry !== undefined ? { expiry: result.expiry } : {}),
+      };
+    case 'bin':
+      return { kind: 'location', location: result.location };
+    case 'tote':
+      return { kind: 'tote', tote: result.tote };
+    case 'badge':
+      return { kind: 'badge', user: result.user };
+    case 'unknown': {
+      const why = result.problems.map((p) => p.message).join('; ');
+      return { kind: 'unreadable', message: why ? `Cannot use "${result.display}": ${why}` : `Not a code this app knows: "${result.display}"` };
+    }
+  }
+}

@@ -80,7 +80,7 @@ export function startPick(list: PickList, history: readonly LoggedEvent[] = []):
   }
   const lines = list.lines.map((l) => {
     const local = held.filter((h) => h.lineId === l.lineId && !h.undone).reduce((n, h) => n + h.qty, 0);
-    return { lineId: l.lineId, sku: asSku(l.sku), location: asLocation(l.location), qty: l.qty, picked: Math.max(l.picked, local), short: shortBy.get(l.lineId) ?? 0 };
+    return { lineId: l.lineId, sku: asSku(l.sku), location: asLocation(l.location), qty: l.qty, picked: Math.max(l.picked, local), short: Math.max(l.short ?? 0, shortBy.get(l.lineId) ?? 0) };
   });
   return { pickListId: asTask(list.id), orderRef: list.orderRef, lines, tote, current: firstOpen(lines), atBin: false, pendingQty: null, held };
 }

@@ -1,0 +1,78 @@
+import { STALE_DEVICE_MS, ageLabel, staleDevices } from '../../domain/workflows/supervisor.ts';
+import { Screen } from '../shell/Screen.tsx';
+import { useApiRead } from './use-api-read.ts';
+
+type Discrepancy = { id: number; kind: string; sku: string; location: string; expected: number; reported: number; message: string; createdAt: string };
+type Device = { deviceId: string; lastSeq: number; lastContactAt: string | null; rejectedCount: number };
+type LedgerEntry = { position: number; id: string; deviceId: string; seq: number; type: string; actor: string; status: string; code?: string; message?: string };
+type CountTask = { id: string; location: string; reason: string; status: string };
+
+const listOf = <T,>(data: unknown, key: string): T[] => (Array.isArray(data) ? (data as T[]) : data && typeof data === 'object' && Array.isArray((data as Record<string, unknown>)[key]) ? ((data as Record<string, unknown>)[key] as T[]) : []);
+
+/** Supervisor exceptions: discrepancies, counts awaiting approval, rejected events, silent devices. */
+export function ExceptionsScreen() {
+  const discrepancies = useApiRead<unknown>('/discrepancies');
+  const counts = useApiRead<unknown>('/count-tasks');
+  const ledger = useApiRead<unknown>('/ledger');
+  const devices = useApiRead<unknown>('/devices');
+  const now = new Date();
+  const reload = () => [discrepancies, counts, ledger, devices].forEach((r) => r.reload());
+  const errors = [discrepancies, counts, ledger, devices].map((r) => r.error).filter(Boolean);
+  const rejected = listOf<LedgerEntry>(ledger.data, 'events').filter((e) => e.status === 'rejected');
+  const awaiting = listOf<CountTask>(counts.data, 'tasks').filter((t) => t.status === 'awaiting_approval');
+  const stale = staleDevices(listOf<Device>(devices.data, 'devices'), now);
+
+  return (
+    <Screen title="Exceptions">
+      {errors.map((e) => (
+        <p role="alert" key={e}>
+          {e}
+        </p>
+      ))}
+      <button type="button" className="secondary" onClick={reload}>
+        Refresh
+      </button>
+      <section aria-label="Discrepancies">
+        <h2>Discrepancies</h2>
+        <ul className="list">
+          {listOf<Discrepancy>(discrepancies.data, 'discrepancies').map((d) => (
+            <li key={d.id} className="card">
+              {d.message} <span className="muted">({ageLabel(d.createdAt, now)} ago)</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-label="Counts awaiting approval">
+        <h2>Counts awaiting approval</h2>
+        <ul className="list">
+          {awaiting.map((t) => (
+            <li key={t.id} className="card">
+              {t.location} · {t.reason}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-label="Rejected events">
+        <h2>Rejected events</h2>
+        <ul className="list">
+          {rejected.map((e) => (
+            <li key={e.position} className="card">
+              {e.type} #{e.seq} by {e.actor} on {e.deviceId.slice(0, 8)}: {e.code} {e.message}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-label="Devices not synced">
+        <h2>Devices silent for {STALE_DEVICE_MS / 60_000} min or more</h2>
+        <ul className="list">
+          {stale.map((d) => (
+            <li key={d.deviceId} className="card">
+              {d.deviceId.slice(0, 8)} · last seq {d.lastSeq} · {d.lastContactAt ? `${ageLabel(d.lastContactAt, now)} ago` : 'never'}
+              {d.rejectedCount ? ` · ${d.rejectedCount} rejected` : ''}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </Screen>
+  );
+}
