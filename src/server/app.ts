@@ -45,6 +45,8 @@ export type App = { app: FastifyInstance; db: Database; feed: ChangeFeed; close(
 
 const SESSION_DAYS = 30;
 const TOKEN_CACHE_MS = 30_000;
+const MAX_FAILURES = 10;
+const FAILURE_WINDOW_MS = 5 * 60_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -180,33 +182,41 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
 
   const authed = { preHandler: async (req: FastifyRequest) => void (req.user = await authenticate(req)) };
 
-  app.post(
-    `${API_PREFIX}/sessions`,
-    {
-      config: {
-        // Against PIN guessing: few attempts per address and user name.
-        rateLimit: opts.rateLimit === false ? false : { max: 30, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `signin:${req.ip}:${String((req.body as { user?: unknown } | undefined)?.user ?? '')}` },
-      },
-    },
-    async (req, reply): Promise<SignInResponse> => {
-      const body = parse(SignInRequestSchema, req.body, 'body');
-      const user = await storage.userWithPin(db, body.user);
-      const ok = await verifyPin(body.pin, user?.pinHash);
-      if (!user || !ok) return fail(401, 'bad_credentials', 'unknown user or wrong PIN');
-      const token = newToken();
-      const at = now();
-      await storage.createSession(db, {
-        tokenHash: tokenHash(token),
-        userId: user.id,
-        deviceId: body.deviceId.toLowerCase(),
-        now: at,
-        expiresAt: new Date(at.getTime() + SESSION_DAYS * 86_400_000),
-      });
-      req.log.info({ user: user.id, deviceId: body.deviceId }, 'signed in');
-      reply.code(200);
-      return { token, user: { id: user.id, name: user.name, roles: user.roles } };
-    },
-  );
+  // Against PIN guessing: failed sign-ins per address and user name are counted; successful ones are not.
+  const failures = new Map<string, { count: number; since: number }>();
+  app.post(`${API_PREFIX}/sessions`, async (req, reply): Promise<SignInResponse> => {
+    const body = parse(SignInRequestSchema, req.body, 'body');
+    const key = `${req.ip} ${body.user}`;
+    const t = Date.now();
+    const seen = failures.get(key);
+    if (seen && t - seen.since > FAILURE_WINDOW_MS) failures.delete(key);
+    else if (seen && seen.count >= MAX_FAILURES) {
+      reply.header('retry-after', Math.ceil((seen.since + FAILURE_WINDOW_MS - t) / 1000));
+      return fail(429, 'rate_limited', `too many failed sign-ins for "${body.user}"; wait before trying again`);
+    }
+    const user = await storage.userWithPin(db, body.user);
+    const ok = await verifyPin(body.pin, user?.pinHash);
+    if (!user || !ok) {
+      const f = failures.get(key) ?? { count: 0, since: t };
+      f.count += 1;
+      failures.set(key, f);
+      if (failures.size > 10_000) failures.clear();
+      return fail(401, 'bad_credentials', 'unknown user or wrong PIN');
+    }
+    failures.delete(key);
+    const token = newToken();
+    const at = now();
+    await storage.createSession(db, {
+      tokenHash: tokenHash(token),
+      userId: user.id,
+      deviceId: body.deviceId.toLowerCase(),
+      now: at,
+      expiresAt: new Date(at.getTime() + SESSION_DAYS * 86_400_000),
+    });
+    req.log.info({ user: user.id, deviceId: body.deviceId }, 'signed in');
+    reply.code(200);
+    return { token, user: { id: user.id, name: user.name, roles: user.roles } };
+  });
 
   app.post(`${API_PREFIX}/devices/:deviceId/events`, authed, async (req, reply) => {
     const deviceId = deviceParam(req);
