@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_NAMES, Client, DeviceEvents, deviceId, eventId, openBackend, pickHeld, startApp, type Backend } from '../fixtures/server-app.ts';
+import type { Client} from '../fixtures/server-app.ts';
+import { BACKEND_NAMES, DeviceEvents, deviceId, eventId, openBackend, pickHeld, startApp, type Backend } from '../fixtures/server-app.ts';
 import type { App } from '../../src/server/app.ts';
 import { MAX_BODY_BYTES } from '../../src/domain/protocol.ts';
 
