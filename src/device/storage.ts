@@ -16,7 +16,7 @@ const browserStorage = (): StorageApi | undefined => (typeof navigator !== 'unde
 
 /** Asks the browser to keep this origin's data (call at sign-in) and records whether it agreed. */
 export async function requestPersistence(db: FloorDb, now: Date, storage: StorageApi | undefined = browserStorage()): Promise<boolean> {
-  let persisted = false;
+  let persisted: boolean;
   try {
     persisted = storage ? (await storage.persisted()) || (await storage.persist()) : false;
   } catch {

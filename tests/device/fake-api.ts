@@ -50,7 +50,11 @@ export class FakeApi implements HttpClient {
       if (fault?.kind === 'drop') throw new TypeError('fetch failed: connection reset');
       if (fault?.kind === 'status') return json(fault.status, fault.body ?? { error: 'fault', message: `injected ${fault.status}` }, fault.headers);
       if (fault?.kind === 'hang') {
-        await new Promise((_, reject) => req.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+        await new Promise((_, reject) => {
+          const abort = () => reject(new DOMException('aborted', 'AbortError'));
+          if (req.signal?.aborted) abort();
+          req.signal?.addEventListener('abort', abort);
+        });
       }
       const res = this.handle(req);
       if (fault?.kind === 'lose') throw new TypeError('fetch failed: socket hang up');

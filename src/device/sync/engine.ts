@@ -3,7 +3,7 @@
  * and keeps the work cache fresh. Plain TypeScript: the clock, randomness, HTTP, the
  * cross-tab lock, the change feed and online/visibility events are all injected.
  */
-import { liveQuery, type Subscription } from 'dexie';
+import { Dexie } from 'dexie';
 import { API_PREFIX, MAX_BATCH, type PullResponse, type PushResponse, type Rejection } from '../../domain/protocol.ts';
 import { deviceIdOf, getMeta, type FloorDb, type StoredEvent } from '../db.ts';
 import { eventsFrom, pendingEvents, recordAck } from '../event-log.ts';
@@ -148,6 +148,8 @@ export class SyncEngine {
   private pullWanted = false;
   /** Set when the API asked for an earlier seq than our first pending one. */
   private resendFrom: number | undefined;
+  /** Highest seq this engine has put on the wire: a pull may only heal what was actually sent. */
+  private sentUpTo = 0;
   /** The token the API refused: no point sending with it again. */
   private refusedToken: string | undefined;
   private stream: ChangeStream | undefined;
@@ -155,7 +157,7 @@ export class SyncEngine {
   private streamAttempt = 0;
   private streamTimer: unknown;
   private unsubscribeEnv: (() => void) | undefined;
-  private appendWatch: Subscription | undefined;
+  private unwatchLog: (() => void) | undefined;
 
   constructor(opts: SyncEngineOptions) {
     this.db = opts.db;
@@ -192,15 +194,13 @@ export class SyncEngine {
     this.deviceId = await deviceIdOf(this.db);
     this.set({ phase: 'starting', online: this.env.isOnline() });
     this.unsubscribeEnv = this.env.subscribe((change) => this.onEnvironment(change));
-    // Any append, in this tab or another (Dexie broadcasts writes), moves `nextSeq`.
-    let first = true;
-    this.appendWatch = liveQuery(() => this.db.meta.get('nextSeq')).subscribe({
-      next: () => {
-        if (first) first = false;
-        else this.kick();
-      },
-      error: () => undefined,
-    });
+    // Any write to the log, in this tab or another (Dexie broadcasts commits), may be an append.
+    const key = `idb://${this.db.name}/events/`;
+    const onMutated = (parts: Record<string, unknown>) => {
+      if (key in parts) this.kick();
+    };
+    Dexie.on('storagemutated', onMutated);
+    this.unwatchLog = () => Dexie.on('storagemutated').unsubscribe(onMutated);
     this.schedulePush(0);
     this.requestPull();
     this.armPoll();
@@ -213,7 +213,7 @@ export class SyncEngine {
     this.pushTimer = this.pollTimer = this.pullTimer = this.streamTimer = undefined;
     this.pushDueAt = Infinity;
     this.unsubscribeEnv?.();
-    this.appendWatch?.unsubscribe();
+    this.unwatchLog?.();
     this.closeStream();
     await this.flushing;
     this.set({ phase: 'stopped', live: false, nextAttemptAt: undefined });
@@ -346,6 +346,7 @@ export class SyncEngine {
         return;
       }
       this.set({ phase: 'sending' });
+      this.sentUpTo = Math.max(this.sentUpTo, batch[batch.length - 1]!.seq);
       const out = await this.request('POST', `${API_PREFIX}/devices/${this.deviceId}/events`, token, JSON.stringify({ events: batch.map(wireEvent) }));
       if (out.kind === 'ok') {
         let body: unknown;
@@ -406,8 +407,11 @@ export class SyncEngine {
       return false;
     }
     await storeWork(this.db, work, { replace: !cursor });
-    // A push answer lost after the API committed: the pull's lastSeq says what it holds.
-    if (Number.isInteger(work.lastSeq) && work.lastSeq > 0) await recordAck(this.db, work.lastSeq, [], new Date(this.timers.now()));
+    // A push answer lost after the API committed: the pull's lastSeq says what it holds. Only
+    // seqs this engine sent can be healed this way; a higher lastSeq for numbers never sent
+    // means another storage holds this device id, which the next push reports as a conflict.
+    const healTo = Math.min(Number.isInteger(work.lastSeq) ? work.lastSeq : 0, this.sentUpTo);
+    if (healTo > 0) await recordAck(this.db, healTo, [], new Date(this.timers.now()));
     this.succeeded({ lastPullAt: this.timers.now() });
     return true;
   }
@@ -433,7 +437,7 @@ export class SyncEngine {
     if (res.status >= 200 && res.status < 300) return { kind: 'ok', res };
     if (res.status === 401) return { kind: 'auth', message: errorMessage(res) };
     if (res.status === 409) {
-      let seq = 0;
+      let seq: number;
       try {
         seq = Number((JSON.parse(res.text) as { seq?: unknown }).seq) || 0;
       } catch {
