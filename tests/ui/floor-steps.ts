@@ -1,0 +1,84 @@
+/**
+ * Steps the workflow e2e tests share: sign in through the screen, scan through the
+ * keyboard-wedge path (a fast burst of keys ending in Enter), and read stock from the API.
+ */
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Api, LedgerEntry, StockRow } from '../e2e/harness.ts';
+
+/** Signs in by user name and PIN and waits for the home screen. */
+export async function signIn(page: Page, user: string, pin: string): Promise<void> {
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('PIN').fill(pin);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Workflows' }).waitFor();
+}
+
+/** Signs out from the home screen. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Home' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+}
+
+/**
+ * Scans like a keyboard-wedge scanner: the code typed as a fast burst, then Enter. The scan
+ * field is focused first, as a handheld keeps it, so the burst lands there however the app
+ * captures it.
+ */
+export async function scan(page: Page, code: string): Promise<void> {
+  await page.getByLabel('Scan or type a code').focus();
+  await page.keyboard.type(code);
+  await page.keyboard.press('Enter');
+}
+
+/** The feedback line's text, for `expect.poll`. */
+export function feedback(page: Page): Promise<string> {
+  return page.getByRole('status', { name: 'Feedback' }).innerText();
+}
+
+/** Waits until the feedback line shows `text`. */
+export async function expectFeedback(page: Page, text: string | RegExp): Promise<void> {
+  await expect.poll(() => feedback(page), { timeout: 10_000 }).toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
+}
+
+export type Figures = Pick<StockRow, 'available' | 'committed' | 'qc' | 'quarantine' | 'suspect'>;
+
+const tokens = new WeakMap<Api, Promise<string>>();
+
+/** A supervisor token for the test's own reads (its own device id, as the API wants a UUID). */
+export function readerToken(api: Api): Promise<string> {
+  let t = tokens.get(api);
+  if (!t) {
+    t = api.signIn('supervisor', '3333', randomUUID());
+    tokens.set(api, t);
+  }
+  return t;
+}
+
+/** GET a read endpoint as the supervisor, straight to the server (never through the test's network cut). */
+export async function read<T>(api: Api, path: string): Promise<T> {
+  const res = await fetch(api.url + path, { headers: { authorization: `Bearer ${await readerToken(api)}` } });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`GET ${path} -> ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+/** The central figures of one SKU at one location (zeros when the API has no row). */
+export async function figures(api: Api, sku: string, location: string): Promise<Figures> {
+  const { rows } = await read<{ rows: StockRow[] }>(api, `/api/v1/stock?sku=${encodeURIComponent(sku)}&location=${encodeURIComponent(location)}`);
+  const row = rows.find((r) => r.sku === sku && r.location === location);
+  return { available: row?.available ?? 0, committed: row?.committed ?? 0, qc: row?.qc ?? 0, quarantine: row?.quarantine ?? 0, suspect: row?.suspect ?? 0 };
+}
+
+/** Waits until the central figures are exactly `want`. */
+export async function expectFigures(api: Api, sku: string, location: string, want: Figures): Promise<void> {
+  await expect.poll(() => figures(api, sku, location), { timeout: 15_000 }).toEqual(want);
+}
+
+/** The ledger's event types, in ledger order, that start with `prefix`. */
+export async function ledgerTypes(api: Api, prefix: string): Promise<string[]> {
+  const { events } = await read<{ events: LedgerEntry[] }>(api, '/api/v1/ledger');
+  return events.filter((e) => e.type.startsWith(prefix)).map((e) => e.type);
+}
