@@ -8,12 +8,14 @@ import type { FloorDb } from './db.ts';
 const CACHE_TABLES = ['catalog', 'locations', 'pickLists', 'receipts', 'countTasks', 'returns'] as const;
 
 /**
- * Stores one pull answer and its cursor in one transaction. The first pull (no cursor)
- * replaces the cache whole; a later one upserts what changed since the cursor.
+ * Stores one pull answer and its cursor in one transaction. The API's answer is always
+ * complete, so it replaces the cache whole (finished tasks drop out); an answer marked
+ * `unchanged` leaves the cache as it is.
  */
-export async function storeWork(db: FloorDb, work: PullResponse, opts: { replace: boolean }): Promise<void> {
+export async function storeWork(db: FloorDb, work: PullResponse): Promise<void> {
+  if (work.unchanged) return;
   await db.transaction('rw', [...CACHE_TABLES.map((t) => db[t]), db.meta], async () => {
-    if (opts.replace) await Promise.all(CACHE_TABLES.map((t) => db[t].clear()));
+    await Promise.all(CACHE_TABLES.map((t) => db[t].clear()));
     await db.catalog.bulkPut(work.catalog);
     await db.locations.bulkPut(work.locations);
     await db.pickLists.bulkPut(work.pickLists);

@@ -136,7 +136,7 @@ describe('sync engine', () => {
     expect(await pendingCount(db)).toBe(2);
     const res = await signIn(db, api, { user: 'picker', pin: '1111' }, now, { storage: undefined });
     expect(res.ok).toBe(true);
-    engine.resume();
+    // The new session is noticed by itself.
     await until(async () => (await pendingCount(db)) === 0, 'delivered after sign-in');
   });
 

@@ -31,6 +31,7 @@ export class FakeApi implements HttpClient {
   readonly faults: { method: 'GET' | 'POST'; fault: Fault }[] = [];
   /** Rejects events whose payload makes this return a message. */
   rejectWhen: (e: Held) => string | undefined = () => undefined;
+  signIns = 0;
   inflight = 0;
   maxInflight = 0;
 
@@ -71,7 +72,8 @@ export class FakeApi implements HttpClient {
     if (req.path === '/api/v1/sessions') {
       const body = JSON.parse(req.body ?? '{}') as { user: string; pin: string };
       if (body.pin !== '1111') return json(401, { error: 'bad_credentials', message: 'wrong user or PIN' });
-      const t = `token-${this.tokens.size + 1}`;
+      this.signIns += 1;
+      const t = `token-signed-in-${this.signIns}`;
       this.tokens.add(t);
       return json(200, { token: t, user: { id: body.user, name: body.user, roles: ['picker'] } });
     }

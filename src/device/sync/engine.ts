@@ -150,6 +150,8 @@ export class SyncEngine {
   private resendFrom: number | undefined;
   /** Highest seq this engine has put on the wire: a pull may only heal what was actually sent. */
   private sentUpTo = 0;
+  /** The session token of the last turn. */
+  private token: string | undefined;
   /** The token the API refused: no point sending with it again. */
   private refusedToken: string | undefined;
   private stream: ChangeStream | undefined;
@@ -194,10 +196,12 @@ export class SyncEngine {
     this.deviceId = await deviceIdOf(this.db);
     this.set({ phase: 'starting', online: this.env.isOnline() });
     this.unsubscribeEnv = this.env.subscribe((change) => this.onEnvironment(change));
-    // Any write to the log, in this tab or another (Dexie broadcasts commits), may be an append.
-    const key = `idb://${this.db.name}/events/`;
+    // Any write to the log or meta, in this tab or another (Dexie broadcasts commits), may be
+    // an append or a sign-in. The engine's own writes cost one empty turn at most.
+    const logKey = `idb://${this.db.name}/events/`;
+    const metaKey = `idb://${this.db.name}/meta/`;
     const onMutated = (parts: Record<string, unknown>) => {
-      if (key in parts) this.kick();
+      if (logKey in parts || metaKey in parts) this.kick();
     };
     Dexie.on('storagemutated', onMutated);
     this.unwatchLog = () => Dexie.on('storagemutated').unsubscribe(onMutated);
@@ -231,7 +235,7 @@ export class SyncEngine {
     this.schedulePush(0);
   }
 
-  /** After a sign-in: forget the refused token, reset backoff and go. */
+  /** Retry now even with a token the API refused (a sign-in with a new token is noticed without this). */
   resume(): void {
     this.refusedToken = undefined;
     this.backoffUntil = 0;
@@ -317,6 +321,13 @@ export class SyncEngine {
     if (session.token === this.refusedToken) {
       this.set({ phase: 'needs_sign_in' });
       return;
+    }
+    if (session.token !== this.token) {
+      // A new sign-in: fresh work for this user, and the old backoff says nothing about it.
+      this.token = session.token;
+      this.pullWanted = true;
+      this.backoffUntil = 0;
+      this.set({ attempt: 0, nextAttemptAt: undefined });
     }
     if (this.state.conflict) return;
     if (this.timers.now() < this.backoffUntil) {
@@ -406,7 +417,7 @@ export class SyncEngine {
       this.retry({ message: 'the API sent unreadable work' });
       return false;
     }
-    await storeWork(this.db, work, { replace: !cursor });
+    await storeWork(this.db, work);
     // A push answer lost after the API committed: the pull's lastSeq says what it holds. Only
     // seqs this engine sent can be healed this way; a higher lastSeq for numbers never sent
     // means another storage holds this device id, which the next push reports as a conflict.
