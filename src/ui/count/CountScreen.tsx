@@ -79,7 +79,7 @@ function CountRun({ task }: { task: CountTaskView }) {
               </select>
             </label>
             <label>
-              Counted
+              Counted quantity
               <input value={keyQty} onChange={(e) => setKeyQty(e.target.value)} inputMode="numeric" />
             </label>
             <button type="submit">Key count</button>
@@ -87,7 +87,7 @@ function CountRun({ task }: { task: CountTaskView }) {
         </>
       ) : null}
       {state.counted.length > 0 ? (
-        <table aria-label="Counted">
+        <table aria-label="Counted so far">
           <thead>
             <tr>
               <th scope="col">Item</th>
