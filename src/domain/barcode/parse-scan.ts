@@ -212,7 +212,8 @@ export function parseScan(raw: string, opts: ParseOptions = {}): ScanResult {
     return unknown(base(format, text), { code: 'unrecognised', message: 'a web address, not a GS1 Digital Link' });
   }
   if (/^\d+$/.test(text)) {
-    if (format === 'upc-e') {
+    // Decoders report UPC-E either as printed (6-8 digits) or already expanded (12-13).
+    if (format === 'upc-e' && text.length <= 8) {
       const upca = expandUpcE(text);
       if (upca === null) return unknown(base(format, text), { code: 'bad_upc_e', message: `${text} is not a valid UPC-E code` });
       return fromGtin(base(format, text), upca);

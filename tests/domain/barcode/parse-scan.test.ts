@@ -170,6 +170,7 @@ describe('parseScan: retail codes and warehouse labels', () => {
     expect(parseScan(']E496385074', Y)).toMatchObject({ format: 'ean-8', gtin: '00000096385074' });
     expect(parseScan('04252614', { ...Y, format: 'upc-e' })).toMatchObject({ kind: 'product', gtin: '00042100005264' });
     expect(codes(parseScan('04252615', { ...Y, format: 'upc-e' }))).toEqual(['bad_upc_e']);
+    expect(parseScan('0042100005264', { ...Y, format: 'upc-e' })).toMatchObject({ kind: 'product', gtin: '00042100005264' });
     expect(parseScan(']I110950600013435', Y).kind).toBe('unknown');
     expect(parseScan(']I119506000134359', Y)).toMatchObject({ format: 'itf-14', kind: 'product', gtin: '19506000134359' });
     expect(parseScan('9506000134352', Y)).toMatchObject({ kind: 'product', gtin: '09506000134352' });

@@ -1,0 +1,36 @@
+/**
+ * One interface for every camera decoding engine, so the engine is chosen by
+ * measurement and the rest of the app never knows which one runs.
+ */
+import type { ScanFormat } from '../../domain/barcode/parse-scan.ts';
+
+export type EngineName = 'native' | 'zxing-wasm' | 'zxing-browser';
+export const ENGINE_NAMES: readonly EngineName[] = ['native', 'zxing-wasm', 'zxing-browser'];
+
+/** An RGBA frame, the shape of the DOM's ImageData (duck-typed so Node can build one). */
+export type Frame = { data: Uint8ClampedArray; width: number; height: number };
+
+/** One symbol read from a frame. */
+export type Decoded = {
+  format: ScanFormat;
+  /** The content without symbology identifier; GS1 separators as ASCII 29. */
+  text: string;
+  /** The AIM symbology identifier when the engine knows it (`]C1`, `]d2`...). */
+  symbologyIdentifier?: string;
+};
+
+export interface Decoder {
+  readonly engine: EngineName;
+  /** Reads the symbols in one frame; an empty list when there is none. */
+  decode(frame: Frame): Promise<Decoded[]>;
+  /** Frees the engine (worker, wasm instance). */
+  close(): void;
+}
+
+/** The formats the floor uses; engines are told to look for these only. */
+export const WANTED_FORMATS: readonly ScanFormat[] = ['ean-13', 'ean-8', 'upc-a', 'upc-e', 'code-128', 'itf-14', 'datamatrix', 'qr'];
+
+/** The text the parser receives: identifier first, so GS1 is known from the symbol itself. */
+export function toScanText(d: Decoded): string {
+  return (d.symbologyIdentifier ?? '') + d.text;
+}
