@@ -45,7 +45,7 @@ export function SignInScreen() {
       <main className="content">
         <FeedbackBanner />
         <p className="muted">Scan your badge, or type your user name, then your PIN.</p>
-        <form onSubmit={(e) => void submit(e)} aria-label="Sign in" className="content" style={{ padding: 0 }}>
+        <form onSubmit={(e) => void submit(e)} aria-label="Sign in" className="stack">
           <label>
             User name
             <input value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" autoCapitalize="none" spellCheck={false} />
