@@ -11,7 +11,7 @@
  *   Chromium on it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -268,9 +268,13 @@ export type Network = {
    * dies after the server committed; `drop()` resets the connection without forwarding.
    */
   hold(match: RegExp, method?: string): Promise<HeldRequest>;
-  /** How many requests matching reached the server, for exactly-once checks. */
-  count(match: RegExp, method?: string): number;
+  /** Requests that reached the proxy while online, oldest first, with the status the server answered (once it did). */
+  requests(match: RegExp, method?: string): SeenRequest[];
+  /** The most matching requests ever open at the same moment (1 means they never overlapped). */
+  maxInFlight(match: RegExp, method?: string): number;
 };
+
+export type SeenRequest = { method: string; path: string; start: number; end?: number; status?: number };
 
 type Waiter = { match: RegExp; method?: string; resolve(h: HeldRequest): void };
 
@@ -285,14 +289,17 @@ async function startProxy(upstream: string, onOfflineChange: (offline: boolean) 
   let staticDir: string | null = null;
   const sockets = new Set<Socket>();
   const waiters: Waiter[] = [];
-  const seen: { method: string; path: string }[] = [];
+  const seen: SeenRequest[] = [];
+  let clock = 0;
   let offline = false;
 
-  const forward = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse | null): Promise<void> =>
+  const forward = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse | null, entry: SeenRequest): Promise<void> =>
     new Promise<void>((resolve) => {
       const up = http.request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
         (upRes) => {
+          entry.status = upRes.statusCode;
+          upRes.on('close', () => (entry.end ??= ++clock));
           if (!res || res.destroyed) {
             upRes.resume();
             upRes.on('end', resolve);
@@ -308,6 +315,7 @@ async function startProxy(upstream: string, onOfflineChange: (offline: boolean) 
         },
       );
       up.on('error', () => {
+        entry.end ??= ++clock;
         if (res && !res.headersSent) res.writeHead(502).end();
         resolve();
       });
@@ -328,20 +336,24 @@ async function startProxy(upstream: string, onOfflineChange: (offline: boolean) 
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const p = req.url ?? '/';
-      seen.push({ method: req.method ?? 'GET', path: p });
+      const entry: SeenRequest = { method: req.method ?? 'GET', path: p, start: ++clock };
+      seen.push(entry);
       const i = waiters.findIndex((w) => w.match.test(p) && (!w.method || w.method === req.method));
       if (i >= 0) {
         const [w] = waiters.splice(i, 1);
         w?.resolve({
-          method: req.method ?? 'GET',
+          method: entry.method,
           path: p,
           body: body.toString('utf8'),
-          release: () => forward(req, body, res.destroyed ? null : res),
-          drop: () => req.socket.destroy(),
+          release: () => forward(req, body, res.destroyed ? null : res, entry),
+          drop: () => {
+            entry.end ??= ++clock;
+            req.socket.destroy();
+          },
         });
         return;
       }
-      void forward(req, body, res);
+      void forward(req, body, res, entry);
     });
   });
   server.on('connection', (s) => {
@@ -367,7 +379,16 @@ async function startProxy(upstream: string, onOfflineChange: (offline: boolean) 
       staticDir = dir;
     },
     hold: (match, method) => new Promise<HeldRequest>((resolve) => waiters.push({ match, method, resolve })),
-    count: (match, method) => seen.filter((r) => match.test(r.path) && (!method || r.method === method)).length,
+    requests: (match, method) => seen.filter((r) => match.test(r.path) && (!method || r.method === method)),
+    maxInFlight(match, method) {
+      const mine = seen.filter((r) => match.test(r.path) && (!method || r.method === method));
+      let max = 0;
+      for (const r of mine) {
+        const open = mine.filter((o) => o.start <= r.start && (o.end === undefined || o.end > r.start)).length;
+        max = Math.max(max, open);
+      }
+      return max;
+    },
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
@@ -446,7 +467,7 @@ function makeApi(url: string): Api {
   };
   const api: Api = {
     url,
-    async signIn(user = DEMO_USERS.supervisor.user, pin = DEMO_USERS.supervisor.pin, deviceId = 'e2e-harness') {
+    async signIn(user = DEMO_USERS.supervisor.user, pin = DEMO_USERS.supervisor.pin, deviceId = randomUUID()) {
       const r = await call<{ token: string }>('POST', '/api/v1/sessions', { user, pin, deviceId });
       return r.token;
     },
@@ -640,4 +661,71 @@ export async function runLighthouse(url: string, categories = ['performance', 'a
   } finally {
     chrome.kill();
   }
+}
+
+// ---------------------------------------------------------------- the device's own log
+
+export type DeviceLogEntry = { seq: number; id: string; type: string; state: string };
+export type DeviceLog = { deviceId: string | null; nextSeq: number | null; events: DeviceLogEntry[] };
+
+/**
+ * Reads the handheld's event log straight from IndexedDB (read-only, raw API, so it works
+ * whatever the page is doing and even with writes sabotaged by a test).
+ */
+export async function deviceLog(page: Page, dbName = 'floor-scanner'): Promise<DeviceLog> {
+  return page.evaluate(async (name) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(name);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains('events')) return { deviceId: null, nextSeq: null, events: [] };
+      const tx = db.transaction(['events', 'meta'], 'readonly');
+      const get = <T,>(r: IDBRequest<T>) =>
+        new Promise<T>((resolve, reject) => {
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+      const events = (await get(tx.objectStore('events').getAll())) as { seq: number; id: string; type: string; state: string }[];
+      const device = (await get(tx.objectStore('meta').get('deviceId'))) as { value: string } | undefined;
+      const next = (await get(tx.objectStore('meta').get('nextSeq'))) as { value: number } | undefined;
+      return {
+        deviceId: device?.value ?? null,
+        nextSeq: next?.value ?? null,
+        events: events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, state: e.state })),
+      };
+    } finally {
+      db.close();
+    }
+  }, dbName);
+}
+
+/**
+ * Waits until every event in the page's log is delivered, then checks the API's ledger holds
+ * each of them exactly once, under the same seq, with seqs 1..N and no gap or repeat.
+ * Returns the log.
+ */
+export async function expectDeliveredExactlyOnce(page: Page, api: Api, opts: { timeoutMs?: number } = {}): Promise<DeviceLog> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  let log = await deviceLog(page);
+  // Polls a condition (not a timing assumption): the engine delivers as soon as it can.
+  while (log.events.some((e) => e.state === 'pending')) {
+    if (Date.now() > deadline) throw new Error(`e2e: events still pending: ${JSON.stringify(log.events.filter((e) => e.state === 'pending'))}`);
+    await page.waitForTimeout(100);
+    log = await deviceLog(page);
+  }
+  if (!log.deviceId) throw new Error('e2e: the page has no device id');
+  const ledger = await api.ledger({ deviceId: log.deviceId });
+  const seqs = ledger.map((e) => e.seq).sort((a, b) => a - b);
+  const n = log.events.length;
+  const problems: string[] = [];
+  if (JSON.stringify(seqs) !== JSON.stringify(Array.from({ length: n }, (_, i) => i + 1))) problems.push(`ledger seqs ${JSON.stringify(seqs)} are not 1..${n}`);
+  for (const e of log.events) {
+    const held = ledger.filter((l) => l.id === e.id);
+    if (held.length !== 1) problems.push(`event ${e.seq} (${e.id}) is ${held.length} times in the ledger`);
+    else if (held[0]?.seq !== e.seq) problems.push(`event ${e.id} is seq ${e.seq} on the device, ${held[0]?.seq} on the API`);
+  }
+  if (problems.length > 0) throw new Error(`e2e: delivery is not exactly once:\n${problems.join('\n')}`);
+  return log;
 }

@@ -20,9 +20,16 @@ export function UpdatePrompt() {
   } = useRegisterSW({
     onRegisteredSW(_url, registration) {
       if (!registration) return;
-      setInterval(() => {
+      // A handheld runs for a whole shift: look for a new build now and then, when the
+      // network comes back and when the app returns to the foreground.
+      const check = () => {
         if (navigator.onLine) void registration.update().catch(() => undefined);
-      }, UPDATE_CHECK_MS);
+      };
+      setInterval(check, UPDATE_CHECK_MS);
+      window.addEventListener('online', check);
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible') check();
+      });
     },
     onRegisterError(error: unknown) {
       console.error('service worker registration failed', error);
