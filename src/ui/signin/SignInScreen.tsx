@@ -1,4 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
+import { deleteMeta } from '../../device/db.ts';
 import { signIn } from '../../device/session.ts';
 import { useDevice } from '../app/device.ts';
 import { playFeedback } from '../feedback/sound.ts';
@@ -32,6 +33,8 @@ export function SignInScreen() {
       playFeedback('wrong');
       return;
     }
+    // Work is per user: the cursor of the previous user's pull would make the API answer "unchanged".
+    await deleteMeta(db, 'pullCursor');
     setSession({ user: result.session.user, token: result.session.token });
     engine.resume();
     playFeedback('accepted');

@@ -25,7 +25,7 @@ export function DecisionsScreen() {
 function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; locations: LocationRow[] }) {
   const { user } = useSignedIn();
   const catalog = useCatalog();
-  const counts = useApiRead<{ tasks: HeldCount[] } | HeldCount[]>('/count-tasks');
+  const counts = useApiRead<{ countTasks: HeldCount[] }>('/count-tasks');
   const { state, dispatch } = useWorkflow<DecisionState, DecisionInput>(
     () => startDecisions(),
     (s, i) => decisionStep(s, i, { roles: user.roles, returns, locations }),
@@ -33,7 +33,7 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
   const now = new Date();
   const open = returns.filter((r) => !state.decided.includes(r.returnId));
   const selected = open.find((r) => r.returnId === state.selected);
-  const tasks = counts.data ? (Array.isArray(counts.data) ? counts.data : counts.data.tasks) : [];
+  const tasks = counts.data?.countTasks ?? [];
   const awaiting = tasks.filter((t) => t.status === 'awaiting_approval' && !state.decided.includes(`count:${t.id}`));
 
   return (

@@ -19,7 +19,7 @@ export function ExceptionsScreen() {
   const reload = () => [discrepancies, counts, ledger, devices].forEach((r) => r.reload());
   const errors = [discrepancies, counts, ledger, devices].map((r) => r.error).filter(Boolean);
   const rejected = listOf<LedgerEntry>(ledger.data, 'events').filter((e) => e.status === 'rejected');
-  const awaiting = listOf<CountTask>(counts.data, 'tasks').filter((t) => t.status === 'awaiting_approval');
+  const awaiting = listOf<CountTask>(counts.data, 'countTasks').filter((t) => t.status === 'awaiting_approval');
   const stale = staleDevices(listOf<Device>(devices.data, 'devices'), now);
 
   return (
