@@ -7,6 +7,13 @@ import type { Decoded, Decoder, Frame } from './types.ts';
 
 export type WasmSource = { wasmUrl: string } | { wasmBinary: ArrayBuffer };
 
+export type ZxingWasmTuning = { tryHarder?: boolean; tryRotate?: boolean; tryDownscale?: boolean; downscaleFactor?: number; binarizer?: 'LocalAverage' | 'GlobalHistogram' };
+
+/** Live camera: every frame must finish within a frame budget; the next frame is another try. */
+export const CAMERA_TUNING: ZxingWasmTuning = { tryHarder: false, tryRotate: true };
+/** A single photo (`npm run decode`): one chance, so spend the time. */
+export const PHOTO_TUNING: ZxingWasmTuning = { tryHarder: true, tryRotate: true };
+
 /** Maps a ZXing-C++ result to the app's format; GS1 comes from the symbology identifier. */
 export function formatFromZxingCpp(format: string, symbologyIdentifier: string, text: string): ScanFormat {
   switch (format) {
@@ -34,7 +41,7 @@ export function formatFromZxingCpp(format: string, symbologyIdentifier: string, 
 }
 
 /** Creates the zxing-wasm decoder; the library is imported only here and only when called. */
-export async function createZxingWasmDecoder(source: WasmSource, tuning: { tryHarder?: boolean; tryRotate?: boolean; tryDownscale?: boolean } = {}): Promise<Decoder> {
+export async function createZxingWasmDecoder(source: WasmSource, tuning: ZxingWasmTuning = CAMERA_TUNING): Promise<Decoder> {
   const zx = await import('zxing-wasm/reader');
   const overrides =
     'wasmUrl' in source
@@ -47,6 +54,8 @@ export async function createZxingWasmDecoder(source: WasmSource, tuning: { tryHa
     tryHarder: tuning.tryHarder ?? true,
     tryRotate: tuning.tryRotate ?? true,
     tryDownscale: tuning.tryDownscale ?? true,
+    ...(tuning.downscaleFactor ? { downscaleFactor: tuning.downscaleFactor } : {}),
+    ...(tuning.binarizer ? { binarizer: tuning.binarizer } : {}),
     tryInvert: false,
     maxNumberOfSymbols: 4,
   };

@@ -1,0 +1,72 @@
+/**
+ * The device's scanner settings (wedge, label patterns, camera), validated before they
+ * are used or saved, and kept behind a two-method store so the Dexie settings table is
+ * one implementation among others.
+ */
+import { DEFAULT_LABEL_PATTERNS, compileLabelPatterns, type LabelPatterns } from '../domain/barcode/labels.ts';
+import { DEFAULT_REGION, checkRegion, type Region } from './camera/camera.ts';
+import { ENGINE_NAMES, type EngineName } from './camera/types.ts';
+import { DEFAULT_WEDGE_SETTINGS, checkWedgeSettings, type WedgeSettings } from './wedge.ts';
+
+export type ScanSettings = {
+  wedge: WedgeSettings;
+  labels: LabelPatterns;
+  camera: { deviceId?: string; engine?: EngineName; region: Region };
+  duplicateWindowMs: number;
+};
+
+export const DEFAULT_SCAN_SETTINGS: ScanSettings = {
+  wedge: DEFAULT_WEDGE_SETTINGS,
+  labels: DEFAULT_LABEL_PATTERNS,
+  camera: { region: DEFAULT_REGION },
+  duplicateWindowMs: 1500,
+};
+
+/** Validates settings read from storage or a form; throws naming the field that is wrong. */
+export function checkScanSettings(s: ScanSettings): ScanSettings {
+  if (typeof s !== 'object' || s === null) throw new Error('scanner settings must be an object');
+  checkWedgeSettings(s.wedge);
+  compileLabelPatterns(s.labels);
+  checkRegion(s.camera.region);
+  if (s.camera.engine !== undefined && !ENGINE_NAMES.includes(s.camera.engine)) throw new Error(`camera engine must be one of ${ENGINE_NAMES.join(', ')}`);
+  if (!Number.isInteger(s.duplicateWindowMs) || s.duplicateWindowMs < 0 || s.duplicateWindowMs > 60_000) {
+    throw new Error('duplicateWindowMs must be a whole number of ms from 0 to 60000');
+  }
+  return s;
+}
+
+/** Fills what an older stored version lacks from the defaults. */
+export function withDefaults(stored: Partial<ScanSettings> | undefined): ScanSettings {
+  return {
+    wedge: { ...DEFAULT_WEDGE_SETTINGS, ...stored?.wedge },
+    labels: { ...DEFAULT_LABEL_PATTERNS, ...stored?.labels },
+    camera: { region: DEFAULT_REGION, ...stored?.camera },
+    duplicateWindowMs: stored?.duplicateWindowMs ?? DEFAULT_SCAN_SETTINGS.duplicateWindowMs,
+  };
+}
+
+export interface ScanSettingsStore {
+  load(): Promise<ScanSettings>;
+  save(settings: ScanSettings): Promise<void>;
+}
+
+/** The key of the scanner settings in the device's settings table. */
+export const SCAN_SETTINGS_KEY = 'scanner';
+
+/** A store over any key-value settings table (the Dexie one in the app). */
+export function keyValueSettingsStore(kv: { get(key: string): Promise<unknown>; put(key: string, value: unknown): Promise<void> }): ScanSettingsStore {
+  return {
+    async load() {
+      const stored = (await kv.get(SCAN_SETTINGS_KEY)) as Partial<ScanSettings> | undefined;
+      try {
+        return checkScanSettings(withDefaults(stored));
+      } catch {
+        // A stored value this build cannot use is replaced by the defaults, never half-used.
+        return DEFAULT_SCAN_SETTINGS;
+      }
+    },
+    async save(settings) {
+      await kv.put(SCAN_SETTINGS_KEY, checkScanSettings(settings));
+    },
+  };
+}
