@@ -42,7 +42,7 @@ export type Finding =
 
 const AZERTY_DIGITS: Record<string, string> = { '1': '&', '2': 'é', '3': '"', '4': "'", '5': '(', '6': '-', '7': 'è', '8': '_', '9': 'ç', '0': 'à' };
 
-const show = (s: string) => JSON.stringify(s.replace(/\u001d/g, '<GS>'));
+const show = (s: string) => JSON.stringify(s.split('\u001d').join('<GS>'));
 
 /** Finds what the scanner sends in place of each GS, when the rest matches. */
 function gsStandIn(expected: string, got: string): string | null {
@@ -99,7 +99,7 @@ export function analyseCalibrationScan(code: TestCode, scan: WedgeScan): Finding
     findings.push({ code: 'ok', message: `${code.title}: read exactly` });
     return findings;
   }
-  const bare = code.expected.replace(/\u001d/g, '');
+  const bare = code.expected.split('\u001d').join('');
   if (got.length > code.expected.length && got.endsWith(code.expected)) {
     const prefix = got.slice(0, got.length - code.expected.length);
     findings.push({ code: 'prefix', prefix, message: `the scanner sends ${show(prefix)} before the data` });
