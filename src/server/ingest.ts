@@ -10,17 +10,15 @@ import { MemoryCentral, discrepancyTaskId, planEvent, stockKey, type Buckets, ty
 import { PushRequestSchema, type PushResponse, type Rejection, type SeqConflict } from '../domain/protocol.ts';
 import type { Database, Sql } from './db.ts';
 import {
-  actorsOnDevice,
-  countTasksById,
-  existingEventIds,
   heldIds,
-  heldPicks,
   lockDevice,
   lockStock,
+  pushContext,
   touchDevice,
   writePush,
   type Change,
   type LedgerWrite,
+  type PushContext,
   type PushWrite,
   type StockDelta,
 } from './storage.ts';
@@ -103,35 +101,51 @@ export async function pushEvents(db: Database, ctx: { deviceId: string; channel:
       return { status: 200, body: { ackedSeq, rejected: [], ...(gap ? { expectedSeq: ackedSeq + 1 } : {}) }, changes: [] };
     }
 
-    const checked = await checkEvents(tx, ctx.deviceId, run);
-    const write = await planBatch(tx, checked);
+    const parsed: Parsed[] = run.map((e) => ({ e, ...readEvent(e) }));
+    const readable = parsed.flatMap((p) => (p.event ? [p.event] : []));
+    const context = await pushContext(tx, {
+      deviceId: ctx.deviceId,
+      actors: [...new Set(readable.map((ev) => ev.actor as string))],
+      eventIds: run.map((e) => e.id),
+      taskIds: [...new Set(readable.flatMap((ev) => footprint(ev).tasks))].sort(),
+      pickIds: readable.flatMap((ev) => (ev.type === 'pick.undone' ? [ev.payload.corrects as string] : [])),
+    });
+    const checked = authorize(parsed, context);
+    const write = await planBatch(tx, checked, context);
     await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: ackedSeq, receivedAt: now, channel: ctx.channel });
     const rejected = checked.flatMap((c) => ('rejection' in c ? [c.rejection] : []));
     return { status: 200, body: { ackedSeq, rejected, ...(gap ? { expectedSeq: ackedSeq + 1 } : {}) }, changes: write.changes };
   });
 }
 
-/** Envelope, payload, actor and role checks: a failing event becomes a recorded rejection. */
-async function checkEvents(tx: Sql, deviceId: string, run: readonly ReadableEvent[]): Promise<Checked[]> {
-  const actorIds = [...new Set(run.flatMap((e) => (typeof e.raw.actor === 'string' ? [e.raw.actor] : [])))];
-  const [actors, known] = await Promise.all([actorsOnDevice(tx, deviceId, actorIds), existingEventIds(tx, run.map((e) => e.id))]);
+type Parsed = { e: ReadableEvent; event?: FloorEvent; rejection?: Rejection };
+
+/** Envelope and payload checks, which need no database. */
+function readEvent(e: ReadableEvent): { event: FloorEvent } | { rejection: Rejection } {
+  const reject = (code: Rejection['code'], message: string) => ({ rejection: { seq: e.seq, id: e.id, code, message } });
+  const env = EnvelopeSchema.safeParse(e.raw);
+  if (!env.success) return reject('invalid_envelope', describeIssues(env.error));
+  const parsed = parseEvent(env.data);
+  if (!parsed.ok) return reject(parsed.problem.code, parsed.problem.message);
+  return { event: { ...parsed.event, id: e.id } as FloorEvent };
+}
+
+/** Actor, role and id checks: a failing event becomes a recorded rejection that consumes its number. */
+function authorize(parsed: readonly Parsed[], context: PushContext): Checked[] {
   const seen = new Set<string>();
-  return run.map((e): Checked => {
+  return parsed.map(({ e, event, rejection }): Checked => {
+    if (rejection || !event) return { e, rejection: rejection as Rejection };
     const reject = (code: Rejection['code'], message: string): Checked => ({ e, rejection: { seq: e.seq, id: e.id, code, message } });
-    const env = EnvelopeSchema.safeParse(e.raw);
-    if (!env.success) return reject('invalid_envelope', describeIssues(env.error));
-    const parsed = parseEvent(env.data);
-    if (!parsed.ok) return reject(parsed.problem.code, parsed.problem.message);
-    const actor = actors.get(env.data.actor);
-    if (!actor) return reject('forbidden', `unknown user "${env.data.actor}"`);
-    if (!actor.signedIn) return reject('forbidden', `user "${env.data.actor}" has not signed in on this device`);
-    const needed = rolesFor(parsed.event.type);
+    const actor = context.actors.get(event.actor);
+    if (!actor) return reject('forbidden', `unknown user "${event.actor}"`);
+    if (!actor.signedIn) return reject('forbidden', `user "${event.actor}" has not signed in on this device`);
+    const needed = rolesFor(event.type);
     if (!hasRole(actor.roles, needed)) {
-      return reject('forbidden', `user "${env.data.actor}" (${actor.roles.join(', ')}) may not record ${parsed.event.type}; it needs ${needed.join(' or ')}`);
+      return reject('forbidden', `user "${event.actor}" (${actor.roles.join(', ')}) may not record ${event.type}; it needs ${needed.join(' or ')}`);
     }
-    if (known.has(e.id) || seen.has(e.id)) return reject('duplicate_id', `event id ${e.id} is already recorded under another seq`);
+    if (context.knownIds.has(e.id) || seen.has(e.id)) return reject('duplicate_id', `event id ${e.id} is already recorded under another seq`);
     seen.add(e.id);
-    return { e, event: parsed.event };
+    return { e, event };
   });
 }
 
@@ -182,10 +196,10 @@ function storable(v: unknown): unknown {
 }
 const text = (v: unknown, max: number, fallback: string): string => (typeof v === 'string' ? (storable(v.slice(0, max)) as string) : fallback);
 
-async function planBatch(tx: Sql, checked: readonly Checked[]): Promise<Omit<PushWrite, 'deviceId' | 'lastSeq' | 'receivedAt' | 'channel'>> {
+async function planBatch(tx: Sql, checked: readonly Checked[], context: PushContext): Promise<Omit<PushWrite, 'deviceId' | 'lastSeq' | 'receivedAt' | 'channel'>> {
   const valid = checked.flatMap((c) => ('event' in c ? [c.event] : []));
   const prints = valid.map(footprint);
-  const tasks = await countTasksById(tx, [...new Set(prints.flatMap((p) => p.tasks))].sort());
+  const tasks = context.tasks;
   const taskById = new Map(tasks.map((t) => [t.id as string, t]));
   const keys = new Map<string, Key>();
   const locations = new Set<string>();
@@ -198,8 +212,8 @@ async function planBatch(tx: Sql, checked: readonly Checked[]): Promise<Omit<Pus
       if (t) locations.add(t.location);
     }
   }
-  const undoneIds = valid.flatMap((ev) => (ev.type === 'pick.undone' ? [ev.payload.corrects as string] : []));
-  const [rows, earlierPicks] = await Promise.all([lockStock(tx, [...keys.values()], [...locations].sort()), heldPicks(tx, undoneIds)]);
+  const rows = await lockStock(tx, [...keys.values()], [...locations].sort());
+  const earlierPicks = context.picks;
 
   const view = new MemoryCentral();
   const before = new Map<string, Buckets>();

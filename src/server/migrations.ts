@@ -105,8 +105,7 @@ CREATE TABLE locations (
 CREATE TABLE pick_lists (
   id text PRIMARY KEY,
   order_ref text NOT NULL,
-  assigned_to text REFERENCES users(id),
-  status text NOT NULL DEFAULT 'open'
+  assigned_to text REFERENCES users(id)
 );
 CREATE TABLE pick_lines (
   pick_list_id text NOT NULL REFERENCES pick_lists(id),
@@ -123,8 +122,7 @@ CREATE TABLE receipts (
   id text PRIMARY KEY,
   supplier text NOT NULL,
   dock text NOT NULL,
-  ssccs text[] NOT NULL,
-  status text NOT NULL DEFAULT 'open'
+  ssccs text[] NOT NULL
 );
 CREATE TABLE receipt_lines (
   receipt_id text NOT NULL REFERENCES receipts(id),

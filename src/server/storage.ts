@@ -160,10 +160,14 @@ export async function sessionUser(db: Sql, tokenHash: string, now: Date): Promis
 
 // ---------------------------------------------------------------- push
 
-/** Makes sure the device has a row and locks it until the transaction ends; returns its last seq. */
+/** Locks the device's row until the transaction ends (creating it on first contact); returns its last seq. */
 export async function lockDevice(tx: Sql, deviceId: string): Promise<number> {
-  await tx.query('INSERT INTO devices (device_id) VALUES ($1) ON CONFLICT DO NOTHING', [deviceId]);
-  const [r] = await tx.query<{ last_seq: number }>('SELECT last_seq FROM devices WHERE device_id = $1 FOR UPDATE', [deviceId]);
+  const lock = () => tx.query<{ last_seq: number }>('SELECT last_seq FROM devices WHERE device_id = $1 FOR UPDATE', [deviceId]);
+  let [r] = await lock();
+  if (!r) {
+    await tx.query('INSERT INTO devices (device_id) VALUES ($1) ON CONFLICT DO NOTHING', [deviceId]);
+    [r] = await lock();
+  }
   return num(r?.last_seq);
 }
 
@@ -174,34 +178,37 @@ export async function heldIds(tx: Sql, deviceId: string, seqs: number[]): Promis
   return new Map(rows.map((r) => [num(r.seq), r.id]));
 }
 
-/** Known users among `ids`, with whether each has signed in on this device. */
-export async function actorsOnDevice(tx: Sql, deviceId: string, ids: string[]): Promise<Map<string, { roles: Role[]; signedIn: boolean }>> {
-  if (ids.length === 0) return new Map();
-  const rows = await tx.query<{ id: string; roles: Role[]; signed_in: boolean }>(
-    `SELECT u.id, u.roles, (du.user_id IS NOT NULL) AS signed_in
-     FROM users u LEFT JOIN device_users du ON du.user_id = u.id AND du.device_id = $1
-     WHERE u.id = ANY($2::text[])`,
-    [deviceId, ids],
-  );
-  return new Map(rows.map((r) => [r.id, { roles: r.roles, signedIn: r.signed_in }]));
-}
+export type PushContext = {
+  /** Known users among the actors, with whether each has signed in on this device. */
+  actors: Map<string, { roles: Role[]; signedIn: boolean }>;
+  /** Event ids already in the ledger (under any device and seq). */
+  knownIds: Set<string>;
+  /** The count tasks the batch reads, locked. */
+  tasks: CountTask[];
+  /** Applied `pick.held` events by id: what a `pick.undone` corrects. */
+  picks: Map<string, { pickListId: string; lineId: string }>;
+};
 
-/** Event ids already in the ledger (under any device and seq). */
-export async function existingEventIds(tx: Sql, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await tx.query<{ id: string }>('SELECT DISTINCT id FROM ledger WHERE id = ANY($1::text[])', [ids]);
-  return new Set(rows.map((r) => r.id));
-}
-
-/** Applied `pick.held` events by id: what a `pick.undone` corrects. */
-export async function heldPicks(tx: Sql, ids: string[]): Promise<Map<string, { pickListId: string; lineId: string }>> {
-  if (ids.length === 0) return new Map();
-  const rows = await tx.query<{ id: string; pick_list_id: string; line_id: string }>(
-    `SELECT id, payload->>'pickListId' AS pick_list_id, payload->>'lineId' AS line_id
-     FROM ledger WHERE id = ANY($1::text[]) AND type = 'pick.held' AND status = 'applied'`,
-    [ids],
+/** Everything a push reads besides stock, in one round trip. */
+export async function pushContext(tx: Sql, q: { deviceId: string; actors: string[]; eventIds: string[]; taskIds: string[]; pickIds: string[] }): Promise<PushContext> {
+  const [r] = await tx.query<{ actors: { id: string; roles: Role[]; signedIn: boolean }[]; known: string[]; tasks: CountTaskRow[]; picks: { id: string; pickListId: string; lineId: string }[] }>(
+    `SELECT
+       (SELECT coalesce(json_agg(json_build_object('id', u.id, 'roles', u.roles, 'signedIn', du.user_id IS NOT NULL)), '[]')
+          FROM users u LEFT JOIN device_users du ON du.user_id = u.id AND du.device_id = $1
+          WHERE u.id = ANY($2::text[])) AS actors,
+       (SELECT coalesce(json_agg(DISTINCT id), '[]') FROM ledger WHERE id = ANY($3::text[])) AS known,
+       (SELECT coalesce(json_agg(t), '[]') FROM (
+          SELECT id, location, reason, status, snapshot, held FROM count_tasks WHERE id = ANY($4::text[]) ORDER BY id FOR UPDATE) t) AS tasks,
+       (SELECT coalesce(json_agg(json_build_object('id', id, 'pickListId', payload->>'pickListId', 'lineId', payload->>'lineId')), '[]')
+          FROM ledger WHERE id = ANY($5::text[]) AND type = 'pick.held' AND status = 'applied') AS picks`,
+    [q.deviceId, q.actors, q.eventIds, q.taskIds, q.pickIds],
   );
-  return new Map(rows.map((r) => [r.id, { pickListId: r.pick_list_id, lineId: r.line_id }]));
+  return {
+    actors: new Map((r?.actors ?? []).map((a) => [a.id, { roles: a.roles, signedIn: a.signedIn }])),
+    knownIds: new Set(r?.known ?? []),
+    tasks: (r?.tasks ?? []).map(toCountTask),
+    picks: new Map((r?.picks ?? []).map((p) => [p.id, { pickListId: p.pickListId, lineId: p.lineId }])),
+  };
 }
 
 type CountTaskRow = { id: string; location: string; reason: string; status: string; snapshot: unknown; held: unknown };
@@ -213,12 +220,6 @@ const toCountTask = (r: CountTaskRow): CountTask => ({
   ...(r.snapshot ? { snapshot: r.snapshot } : {}),
   ...(r.held ? { held: r.held } : {}),
 }) as CountTask;
-
-export async function countTasksById(tx: Sql, ids: string[]): Promise<CountTask[]> {
-  if (ids.length === 0) return [];
-  const rows = await tx.query<CountTaskRow>('SELECT id, location, reason, status, snapshot, held FROM count_tasks WHERE id = ANY($1::text[])', [ids]);
-  return rows.map(toCountTask);
-}
 
 export type StockRow = { sku: string; location: string; buckets: Buckets };
 
@@ -288,15 +289,23 @@ const byKey = <T extends { sku: string; location: string }>(a: T, b: T) =>
 /** Largest NOTIFY payload Postgres takes is 8000 bytes; above this the feed says "something changed". */
 const MAX_NOTIFY = 7000;
 
+/**
+ * Writes one push: a single statement whose parts (data-modifying CTEs) each touch one table,
+ * then the resolved returns (which may touch a row the same statement inserted). The NOTIFY
+ * rides in the same statement and is delivered only if the transaction commits.
+ */
 export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
+  const params: unknown[] = [];
+  const $ = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const parts: string[] = [];
   if (w.ledger.length > 0) {
-    await tx.query(
-      `INSERT INTO ledger (id, device_id, seq, type, schema_version, actor, occurred_at, received_at, status, code, message, payload, touches, skus, locations)
-       SELECT id, $2, seq, type, schema_version, actor, occurred_at, $3, status, code, message, payload, touches, skus, locations
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, seq bigint, type text, schema_version int, actor text, occurred_at text,
-            status text, code text, message text, payload jsonb, touches text[], skus text[], locations text[])
-       ORDER BY seq`,
-      [
+    parts.push(`ledger_in AS (
+      INSERT INTO ledger (id, device_id, seq, type, schema_version, actor, occurred_at, received_at, status, code, message, payload, touches, skus, locations)
+      SELECT id, ${$(w.deviceId)}, seq, type, schema_version, actor, occurred_at, ${$(w.receivedAt)}::timestamptz, status, code, message, payload, touches, skus, locations
+      FROM jsonb_to_recordset(${$(
         json(
           w.ledger.map((e) => ({
             id: e.id,
@@ -314,104 +323,96 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
             locations: [...new Set(e.touches.map((t) => t.location))],
           })),
         ),
-        w.deviceId,
-        w.receivedAt,
-      ],
-    );
+      )}::jsonb) AS x(id text, seq bigint, type text, schema_version int, actor text, occurred_at text,
+           status text, code text, message text, payload jsonb, touches text[], skus text[], locations text[])
+      ORDER BY seq RETURNING 1)`);
   }
   if (w.stock.length > 0) {
-    await tx.query(
-      `INSERT INTO stock (sku, location, available, committed, qc, quarantine, suspect)
-       SELECT sku, location, available, committed, qc, quarantine, suspect
-       FROM jsonb_to_recordset($1::jsonb) AS x(sku text, location text, available int, committed int, qc int, quarantine int, suspect int)
-       ORDER BY sku, location
-       ON CONFLICT (sku, location) DO UPDATE SET
-         available = stock.available + excluded.available,
-         committed = stock.committed + excluded.committed,
-         qc = stock.qc + excluded.qc,
-         quarantine = stock.quarantine + excluded.quarantine,
-         suspect = stock.suspect + excluded.suspect`,
-      [json([...w.stock].sort(byKey))],
-    );
+    parts.push(`stock_in AS (
+      INSERT INTO stock (sku, location, available, committed, qc, quarantine, suspect)
+      SELECT sku, location, available, committed, qc, quarantine, suspect
+      FROM jsonb_to_recordset(${$(json([...w.stock].sort(byKey)))}::jsonb) AS x(sku text, location text, available int, committed int, qc int, quarantine int, suspect int)
+      ORDER BY sku, location
+      ON CONFLICT (sku, location) DO UPDATE SET
+        available = stock.available + excluded.available,
+        committed = stock.committed + excluded.committed,
+        qc = stock.qc + excluded.qc,
+        quarantine = stock.quarantine + excluded.quarantine,
+        suspect = stock.suspect + excluded.suspect
+      RETURNING 1)`);
   }
   if (w.discrepancies.length > 0) {
-    await tx.query(
-      `INSERT INTO discrepancies (event_id, device_id, seq, kind, sku, location, expected, reported, message, created_at)
-       SELECT event_id, $2, seq, kind, sku, location, expected, reported, message, $3
-       FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, seq bigint, kind text, sku text, location text, expected int, reported int, message text)`,
-      [
+    parts.push(`discrepancies_in AS (
+      INSERT INTO discrepancies (event_id, device_id, seq, kind, sku, location, expected, reported, message, created_at)
+      SELECT event_id, ${$(w.deviceId)}, seq, kind, sku, location, expected, reported, message, ${$(w.receivedAt)}::timestamptz
+      FROM jsonb_to_recordset(${$(
         json(w.discrepancies.map((d) => ({ event_id: d.eventId, seq: d.seq, kind: d.kind, sku: d.sku, location: d.location, expected: d.expected, reported: d.reported, message: d.message }))),
-        w.deviceId,
-        w.receivedAt,
-      ],
-    );
+      )}::jsonb) AS x(event_id text, seq bigint, kind text, sku text, location text, expected int, reported int, message text)
+      RETURNING 1)`);
   }
   if (w.countTasks.length > 0) {
-    await tx.query(
-      `INSERT INTO count_tasks (id, location, reason, status, snapshot, held, updated_at)
-       SELECT id, location, reason, status, snapshot, held, $2
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, location text, reason text, status text, snapshot jsonb, held jsonb)
-       ORDER BY id
-       ON CONFLICT (id) DO UPDATE SET location = excluded.location, reason = excluded.reason, status = excluded.status,
-         snapshot = excluded.snapshot, held = excluded.held, updated_at = excluded.updated_at`,
-      [json([...w.countTasks].sort((a, b) => (a.id < b.id ? -1 : 1)).map((t) => ({ ...t, snapshot: t.snapshot ?? null, held: t.held ?? null }))), w.receivedAt],
-    );
+    const tasks = [...w.countTasks].sort((a, b) => (a.id < b.id ? -1 : 1)).map((t) => ({ ...t, snapshot: t.snapshot ?? null, held: t.held ?? null }));
+    parts.push(`tasks_in AS (
+      INSERT INTO count_tasks (id, location, reason, status, snapshot, held, updated_at)
+      SELECT id, location, reason, status, snapshot, held, ${$(w.receivedAt)}::timestamptz
+      FROM jsonb_to_recordset(${$(json(tasks))}::jsonb) AS x(id text, location text, reason text, status text, snapshot jsonb, held jsonb)
+      ORDER BY id
+      ON CONFLICT (id) DO UPDATE SET location = excluded.location, reason = excluded.reason, status = excluded.status,
+        snapshot = excluded.snapshot, held = excluded.held, updated_at = excluded.updated_at
+      RETURNING 1)`);
   }
   if (w.pickLines.length > 0) {
-    await tx.query(
-      `WITH d AS (
-         SELECT pick_list_id, line_id, picked, short FROM jsonb_to_recordset($1::jsonb) AS x(pick_list_id text, line_id text, picked int, short int)
-       ), lines AS (
-         UPDATE pick_lines l SET picked = GREATEST(0, l.picked + d.picked), short = GREATEST(0, l.short + d.short)
-         FROM d WHERE l.pick_list_id = d.pick_list_id AND l.line_id = d.line_id
-         RETURNING l.pick_list_id
-       )
-       UPDATE pick_lists p SET status = CASE WHEN EXISTS (
-           SELECT 1 FROM pick_lines l LEFT JOIN d ON d.pick_list_id = l.pick_list_id AND d.line_id = l.line_id
-           WHERE l.pick_list_id = p.id
-             AND GREATEST(0, l.picked + coalesce(d.picked, 0)) + GREATEST(0, l.short + coalesce(d.short, 0)) < l.qty
-         ) THEN 'open' ELSE 'done' END
-       WHERE p.id IN (SELECT pick_list_id FROM lines)`,
-      [json(w.pickLines.map((p) => ({ pick_list_id: p.pickListId, line_id: p.lineId, picked: p.picked, short: p.short })))],
-    );
+    parts.push(`picks_in AS (
+      UPDATE pick_lines l SET picked = GREATEST(0, l.picked + d.picked), short = GREATEST(0, l.short + d.short)
+      FROM jsonb_to_recordset(${$(
+        json(w.pickLines.map((p) => ({ pick_list_id: p.pickListId, line_id: p.lineId, picked: p.picked, short: p.short }))),
+      )}::jsonb) AS d(pick_list_id text, line_id text, picked int, short int)
+      WHERE l.pick_list_id = d.pick_list_id AND l.line_id = d.line_id
+      RETURNING 1)`);
   }
   if (w.receipts.length > 0) {
-    await tx.query(
-      `WITH d AS (
-         SELECT receipt_id, line_id, sku, gtin, qty FROM jsonb_to_recordset($1::jsonb) AS x(receipt_id text, line_id text, sku text, gtin text, qty int)
-       ), matched AS (
-         SELECT d.receipt_id, d.sku, d.qty,
-           coalesce(
-             (SELECT l.line_id FROM receipt_lines l WHERE l.receipt_id = d.receipt_id AND l.line_id = d.line_id AND l.sku = d.sku),
-             (SELECT l.line_id FROM receipt_lines l WHERE l.receipt_id = d.receipt_id AND l.sku = d.sku ORDER BY l.position LIMIT 1),
-             'extra-' || d.sku) AS line_id,
-           coalesce(d.gtin, (SELECT c.gtin FROM catalog c WHERE c.sku = d.sku), '') AS gtin
-         FROM d JOIN receipts r ON r.id = d.receipt_id
-       )
-       INSERT INTO receipt_lines (receipt_id, line_id, position, sku, gtin, expected_qty, received_qty)
-       SELECT receipt_id, line_id, 1000, sku, max(gtin), 0, sum(qty) FROM matched
-       GROUP BY receipt_id, line_id, sku ORDER BY receipt_id, line_id
-       ON CONFLICT (receipt_id, line_id) DO UPDATE SET received_qty = receipt_lines.received_qty + excluded.received_qty`,
-      [json(w.receipts.map((r) => ({ receipt_id: r.receiptId, line_id: r.lineId, sku: r.sku, gtin: r.gtin, qty: r.qty })))],
-    );
-    // A receipt is done once every expected line has arrived in full; overs stay visible on the line.
-    await tx.query(
-      `UPDATE receipts r SET status = CASE WHEN EXISTS (
-          SELECT 1 FROM receipt_lines l WHERE l.receipt_id = r.id AND l.received_qty < l.expected_qty) THEN 'open' ELSE 'done' END
-       WHERE r.id = ANY($1::text[])`,
-      [[...new Set(w.receipts.map((r) => r.receiptId))]],
-    );
+    // A line named by the event, else the receipt's first line of that SKU, else a new (unexpected) line.
+    parts.push(`receipts_d AS (
+      SELECT receipt_id, line_id, sku, gtin, qty FROM jsonb_to_recordset(${$(
+        json(w.receipts.map((r) => ({ receipt_id: r.receiptId, line_id: r.lineId, sku: r.sku, gtin: r.gtin, qty: r.qty }))),
+      )}::jsonb) AS x(receipt_id text, line_id text, sku text, gtin text, qty int)
+    ), receipts_m AS (
+      SELECT d.receipt_id, d.sku, d.qty,
+        coalesce(
+          (SELECT l.line_id FROM receipt_lines l WHERE l.receipt_id = d.receipt_id AND l.line_id = d.line_id AND l.sku = d.sku),
+          (SELECT l.line_id FROM receipt_lines l WHERE l.receipt_id = d.receipt_id AND l.sku = d.sku ORDER BY l.position LIMIT 1),
+          'extra-' || d.sku) AS line_id,
+        coalesce(d.gtin, (SELECT c.gtin FROM catalog c WHERE c.sku = d.sku), '') AS gtin
+      FROM receipts_d d JOIN receipts r ON r.id = d.receipt_id
+    ), receipts_in AS (
+      INSERT INTO receipt_lines (receipt_id, line_id, position, sku, gtin, expected_qty, received_qty)
+      SELECT receipt_id, line_id, 1000, sku, max(gtin), 0, sum(qty) FROM receipts_m
+      GROUP BY receipt_id, line_id, sku ORDER BY receipt_id, line_id
+      ON CONFLICT (receipt_id, line_id) DO UPDATE SET received_qty = receipt_lines.received_qty + excluded.received_qty
+      RETURNING 1)`);
   }
   if (w.returnsIn.length > 0) {
-    await tx.query(
-      `INSERT INTO returns (return_id, sku, location, qty, condition, note, received_at)
-       SELECT return_id, min(sku), min(location), sum(qty), min(condition), min(note), $2
-       FROM jsonb_to_recordset($1::jsonb) AS x(return_id text, sku text, location text, qty int, condition text, note text)
-       GROUP BY return_id ORDER BY return_id
-       ON CONFLICT (return_id) DO UPDATE SET qty = returns.qty + excluded.qty`,
-      [json(w.returnsIn.map((r) => ({ return_id: r.returnId, sku: r.sku, location: r.location, qty: r.qty, condition: r.condition, note: r.note }))), w.receivedAt],
-    );
+    parts.push(`returns_in AS (
+      INSERT INTO returns (return_id, sku, location, qty, condition, note, received_at)
+      SELECT return_id, min(sku), min(location), sum(qty), min(condition), min(note), ${$(w.receivedAt)}::timestamptz
+      FROM jsonb_to_recordset(${$(
+        json(w.returnsIn.map((r) => ({ return_id: r.returnId, sku: r.sku, location: r.location, qty: r.qty, condition: r.condition, note: r.note }))),
+      )}::jsonb) AS x(return_id text, sku text, location text, qty int, condition text, note text)
+      GROUP BY return_id ORDER BY return_id
+      ON CONFLICT (return_id) DO UPDATE SET qty = returns.qty + excluded.qty
+      RETURNING 1)`);
   }
+  const rejected = w.ledger.filter((e) => e.status === 'rejected').length;
+  parts.push(`device_up AS (
+    UPDATE devices SET last_seq = ${$(w.lastSeq)}, last_contact_at = ${$(w.receivedAt)}::timestamptz, rejected_count = rejected_count + ${$(rejected)}::int
+    WHERE device_id = ${$(w.deviceId)} RETURNING 1)`);
+  let notify = 'NULL';
+  if (w.changes.length > 0) {
+    let payload = json(w.changes);
+    if (payload.length > MAX_NOTIFY) payload = json([...new Set(w.changes.map((c) => c.kind))].map((kind) => ({ kind })));
+    notify = `pg_notify(${$(w.channel)}, ${$(payload)})`;
+  }
+  await tx.query(`WITH ${parts.join(',\n')} SELECT ${notify} AS notified, (SELECT count(*) FROM device_up) AS devices`, params);
   if (w.returnsResolved.length > 0) {
     await tx.query(
       `UPDATE returns r SET resolved_qty = r.resolved_qty + d.qty
@@ -419,19 +420,6 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
        WHERE r.return_id = d.return_id`,
       [json(w.returnsResolved.map((r) => ({ return_id: r.returnId, qty: r.qty })))],
     );
-  }
-  const rejected = w.ledger.filter((e) => e.status === 'rejected').length;
-  await tx.query('UPDATE devices SET last_seq = $2, last_contact_at = $3, rejected_count = rejected_count + $4 WHERE device_id = $1', [
-    w.deviceId,
-    w.lastSeq,
-    w.receivedAt,
-    rejected,
-  ]);
-  if (w.changes.length > 0) {
-    let payload = json(w.changes);
-    if (payload.length > MAX_NOTIFY) payload = json([...new Set(w.changes.map((c) => c.kind))].map((kind) => ({ kind })));
-    // Delivered to every listening process when (and only if) this transaction commits.
-    await tx.query('SELECT pg_notify($1, $2)', [w.channel, payload]);
   }
 }
 
@@ -581,16 +569,18 @@ export async function locationRows(db: Sql): Promise<{ id: string; kind: 'bin' |
 /** Open pick lists for a picker: assigned to them or to nobody. */
 export async function openPickLists(db: Sql, userId: string): Promise<PickList[]> {
   const rows = await db.query(
-    `SELECT p.id, p.order_ref, p.status, l.line_id, l.sku, l.location, l.qty, l.picked, l.short
+    `SELECT p.id, p.order_ref, l.line_id, l.sku, l.location, l.qty, l.picked, l.short
      FROM pick_lists p JOIN pick_lines l ON l.pick_list_id = p.id
-     WHERE p.status = 'open' AND (p.assigned_to IS NULL OR p.assigned_to = $1)
+     WHERE (p.assigned_to IS NULL OR p.assigned_to = $1)
+       -- Open while some line is neither picked nor reported short in full.
+       AND EXISTS (SELECT 1 FROM pick_lines o WHERE o.pick_list_id = p.id AND o.picked + o.short < o.qty)
      ORDER BY p.id, l.position`,
     [userId],
   );
   const lists = new Map<string, PickList>();
   for (const r of rows) {
     const id = String(r.id);
-    const list = lists.get(id) ?? { id, orderRef: String(r.order_ref), status: r.status as 'open', lines: [] };
+    const list = lists.get(id) ?? { id, orderRef: String(r.order_ref), status: 'open' as const, lines: [] };
     list.lines.push({ lineId: String(r.line_id), sku: String(r.sku), location: String(r.location), qty: num(r.qty), picked: num(r.picked), short: num(r.short) });
     lists.set(id, list);
   }
@@ -599,14 +589,16 @@ export async function openPickLists(db: Sql, userId: string): Promise<PickList[]
 
 export async function openReceipts(db: Sql): Promise<Receipt[]> {
   const rows = await db.query(
-    `SELECT r.id, r.supplier, r.dock, r.ssccs, r.status, l.line_id, l.sku, l.gtin, l.expected_qty, l.received_qty
+    `SELECT r.id, r.supplier, r.dock, r.ssccs, l.line_id, l.sku, l.gtin, l.expected_qty, l.received_qty
      FROM receipts r JOIN receipt_lines l ON l.receipt_id = r.id
-     WHERE r.status = 'open' ORDER BY r.id, l.position, l.line_id`,
+     -- Open until every expected line has arrived in full; overs stay visible on their line.
+     WHERE EXISTS (SELECT 1 FROM receipt_lines o WHERE o.receipt_id = r.id AND o.received_qty < o.expected_qty)
+     ORDER BY r.id, l.position, l.line_id`,
   );
   const receipts = new Map<string, Receipt>();
   for (const r of rows) {
     const id = String(r.id);
-    const receipt = receipts.get(id) ?? { id, supplier: String(r.supplier), dock: String(r.dock), ssccs: r.ssccs as string[], status: r.status as 'open', lines: [] };
+    const receipt = receipts.get(id) ?? { id, supplier: String(r.supplier), dock: String(r.dock), ssccs: r.ssccs as string[], status: 'open' as const, lines: [] };
     const expectedQty = num(r.expected_qty);
     const receivedQty = num(r.received_qty);
     receipt.lines.push({

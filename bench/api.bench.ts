@@ -1,0 +1,132 @@
+/**
+ * The API over real HTTP on loopback:
+ * - api.ingest.{pglite,postgres}.events_per_s: several devices pushing batches of 100 at once;
+ * - api.push.p50_ms / p99_ms: one-event pushes from one device, one after another, on PGlite.
+ * PostgreSQL is DATABASE_URL or the local postgres://postgres@127.0.0.1:5432/test, in a schema
+ * made for the run and dropped after; without a reachable server that figure is skipped.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startServer, type ServerOptions } from '../src/server/app.ts';
+import { makeEvent } from '../src/domain/events.ts';
+import { quantile, round, type Report } from './report.ts';
+
+const DEVICES = 4;
+const BATCH = 100;
+const BINS = ['A-01-01', 'A-01-02', 'A-02-01', 'A-02-02', 'B-01-01', 'B-01-02'];
+const SKUS = ['SKU-1001', 'SKU-1002', 'SKU-1003', 'SKU-1004', 'SKU-1005', 'SKU-1006', 'SKU-1007'];
+
+const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
+const deviceId = (run: number, d: number) => `0190b000-${hex(run, 4)}-7000-8000-${hex(d, 12)}`;
+
+type Server = { url: string; close(): Promise<void> };
+
+async function signIn(base: string, user: string, pin: string, device: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, pin, deviceId: device }) });
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** Receipts at the dock, releases into bins and picks from them: the floor's everyday mix. */
+function eventsFor(run: number, d: number, count: number) {
+  const device = deviceId(run, d);
+  return Array.from({ length: count }, (_, i) => {
+    const seq = i + 1;
+    const meta = { id: `0190b001-${hex(run, 4)}-7${hex(d, 3)}-8000-${hex(seq, 12)}`, deviceId: device, seq, occurredAt: '2026-11-23T10:00:00Z', actor: 'receiver' };
+    const sku = SKUS[(i + d) % SKUS.length] as never;
+    const bin = BINS[(i * 7 + d) % BINS.length] as never;
+    switch (i % 3) {
+      case 0:
+        return makeEvent('receipt.received', { receiptId: 'RCV-0001' as never, sku, location: 'DOCK-1' as never, qty: 3 as never }, meta);
+      case 1:
+        return makeEvent('qc.released', { sku, from: 'DOCK-1' as never, to: bin, qty: 2 as never }, meta);
+      default:
+        return makeEvent('count.started', { countTaskId: `CT-B${d}-${i}` as never, location: bin }, { ...meta, actor: 'receiver' });
+    }
+  });
+}
+
+async function post(url: string, token: string, body: string): Promise<{ ackedSeq: number }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+  if (res.status !== 200) throw new Error(`push answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as { ackedSeq: number };
+}
+
+/** Events per second with DEVICES devices each pushing `batches` batches of 100, all at once. */
+async function ingest(opts: ServerOptions, run: number, batches: number): Promise<number> {
+  const server: Server = await startServer({ port: 0, logLevel: 'silent', rateLimit: false, ...opts });
+  try {
+    const devices = await Promise.all(
+      Array.from({ length: DEVICES }, async (_, d) => {
+        const id = deviceId(run, d);
+        const token = await signIn(server.url, 'receiver', '2222', id);
+        const events = eventsFor(run, d, (batches + 2) * BATCH);
+        const bodies: string[] = [];
+        for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
+        return { url: `${server.url}/api/v1/devices/${id}/events`, token, bodies };
+      }),
+    );
+    // Warm-up: two batches per device (JIT, connection pools, plan caches).
+    for (const d of devices) for (const body of d.bodies.slice(0, 2)) await post(d.url, d.token, body);
+    const t0 = performance.now();
+    await Promise.all(
+      devices.map(async (d) => {
+        for (const body of d.bodies.slice(2)) await post(d.url, d.token, body);
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    return (DEVICES * batches * BATCH) / seconds;
+  } finally {
+    await server.close();
+  }
+}
+
+async function pushLatency(count: number): Promise<number[]> {
+  const server: Server = await startServer({ port: 0, logLevel: 'silent', rateLimit: false, dataDir: 'memory://' });
+  try {
+    const id = deviceId(9, 1);
+    const token = await signIn(server.url, 'receiver', '2222', id);
+    const events = eventsFor(9, 1, count + 50);
+    const url = `${server.url}/api/v1/devices/${id}/events`;
+    const times: number[] = [];
+    for (const [i, e] of events.entries()) {
+      const body = JSON.stringify({ events: [e] });
+      const t0 = performance.now();
+      await post(url, token, body);
+      if (i >= 50) times.push(performance.now() - t0);
+    }
+    return times;
+  } finally {
+    await server.close();
+  }
+}
+
+async function withPostgresSchema<T>(fn: (url: string) => Promise<T>): Promise<T | undefined> {
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (err) {
+    process.stderr.write(`api bench: skipping api.ingest.postgres.events_per_s, no PostgreSQL at ${url} (${(err as Error).message})\n`);
+    return undefined;
+  }
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  try {
+    return await fn(`${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`);
+  } finally {
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  }
+}
+
+export async function run(report: Report): Promise<void> {
+  const pglite = await ingest({ dataDir: 'memory://' }, 1, 25);
+  report({ metric: 'api.ingest.pglite.events_per_s', value: round(pglite, 0), unit: 'events/s' });
+  const postgres = await withPostgresSchema((url) => ingest({ databaseUrl: url }, 2, 50));
+  if (postgres !== undefined) report({ metric: 'api.ingest.postgres.events_per_s', value: round(postgres, 0), unit: 'events/s' });
+  process.stderr.write('api bench: one-event push latency measured on PGlite (in memory), sequential, over loopback HTTP\n');
+  const times = await pushLatency(1000);
+  report({ metric: 'api.push.p50_ms', value: round(quantile(times, 0.5)), unit: 'ms' });
+  report({ metric: 'api.push.p99_ms', value: round(quantile(times, 0.99)), unit: 'ms' });
+}
