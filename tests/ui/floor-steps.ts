@@ -74,7 +74,7 @@ export async function figures(api: Api, sku: string, location: string): Promise<
 
 /** Waits until the central figures are exactly `want`. */
 export async function expectFigures(api: Api, sku: string, location: string, want: Figures): Promise<void> {
-  await expect.poll(() => figures(api, sku, location), { timeout: 15_000 }).toEqual(want);
+  await expect.poll(() => figures(api, sku, location), { timeout: 30_000 }).toEqual(want);
 }
 
 /** The ledger's event types, in ledger order, that start with `prefix`. */
