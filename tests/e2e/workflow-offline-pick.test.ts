@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startApp, type App } from './harness.ts';
+import { expectFeedback, expectFigures, figures, scan, signIn } from '../ui/floor-steps.ts';
+
+let app: App;
+beforeAll(async () => {
+  app = await startApp({ viewport: { width: 360, height: 740 } });
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const syncBadge = (app: App) => app.page.getByRole('button', { name: /^Sync status:/ });
+
+test('a whole pick offline, a reload while offline, then back online: the central figures catch up', async () => {
+  const { page, api } = app;
+  await page.goto(app.baseUrl);
+  // The service worker must control the page before the network goes, or a reload has no shell.
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  if (await page.evaluate(() => navigator.serviceWorker.controller === null)) await page.reload();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.state ?? 'none')).toBe('activated');
+
+  await signIn(page, 'picker', '1111');
+  await page.getByRole('button', { name: 'Pick', exact: true }).click();
+  await page.getByRole('button', { name: /Order SO-50001/ }).waitFor();
+
+  await app.network.offline();
+  await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
+  await page.getByRole('button', { name: /Order SO-50001/ }).click();
+  await scan(page, 'T-0009');
+  await scan(page, 'A-01-01');
+  await page.getByLabel('Quantity').fill('2');
+  await page.getByRole('button', { name: 'Set quantity' }).click();
+  await scan(page, '4006381330077');
+  // Recorded offline: its own tone and words.
+  await expectFeedback(page, '2 × Stainless bottle 750 ml into tote T-0009 (saved offline)');
+  expect(await page.getByRole('status', { name: 'Feedback' }).locator('[data-tone]').getAttribute('data-tone')).toBe('offline');
+  await scan(page, 'A-02-01');
+  await scan(page, '4006381330213');
+  await scan(page, 'B-01-01');
+  await page.getByLabel('Quantity').fill('5');
+  await page.getByRole('button', { name: 'Set quantity' }).click();
+  await scan(page, '4006381330497');
+  await page.getByRole('region', { name: 'On the tote' }).waitFor();
+  await expect.poll(() => syncBadge(app).innerText()).toBe('Offline, 3 waiting');
+  const lastScans = page.getByRole('region', { name: 'Last scans' });
+  await expect.poll(() => lastScans.getByText('waiting to send').count()).toBe(3);
+  // Nothing reached the API yet.
+  expect(await figures(api, 'SKU-1001', 'A-01-01')).toEqual({ available: 40, committed: 0, qc: 0, quarantine: 0, suspect: 0 });
+
+  // A reload with no network: the shell comes from the service worker, the session and queue from IndexedDB.
+  await page.reload();
+  await page.getByRole('navigation', { name: 'Workflows' }).waitFor();
+  await expect.poll(() => syncBadge(app).innerText()).toBe('Offline, 3 waiting');
+  expect(await figures(api, 'SKU-1001', 'A-01-01')).toEqual({ available: 40, committed: 0, qc: 0, quarantine: 0, suspect: 0 });
+
+  await app.network.online();
+  await expectFigures(api, 'SKU-1001', 'A-01-01', { available: 38, committed: 2, qc: 0, quarantine: 0, suspect: 0 });
+  await expectFigures(api, 'SKU-1003', 'A-02-01', { available: 24, committed: 1, qc: 0, quarantine: 0, suspect: 0 });
+  await expectFigures(api, 'SKU-1007', 'B-01-01', { available: 115, committed: 5, qc: 0, quarantine: 0, suspect: 0 });
+  await expect.poll(() => syncBadge(app).innerText()).toBe('All sent');
+});
