@@ -66,6 +66,8 @@ const fail = (statusCode: number, error: string, message: string, field?: string
   throw new HttpError(statusCode, { error, message, ...(field ? { field } : {}) });
 };
 
+const redactToken = (url: string): string => url.replace(/([?&]token=)[^&]*/g, '$1[redacted]');
+
 /** Parses with a zod schema or fails with a 400 naming the first bad field. */
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const r = schema.safeParse(value);
@@ -98,7 +100,13 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   const feed = await ChangeFeed.open(db, channel);
 
   const app = Fastify({
-    logger: { level: opts.logLevel ?? 'warn' },
+    logger: {
+      level: opts.logLevel ?? 'warn',
+      // The change stream takes its token in the query (EventSource cannot send headers): keep it out of the logs.
+      serializers: {
+        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactToken(req.url), remoteAddress: req.ip }),
+      },
+    },
     bodyLimit: MAX_BODY_BYTES,
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
   }) as unknown as FastifyInstance;

@@ -84,3 +84,28 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL start-up', () => {
     }
   });
 });
+
+describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL change feed', () => {
+  it('reaches the other API processes on the database (LISTEN/NOTIFY)', async () => {
+    const backend = await openBackend('postgres');
+    const [a, b] = await Promise.all([startApp(backend), startApp(backend)]);
+    try {
+      const heard: unknown[] = [];
+      const arrived = new Promise<void>((resolve) =>
+        b.app.feed.subscribe((c) => {
+          heard.push(c);
+          if (c.kind === 'stock') resolve();
+        }),
+      );
+      const dev = new DeviceEvents(88);
+      const token = await a.client.signIn('picker', dev.id);
+      await a.client.push(dev.id, token, [dev.next('pick.held', pickHeld('SKU-1001', 'A-01-01', 1))]);
+      await arrived;
+      expect(heard).toContainEqual({ kind: 'stock', sku: 'SKU-1001', location: 'A-01-01' });
+    } finally {
+      await a.app.close();
+      await b.app.close();
+      await backend.dispose();
+    }
+  });
+});
