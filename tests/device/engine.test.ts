@@ -195,6 +195,15 @@ describe('sync engine', () => {
     expect(api.pushes.map((p) => p.seqs.length)).toEqual([4, 4]);
   });
 
+  it('prunes delivered history beyond the retention, never what waits', async () => {
+    const { db, api, engine } = await device({ retention: { maxAgeDays: 14, maxEntries: 2 } });
+    api.rejectWhen = (e) => ((e.payload as { lineId: string }).lineId === '1' ? 'no' : undefined);
+    for (let i = 1; i <= 6; i++) await record(db, i);
+    await engine.start();
+    await until(async () => (await db.events.count()) === 3, 'pruned');
+    expect((await db.events.toArray()).map((e) => `${e.seq}:${e.state}`)).toEqual(['1:rejected', '5:delivered', '6:delivered']);
+  });
+
   it('two tabs of one device never send at the same time, and each event goes once', async () => {
     const backend = newBackend();
     const api = new FakeApi();

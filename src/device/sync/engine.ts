@@ -6,7 +6,7 @@
 import { Dexie } from 'dexie';
 import { API_PREFIX, MAX_BATCH, type PullResponse, type PushResponse, type Rejection } from '../../domain/protocol.ts';
 import { deviceIdOf, getMeta, type FloorDb, type StoredEvent } from '../db.ts';
-import { eventsFrom, pendingEvents, recordAck } from '../event-log.ts';
+import { eventsFrom, pendingEvents, pruneDelivered, recordAck } from '../event-log.ts';
 import { storeWork } from '../work-cache.ts';
 import type { SyncEnvironment } from './environment.ts';
 import type { HttpClient, HttpResponse } from './http.ts';
@@ -67,7 +67,11 @@ export type SyncEngineOptions = {
   backoffCapMs?: number;
   /** Push and pull on this period even when nothing else prompts it. */
   pollMs?: number;
+  /** Delivered events kept as the device's scan history; pending and rejected ones are always kept. */
+  retention?: { maxAgeDays: number; maxEntries: number };
 };
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 type Outcome =
   | { kind: 'ok'; res: HttpResponse }
@@ -132,6 +136,8 @@ export class SyncEngine {
   private readonly backoffBaseMs: number;
   private readonly backoffCapMs: number;
   private readonly pollMs: number;
+  private readonly retention: { maxAgeDays: number; maxEntries: number };
+  private lastPruneAt = -Infinity;
 
   private state: SyncStatus;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
@@ -175,6 +181,7 @@ export class SyncEngine {
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.backoffCapMs = opts.backoffCapMs ?? 60_000;
     this.pollMs = opts.pollMs ?? 30_000;
+    this.retention = opts.retention ?? { maxAgeDays: 14, maxEntries: 5000 };
     this.state = { phase: 'stopped', online: this.env.isOnline(), live: false, attempt: 0 };
   }
 
@@ -340,6 +347,11 @@ export class SyncEngine {
       if (!(await this.pull(session.token))) return;
     }
     await this.pushAll(session.token);
+    const t = this.timers.now();
+    if (t - this.lastPruneAt >= PRUNE_EVERY_MS) {
+      this.lastPruneAt = t;
+      await pruneDelivered(this.db, { now: new Date(t), ...this.retention });
+    }
   }
 
   private async pushAll(token: string): Promise<void> {
