@@ -3,6 +3,7 @@
  * browser worker passes the URL Vite emitted for it, Node passes its bytes.
  */
 import type { ScanFormat } from '../../domain/barcode/parse-scan.ts';
+import type * as ZxingReader from 'zxing-wasm/reader';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
 export type WasmSource = { wasmUrl: string } | { wasmBinary: ArrayBuffer };
@@ -40,9 +41,13 @@ export function formatFromZxingCpp(format: string, symbologyIdentifier: string, 
   }
 }
 
-/** Creates the zxing-wasm decoder; the library is imported only here and only when called. */
-export async function createZxingWasmDecoder(source: WasmSource, tuning: ZxingWasmTuning = CAMERA_TUNING): Promise<Decoder> {
-  const zx = await import('zxing-wasm/reader');
+export type ZxingReaderModule = typeof ZxingReader;
+
+/**
+ * Creates the decoder from an already imported library: the Web Worker imports it
+ * statically, because a worker bundle cannot split code.
+ */
+export async function createZxingWasmDecoderFrom(zx: ZxingReaderModule, source: WasmSource, tuning: ZxingWasmTuning = CAMERA_TUNING): Promise<Decoder> {
   const overrides =
     'wasmUrl' in source
       ? { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? source.wasmUrl : prefix + path) }

@@ -4,7 +4,8 @@
  * URL comes from Vite (`?url`): the file ships with the app and the PWA precaches it.
  */
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
-import { createZxingWasmDecoder } from './zxing-wasm-engine.ts';
+import * as zx from 'zxing-wasm/reader';
+import { CAMERA_TUNING, createZxingWasmDecoderFrom } from './zxing-wasm-engine.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
 export type WorkerRequest = { id: number; frame: Frame };
@@ -16,7 +17,7 @@ let decoder: Promise<Decoder> | undefined;
 scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
   const { id, frame } = ev.data;
   try {
-    decoder ??= createZxingWasmDecoder({ wasmUrl });
+    decoder ??= createZxingWasmDecoderFrom(zx, { wasmUrl }, CAMERA_TUNING);
     const d = await decoder;
     const t0 = performance.now();
     const results = await d.decode(frame);

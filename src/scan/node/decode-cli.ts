@@ -6,6 +6,7 @@
  */
 import { readFrame } from '../read-frame.ts';
 import type { EngineName } from '../camera/types.ts';
+import { PHOTO_TUNING } from '../camera/zxing-wasm-engine.ts';
 import { loadImageFile } from './load-image.ts';
 import { createNodeDecoder, nodeEngines } from './node-decoders.ts';
 
@@ -23,7 +24,8 @@ if (!nodeEngines().includes(engine)) {
   process.exit(2);
 }
 
-const decoder = await createNodeDecoder(engine);
+// A photo gets one chance, so the reader may take its time with it.
+const decoder = await createNodeDecoder(engine, PHOTO_TUNING);
 const referenceYear = new Date().getUTCFullYear();
 let failed = 0;
 for (const file of files) {

@@ -5,20 +5,22 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Decoder, EngineName } from '../camera/types.ts';
+import { CAMERA_TUNING, type ZxingWasmTuning } from '../camera/zxing-wasm-engine.ts';
 
 /** The engines this Node runtime has (native BarcodeDetector exists only in browsers). */
 export function nodeEngines(): EngineName[] {
   return 'BarcodeDetector' in globalThis ? ['native', 'zxing-wasm', 'zxing-browser'] : ['zxing-wasm', 'zxing-browser'];
 }
 
-/** Creates one engine's decoder in Node. */
-export async function createNodeDecoder(engine: EngineName): Promise<Decoder> {
+/** Creates one engine's decoder in Node; zxing-wasm with the camera's tuning unless told otherwise. */
+export async function createNodeDecoder(engine: EngineName, tuning: ZxingWasmTuning = CAMERA_TUNING): Promise<Decoder> {
   switch (engine) {
     case 'zxing-wasm': {
-      const { createZxingWasmDecoder } = await import('../camera/zxing-wasm-engine.ts');
+      const { createZxingWasmDecoderFrom } = await import('../camera/zxing-wasm-engine.ts');
       const path = fileURLToPath(import.meta.resolve('zxing-wasm/reader/zxing_reader.wasm'));
       const bytes = await readFile(path);
-      return createZxingWasmDecoder({ wasmBinary: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+      const wasmBinary = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      return createZxingWasmDecoderFrom(await import('zxing-wasm/reader'), { wasmBinary }, tuning);
     }
     case 'zxing-browser': {
       const { createZxingBrowserDecoder } = await import('../camera/zxing-browser-engine.ts');

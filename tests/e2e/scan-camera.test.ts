@@ -1,0 +1,139 @@
+/**
+ * The camera path end to end in real Chromium: a fake camera plays a video this test
+ * writes from a rendered EAN-13 label, the calibration page opens the camera, the
+ * zxing-wasm worker decodes the frames, and the product is shown on screen.
+ *
+ * The page is served by Vite's dev server from the project's own config with one
+ * virtual entry that mounts the calibration page, so the test does not depend on the
+ * app's routes; Chromium comes from the shared harness.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { createServer, type Plugin, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, ROOT, ensureChromium } from './harness.ts';
+import { SYMBOLS, VARIANTS, photograph, renderSymbol } from '../fixtures/barcode-corpus.ts';
+import type { Frame } from '../../src/scan/camera/types.ts';
+
+/** A y4m video (YUV4MPEG2: a text header, then raw I420 frames) of the given RGBA frames. */
+function y4m(frames: Frame[], fps = 10): Buffer {
+  const { width: w, height: h } = frames[0]!;
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${w} H${h} F${fps}:1 Ip A1:1 C420jpeg\n`, 'latin1')];
+  for (const f of frames) {
+    const y = Buffer.alloc(w * h);
+    const u = Buffer.alloc((w / 2) * (h / 2), 128);
+    const v = Buffer.alloc((w / 2) * (h / 2), 128);
+    for (let i = 0; i < w * h; i++) {
+      const r = f.data[i * 4]!;
+      const g = f.data[i * 4 + 1]!;
+      const b = f.data[i * 4 + 2]!;
+      y[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    }
+    parts.push(Buffer.from('FRAME\n', 'latin1'), y, u, v);
+  }
+  return Buffer.concat(parts);
+}
+
+const PAGE = '/scan-e2e.html';
+const ENTRY = 'virtual:scan-e2e';
+
+/** Serves one page that mounts the calibration page with an in-memory settings store. */
+function scanPage(): Plugin {
+  return {
+    name: 'scan-e2e-page',
+    resolveId: (id) => (id === ENTRY ? `\0${ENTRY}` : undefined),
+    load: (id) =>
+      id === `\0${ENTRY}`
+        ? `import { createElement } from 'react';
+import { createRoot } from 'react-dom/client';
+import { CalibrationPage } from '/src/ui/calibration/CalibrationPage.tsx';
+import { ScanRuntimeContext } from '/src/ui/scan/scan-runtime.ts';
+import { startScanRuntime } from '/src/scan/runtime.ts';
+import { DEFAULT_SCAN_SETTINGS } from '/src/scan/settings.ts';
+let saved;
+const store = { load: async () => saved ?? DEFAULT_SCAN_SETTINGS, save: async (s) => { saved = s; } };
+const runtime = startScanRuntime(document);
+createRoot(document.getElementById('root')).render(
+  createElement(ScanRuntimeContext.Provider, { value: runtime }, createElement(CalibrationPage, { store })),
+);`
+        : undefined,
+    configureServer(server) {
+      server.middlewares.use(async (req, res, next) => {
+        if (req.url !== PAGE) return next();
+        const html = await server.transformIndexHtml(PAGE, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Scan e2e</title></head><body><div id="root"></div><script type="module" src="/@id/${ENTRY}"></script></body></html>`);
+        res.setHeader('content-type', 'text/html');
+        res.end(html);
+      });
+    },
+  };
+}
+
+describe('camera scanning in Chromium', () => {
+  let dir: string;
+  let video: string;
+  let server: ViteDevServer;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'scan-e2e-'));
+    const spec = SYMBOLS.find((s) => s.name === 'ean-13')!;
+    const label = await renderSymbol(spec);
+    const clean = VARIANTS.find((v) => v.name === 'clean')!;
+    video = path.join(dir, 'label.y4m');
+    await writeFile(video, y4m([0, 1, 2, 3].map((i) => photograph(label, true, clean, 77 + i, i % 2))));
+    server = await createServer({
+      root: ROOT,
+      configFile: path.join(ROOT, 'vite.config.ts'),
+      logLevel: 'error',
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+      plugins: [scanPage()],
+    });
+    await server.listen();
+    base = server.resolvedUrls?.local[0]?.replace(/\/$/, '') ?? '';
+    browser = await chromium.launch({
+      executablePath: ensureChromium(),
+      args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads a product from the camera and shows it, with the engine and its frame time', async () => {
+    const context = await browser.newContext({ viewport: { width: 412, height: 860 } });
+    await context.grantPermissions(['camera'], { origin: base });
+    const page = await context.newPage();
+    const foreign: string[] = [];
+    const wasm: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+      if (r.url().includes('.wasm')) wasm.push(r.url());
+    });
+    await page.goto(base + PAGE);
+    await page.getByRole('button', { name: 'Test the camera' }).click();
+    const result = page.getByRole('region', { name: 'Scanned code' });
+    await expect.poll(async () => (await result.count()) > 0, { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => result.textContent()).toContain('09506000134352');
+    expect(await result.getAttribute('data-kind')).toBe('product');
+    expect(await result.textContent()).toContain('Product');
+    const status = await page.getByRole('status').filter({ hasText: /^Engine / }).textContent();
+    expect(status).toMatch(/^Engine (zxing-wasm|native) · \d+(\.\d)? ms a frame/);
+    if (status?.includes('zxing-wasm')) expect(wasm.every((u) => u.startsWith(base))).toBe(true);
+    expect(foreign).toEqual([]);
+    // Closing the camera releases it: the track ends, not just the element.
+    await page.evaluate(() => {
+      const stream = document.querySelector('video')?.srcObject as MediaStream | null;
+      (window as unknown as { track?: MediaStreamTrack }).track = stream?.getVideoTracks()[0];
+    });
+    expect(await page.evaluate(() => (window as unknown as { track?: MediaStreamTrack }).track?.readyState)).toBe('live');
+    await page.getByRole('button', { name: 'Close camera' }).click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { track?: MediaStreamTrack }).track?.readyState)).toBe('ended');
+    await context.close();
+  });
+});
