@@ -62,7 +62,7 @@ export function readBatch(deviceId: string, body: unknown): { ok: true; events: 
   return { ok: true, events };
 }
 
-export type PushOutcome = { status: 200; body: PushResponse; changes: Change[] } | { status: 409; body: SeqConflict };
+export type PushOutcome = { status: 200; body: PushResponse } | { status: 409; body: SeqConflict };
 
 type Checked = { e: ReadableEvent; event: FloorEvent } | { e: ReadableEvent; rejection: Rejection };
 
@@ -98,7 +98,7 @@ export async function pushEvents(db: Database, ctx: { deviceId: string; channel:
     const ackedSeq = lastSeq + run.length;
     if (run.length === 0) {
       await touchDevice(tx, ctx.deviceId, now);
-      return { status: 200, body: { ackedSeq, rejected: [], ...(gap ? { expectedSeq: ackedSeq + 1 } : {}) }, changes: [] };
+      return { status: 200, body: { ackedSeq, rejected: [], ...(gap ? { expectedSeq: ackedSeq + 1 } : {}) } };
     }
 
     const parsed: Parsed[] = run.map((e) => ({ e, ...readEvent(e) }));
@@ -114,7 +114,7 @@ export async function pushEvents(db: Database, ctx: { deviceId: string; channel:
     const write = await planBatch(tx, checked, context);
     await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: ackedSeq, receivedAt: now, channel: ctx.channel });
     const rejected = checked.flatMap((c) => ('rejection' in c ? [c.rejection] : []));
-    return { status: 200, body: { ackedSeq, rejected, ...(gap ? { expectedSeq: ackedSeq + 1 } : {}) }, changes: write.changes };
+    return { status: 200, body: { ackedSeq, rejected, ...(gap ? { expectedSeq: ackedSeq + 1 } : {}) } };
   });
 }
 

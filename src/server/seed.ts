@@ -4,7 +4,7 @@
  */
 import type { Database } from './db.ts';
 import { hashPin } from './auth.ts';
-import { seedIfEmpty } from './storage.ts';
+import { hasUsers, seedIfEmpty } from './storage.ts';
 import type { Role } from '../domain/roles.ts';
 import type { CatalogItem } from '../domain/protocol.ts';
 
@@ -89,6 +89,8 @@ export const SEED_TIME = new Date('2026-01-01T06:00:00Z');
 
 /** Writes the demo data if the database is empty; returns whether it did. */
 export async function seedDemo(db: Database): Promise<boolean> {
+  // Hashing PINs costs a moment; skip it on every start after the first.
+  if (await hasUsers(db)) return false;
   const users = await Promise.all(DEMO_USERS.map(async (u) => ({ id: u.id, name: u.name, roles: u.roles, pinHash: await hashPin(u.pin) })));
   return seedIfEmpty(db, {
     users,

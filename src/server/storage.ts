@@ -59,6 +59,10 @@ export type SeedData = {
   now: Date;
 };
 
+export async function hasUsers(db: Sql): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM users LIMIT 1')).length > 0;
+}
+
 /** Writes the demo data once, into an empty database; returns false when there was data already. */
 export async function seedIfEmpty(db: Database, data: SeedData): Promise<boolean> {
   return db.transaction(async (tx) => {
