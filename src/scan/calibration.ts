@@ -25,7 +25,7 @@ export const TEST_SHEET: readonly TestCode[] = [
 ];
 
 /** Wedge settings while calibrating: slow and unusual scanners still count as scanners. */
-export const CALIBRATION_WEDGE: WedgeSettings = { prefix: '', suffix: 'Enter', gsSubstitute: '', maxGapMs: 150, minLength: 3 };
+export const CALIBRATION_WEDGE: WedgeSettings = { prefix: '', suffix: 'Enter', gsSubstitute: '', maxGapMs: 100, minLength: 3 };
 
 export type Finding =
   | { code: 'ok'; message: string }

@@ -136,4 +136,25 @@ describe('camera scanning in Chromium', () => {
     await expect.poll(() => page.evaluate(() => (window as unknown as { track?: MediaStreamTrack }).track?.readyState)).toBe('ended');
     await context.close();
   });
+
+  it('takes a wedge burst at the document level: it never lands in the focused field, typing still does', async () => {
+    const context = await browser.newContext({ viewport: { width: 412, height: 860 } });
+    const page = await context.newPage();
+    await page.goto(base + PAGE);
+    const field = page.getByLabel('Or type a code to check it');
+    await field.click();
+    // A scanner: the whole burst and its Enter as fast as the browser takes keys.
+    await page.keyboard.type('9506000134352', { delay: 0 });
+    await page.keyboard.press('Enter');
+    const ean = page.getByRole('listitem').filter({ hasText: 'EAN-13' }).getByRole('status');
+    await expect.poll(() => ean.textContent()).toBe('Read correctly');
+    expect(await field.inputValue()).toBe('');
+    // A person: slow keys go to the field they were typed in.
+    await page.keyboard.type('A-01-01', { delay: 220 });
+    await expect.poll(() => field.inputValue()).toBe('A-01-01');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('region', { name: 'Scanned code' }).textContent()).toContain('A-01-01');
+    expect(await page.getByRole('region', { name: 'Scanned code' }).getAttribute('data-kind')).toBe('bin');
+    await context.close();
+  });
 });

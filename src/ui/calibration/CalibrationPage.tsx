@@ -6,6 +6,7 @@ import type { WedgeScan } from '../../scan/wedge.ts';
 import { CameraView } from '../scan/CameraView.tsx';
 import { ScanResultView } from '../scan/ScanResultView.tsx';
 import { deviceSettingsStore, useScanRuntime } from '../scan/scan-runtime.ts';
+import { TypedEntry } from '../scan/TypedEntry.tsx';
 import { useScanner } from '../scan/useScanner.ts';
 import { TestSheet } from './TestSheet.tsx';
 
@@ -113,6 +114,7 @@ export function CalibrationPage({ store, onDone }: { store?: ScanSettingsStore; 
         <section className="no-print" aria-label="Camera test">
           <h2>Camera</h2>
           {cameraOpen ? <CameraView onClose={() => setCameraOpen(false)} /> : <button type="button" onClick={() => setCameraOpen(true)}>Test the camera</button>}
+          <TypedEntry label="Or type a code to check it" />
           {lastCamera ? <ScanResultView result={lastCamera.result} duplicate={lastCamera.duplicate} /> : null}
         </section>
       </main>
