@@ -248,7 +248,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     const cursor = `c${head}`;
     const asked = (req.query as { cursor?: unknown }).cursor;
     const [lastSeq, catalog, locations, pickLists, receipts, countTasks, returns] = await Promise.all([
-      storage.deviceLastSeq(db, deviceId),
+      storage.deviceContact(db, deviceId, now()),
       storage.catalogRows(db),
       storage.locationRows(db),
       hasRole(roles, ['picker']) ? storage.openPickLists(db, user.id) : [],

@@ -528,8 +528,14 @@ export async function deviceRows(db: Sql) {
   }));
 }
 
-export async function deviceLastSeq(db: Sql, deviceId: string): Promise<number> {
-  const [r] = await db.query<{ last_seq: number }>('SELECT last_seq FROM devices WHERE device_id = $1', [deviceId]);
+/** Notes that a device called in (a pull counts as contact) and answers its last seq. */
+export async function deviceContact(db: Sql, deviceId: string, at: Date): Promise<number> {
+  const [r] = await db.query<{ last_seq: number }>(
+    `INSERT INTO devices (device_id, last_contact_at) VALUES ($1, $2)
+     ON CONFLICT (device_id) DO UPDATE SET last_contact_at = GREATEST(devices.last_contact_at, excluded.last_contact_at)
+     RETURNING last_seq`,
+    [deviceId, at],
+  );
   return num(r?.last_seq);
 }
 

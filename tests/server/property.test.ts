@@ -150,7 +150,7 @@ describe.each(BACKEND_NAMES)('delivery property on %s', (name) => {
         const tasks = (await api.get<{ countTasks: { id: string; status: string }[] }>('/api/v1/count-tasks', sup)).body.countTasks;
         expect(new Map(tasks.map((t) => [t.id, t.status]))).toEqual(new Map([...model.tasks].map(([id, t]) => [id, t.status])));
       }),
-      { seed: 20_261_123, numRuns: name === 'pglite' ? 25 : 15 },
+      { seed: 20_261_123, numRuns: name === 'pglite' ? 25 : 10 },
     );
   });
 });

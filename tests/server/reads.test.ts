@@ -152,6 +152,11 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
     const devices = (await api.get<{ devices: { deviceId: string; lastSeq: number; rejectedCount: number; lastContactAt: string }[] }>('/api/v1/devices', sup)).body.devices;
     expect(devices.find((d) => d.deviceId === dev.id)).toEqual({ deviceId: dev.id, lastSeq: 2, rejectedCount: 1, lastContactAt: '2026-11-23T09:00:00.000Z' });
     expect((await api.get('/api/v1/discrepancies', token)).status).toBe(403);
+    // A device that only pulls is in contact too.
+    const quiet = await fresh('receiver');
+    await work(quiet.dev, quiet.token);
+    const listed = (await api.get<{ devices: { deviceId: string; lastSeq: number; lastContactAt: string }[] }>('/api/v1/devices', sup)).body.devices;
+    expect(listed.find((d) => d.deviceId === quiet.dev.id)).toMatchObject({ lastSeq: 0, lastContactAt: '2026-11-23T09:00:00.000Z' });
   });
 
   it('names a bad query field', async () => {
