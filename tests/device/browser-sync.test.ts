@@ -1,0 +1,103 @@
+/**
+ * The device layer in a real Chromium: real IndexedDB (strict durability), Web Locks between
+ * two tabs of one device, EventSource, against the real API (in-memory PGlite) that also
+ * serves the page, so everything is one origin.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/server/app.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+type Floor = {
+  start(): Promise<void>;
+  status(): { phase: string; live: boolean };
+  deviceId(): Promise<string>;
+  signIn(user: string, pin: string): Promise<string>;
+  append(draft: unknown, actor: string): Promise<number>;
+  pending(): Promise<number>;
+  states(): Promise<string[]>;
+  pushes(): { start: number; end: number; seqs: number[] }[];
+  durabilities(): { stores: string[]; durability: string }[];
+};
+declare const floor: Floor;
+
+let dir: string;
+let server: { url: string; close(): Promise<void> };
+let browser: Browser;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'floor-device-page-'));
+  await build({
+    configFile: false,
+    logLevel: 'error',
+    build: { outDir: dir, emptyOutDir: false, minify: false, lib: { entry: path.join(here, 'browser/entry.ts'), formats: ['es'], fileName: () => 'device.js' } },
+  });
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="/device.js"></script>');
+  server = await startServer({ port: 0, dataDir: 'memory://', seed: true, staticDir: dir, logLevel: 'error' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(page: Page): Promise<void> {
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.title === 'floor device ready');
+}
+
+const draft = (n: number) => ({ type: 'receipt.received', payload: { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 + (n % 5) } });
+
+describe.skipIf(!existsSync(CHROMIUM))('device layer in Chromium', () => {
+  it('two tabs of one device: one sender at a time, every event once, strict durability', async () => {
+    const context = await browser.newContext();
+    const a = await context.newPage();
+    const b = await context.newPage();
+    await open(a);
+    await open(b);
+    expect(await a.evaluate(() => floor.signIn('receiver', '2222'))).toBe('receiver');
+    expect(await a.evaluate(() => floor.deviceId())).toBe(await b.evaluate(() => floor.deviceId()));
+    await Promise.all([a.evaluate(() => floor.start()), b.evaluate(() => floor.start())]);
+
+    // Both tabs record at once: 150 each, interleaved.
+    const record = (page: Page, from: number) =>
+      page.evaluate(
+        async ({ from, drafts }) => {
+          for (const d of drafts) await floor.append(d, 'receiver');
+          return from;
+        },
+        { from, drafts: Array.from({ length: 150 }, (_, i) => draft(from + i)) },
+      );
+    await Promise.all([record(a, 0), record(b, 1000)]);
+    await a.waitForFunction(async () => (await floor.pending()) === 0, undefined, { timeout: 30_000 });
+    await b.waitForFunction(() => floor.status().live, undefined, { timeout: 30_000 });
+
+    const deviceId = await a.evaluate(() => floor.deviceId());
+    const token = ((await (await fetch(`${server.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'supervisor', pin: '3333', deviceId }) })).json()) as { token: string }).token;
+    const ledger = ((await (await fetch(`${server.url}/api/v1/ledger?deviceId=${deviceId}&limit=1000`, { headers: { authorization: `Bearer ${token}` } })).json()) as { events: { seq: number; status: string }[] }).events;
+    expect(ledger.map((r) => r.seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(ledger.every((r) => r.status === 'applied')).toBe(true);
+    expect(new Set(await b.evaluate(() => floor.states()))).toEqual(new Set(['delivered']));
+
+    // The Web Lock: no push of one tab overlaps a push of the other, and no seq went twice.
+    const pushes = [...(await a.evaluate(() => floor.pushes())), ...(await b.evaluate(() => floor.pushes()))].sort((x, y) => x.start - y.start);
+    for (let i = 1; i < pushes.length; i++) expect(pushes[i]!.start).toBeGreaterThanOrEqual(pushes[i - 1]!.end);
+    const sent = pushes.flatMap((p) => p.seqs);
+    expect(sent.length).toBe(new Set(sent).size);
+
+    // Every write to the event log asked for strict durability.
+    const writes = [...(await a.evaluate(() => floor.durabilities())), ...(await b.evaluate(() => floor.durabilities()))].filter((w) => w.stores.includes('events'));
+    expect(writes.length).toBeGreaterThan(300);
+    expect(writes.filter((w) => w.durability !== 'strict')).toEqual([]);
+    await context.close();
+  });
+});
