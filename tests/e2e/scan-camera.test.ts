@@ -126,14 +126,29 @@ describe('camera scanning in Chromium', () => {
     expect(status).toMatch(/^Engine (zxing-wasm|native) · \d+(\.\d)? ms a frame/);
     if (status?.includes('zxing-wasm')) expect(wasm.every((u) => u.startsWith(base))).toBe(true);
     expect(foreign).toEqual([]);
+    const keepTrack = () =>
+      page.evaluate(() => {
+        const stream = document.querySelector('video')?.srcObject as MediaStream | null;
+        (window as unknown as { track?: MediaStreamTrack }).track = stream?.getVideoTracks()[0];
+        return stream?.getVideoTracks()[0]?.readyState;
+      });
+    const trackState = () => page.evaluate(() => (window as unknown as { track?: MediaStreamTrack }).track?.readyState);
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    // Leaving the screen releases the camera; coming back opens it again.
+    expect(await keepTrack()).toBe('live');
+    await setVisibility('hidden');
+    await expect.poll(trackState).toBe('ended');
+    await expect.poll(() => page.getByText('Camera paused').count()).toBe(1);
+    await setVisibility('visible');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /^Engine / }).count()).toBe(1);
     // Closing the camera releases it: the track ends, not just the element.
-    await page.evaluate(() => {
-      const stream = document.querySelector('video')?.srcObject as MediaStream | null;
-      (window as unknown as { track?: MediaStreamTrack }).track = stream?.getVideoTracks()[0];
-    });
-    expect(await page.evaluate(() => (window as unknown as { track?: MediaStreamTrack }).track?.readyState)).toBe('live');
+    expect(await keepTrack()).toBe('live');
     await page.getByRole('button', { name: 'Close camera' }).click();
-    await expect.poll(() => page.evaluate(() => (window as unknown as { track?: MediaStreamTrack }).track?.readyState)).toBe('ended');
+    await expect.poll(trackState).toBe('ended');
     await context.close();
   });
 
