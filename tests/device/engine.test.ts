@@ -174,6 +174,29 @@ describe('sync engine', () => {
     expect(await pendingCount(db)).toBe(0);
   });
 
+  it('a pull that shows the API lost confirmed events makes the device send them again', async () => {
+    const { db, api, engine } = await device();
+    await engine.start();
+    for (let i = 1; i <= 4; i++) await record(db, i);
+    await until(async () => (await pendingCount(db)) === 0, 'first delivery');
+    const deviceId = (await db.events.get(1))!.deviceId;
+    api.held.set(deviceId, api.held.get(deviceId)!.slice(0, 1));
+    engine.requestPull();
+    await until(() => api.lastSeq(deviceId) === 4, 'resent');
+    expect(api.held.get(deviceId)!.map((h) => h.id)).toEqual((await db.events.toArray()).map((e) => e.id));
+  });
+
+  it('stop() cuts a hanging request short', async () => {
+    const { db, api, engine } = await device({ requestTimeoutMs: 600_000 });
+    api.faults.push({ method: 'GET', fault: { kind: 'hang' } });
+    await record(db, 1);
+    await engine.start();
+    await until(() => api.inflight === 1, 'hanging request');
+    await engine.stop();
+    expect(engine.status().phase).toBe('stopped');
+    expect(await pendingCount(db)).toBe(1);
+  });
+
   it('marks rejected events with the API message and keeps going', async () => {
     const { db, api, engine } = await device();
     api.rejectWhen = (e) => ((e.payload as { lineId: string }).lineId === '2' ? 'line 2 is closed' : undefined);

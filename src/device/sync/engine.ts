@@ -166,6 +166,7 @@ export class SyncEngine {
   private streamTimer: unknown;
   private unsubscribeEnv: (() => void) | undefined;
   private unwatchLog: (() => void) | undefined;
+  private inflight: AbortController | undefined;
 
   constructor(opts: SyncEngineOptions) {
     this.db = opts.db;
@@ -226,6 +227,8 @@ export class SyncEngine {
     this.unsubscribeEnv?.();
     this.unwatchLog?.();
     this.closeStream();
+    // A request cut off here is a lost answer at worst: the next start resends, harmlessly.
+    this.inflight?.abort();
     await this.flushing;
     this.set({ phase: 'stopped', live: false, nextAttemptAt: undefined });
   }
@@ -433,14 +436,19 @@ export class SyncEngine {
     // A push answer lost after the API committed: the pull's lastSeq says what it holds. Only
     // seqs this engine sent can be healed this way; a higher lastSeq for numbers never sent
     // means another storage holds this device id, which the next push reports as a conflict.
-    const healTo = Math.min(Number.isInteger(work.lastSeq) ? work.lastSeq : 0, this.sentUpTo);
+    const held = Number.isInteger(work.lastSeq) ? work.lastSeq : 0;
+    const healTo = Math.min(held, this.sentUpTo);
     if (healTo > 0) await recordAck(this.db, healTo, [], new Date(this.timers.now()));
+    // The API holds less than it once confirmed (restored from a backup): send the rest again.
+    const confirmed = (await getMeta(this.db, 'lastAckedSeq')) ?? 0;
+    if (held < confirmed && this.resendFrom === undefined) this.resendFrom = held + 1;
     this.succeeded({ lastPullAt: this.timers.now() });
     return true;
   }
 
   private async request(method: 'GET' | 'POST', path: string, token: string, body?: string): Promise<Outcome> {
     const ac = new AbortController();
+    this.inflight = ac;
     const timer = this.timers.setTimeout(() => ac.abort(), this.requestTimeoutMs);
     let res: HttpResponse;
     try {
@@ -456,6 +464,7 @@ export class SyncEngine {
       return { kind: 'retry', message };
     } finally {
       this.timers.clearTimeout(timer);
+      if (this.inflight === ac) this.inflight = undefined;
     }
     if (res.status >= 200 && res.status < 300) return { kind: 'ok', res };
     if (res.status === 401) return { kind: 'auth', message: errorMessage(res) };
