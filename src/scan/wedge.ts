@@ -130,8 +130,8 @@ export class WedgeCapture {
   }
 
   private charOf(e: KeyLike): string | null {
-    // Scanners that can send ASCII 29 type it as Ctrl+].
-    if (e.ctrlKey && (e.key === ']' || e.key === '5')) return '\u001d';
+    // Scanners that can send ASCII 29 type it as Ctrl+] (its control-key spelling).
+    if (e.ctrlKey && e.key === ']') return '\u001d';
     if (e.key === '\u001d') return '\u001d';
     if (e.ctrlKey || e.altKey || e.metaKey) return null;
     return e.key.length === 1 ? e.key : null;
@@ -187,7 +187,8 @@ export class WedgeCapture {
 
   private flushHuman(): void {
     this.disarm();
-    const text = this.buffer;
+    // A lone Ctrl+] is a shortcut, not text: only printable keys go back to the field.
+    const text = this.buffer.split('\u001d').join('');
     this.buffer = '';
     this.prefixSeen = false;
     if (text) this.sinks.replay(text);

@@ -102,6 +102,14 @@ describe('wedge capture', () => {
     expect(r.scans.map((s) => s.raw)).toEqual(['\u001d0109506000134352\u001d10AB']);
   });
 
+  it('never types a lone Ctrl+] into a field', () => {
+    const r = rig();
+    r.play([{ key: ']', ctrlKey: true, gapMs: 0 }]);
+    r.settle();
+    expect(r.replayed).toEqual([]);
+    expect(r.scans).toEqual([]);
+  });
+
   it('lets shortcuts through and returns held keys first', () => {
     const r = rig();
     r.play([{ key: 'a', gapMs: 0 }, { key: 'c', ctrlKey: true, gapMs: 5 }]);
