@@ -170,6 +170,12 @@ describe('camera scanning in Chromium', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('region', { name: 'Scanned code' }).textContent()).toContain('A-01-01');
     expect(await page.getByRole('region', { name: 'Scanned code' }).getAttribute('data-kind')).toBe('bin');
+    // A scanner that types "~" for the group separator and ends with Tab: found and saved.
+    await page.keyboard.type('010950600013435210CAL1~2177', { delay: 0 });
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.locator('[data-finding="gs_substitute"]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Save scanner settings' }).click();
+    await expect.poll(() => page.getByText(/^Saved: /).textContent()).toMatch(/suffix Tab.*group separator "~"/);
     await context.close();
   });
 });
