@@ -55,9 +55,11 @@ export default defineConfig({
         navigateFallbackDenylist: [/^\/api\//],
         runtimeCaching: [],
         cleanupOutdatedCaches: true,
-        // Updates wait for the user (registerType 'prompt'): no skipWaiting, no clientsClaim.
+        // Updates wait for the user (registerType 'prompt'): no skipWaiting. The first worker
+        // claims the page that installed it: a page no worker controls would let the next
+        // version activate unasked, under a screen still running the old code.
         skipWaiting: false,
-        clientsClaim: false,
+        clientsClaim: true,
       },
       devOptions: { enabled: false },
     }),

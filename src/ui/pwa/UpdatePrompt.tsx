@@ -2,10 +2,43 @@
 import { useRegisterSW } from 'virtual:pwa-register/react';
 import { APP_BUILD } from './build-info.ts';
 import { bannerStyle, buttonStyle, linkButtonStyle, noteStyle, secondaryButtonStyle } from './styles.ts';
-import { useAnyTaskActive } from './task-activity.ts';
+import { isTaskActive, useAnyTaskActive, useTaskActivity } from './task-activity.ts';
 
 /** How often a long-running handheld asks the server for a newer build. */
 const UPDATE_CHECK_MS = 30 * 60_000;
+
+let reloading = false;
+const reloadOnce = () => {
+  if (reloading) return;
+  reloading = true;
+  window.location.reload();
+};
+
+/** Reloads now if no task is in progress, else as soon as the last one ends. */
+function reloadWhenIdle(): void {
+  if (!isTaskActive()) return reloadOnce();
+  const stop = useTaskActivity.subscribe((s) => {
+    if (s.active.size > 0) return;
+    stop();
+    reloadOnce();
+  });
+}
+
+/**
+ * Lets the waiting worker take over, then reloads this page into the new build. The reload
+ * follows the worker's activation rather than a controller change, so a page the old worker
+ * never controlled (the very first visit) is updated too.
+ */
+async function applyUpdate(skipWaiting: (reload?: boolean) => Promise<void>): Promise<void> {
+  const waiting = (await navigator.serviceWorker.getRegistration())?.waiting;
+  // Already active (nothing held it back): the reload alone picks it up.
+  if (!waiting) return reloadOnce();
+  waiting.addEventListener('statechange', () => {
+    if (waiting.state === 'activated') reloadOnce();
+  });
+  navigator.serviceWorker.addEventListener('controllerchange', reloadOnce, { once: true });
+  await skipWaiting(true);
+}
 
 /**
  * Registers the service worker and announces a new version. The new worker waits until
@@ -31,6 +64,9 @@ export function UpdatePrompt() {
         if (document.visibilityState === 'visible') check();
       });
     },
+    // Another tab applied the update and this one now runs under the new worker: reload
+    // too, but only once no task is in progress here.
+    onNeedReload: reloadWhenIdle,
     onRegisterError(error: unknown) {
       console.error('service worker registration failed', error);
     },
@@ -51,7 +87,7 @@ export function UpdatePrompt() {
         </p>
         {!taskActive && (
           <div style={{ display: 'flex', gap: '0.5rem' }}>
-            <button type="button" style={buttonStyle} onClick={() => void updateServiceWorker(true)}>
+            <button type="button" style={buttonStyle} onClick={() => void applyUpdate(updateServiceWorker)}>
               Update now
             </button>
             <button type="button" style={secondaryButtonStyle} onClick={() => setNeedRefresh(false)}>
