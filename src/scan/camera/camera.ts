@@ -52,6 +52,8 @@ export class CameraScanner {
   private listeners = new Set<(s: CameraStatus) => void>();
   private torchOn = false;
   private frameHandle: number | undefined;
+  /** Bumped by every open and close: an open that finds it changed gave way to a newer call. */
+  private epoch = 0;
 
   constructor(
     private readonly pipeline: ScanPipeline,
@@ -79,14 +81,22 @@ export class CameraScanner {
   /** Opens the camera into `video` and starts decoding. */
   async open(video: HTMLVideoElement, options: CameraOptions = {}): Promise<void> {
     if (options.region) checkRegion(options.region);
+    const my = ++this.epoch;
+    this.release();
     this.options = options;
     this.video = video;
     this.set({ state: 'opening' });
     this.doc.addEventListener('visibilitychange', this.onVisibility);
     try {
-      this.decoder ??= await this.loadDecoder(options.engine);
-      await this.startStream();
+      if (!this.decoder) {
+        const decoder = await this.loadDecoder(options.engine);
+        // Closed or reopened meanwhile (React mounts effects twice in development).
+        if (my !== this.epoch) return decoder.close();
+        this.decoder = decoder;
+      }
+      await this.startStream(my);
     } catch (err) {
+      if (my !== this.epoch) return;
       this.release();
       this.set({ state: 'error', message: err instanceof Error ? err.message : String(err) });
       throw err;
@@ -95,6 +105,7 @@ export class CameraScanner {
 
   /** Stops the camera, frees the decoder and forgets camera state. */
   close(): void {
+    this.epoch++;
     this.doc.removeEventListener('visibilitychange', this.onVisibility);
     this.release();
     this.decoder?.close();
@@ -118,18 +129,24 @@ export class CameraScanner {
       this.release();
       if (this.status.state !== 'closed') this.set({ state: 'paused' });
     } else if (this.status.state === 'paused' && this.video) {
-      void this.startStream().catch((err: unknown) => this.set({ state: 'error', message: err instanceof Error ? err.message : String(err) }));
+      void this.startStream(this.epoch).catch((err: unknown) => this.set({ state: 'error', message: err instanceof Error ? err.message : String(err) }));
     }
   };
 
-  private async startStream(): Promise<void> {
+  private async startStream(my: number): Promise<void> {
     const video = this.video;
     if (!video) return;
     const { deviceId, width = 1280, height = 720 } = this.options;
-    this.stream = await navigator.mediaDevices.getUserMedia({
+    const stream = await navigator.mediaDevices.getUserMedia({
       audio: false,
       video: { ...(deviceId ? { deviceId: { exact: deviceId } } : { facingMode: { ideal: 'environment' } }), width: { ideal: width }, height: { ideal: height } },
     });
+    if (my !== this.epoch || this.doc.visibilityState === 'hidden') {
+      // Nobody wants this camera any more: release it at once.
+      for (const t of stream.getTracks()) t.stop();
+      return;
+    }
+    this.stream = stream;
     video.srcObject = this.stream;
     video.muted = true;
     video.playsInline = true;
