@@ -30,6 +30,7 @@ export const CALIBRATION_WEDGE: WedgeSettings = { prefix: '', suffix: 'Enter', g
 export type Finding =
   | { code: 'ok'; message: string }
   | { code: 'symbology_ids'; message: string }
+  | { code: 'gs1_unmarked'; message: string }
   | { code: 'suffix'; suffix: 'Enter' | 'Tab' | 'none'; message: string }
   | { code: 'prefix'; prefix: string; message: string }
   | { code: 'trailing'; extra: string; message: string }
@@ -81,7 +82,13 @@ export function analyseCalibrationScan(code: TestCode, scan: WedgeScan): Finding
   if (aim) {
     findings.push({ code: 'symbology_ids', message: `the scanner sends symbology identifiers (${aim[0]}): good, GS1 is recognised from them` });
     got = got.slice(3);
+  } else if (code.expected.includes('\u001d') && !got.startsWith('\u001d')) {
+    findings.push({
+      code: 'gs1_unmarked',
+      message: 'GS1 symbols arrive without a symbology identifier or leading FNC1; clean GS1 text starting with (00), (01) or (02) will be read as GS1. Better: enable AIM code IDs on the scanner',
+    });
   }
+  if (got.startsWith('\u001d')) got = got.slice(1);
   findings.push(
     scan.ended === 'timeout'
       ? { code: 'suffix', suffix: 'none', message: 'no Enter or Tab after the data: scans end on silence (slower); program the scanner to send Enter' }
@@ -134,6 +141,8 @@ export function suggestWedgeSettings(current: WedgeSettings, findings: readonly 
     if (f.code === 'suffix') next.suffix = f.suffix;
     if (f.code === 'prefix') next.prefix = f.prefix;
     if (f.code === 'gs_substitute') next.gsSubstitute = f.substitute;
+    if (f.code === 'gs1_unmarked') next.gs1WithoutIdentifier = true;
+    if (f.code === 'symbology_ids') next.gs1WithoutIdentifier = false;
     if (f.code === 'timing') maxGap = Math.max(maxGap, f.maxGapMs);
   }
   // Room above the slowest burst seen, but never so slow that fast typists count as scanners.

@@ -29,6 +29,8 @@ export type PipelineOptions = {
   labels?: CompiledLabels;
   /** What the wedge scanner types in place of ASCII 29. */
   gsSubstitute?: string;
+  /** Read unmarked GS1 text from the wedge as GS1 (see `ParseOptions.gs1WithoutIdentifier`). */
+  gs1WithoutIdentifier?: boolean;
   /** A repeat of the same code within this many ms is a duplicate. */
   duplicateWindowMs?: number;
   /** Two camera decodes further apart than this are not "in a row". */
@@ -64,13 +66,13 @@ export class ScanPipeline {
   }
 
   /** New labels or GS substitute from the device settings. */
-  configure(patch: Partial<Pick<PipelineOptions, 'labels' | 'gsSubstitute' | 'duplicateWindowMs'>>): void {
+  configure(patch: Partial<Pick<PipelineOptions, 'labels' | 'gsSubstitute' | 'gs1WithoutIdentifier' | 'duplicateWindowMs'>>): void {
     this.opts = { ...this.opts, ...patch };
   }
 
   /** A scan from the keyboard wedge. */
   pushWedge(scan: WedgeScan): PipelineScan {
-    const result = parseScan(scan.raw, this.parseOpts(this.opts.gsSubstitute));
+    const result = parseScan(scan.raw, { ...this.parseOpts(this.opts.gsSubstitute), gs1WithoutIdentifier: this.opts.gs1WithoutIdentifier ?? false });
     return this.emit(result, 'wedge');
   }
 

@@ -32,6 +32,7 @@ export function startScanRuntime(doc: Document, initial: ScanSettings = DEFAULT_
     year: () => new Date().getFullYear(),
     labels: compileLabelPatterns(settings.labels),
     gsSubstitute: settings.wedge.gsSubstitute,
+    gs1WithoutIdentifier: settings.wedge.gs1WithoutIdentifier ?? false,
     duplicateWindowMs: settings.duplicateWindowMs,
   });
   const rawListeners = new Set<(s: WedgeScan) => void>();
@@ -50,7 +51,7 @@ export function startScanRuntime(doc: Document, initial: ScanSettings = DEFAULT_
     settings: () => settings,
     apply(next) {
       settings = checkScanSettings(next);
-      pipeline.configure({ labels: compileLabelPatterns(settings.labels), gsSubstitute: settings.wedge.gsSubstitute, duplicateWindowMs: settings.duplicateWindowMs });
+      pipeline.configure({ labels: compileLabelPatterns(settings.labels), gsSubstitute: settings.wedge.gsSubstitute, gs1WithoutIdentifier: settings.wedge.gs1WithoutIdentifier ?? false, duplicateWindowMs: settings.duplicateWindowMs });
       detach();
       detach = attachWedge(doc, new WedgeCapture(settings.wedge, clock, { scan: onScan, replay: replayIntoFocus(doc) }));
     },

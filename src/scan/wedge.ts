@@ -19,6 +19,8 @@ export type WedgeSettings = {
   maxGapMs: number;
   /** Fewer characters than this are never a scan. */
   minLength: number;
+  /** The scanner sends GS1 without `]C1`/`]d2` or a leading FNC1: read clean GS1 text as GS1. */
+  gs1WithoutIdentifier?: boolean;
 };
 
 export const DEFAULT_WEDGE_SETTINGS: WedgeSettings = {
@@ -63,6 +65,7 @@ export function checkWedgeSettings(s: WedgeSettings): WedgeSettings {
   if (typeof s.gsSubstitute !== 'string' || s.gsSubstitute.length > 8) throw new Error('wedge gsSubstitute must be text of at most 8 characters');
   if (!Number.isFinite(s.maxGapMs) || s.maxGapMs < 5 || s.maxGapMs > 200) throw new Error('wedge maxGapMs must be between 5 and 200');
   if (!Number.isInteger(s.minLength) || s.minLength < 1 || s.minLength > 64) throw new Error('wedge minLength must be a whole number from 1 to 64');
+  if (s.gs1WithoutIdentifier !== undefined && typeof s.gs1WithoutIdentifier !== 'boolean') throw new Error('wedge gs1WithoutIdentifier must be true or false');
   return s;
 }
 

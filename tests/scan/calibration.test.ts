@@ -38,7 +38,11 @@ describe('calibration analysis', () => {
       ...analyseCalibrationScan(code('gs1'), scan('010950600013435210CAL1~2177', { ended: 'Tab', maxGapMs: 60 })),
       ...analyseCalibrationScan(code('ean'), scan('#9506000134352', { ended: 'Tab', maxGapMs: 10 })),
     ];
-    expect(suggestWedgeSettings(DEFAULT_WEDGE_SETTINGS, findings)).toEqual({ ...DEFAULT_WEDGE_SETTINGS, suffix: 'Tab', gsSubstitute: '~', prefix: '#', maxGapMs: 95 });
+    expect(codes(findings)).toContain('gs1_unmarked');
+    expect(suggestWedgeSettings(DEFAULT_WEDGE_SETTINGS, findings)).toEqual({ ...DEFAULT_WEDGE_SETTINGS, suffix: 'Tab', gsSubstitute: '~', prefix: '#', maxGapMs: 95, gs1WithoutIdentifier: true });
+    const marked = analyseCalibrationScan(code('gs1'), scan(']C1010950600013435210CAL1\u001d2177'));
+    expect(codes(marked)).toEqual(['symbology_ids', 'suffix', 'timing', 'ok']);
+    expect(codes(analyseCalibrationScan(code('gs1'), scan('\u001d010950600013435210CAL1\u001d2177')))).toEqual(['suffix', 'timing', 'ok']);
   });
 
   it('says plainly when the read is something else', () => {

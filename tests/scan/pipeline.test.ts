@@ -9,7 +9,7 @@ const ean: Decoded = { format: 'ean-13', text: '9506000134352', symbologyIdentif
 const other: Decoded = { format: 'ean-13', text: '4006381333931' };
 const dm: Decoded = { format: 'gs1-datamatrix', text: '0109506000134352\u001d10LOT', symbologyIdentifier: ']d2' };
 
-function rig(opts: { gsSubstitute?: string } = {}) {
+function rig(opts: { gsSubstitute?: string; gs1WithoutIdentifier?: boolean } = {}) {
   const clock = new ScriptedClock();
   const p = new ScanPipeline({ clock, year: () => 2026, ...opts });
   const seen: PipelineScan[] = [];
@@ -41,6 +41,14 @@ describe('scan pipeline', () => {
   it('applies the configured GS substitute to wedge scans only', () => {
     const { p } = rig({ gsSubstitute: '^' });
     expect(p.pushWedge(wedge('^0109506000134352^10AB')).result).toMatchObject({ kind: 'product', lot: 'AB' });
+    expect(p.pushTyped('0109506000134352^10AB').result.kind).toBe('unknown');
+  });
+
+  it('reads unmarked GS1 from the wedge only when the scanner is set up so', () => {
+    const off = rig({ gsSubstitute: '^' });
+    expect(off.p.pushWedge(wedge('0109506000134352^10AB')).result.kind).toBe('unknown');
+    const on = rig({ gsSubstitute: '^', gs1WithoutIdentifier: true });
+    expect(on.p.pushWedge(wedge('0109506000134352^10AB')).result).toMatchObject({ kind: 'product', lot: 'AB' });
   });
 
   it('needs two identical 1D camera decodes in a row, then stays quiet while the code is in view', () => {

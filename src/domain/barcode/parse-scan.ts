@@ -87,6 +87,12 @@ export type ParseOptions = {
   labels?: CompiledLabels;
   /** The current year, for GS1 two-digit years (the domain has no clock). Default 2000. */
   referenceYear?: number;
+  /**
+   * For scanners that mark GS1 symbols neither with a symbology identifier nor a leading
+   * FNC1: text that starts with AI 00, 01 or 02 and parses as GS1 without any problem is
+   * read as GS1. Off by default; calibration turns it on for such scanners.
+   */
+  gs1WithoutIdentifier?: boolean;
 };
 
 /** Longer input is not a barcode (a DataMatrix tops out near 3,100 characters). */
@@ -210,6 +216,11 @@ export function parseScan(raw: string, opts: ParseOptions = {}): ScanResult {
     const dl = parseDigitalLink(text, referenceYear);
     if (dl) return fromGs1(base(format, text), dl, referenceYear);
     return unknown(base(format, text), { code: 'unrecognised', message: 'a web address, not a GS1 Digital Link' });
+  }
+  if (opts.gs1WithoutIdentifier && format === 'unknown' && /^0[012]\d{14}./.test(text)) {
+    const guess = parseElementString(text, referenceYear);
+    // Only a clean parse counts: anything doubtful stays plain text.
+    if (guess.problems.length === 0) return fromGs1(base('unknown', text), guess, referenceYear);
   }
   if (/^\d+$/.test(text)) {
     // Decoders report UPC-E either as printed (6-8 digits) or already expanded (12-13).

@@ -119,6 +119,16 @@ describe('parseScan: the traps', () => {
     expect(parseScan('0109506000134352', { ...Y, format: 'code-128' }).kind).toBe('unknown');
   });
 
+  it('reads unmarked GS1 only when asked, only from 00/01/02, and only when it parses cleanly', () => {
+    const opts = { ...Y, gs1WithoutIdentifier: true };
+    expect(parseScan(`010950600013435210ABC${GS}17261231`, Y).kind).toBe('unknown');
+    expect(parseScan(`010950600013435210ABC${GS}17261231`, opts)).toMatchObject({ kind: 'product', lot: 'ABC', expiry: '2026-12-31' });
+    expect(parseScan('10D9T', opts).kind).toBe('unknown');
+    expect(parseScan('0109506000134353', opts).kind).toBe('unknown');
+    expect(parseScan('010950600013435217261399', opts).kind).toBe('unknown');
+    expect(parseScan('9506000134352', opts)).toMatchObject({ kind: 'product', format: 'unknown' });
+  });
+
   it('reads GS1 when the decoder says the symbol is GS1', () => {
     expect(parseScan('0109506000134352', { ...Y, format: 'gs1-128' })).toMatchObject({ kind: 'product' });
   });
