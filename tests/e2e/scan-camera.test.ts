@@ -88,6 +88,8 @@ describe('camera scanning in Chromium', () => {
       root: ROOT,
       configFile: path.join(ROOT, 'vite.config.ts'),
       logLevel: 'error',
+      // A fresh dependency cache each run, as on a new clone.
+      cacheDir: path.join(dir, 'vite-cache'),
       server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
       plugins: [scanPage()],
     });
