@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type App } from './harness.ts';
-import { expectFeedback, expectFigures, figures, scan, signIn } from '../ui/floor-steps.ts';
+import { openApp, expectFeedback, expectFigures, figures, scan, signIn } from '../ui/floor-steps.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -10,11 +10,12 @@ afterAll(async () => {
   await app?.close();
 });
 
-const syncBadge = (app: App) => app.page.getByRole('button', { name: /^Sync status:/ });
+/** The sync badge's accessible name says what waits: its text is symbols. */
+const syncState = (app: App) => app.page.getByRole('button', { name: /^Sync:/ }).getAttribute('aria-label');
 
 test('a whole pick offline, a reload while offline, then back online: the central figures catch up', async () => {
   const { page, api } = app;
-  await page.goto(app.baseUrl);
+  await openApp(page, app.baseUrl);
   // The service worker must control the page before the network goes, or a reload has no shell.
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   if (await page.evaluate(() => navigator.serviceWorker.controller === null)) await page.reload();
@@ -42,7 +43,7 @@ test('a whole pick offline, a reload while offline, then back online: the centra
   await page.getByRole('button', { name: 'Set quantity' }).click();
   await scan(page, '4006381330497');
   await page.getByRole('region', { name: 'On the tote' }).waitFor();
-  await expect.poll(() => syncBadge(app).innerText()).toBe('Offline, 3 waiting');
+  await expect.poll(() => syncState(app)).toBe('Sync: Offline, 3 waiting');
   const lastScans = page.getByRole('region', { name: 'Last scans' });
   await expect.poll(() => lastScans.getByText('waiting to send').count()).toBe(3);
   // Nothing reached the API yet.
@@ -51,12 +52,12 @@ test('a whole pick offline, a reload while offline, then back online: the centra
   // A reload with no network: the shell comes from the service worker, the session and queue from IndexedDB.
   await page.reload();
   await page.getByRole('navigation', { name: 'Workflows' }).waitFor();
-  await expect.poll(() => syncBadge(app).innerText()).toBe('Offline, 3 waiting');
+  await expect.poll(() => syncState(app)).toBe('Sync: Offline, 3 waiting');
   expect(await figures(api, 'SKU-1001', 'A-01-01')).toEqual({ available: 40, committed: 0, qc: 0, quarantine: 0, suspect: 0 });
 
   await app.network.online();
   await expectFigures(api, 'SKU-1001', 'A-01-01', { available: 38, committed: 2, qc: 0, quarantine: 0, suspect: 0 });
   await expectFigures(api, 'SKU-1003', 'A-02-01', { available: 24, committed: 1, qc: 0, quarantine: 0, suspect: 0 });
   await expectFigures(api, 'SKU-1007', 'B-01-01', { available: 115, committed: 5, qc: 0, quarantine: 0, suspect: 0 });
-  await expect.poll(() => syncBadge(app).innerText()).toBe('All sent');
+  await expect.poll(() => syncState(app)).toBe('Sync: All sent');
 });

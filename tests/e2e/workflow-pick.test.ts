@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type App } from './harness.ts';
-import { expectFeedback, expectFigures, ledgerTypes, scan, signIn } from '../ui/floor-steps.ts';
+import { openApp, expectFeedback, expectFigures, ledgerTypes, scan, signIn } from '../ui/floor-steps.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(async () => {
 
 test('pick-to-hold: tote, bins, items, a refusal and an undo; stock commits at the scan', async () => {
   const { page, api } = app;
-  await page.goto(app.baseUrl);
+  await openApp(page, app.baseUrl);
   await signIn(page, 'picker', '1111');
   // The picker's roles only: picker and counter.
   const tiles = page.getByRole('navigation', { name: 'Workflows' }).getByRole('button');

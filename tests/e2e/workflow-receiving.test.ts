@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type App, type LedgerEntry } from './harness.ts';
-import { expectFeedback, expectFigures, read, scan, signIn } from '../ui/floor-steps.ts';
+import { openApp, expectFeedback, expectFigures, read, scan, signIn } from '../ui/floor-steps.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(async () => {
 
 test('receiving into QC by pallet and GS1 labels, over flagged; QC release into a bin', async () => {
   const { page, api } = app;
-  await page.goto(app.baseUrl);
+  await openApp(page, app.baseUrl);
   await signIn(page, 'receiver', '2222');
   const tiles = page.getByRole('navigation', { name: 'Workflows' }).getByRole('button');
   await expect.poll(() => tiles.allInnerTexts()).toEqual(['Blind counts', 'Receiving', 'QC release', 'Returns']);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type App } from './harness.ts';
-import { expectFeedback, expectFigures, scan, signIn, signOut } from '../ui/floor-steps.ts';
+import { openApp, expectFeedback, expectFigures, scan, signIn, signOut } from '../ui/floor-steps.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(async () => {
 
 test('returns go into quarantine, never available; the supervisor resells one and writes one off', async () => {
   const { page, api } = app;
-  await page.goto(app.baseUrl);
+  await openApp(page, app.baseUrl);
   await signIn(page, 'returns', '4444');
   const tiles = page.getByRole('navigation', { name: 'Workflows' }).getByRole('button');
   await expect.poll(() => tiles.allInnerTexts()).toEqual(['Returns']);

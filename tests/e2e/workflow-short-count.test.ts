@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type App } from './harness.ts';
-import { expectFeedback, expectFigures, ledgerTypes, scan, signIn } from '../ui/floor-steps.ts';
+import { openApp, expectFeedback, expectFigures, ledgerTypes, scan, signIn } from '../ui/floor-steps.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(async () => {
 
 test('short pick raises a blind count at once; the count corrects the bin without being shown what to expect', async () => {
   const { page, api } = app;
-  await page.goto(app.baseUrl);
+  await openApp(page, app.baseUrl);
   await signIn(page, 'picker', '1111');
   await page.getByRole('button', { name: 'Pick', exact: true }).click();
   await page.getByRole('button', { name: /Order SO-50002/ }).click();

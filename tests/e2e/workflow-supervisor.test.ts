@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type App } from './harness.ts';
-import { expectFeedback, expectFigures, ledgerTypes, scan, signIn, signOut } from '../ui/floor-steps.ts';
+import { openApp, expectFeedback, expectFigures, ledgerTypes, scan, signIn, signOut } from '../ui/floor-steps.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(async () => {
 
 test('a large count variance waits for the supervisor, who approves it; exceptions list the discrepancies', async () => {
   const { page, api } = app;
-  await page.goto(app.baseUrl);
+  await openApp(page, app.baseUrl);
   await signIn(page, 'picker', '1111');
   await page.getByRole('button', { name: 'Pick', exact: true }).click();
   await page.getByRole('button', { name: /Order SO-50001/ }).click();

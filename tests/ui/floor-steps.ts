@@ -7,6 +7,38 @@ import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Api, LedgerEntry, StockRow } from '../e2e/harness.ts';
 
+/**
+ * Opens the app and sets this device's scanner up as one that may pause up to 200 ms between
+ * characters (the most the wedge settings allow, as for a scanner on a slow Bluetooth link).
+ * The test types through CDP from a process sharing two busy cores with other work: its gaps
+ * are not a hardware scanner's few milliseconds, and a burst split in two is two bad scans.
+ */
+export async function openApp(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(baseUrl);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        // The app created its database on start; the settings table is the one the scanner settings live in.
+        const open = indexedDB.open('floor-scanner');
+        open.onerror = () => reject(open.error ?? new Error('cannot open the device database'));
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction('settings', 'readwrite');
+          tx.objectStore('settings').put({ key: 'scanner', value: { wedge: { maxGapMs: 200 } } });
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error ?? new Error('cannot write the scanner settings'));
+        };
+      }),
+  );
+  // The scanner settings are read when the page starts.
+  await page.reload();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+}
+
 /** Signs in by user name and PIN and waits for the home screen. */
 export async function signIn(page: Page, user: string, pin: string): Promise<void> {
   await page.getByLabel('User name').fill(user);
@@ -23,12 +55,21 @@ export async function signOut(page: Page): Promise<void> {
 }
 
 /**
- * Scans like a keyboard-wedge scanner: the code typed as a fast burst, then Enter. The scan
- * field is focused first, as a handheld keeps it, so the burst lands there however the app
- * captures it.
+ * Scans like a keyboard-wedge scanner: the code typed as a fast burst, then Enter. Nothing
+ * is focused first, so only the app's document-level wedge capture can take it: a scan that
+ * worked only because a text field had focus would not pass.
  */
 export async function scan(page: Page, code: string): Promise<void> {
-  await page.getByLabel('Scan or type a code').focus();
+  await page.getByLabel('Scan or type a code').waitFor();
+  // Blur, then wait for the next frame to be painted: the screen has mounted its scanner and
+  // finished rendering the last scan, as a worker's next trigger pull comes after the beep.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        (document.activeElement as HTMLElement | null)?.blur();
+        requestAnimationFrame(() => setTimeout(resolve, 0));
+      }),
+  );
   await page.keyboard.type(code);
   await page.keyboard.press('Enter');
 }

@@ -39,7 +39,7 @@ function CountRun({ task }: { task: CountTaskView }) {
   const prompt = state.phase === 'bin' ? `Scan bin ${state.location} to start` : state.phase === 'counting' ? `Counting ${state.location}: scan or key every item` : `Count of ${state.location} recorded`;
 
   return (
-    <Screen title={`Count ${task.location}`} back={() => go({ name: 'countTasks' })} onScan={(scan) => void dispatch({ type: 'scan', scan })}>
+    <Screen title={`Count ${task.location}`} back={() => go({ name: 'countTasks' })} allowRepeats onScan={(scan) => void dispatch({ type: 'scan', scan })}>
       <h2 className="prompt">{prompt}</h2>
       <p className="muted">{task.reason}</p>
       {state.phase === 'counting' ? (

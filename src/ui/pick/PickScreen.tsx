@@ -49,7 +49,7 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
   const canUndo = state.held.some((h) => !h.undone);
 
   return (
-    <Screen title={`Pick ${list.orderRef}`} back={() => go({ name: 'pickLists' })} onScan={(scan) => void dispatch({ type: 'scan', scan })}>
+    <Screen title={`Pick ${list.orderRef}`} back={() => go({ name: 'pickLists' })} allowRepeats onScan={(scan) => void dispatch({ type: 'scan', scan })}>
       <h2 className="prompt">{pickPrompt(state, { catalog })}</h2>
       {state.tote ? <p className="muted">Tote {state.tote} · order {state.orderRef}</p> : null}
       {line && state.tote ? (
