@@ -6,13 +6,13 @@
  * figure is always printed too, as device.append.node_fake_idb.*: it times the log's own work,
  * not storage.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { chromium } from 'playwright-core';
-import { build } from 'vite';
+import { CHROMIUM, CHROMIUM_ARGS, buildPage } from '../tests/device/browser/page.ts';
 import { openFloorDb } from '../src/device/db.ts';
 import { appendEvent } from '../src/device/event-log.ts';
 import { startServer } from '../src/server/app.ts';
@@ -21,7 +21,6 @@ import { quantile, round, type Report } from './report.ts';
 
 const WARMUP = 100;
 const SAMPLES = 1000;
-const CHROMIUM = '/usr/bin/chromium';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const draft = { type: 'receipt.received', payload: { receiptId: asTask('RCV-0001'), sku: asSku('SKU-1004'), location: asLocation('DOCK-1'), qty: asQty(1) } } as const;
@@ -42,14 +41,9 @@ async function inNode(): Promise<number[]> {
 async function inChromium(): Promise<number[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'floor-bench-page-'));
   // Built before the server starts: it serves the folder only if index.html is there.
-  await build({
-    configFile: false,
-    logLevel: 'error',
-    build: { outDir: dir, emptyOutDir: false, minify: true, lib: { entry: path.join(here, '../tests/device/browser/entry.ts'), formats: ['es'], fileName: () => 'device.js' } },
-  });
-  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="/device.js"></script>');
+  await buildPage(path.join(here, '../tests/device/browser/entry.ts'), dir);
   const server = await startServer({ port: 0, dataDir: 'memory://', seed: true, staticDir: dir, logLevel: 'silent' });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     await page.goto(server.url);

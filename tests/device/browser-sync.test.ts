@@ -3,16 +3,14 @@
  * two tabs of one device, EventSource, against the real API (in-memory PGlite) that also
  * serves the page, so everything is one origin.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server/app.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, CHROMIUM_ARGS, buildPage } from './browser/page.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 type Floor = {
@@ -34,14 +32,9 @@ let browser: Browser;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'floor-device-page-'));
-  await build({
-    configFile: false,
-    logLevel: 'error',
-    build: { outDir: dir, emptyOutDir: false, minify: false, lib: { entry: path.join(here, 'browser/entry.ts'), formats: ['es'], fileName: () => 'device.js' } },
-  });
-  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="/device.js"></script>');
+  await buildPage(path.join(here, 'browser/entry.ts'), dir);
   server = await startServer({ port: 0, dataDir: 'memory://', seed: true, staticDir: dir, logLevel: 'error' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
 afterAll(async () => {

@@ -80,7 +80,7 @@ function nextDraft(sim: Sim, rnd: () => number, n: number): { draft: DraftEvent;
 }
 
 describe('fault injection', () => {
-  it(`every event reaches the ledger exactly once, in order, through drops, lost answers, 5xx, 429 and restarts (seed ${SEED})`, async () => {
+  it(`every event reaches the ledger exactly once, in order, through drops, lost answers, 5xx, 429 and restarts (seed ${SEED})`, { timeout: 150_000 }, async () => {
     console.log(`fault-injection seed ${SEED} (replay: FAULT_SEED=${SEED})`);
     const master = seeded(SEED);
     let faultsOn = true;
