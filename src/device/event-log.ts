@@ -15,13 +15,21 @@ export class StorageError extends Error {
   /** The browser's error name, e.g. `QuotaExceededError`. */
   readonly reason: string;
   constructor(reason: string, detail: string, options?: { cause?: unknown }) {
-    super(
-      reason === 'QuotaExceededError'
-        ? `This scan was NOT saved: the device storage is full (${detail}). Free space or deliver pending events, then scan again.`
-        : `This scan was NOT saved on the device (${reason}: ${detail}). Scan again; if it keeps failing, call a supervisor.`,
-      options,
-    );
+    super(storageMessage(reason, detail), options);
     this.reason = reason;
+  }
+}
+
+function storageMessage(reason: string, detail: string): string {
+  switch (reason) {
+    case 'QuotaExceededError':
+      return `This scan was NOT saved: the device storage is full (${detail}). Free space or deliver pending events, then scan again.`;
+    case 'VersionError':
+    case 'DatabaseClosedError':
+      // Another tab opened a newer version of the database (an app update): this page is out of date.
+      return `This scan was NOT saved: the app was updated in another tab (${detail}). Reload this page, then scan again.`;
+    default:
+      return `This scan was NOT saved on the device (${reason}: ${detail}). Scan again; if it keeps failing, call a supervisor.`;
   }
 }
 
