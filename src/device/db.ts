@@ -42,6 +42,8 @@ export type MetaValues = {
   lastAckedSeq: number;
   /** When a push or pull last succeeded (ISO). */
   lastDeliveryAt: string;
+  /** Ledger position up to which this device's rejections were read back after lost answers. */
+  ledgerCursor: number;
   session: { token: string; user: User; signedInAt: string };
   storage: { persisted: boolean; askedAt: string };
 };

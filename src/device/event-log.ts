@@ -164,6 +164,25 @@ export async function recordAck(db: FloorDb, ackedSeq: number, rejected: readonl
   });
 }
 
+/**
+ * Marks events the API recorded as rejected whose answer never reached the device (they read
+ * as delivered). Only events whose id matches are touched. Returns how many changed.
+ */
+export async function recordRejections(db: FloorDb, rejected: readonly Rejection[], now: Date): Promise<number> {
+  if (rejected.length === 0) return 0;
+  return db.transaction('rw', db.events, async () => {
+    let changed = 0;
+    const bySeq = new Map(rejected.map((r) => [r.seq, r]));
+    for (const e of await db.events.bulkGet([...bySeq.keys()])) {
+      const r = e && bySeq.get(e.seq);
+      if (!e || !r || r.id !== e.id || e.state === 'rejected') continue;
+      await db.events.update(e.seq, { state: 'rejected', rejection: { code: r.code, message: r.message }, deliveredAt: e.deliveredAt ?? now.toISOString() });
+      changed += 1;
+    }
+    return changed;
+  });
+}
+
 /** Acknowledges a rejected event (supervisor): it stays in the log but leaves the needs-attention list. */
 export async function dismissRejected(db: FloorDb, seq: number, by: string, now: Date): Promise<void> {
   await db.transaction('rw', db.events, async () => {

@@ -207,6 +207,25 @@ describe('sync engine', () => {
     expect((await db.events.toArray()).map((e) => e.state)).toEqual(['delivered', 'rejected', 'delivered']);
   });
 
+  it('a rejection whose answer was lost is read back from the ledger, not shown as delivered', async () => {
+    const { db, api, engine } = await device();
+    api.rejectWhen = (e) => ((e.payload as { lineId: string }).lineId === '2' ? 'line 2 is closed' : undefined);
+    api.faults.push({ method: 'POST', fault: { kind: 'lose' } });
+    for (let i = 1; i <= 3; i++) await record(db, i);
+    await engine.start();
+    await until(async () => (await db.events.get(2))?.state === 'rejected', 'rejection read back');
+    // The first push carried seq 2 and its answer was lost; the resend's answer names no rejection.
+    expect(api.pushes.map((p) => p.seqs)).toEqual([[1, 2, 3], [1, 2, 3]]);
+    expect((await db.events.get(2))!.rejection).toEqual({ code: 'invalid_payload', message: 'line 2 is closed' });
+    expect((await db.events.toArray()).map((e) => e.state)).toEqual(['delivered', 'rejected', 'delivered']);
+    expect(api.ledgerReads).toBeGreaterThan(0);
+    // Nothing lost since: no more ledger reads.
+    const reads = api.ledgerReads;
+    await record(db, 4);
+    await until(async () => (await pendingCount(db)) === 0 && engine.status().phase === 'idle', 'delivered');
+    expect(api.ledgerReads).toBe(reads);
+  });
+
   it('halves the batch on 413', async () => {
     const { db, api, engine } = await device({ batchSize: 8 });
     api.faults.push({ method: 'POST', fault: { kind: 'status', status: 413 } });

@@ -6,7 +6,7 @@
 import type { HttpClient, HttpRequest, HttpResponse } from '../../src/device/sync/http.ts';
 import type { PullResponse, PushResponse, Rejection } from '../../src/domain/protocol.ts';
 
-type Held = { seq: number; id: string; type: string; payload: unknown };
+type Held = { seq: number; id: string; type: string; payload: unknown; position?: number; rejection?: { code: string; message: string } };
 type Fault =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Fails before the API sees the request. */
@@ -32,6 +32,8 @@ export class FakeApi implements HttpClient {
   /** Rejects events whose payload makes this return a message. */
   rejectWhen: (e: Held) => string | undefined = () => undefined;
   signIns = 0;
+  ledgerReads = 0;
+  private position = 0;
   inflight = 0;
   maxInflight = 0;
 
@@ -78,6 +80,16 @@ export class FakeApi implements HttpClient {
       return json(200, { token: t, user: { id: body.user, name: body.user, roles: ['picker'] } });
     }
     if (!token || !this.tokens.has(token)) return json(401, { error: 'unauthorized', message: 'session expired' });
+    const ledger = /^\/api\/v1\/ledger\?deviceId=([^&]+)&after=(\d+)&limit=(\d+)$/.exec(req.path);
+    if (ledger && req.method === 'GET') {
+      this.ledgerReads += 1;
+      const [, dev, after, limit] = ledger;
+      const rows = (this.held.get(dev!) ?? [])
+        .filter((h) => (h.position ?? 0) > Number(after))
+        .slice(0, Number(limit))
+        .map((h) => ({ position: h.position, seq: h.seq, id: h.id, status: h.rejection ? 'rejected' : 'applied', ...h.rejection }));
+      return json(200, { events: rows });
+    }
     if (push && req.method === 'POST') return this.push(push[1]!, JSON.parse(req.body ?? '{}') as { events: Held[] });
     if (pull && req.method === 'GET') {
       this.pulls.push(pull[1]!);
@@ -100,8 +112,8 @@ export class FakeApi implements HttpClient {
         continue;
       }
       if (e.seq > last + 1) return json(200, { ackedSeq: last, rejected, expectedSeq: last + 1 } satisfies PushResponse);
-      held.push({ seq: e.seq, id: e.id, type: e.type, payload: e.payload });
       const why = this.rejectWhen(e);
+      held.push({ seq: e.seq, id: e.id, type: e.type, payload: e.payload, position: ++this.position, ...(why ? { rejection: { code: 'invalid_payload', message: why } } : {}) });
       if (why) rejected.push({ seq: e.seq, id: e.id, code: 'invalid_payload', message: why });
     }
     return json(200, { ackedSeq: this.lastSeq(deviceId), rejected } satisfies PushResponse);

@@ -5,8 +5,8 @@
  */
 import { Dexie } from 'dexie';
 import { API_PREFIX, MAX_BATCH, type PullResponse, type PushResponse, type Rejection } from '../../domain/protocol.ts';
-import { deviceIdOf, getMeta, type FloorDb, type StoredEvent } from '../db.ts';
-import { eventsFrom, pendingEvents, pruneDelivered, recordAck } from '../event-log.ts';
+import { deviceIdOf, getMeta, setMeta, type FloorDb, type StoredEvent } from '../db.ts';
+import { eventsFrom, pendingEvents, pruneDelivered, recordAck, recordRejections } from '../event-log.ts';
 import { storeWork } from '../work-cache.ts';
 import type { SyncEnvironment } from './environment.ts';
 import type { HttpClient, HttpResponse } from './http.ts';
@@ -72,6 +72,7 @@ export type SyncEngineOptions = {
 };
 
 const PRUNE_EVERY_MS = 3_600_000;
+const LEDGER_PAGE = 1000;
 
 type Outcome =
   | { kind: 'ok'; res: HttpResponse }
@@ -156,6 +157,12 @@ export class SyncEngine {
   private resendFrom: number | undefined;
   /** Highest seq this engine has put on the wire: a pull may only heal what was actually sent. */
   private sentUpTo = 0;
+  /**
+   * The lowest seq sent in a push whose answer was lost. The API does not repeat a rejection
+   * on a resend, so once such events are acknowledged the engine reads its rejections back
+   * from the ledger: a refused scan must never read as delivered.
+   */
+  private uncertainFrom: number | undefined;
   /** The session token of the last turn. */
   private token: string | undefined;
   /** The token the API refused: no point sending with it again. */
@@ -350,6 +357,7 @@ export class SyncEngine {
       if (!(await this.pull(session.token))) return;
     }
     await this.pushAll(session.token);
+    if (this.state.phase === 'idle') await this.reconcileRejections(session.token);
     const t = this.timers.now();
     if (t - this.lastPruneAt >= PRUNE_EVERY_MS) {
       this.lastPruneAt = t;
@@ -404,9 +412,39 @@ export class SyncEngine {
         this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
         continue;
       }
+      if (out.kind === 'retry') this.uncertainFrom = Math.min(this.uncertainFrom ?? Infinity, batch[0]!.seq);
       this.handleFailure(out, token);
       return;
     }
+  }
+
+  /** Reads this device's rejections from the ledger after lost answers, and marks them. */
+  private async reconcileRejections(token: string): Promise<void> {
+    const from = this.uncertainFrom;
+    if (from === undefined || ((await getMeta(this.db, 'lastAckedSeq')) ?? 0) < from) return;
+    let cursor = (await getMeta(this.db, 'ledgerCursor')) ?? 0;
+    for (;;) {
+      const out = await this.request('GET', `${API_PREFIX}/ledger?deviceId=${this.deviceId}&after=${cursor}&limit=${LEDGER_PAGE}`, token);
+      if (out.kind !== 'ok') {
+        // Tried again on the next turn; the events themselves are delivered.
+        this.set({ lastError: 'could not read back refusals after a lost answer; will retry' });
+        return;
+      }
+      let rows: { position: number; seq: number; id: string; status: string; code?: string; message?: string }[];
+      try {
+        rows = (JSON.parse(out.res.text) as { events: typeof rows }).events;
+      } catch {
+        return;
+      }
+      const rejected = rows.filter((r) => r.status === 'rejected' && r.seq >= from).map((r) => ({ seq: r.seq, id: r.id, code: (r.code ?? 'rejected') as Rejection['code'], message: r.message ?? 'rejected by the API' }));
+      await recordRejections(this.db, rejected, new Date(this.timers.now()));
+      if (rows.length > 0) {
+        cursor = rows[rows.length - 1]!.position;
+        await setMeta(this.db, 'ledgerCursor', cursor);
+      }
+      if (rows.length < LEDGER_PAGE) break;
+    }
+    this.uncertainFrom = undefined;
   }
 
   /** Fetches work with the cursor into the cache and marks delivered what the API says it holds. */
