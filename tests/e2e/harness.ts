@@ -182,6 +182,8 @@ export type StartServerOptions = {
   seed?: boolean;
   staticDir?: string;
   logLevel?: string;
+  /** PEM certificate and key: the server speaks HTTPS. */
+  tls?: { cert: string; key: string };
 };
 type StartServer = (opts?: StartServerOptions) => Promise<ServerHandle>;
 
