@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { currentSession } from '../device/session.ts';
 import { browserDevice, DeviceContext, type Device } from './app/device.ts';
+import { CalibrationPage } from './calibration/CalibrationPage.tsx';
 import { CountScreen } from './count/CountScreen.tsx';
 import { CountTasksScreen } from './count/CountTasksScreen.tsx';
 import { HomeScreen } from './home/HomeScreen.tsx';
@@ -16,6 +17,12 @@ import { DecisionsScreen } from './supervisor/DecisionsScreen.tsx';
 import { ExceptionsScreen } from './supervisor/ExceptionsScreen.tsx';
 import { SyncScreen } from './shell/SyncScreen.tsx';
 import './shell/theme.css';
+
+/** The scan helper's calibration page, a full screen of its own. */
+function ScannerSetUp() {
+  const go = useSession((s) => s.go);
+  return <CalibrationPage onDone={() => go({ name: 'home' })} />;
+}
 
 function RouteView({ route }: { route: Route }) {
   switch (route.name) {
@@ -43,6 +50,8 @@ function RouteView({ route }: { route: Route }) {
       return <ExceptionsScreen />;
     case 'sync':
       return <SyncScreen />;
+    case 'scanner':
+      return <ScannerSetUp />;
   }
 }
 

@@ -1,21 +1,9 @@
 import { signOut } from '../../device/session.ts';
-import { hasRole, type Role } from '../../domain/roles.ts';
+import { hasRole } from '../../domain/roles.ts';
+import { TILES } from './tiles.ts';
 import { useDevice } from '../app/device.ts';
 import { Screen } from '../shell/Screen.tsx';
-import { useSession, useSignedIn, type Route } from '../session/store.ts';
-
-type Tile = { label: string; route: Route; roles: Role[] };
-
-/** The tiles of the home screen and the roles that see each (a supervisor sees all). */
-export const TILES: Tile[] = [
-  { label: 'Pick', route: { name: 'pickLists' }, roles: ['picker'] },
-  { label: 'Blind counts', route: { name: 'countTasks' }, roles: ['counter'] },
-  { label: 'Receiving', route: { name: 'receipts' }, roles: ['receiver'] },
-  { label: 'QC release', route: { name: 'qc' }, roles: ['receiver'] },
-  { label: 'Returns', route: { name: 'returns' }, roles: ['returns'] },
-  { label: 'Return decisions', route: { name: 'decisions' }, roles: ['supervisor'] },
-  { label: 'Exceptions', route: { name: 'exceptions' }, roles: ['supervisor'] },
-];
+import { useSession, useSignedIn } from '../session/store.ts';
 
 export function HomeScreen() {
   const { db, engine } = useDevice();
@@ -37,9 +25,14 @@ export function HomeScreen() {
           </button>
         ))}
       </nav>
-      <button type="button" className="secondary" onClick={() => void leave()}>
-        Sign out
-      </button>
+      <div className="row">
+        <button type="button" className="secondary" onClick={() => go({ name: 'scanner' })}>
+          Scanner set-up
+        </button>
+        <button type="button" className="secondary" onClick={() => void leave()}>
+          Sign out
+        </button>
+      </div>
       <p className="muted">
         Signed in as {user.name} ({user.roles.join(', ')}). To switch user, sign out: scans waiting to be sent stay on this device and go with the next sign-in.
       </p>

@@ -19,7 +19,8 @@ export type Route =
   | { name: 'returns' }
   | { name: 'decisions' }
   | { name: 'exceptions' }
-  | { name: 'sync' };
+  | { name: 'sync' }
+  | { name: 'scanner' };
 
 export type SignedIn = { user: User; token: string };
 

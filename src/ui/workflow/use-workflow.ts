@@ -6,11 +6,11 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StoredEvent } from '../../device/db.ts';
-import { appendEvent } from '../../device/event-log.ts';
-import { forConnectivity, type Step } from '../../domain/workflows/common.ts';
+import type { Step } from '../../domain/workflows/common.ts';
 import { useDevice } from '../app/device.ts';
 import { playFeedback } from '../feedback/sound.ts';
 import { useSession, useSignedIn } from '../session/store.ts';
+import { announce, recordEvents } from './record-step.ts';
 
 export type WorkflowHandle<S, I> = {
   state: S;
@@ -42,32 +42,21 @@ export function useWorkflow<S, I>(
     (input: I) => {
       const run = async () => {
         const result = stepRef.current(current.current, input);
-        let stored: StoredEvent[] = [];
-        if (result.events.length > 0) {
-          try {
-            const now = new Date();
-            stored = await db.transaction('rw', db.events, db.meta, async () => {
-              const out: StoredEvent[] = [];
-              for (const draft of result.events) out.push(await appendEvent(db, draft, { actor: user.id, now }));
-              return out;
-            });
-          } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
-            show({ tone: 'wrong', message: message.startsWith('This scan was NOT saved') ? message : `This scan was NOT saved: ${message}` });
-            playFeedback('wrong');
-            return;
-          }
+        const recorded = await recordEvents(db, result.events, { actor: user.id, now: new Date() });
+        if (!recorded.ok) {
+          show(recorded.feedback);
+          playFeedback(recorded.feedback.tone);
+          return;
         }
         let next = result.state;
-        const follow = stored.length > 0 ? afterRef.current?.(stored) : undefined;
+        const follow = recorded.stored.length > 0 ? afterRef.current?.(recorded.stored) : undefined;
         if (follow !== undefined) next = stepRef.current(next, follow).state;
         current.current = next;
         setState(next);
-        const feedback = forConnectivity(result.feedback, navigator.onLine);
-        const last = feedback[feedback.length - 1];
-        if (last) {
-          show(feedback.length > 1 ? { tone: last.tone, message: feedback.map((f) => f.message).join(' · ') } : last);
-          playFeedback(feedback.some((f) => f.tone === 'wrong') ? 'wrong' : last.tone);
+        const told = announce(result.feedback, navigator.onLine);
+        if (told) {
+          show(told);
+          playFeedback(told.tone);
         }
       };
       queue.current = queue.current.then(run, run);

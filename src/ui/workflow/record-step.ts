@@ -1,0 +1,39 @@
+/**
+ * Records what one workflow step produced: all of its events in one transaction of the event
+ * log, so a step (e.g. "fewer here": the found units held and the rest short) is stored whole
+ * or not at all, and its feedback as the worker should hear it.
+ */
+import type { FloorDb, StoredEvent } from '../../device/db.ts';
+import { appendEvent } from '../../device/event-log.ts';
+import type { DraftEvent } from '../../domain/events.ts';
+import { forConnectivity, type Feedback } from '../../domain/workflows/common.ts';
+
+export type Recorded = { ok: true; stored: StoredEvent[] } | { ok: false; feedback: Feedback };
+
+/** Appends a step's events atomically; on failure nothing is stored and the feedback says so. */
+export async function recordEvents(db: FloorDb, events: readonly DraftEvent[], ctx: { actor: string; now: Date }): Promise<Recorded> {
+  if (events.length === 0) return { ok: true, stored: [] };
+  try {
+    const stored = await db.transaction('rw', db.events, db.meta, async () => {
+      const out: StoredEvent[] = [];
+      for (const draft of events) out.push(await appendEvent(db, draft, ctx));
+      return out;
+    });
+    return { ok: true, stored };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, feedback: { tone: 'wrong', message: message.startsWith('This scan was NOT saved') ? message : `This scan was NOT saved: ${message}` } };
+  }
+}
+
+/**
+ * What the worker is told for a step: one line (several joined), in the tone of the
+ * outcome; a refusal among them wins, so a mixed step never sounds like plain success.
+ */
+export function announce(feedback: readonly Feedback[], online: boolean): Feedback | null {
+  const shown = forConnectivity(feedback, online);
+  const last = shown[shown.length - 1];
+  if (!last) return null;
+  const tone = shown.find((f) => f.tone === 'wrong')?.tone ?? last.tone;
+  return { tone, message: shown.map((f) => f.message).join(' · ') };
+}
