@@ -226,6 +226,24 @@ describe('sync engine', () => {
     expect(api.ledgerReads).toBe(reads);
   });
 
+  it('a page closed while its push was answered: the next start resends and still shows the refusal', async () => {
+    const timers = new ManualTimers();
+    const first = await device({ timers, backoffBaseMs: 60_000, backoffCapMs: 60_000 });
+    const { db, api } = first;
+    api.rejectWhen = (e) => ((e.payload as { lineId: string }).lineId === '1' ? 'line 1 is closed' : undefined);
+    api.faults.push({ method: 'POST', fault: { kind: 'lose' } });
+    await record(db, 1);
+    await first.engine.start();
+    timers.advance(0);
+    await until(() => first.engine.status().phase === 'backoff', 'answer lost');
+    await first.engine.stop();
+    // The page reloads: a new engine on the same storage.
+    const second = await device({ db, api });
+    await second.engine.start();
+    await until(async () => (await db.events.get(1))?.state === 'rejected', 'refusal shown after restart');
+    expect(api.pushes.map((p) => p.seqs)).toEqual([[1], [1]]);
+  });
+
   it('halves the batch on 413', async () => {
     const { db, api, engine } = await device({ batchSize: 8 });
     api.faults.push({ method: 'POST', fault: { kind: 'status', status: 413 } });

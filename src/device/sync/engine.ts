@@ -209,6 +209,10 @@ export class SyncEngine {
     if (this.running) return;
     this.running = true;
     this.deviceId = await deviceIdOf(this.db);
+    // A page closed mid-push may have left events the API holds, refusals included, whose answer
+    // nobody read: treat what is pending at start as possibly sent.
+    const firstPending = (await pendingEvents(this.db, 1))[0];
+    if (firstPending) this.uncertainFrom = firstPending.seq;
     this.set({ phase: 'starting', online: this.env.isOnline() });
     this.unsubscribeEnv = this.env.subscribe((change) => this.onEnvironment(change));
     // Any write to the log or meta, in this tab or another (Dexie broadcasts commits), may be
@@ -476,7 +480,11 @@ export class SyncEngine {
     // means another storage holds this device id, which the next push reports as a conflict.
     const held = Number.isInteger(work.lastSeq) ? work.lastSeq : 0;
     const healTo = Math.min(held, this.sentUpTo);
-    if (healTo > 0) await recordAck(this.db, healTo, [], new Date(this.timers.now()));
+    const oldestPending = (await pendingEvents(this.db, 1))[0];
+    if (healTo > 0 && oldestPending && oldestPending.seq <= healTo) {
+      await recordAck(this.db, healTo, [], new Date(this.timers.now()));
+      this.uncertainFrom = Math.min(this.uncertainFrom ?? Infinity, oldestPending.seq);
+    }
     // The API holds less than it once confirmed (restored from a backup): send the rest again.
     const confirmed = (await getMeta(this.db, 'lastAckedSeq')) ?? 0;
     if (held < confirmed && this.resendFrom === undefined) this.resendFrom = held + 1;
