@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type App } from './harness.ts';
-import { openApp, expectFeedback, expectFigures, figures, scan, signIn } from '../ui/floor-steps.ts';
+import { openApp, expectFeedback, feedbackTone, expectFigures, figures, scan, signIn } from '../ui/floor-steps.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -35,7 +35,7 @@ test('a whole pick offline, a reload while offline, then back online: the centra
   await scan(page, '4006381330077');
   // Recorded offline: its own tone and words.
   await expectFeedback(page, '2 × Stainless bottle 750 ml into tote T-0009 (saved offline)');
-  expect(await page.getByRole('status', { name: 'Feedback' }).locator('[data-tone]').getAttribute('data-tone')).toBe('offline');
+  expect(await feedbackTone(page)).toBe('offline');
   await scan(page, 'A-02-01');
   await scan(page, '4006381330213');
   await scan(page, 'B-01-01');

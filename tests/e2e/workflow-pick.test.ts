@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type App } from './harness.ts';
-import { openApp, expectFeedback, expectFigures, ledgerTypes, scan, signIn } from '../ui/floor-steps.ts';
+import { openApp, expectFeedback, feedbackTone, expectFigures, ledgerTypes, scan, signIn } from '../ui/floor-steps.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -26,7 +26,13 @@ test('pick-to-hold: tote, bins, items, a refusal and an undo; stock commits at t
   // Wrong bin: refused, nothing recorded.
   await scan(page, 'A-01-02');
   await expectFeedback(page, 'Wrong bin: this is A-01-02, go to A-01-01');
+  expect(await feedbackTone(page)).toBe('wrong');
   await scan(page, 'A-01-01');
+  await expectFeedback(page, 'Bin A-01-01: pick 2 × Stainless bottle 750 ml');
+  expect(await feedbackTone(page)).toBe('accepted');
+  await scan(page, 'A-01-01');
+  await expectFeedback(page, 'Already at bin A-01-01');
+  expect(await feedbackTone(page)).toBe('duplicate');
   // Wrong item: refused.
   await scan(page, '4006381330213');
   await expectFeedback(page, /Wrong item: Head torch 300 lm \(SKU-1003\)/);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type App, type LedgerEntry } from './harness.ts';
-import { openApp, expectFeedback, expectFigures, read, scan, signIn } from '../ui/floor-steps.ts';
+import { openApp, expectFeedback, feedbackTone, expectFigures, read, scan, signIn } from '../ui/floor-steps.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -39,6 +39,7 @@ test('receiving into QC by pallet and GS1 labels, over flagged; QC release into 
   await expectFeedback(page, '12 × Rain poncho: confirm to receive');
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expectFeedback(page, 'Received 12 × Rain poncho into QC: over by 2 (12/10), flagged');
+  expect(await feedbackTone(page)).toBe('supervisor');
   await expect.poll(() => page.getByRole('table', { name: 'Receipt lines' }).getByRole('row').allInnerTexts()).toEqual([
     'Item\tReceived\tExpected\tState',
     'Camping mug, enamel (SKU-1004)\t24\t24\tcomplete',

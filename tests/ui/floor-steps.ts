@@ -84,6 +84,11 @@ export async function expectFeedback(page: Page, text: string | RegExp): Promise
   await expect.poll(() => feedback(page), { timeout: 10_000 }).toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
 }
 
+/** The kind of the feedback shown (its tone and vibration follow it). */
+export function feedbackTone(page: Page): Promise<string | null> {
+  return page.getByRole('status', { name: 'Feedback' }).locator('[data-tone]').getAttribute('data-tone');
+}
+
 export type Figures = Pick<StockRow, 'available' | 'committed' | 'qc' | 'quarantine' | 'suspect'>;
 
 const tokens = new WeakMap<Api, Promise<string>>();
