@@ -56,7 +56,7 @@ export function ScanBar({ onScan, allowRepeats = false }: { onScan: ScanHandler;
           </button>
         </form>
         <button type="button" aria-pressed={camera} aria-label={camera ? 'Close camera' : 'Scan with camera'} onClick={() => setCamera((c) => !c)}>
-          📷
+          Camera
         </button>
       </div>
     </div>
