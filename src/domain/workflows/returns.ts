@@ -18,6 +18,8 @@ export type ReturnState = {
   orderRef: string;
   condition: ReturnCondition | null;
   note: string;
+  /** Returns recorded since the screen opened: a new form starts after each. */
+  recorded: number;
 };
 
 export type ReturnInput =
@@ -32,8 +34,8 @@ export type ReturnInput =
 export type ReturnContext = { catalog: readonly CatalogItem[] };
 
 /** A blank return at the returns area. */
-export function startReturn(area: LocationId): ReturnState {
-  return { area, item: null, qty: 1, orderRef: '', condition: null, note: '' };
+export function startReturn(area: LocationId, recorded = 0): ReturnState {
+  return { area, item: null, qty: 1, orderRef: '', condition: null, note: '', recorded };
 }
 
 const isCondition = (v: string): v is ReturnCondition => (RETURN_CONDITIONS as readonly string[]).includes(v);
@@ -83,7 +85,7 @@ export function returnStep(state: ReturnState, input: ReturnInput, ctx: ReturnCo
         },
       };
       return {
-        state: startReturn(state.area),
+        state: startReturn(state.area, state.recorded + 1),
         events: [event],
         feedback: [ok(`${state.qty} × ${state.item.name} (${state.condition}) quarantined at ${state.area}`)],
       };

@@ -28,6 +28,7 @@ export function ReturnScreen() {
   return <ReturnRun area={area.id} />;
 }
 
+/** Text fields keep what is typed (the reducer's state follows them, asynchronously); a new form after each return. */
 function ReturnRun({ area }: { area: string }) {
   const catalog = useCatalog();
   const { state, dispatch } = useWorkflow<ReturnState, ReturnInput>(
@@ -55,7 +56,7 @@ function ReturnRun({ area }: { area: string }) {
       </form>
       <label>
         Order or RMA (optional)
-        <input value={state.orderRef} onChange={(e) => void dispatch({ type: 'orderRef', text: e.target.value })} autoCapitalize="characters" />
+        <input key={state.recorded} defaultValue={state.orderRef} maxLength={64} onChange={(e) => void dispatch({ type: 'orderRef', text: e.target.value })} autoCapitalize="characters" />
       </label>
       <fieldset className="card">
         <legend>Condition</legend>
@@ -69,7 +70,7 @@ function ReturnRun({ area }: { area: string }) {
       </fieldset>
       <label>
         Note (optional)
-        <textarea value={state.note} onChange={(e) => void dispatch({ type: 'note', text: e.target.value })} maxLength={500} />
+        <textarea key={state.recorded} defaultValue={state.note} onChange={(e) => void dispatch({ type: 'note', text: e.target.value })} maxLength={500} />
       </label>
       <button type="button" onClick={() => void dispatch({ type: 'submit', returnId: `RET-${crypto.randomUUID()}` })}>
         Quarantine

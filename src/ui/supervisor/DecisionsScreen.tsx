@@ -63,7 +63,7 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
           </button>
           <label>
             Write-off reason
-            <input value={state.reason} onChange={(e) => void dispatch({ type: 'reason', text: e.target.value })} />
+            <input key={selected.returnId} defaultValue={state.reason} maxLength={500} onChange={(e) => void dispatch({ type: 'reason', text: e.target.value })} />
           </label>
           <button type="button" className="danger" onClick={() => void dispatch({ type: 'writeOff' })}>
             Write off

@@ -17,7 +17,7 @@ describe('returns quarantine', () => {
       { type: 'return.quarantined', payload: { returnId: RID, sku: 'SKU-MUG', location: 'RET-1', qty: 1, condition: 'damaged', orderRef: 'ORD-7', note: 'box crushed' } },
     ]);
     expect(r.last.feedback).toEqual([{ tone: 'accepted', message: '1 × Mug (damaged) quarantined at RET-1' }]);
-    expect(r.state).toEqual(start());
+    expect(r.state).toEqual({ ...start(), recorded: 1 });
   });
 
   it('order and note are optional; a keyed quantity is used', () => {
