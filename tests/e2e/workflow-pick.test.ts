@@ -74,4 +74,10 @@ test('pick-to-hold: tote, bins, items, a refusal and an undo; stock commits at t
   await expectFigures(api, 'SKU-1007', 'B-01-01', { available: 115, committed: 5, qc: 0, quarantine: 0, suspect: 0 });
   // The refusals recorded nothing: 4 holds and 1 undo reached the ledger.
   expect(await ledgerTypes(api, 'pick.')).toEqual(['pick.held', 'pick.undone', 'pick.held', 'pick.held', 'pick.held']);
+
+  // Any pick on the tote can be undone by name: the line opens again.
+  await page.getByRole('button', { name: 'Undo 5 × SKU-1007 from B-01-01' }).click();
+  await expectFeedback(page, 'Undone: 5 × Carabiner, locking back to bin B-01-01');
+  await page.getByRole('heading', { name: 'Go to bin B-01-01' }).waitFor();
+  await expectFigures(api, 'SKU-1007', 'B-01-01', { available: 120, committed: 0, qc: 0, quarantine: 0, suspect: 0 });
 });

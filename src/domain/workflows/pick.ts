@@ -92,6 +92,11 @@ export function toteContents(state: PickState): { sku: Sku; qty: number }[] {
   return [...by].map(([sku, qty]) => ({ sku, qty }));
 }
 
+/** Held picks that can be undone now (stored, not undone yet), newest first. */
+export function undoablePicks(state: PickState): (HeldPick & { eventId: string })[] {
+  return state.held.filter((h): h is HeldPick & { eventId: string } => h.eventId !== undefined && !h.undone).reverse();
+}
+
 /** What the screen asks the worker for next. */
 export function pickPrompt(state: PickState, ctx: PickContext): string {
   if (state.tote === null) return `Scan a tote for order ${state.orderRef}`;

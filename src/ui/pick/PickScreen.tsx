@@ -2,7 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import type { PickList } from '../../domain/protocol.ts';
 import { nameOf } from '../../domain/workflows/common.ts';
-import { pickPrompt, pickStep, startPick, toteContents, type LoggedEvent, type PickInput, type PickState } from '../../domain/workflows/pick.ts';
+import { pickPrompt, pickStep, startPick, toteContents, undoablePicks, type LoggedEvent, type PickInput, type PickState } from '../../domain/workflows/pick.ts';
 import { useDevice } from '../app/device.ts';
 import { useTaskInProgress } from '../pwa/task-activity.ts';
 import { Screen } from '../shell/Screen.tsx';
@@ -46,7 +46,7 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
   useTaskInProgress(!done && state.tote !== null);
   const line = state.lines[state.current];
   const name = (sku: string) => nameOf(catalog, sku);
-  const canUndo = state.held.some((h) => !h.undone);
+  const undoable = undoablePicks(state);
 
   return (
     <Screen title={`Pick ${list.orderRef}`} back={() => go({ name: 'pickLists' })} allowRepeats onScan={(scan) => void dispatch({ type: 'scan', scan })}>
@@ -132,9 +132,25 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
           </button>
         </section>
       ) : null}
-      <button type="button" className="secondary" disabled={!canUndo} onClick={() => void dispatch({ type: 'undo' })}>
+      <button type="button" className="secondary" disabled={undoable.length === 0} onClick={() => void dispatch({ type: 'undo' })}>
         Undo last pick
       </button>
+      {undoable.length > 0 ? (
+        <section aria-label="Picks on the tote">
+          <ul className="list">
+            {undoable.map((h) => (
+              <li key={h.eventId} className="row">
+                <span>
+                  {h.qty} × {name(h.sku)} from {h.location}
+                </span>
+                <button type="button" className="secondary" aria-label={`Undo ${h.qty} × ${h.sku} from ${h.location}`} onClick={() => void dispatch({ type: 'undo', eventId: h.eventId })}>
+                  Undo
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <section aria-label="Lines">
         <ul className="list">
           {state.lines.map((l, i) => (

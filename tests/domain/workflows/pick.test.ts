@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickStep, startPick, toteContents, pickPrompt, shortCountTaskId, type PickInput, type PickState } from '../../../src/domain/workflows/pick.ts';
+import { pickStep, startPick, toteContents, undoablePicks, pickPrompt, shortCountTaskId, type PickInput, type PickState } from '../../../src/domain/workflows/pick.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
 import { catalog, goods, bin, tote, pickList, run, MUG, TEA, TEA_CASE, UNKNOWN } from './fixtures.ts';
 
@@ -117,8 +117,10 @@ describe('pick-to-hold', () => {
     expect(r.events).toEqual([
       { type: 'pick.undone', payload: { corrects: '0190a0b0-0000-7000-8000-000000000001', sku: 'SKU-MUG', location: 'A-01-01', qty: 1 } },
     ]);
+    expect(undoablePicks(s).map((h) => h.eventId)).toEqual(['0190a0b0-0000-7000-8000-000000000001']);
     expect(r.state.lines[0]?.picked).toBe(0);
     expect(toteContents(r.state)).toEqual([]);
+    expect(undoablePicks(r.state)).toEqual([]);
     expect(step(r.state, { type: 'undo', eventId: '0190a0b0-0000-7000-8000-000000000001' }).feedback[0]).toEqual({ tone: 'duplicate', message: 'That pick is already undone' });
   });
 
