@@ -17,6 +17,9 @@ test('badge sign-in; sign-out and a user switch keep the queue, which the next s
   await scan(page, 'U:picker');
   await expectFeedback(page, 'Badge picker: enter your PIN');
   await expect.poll(() => page.getByLabel('User name').inputValue()).toBe('picker');
+  await page.getByLabel('PIN').fill('9999');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectFeedback(page, /^Wrong:\s*Sign-in failed: /);
   await page.getByLabel('PIN').fill('1111');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Workflows' }).waitFor();
