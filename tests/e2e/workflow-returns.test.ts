@@ -45,7 +45,7 @@ test('returns go into quarantine, never available; the supervisor resells one an
   // User switch on the same device: the supervisor decides.
   await signOut(page);
   await signIn(page, 'supervisor', '3333');
-  await page.getByRole('button', { name: 'Return decisions' }).click();
+  await page.getByRole('button', { name: 'Decisions' }).click();
   const quarantine = page.getByRole('region', { name: 'Quarantine' });
   await quarantine.getByRole('button', { name: /Dry bag 20 l · damaged/ }).click({ timeout: 15_000 });
   await page.getByRole('button', { name: 'Ready for resale' }).click();

@@ -40,7 +40,7 @@ test('a large count variance waits for the supervisor, who approves it; exceptio
 
   await signOut(page);
   await signIn(page, 'supervisor', '3333');
-  await page.getByRole('button', { name: 'Return decisions' }).click();
+  await page.getByRole('button', { name: 'Decisions' }).click();
   const variances = page.getByRole('region', { name: 'Count variances' });
   await variances.getByText('SKU-1001: expected 39, counted 20 (-19)').waitFor();
   await variances.getByRole('button', { name: 'Approve count A-01-01' }).click();

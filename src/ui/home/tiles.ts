@@ -10,6 +10,6 @@ export const TILES: Tile[] = [
   { label: 'Receiving', route: { name: 'receipts' }, roles: ['receiver'] },
   { label: 'QC release', route: { name: 'qc' }, roles: ['receiver'] },
   { label: 'Returns', route: { name: 'returns' }, roles: ['returns'] },
-  { label: 'Return decisions', route: { name: 'decisions' }, roles: ['supervisor'] },
+  { label: 'Decisions', route: { name: 'decisions' }, roles: ['supervisor'] },
   { label: 'Exceptions', route: { name: 'exceptions' }, roles: ['supervisor'] },
 ];

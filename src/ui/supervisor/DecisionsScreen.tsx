@@ -37,7 +37,7 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
   const awaiting = tasks.filter((t) => t.status === 'awaiting_approval' && !state.decided.includes(`count:${t.id}`));
 
   return (
-    <Screen title="Return decisions" onScan={(scan) => void dispatch({ type: 'scan', scan })} showRecent={false}>
+    <Screen title="Decisions" onScan={(scan) => void dispatch({ type: 'scan', scan })} showRecent={false}>
       <section aria-label="Quarantine">
         <h2>Quarantine</h2>
         {open.length === 0 ? <p>Nothing in quarantine.</p> : null}
