@@ -136,7 +136,7 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
         Undo last pick
       </button>
       {undoable.length > 0 ? (
-        <section aria-label="Picks on the tote">
+        <section aria-label="Undo a pick">
           <ul className="list">
             {undoable.map((h) => (
               <li key={h.eventId} className="row">
