@@ -42,7 +42,7 @@ test('a whole pick offline, a reload while offline, then back online: the centra
   await page.getByLabel('Quantity').fill('5');
   await page.getByRole('button', { name: 'Set quantity' }).click();
   await scan(page, '4006381330497');
-  await page.getByRole('region', { name: 'On the tote' }).waitFor();
+  await page.getByRole('region', { name: 'On the tote', exact: true }).waitFor();
   await expect.poll(() => syncState(app)).toBe('Sync: Offline, 3 waiting');
   const lastScans = page.getByRole('region', { name: 'Last scans' });
   await expect.poll(() => lastScans.getByText('waiting to send').count()).toBe(3);

@@ -60,7 +60,7 @@ test('pick-to-hold: tote, bins, items, a refusal and an undo; stock commits at t
   await page.getByRole('button', { name: 'Set quantity' }).click();
   await scan(page, '4006381330497');
 
-  const tote = page.getByRole('region', { name: 'On the tote' });
+  const tote = page.getByRole('region', { name: 'On the tote', exact: true });
   await tote.waitFor();
   await expect.poll(() => tote.getByRole('row').allInnerTexts()).toEqual([
     'Item\tUnits',

@@ -28,7 +28,7 @@ test('short pick raises a blind count at once; the count corrects the bin withou
   // The list moves on to its next line: 1 of SKU-1005 at B-01-01.
   await scan(page, 'B-01-01');
   await scan(page, '4006381330350');
-  await page.getByRole('region', { name: 'On the tote' }).waitFor();
+  await page.getByRole('region', { name: 'On the tote', exact: true }).waitFor();
 
   // The count task arrives with the next pull; the picker also counts.
   await page.getByRole('button', { name: 'Home' }).click();
