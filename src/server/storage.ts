@@ -6,7 +6,7 @@
  */
 import type { Database, Row, Sql } from './db.ts';
 import { MIGRATIONS } from './migrations.ts';
-import type { Buckets, CountTask, Discrepancy } from '../domain/stock.ts';
+import { atp, onHand, type Buckets, type CountTask, type Discrepancy } from '../domain/stock.ts';
 import type { Role } from '../domain/roles.ts';
 import type { CatalogItem, CountTaskView, PickList, QuarantinedReturn, Receipt } from '../domain/protocol.ts';
 
@@ -445,7 +445,7 @@ export async function stockRows(db: Sql, filter: { sku?: string; location?: stri
   );
   return rows.map((r) => {
     const b = bucketsOf(r);
-    return { sku: String(r.sku), location: String(r.location), ...b, onHand: b.available + b.committed + b.qc + b.quarantine + b.suspect, atp: Math.max(0, b.available) };
+    return { sku: String(r.sku), location: String(r.location), ...b, onHand: onHand(b), atp: atp(b) };
   });
 }
 

@@ -9,6 +9,7 @@ import { Screen } from '../shell/Screen.tsx';
 import { useSession } from '../session/store.ts';
 import { useWorkflow } from '../workflow/use-workflow.ts';
 import { useCatalog } from '../workflow/use-work.ts';
+import { QuantityForm } from '../workflow/QuantityForm.tsx';
 
 export function CountScreen({ taskId }: { taskId: string }) {
   const { db } = useDevice();
@@ -32,7 +33,6 @@ function CountRun({ task }: { task: CountTaskView }) {
     () => startCount(task),
     (s, i) => countStep(s, i, { catalog }),
   );
-  const [qty, setQty] = useState('');
   const [keySku, setKeySku] = useState('');
   const [keyQty, setKeyQty] = useState('');
   useTaskInProgress(state.phase === 'counting');
@@ -44,20 +44,7 @@ function CountRun({ task }: { task: CountTaskView }) {
       <p className="muted">{task.reason}</p>
       {state.phase === 'counting' ? (
         <>
-          <form
-            className="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void dispatch({ type: 'quantity', text: qty });
-              setQty('');
-            }}
-          >
-            <label>
-              Quantity for next scan
-              <input value={qty} onChange={(e) => setQty(e.target.value)} inputMode="numeric" />
-            </label>
-            <button type="submit">Set quantity</button>
-          </form>
+          <QuantityForm label="Quantity for next scan" onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
           <form
             className="card"
             aria-label="Key a count"

@@ -9,6 +9,7 @@ import { Screen } from '../shell/Screen.tsx';
 import { useSession } from '../session/store.ts';
 import { useWorkflow } from '../workflow/use-workflow.ts';
 import { useCatalog } from '../workflow/use-work.ts';
+import { QuantityForm } from '../workflow/QuantityForm.tsx';
 
 /** Loads the list and what this device's log already holds for it, then runs the pick. */
 export function PickScreen({ pickListId }: { pickListId: string }) {
@@ -39,7 +40,6 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
     (s, i) => pickStep(s, i, { catalog }),
     (stored) => ({ type: 'logged', events: stored.map((e) => ({ id: e.id, type: e.type, payload: e.payload })) }),
   );
-  const [qty, setQty] = useState('');
   const [found, setFound] = useState('');
   const [fewer, setFewer] = useState(false);
   const done = state.current < 0;
@@ -62,20 +62,7 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
           </p>
           {state.atBin ? (
             <>
-              <form
-                className="row"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void dispatch({ type: 'quantity', text: qty });
-                  setQty('');
-                }}
-              >
-                <label>
-                  Quantity
-                  <input value={qty} onChange={(e) => setQty(e.target.value)} inputMode="numeric" />
-                </label>
-                <button type="submit">Set quantity</button>
-              </form>
+              <QuantityForm onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
               <div className="row">
                 <button type="button" className="danger" onClick={() => void dispatch({ type: 'short', found: '0' })}>
                   None here

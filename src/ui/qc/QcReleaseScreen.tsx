@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { asLocation } from '../../domain/ids.ts';
 import { nameOf } from '../../domain/workflows/common.ts';
 import { qcReleaseStep, startQcRelease, type QcReleaseInput, type QcReleaseState } from '../../domain/workflows/qc-release.ts';
@@ -6,6 +5,7 @@ import type { LocationRow } from '../../device/db.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useWorkflow } from '../workflow/use-workflow.ts';
 import { useCatalog, useLocations } from '../workflow/use-work.ts';
+import { QuantityForm } from '../workflow/QuantityForm.tsx';
 
 /** QC release / putaway, from the first dock until another dock is scanned. */
 export function QcReleaseScreen() {
@@ -27,25 +27,11 @@ function QcRun({ dock, locations }: { dock: string; locations: LocationRow[] }) 
     () => startQcRelease(asLocation(dock)),
     (s, i) => qcReleaseStep(s, i, { catalog, locations }),
   );
-  const [qty, setQty] = useState('');
   return (
     <Screen title="QC release" onScan={(scan) => void dispatch({ type: 'scan', scan })}>
       <p className="muted">From QC at {state.from} (scan another dock to change)</p>
       <h2 className="prompt">{state.goods ? `${state.goods.qty} × ${nameOf(catalog, state.goods.sku)}: scan the destination bin` : 'Scan the goods to release'}</h2>
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void dispatch({ type: 'quantity', text: qty });
-          setQty('');
-        }}
-      >
-        <label>
-          Quantity
-          <input value={qty} onChange={(e) => setQty(e.target.value)} inputMode="numeric" />
-        </label>
-        <button type="submit">Set quantity</button>
-      </form>
+      <QuantityForm onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
       {state.goods ? (
         <button type="button" className="secondary" onClick={() => void dispatch({ type: 'clear' })}>
           Clear

@@ -1,5 +1,4 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useState } from 'react';
 import type { Receipt } from '../../domain/protocol.ts';
 import { nameOf } from '../../domain/workflows/common.ts';
 import { receivingStep, receivingTotals, startReceiving, type ReceivingInput, type ReceivingState } from '../../domain/workflows/receiving.ts';
@@ -9,6 +8,7 @@ import { Screen } from '../shell/Screen.tsx';
 import { useSession } from '../session/store.ts';
 import { useWorkflow } from '../workflow/use-workflow.ts';
 import { useCatalog } from '../workflow/use-work.ts';
+import { QuantityForm } from '../workflow/QuantityForm.tsx';
 
 export function ReceivingScreen({ receiptId, sscc }: { receiptId: string; sscc: string | null }) {
   const { db } = useDevice();
@@ -34,7 +34,6 @@ function ReceivingRun({ receipt, sscc }: { receipt: Receipt; sscc: string | null
     () => startReceiving(receipt, sscc),
     (s, i) => receivingStep(s, i, { catalog }),
   );
-  const [qty, setQty] = useState('');
   useTaskInProgress(state.pending !== null);
 
   return (
@@ -66,20 +65,7 @@ function ReceivingRun({ receipt, sscc }: { receipt: Receipt; sscc: string | null
         <p className="prompt">{state.finished ? 'Receipt finished' : 'Scan a goods label'}</p>
       )}
       {!state.finished ? (
-        <form
-          className="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void dispatch({ type: 'quantity', text: qty });
-            setQty('');
-          }}
-        >
-          <label>
-            Quantity
-            <input value={qty} onChange={(e) => setQty(e.target.value)} inputMode="numeric" />
-          </label>
-          <button type="submit">Set quantity</button>
-        </form>
+        <QuantityForm onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
       ) : null}
       <table aria-label="Receipt lines">
         <thead>

@@ -1,10 +1,10 @@
-import { useState } from 'react';
 import { RETURN_CONDITIONS } from '../../domain/events.ts';
 import { asLocation } from '../../domain/ids.ts';
 import { returnStep, startReturn, type ReturnInput, type ReturnState } from '../../domain/workflows/returns.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useWorkflow } from '../workflow/use-workflow.ts';
 import { useCatalog, useLocations } from '../workflow/use-work.ts';
+import { QuantityForm } from '../workflow/QuantityForm.tsx';
 
 const CONDITION_LABEL: Record<(typeof RETURN_CONDITIONS)[number], string> = {
   sealed: 'Sealed',
@@ -35,25 +35,11 @@ function ReturnRun({ area }: { area: string }) {
     () => startReturn(asLocation(area)),
     (s, i) => returnStep(s, i, { catalog }),
   );
-  const [qty, setQty] = useState('');
   return (
     <Screen title="Returns" onScan={(scan) => void dispatch({ type: 'scan', scan })}>
       <h2 className="prompt">{state.item ? `${state.qty} × ${state.item.name}` : 'Scan the returned item'}</h2>
       <p className="muted">Into quarantine at {state.area}: never sellable until a supervisor decides.</p>
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void dispatch({ type: 'quantity', text: qty });
-          setQty('');
-        }}
-      >
-        <label>
-          Quantity
-          <input value={qty} onChange={(e) => setQty(e.target.value)} inputMode="numeric" />
-        </label>
-        <button type="submit">Set quantity</button>
-      </form>
+      <QuantityForm onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
       <label>
         Order or RMA (optional)
         <input key={state.recorded} defaultValue={state.orderRef} maxLength={64} onChange={(e) => void dispatch({ type: 'orderRef', text: e.target.value })} autoCapitalize="characters" />
