@@ -68,3 +68,33 @@ export type PullResponse = {
 };
 
 export { MAX_QTY };
+
+/** One row of `GET /api/v1/stock`: every bucket, on hand and ATP of a SKU at a location. */
+export type StockFigure = {
+  sku: string;
+  location: string;
+  available: number;
+  committed: number;
+  qc: number;
+  quarantine: number;
+  suspect: number;
+  onHand: number;
+  atp: number;
+};
+/** One event of `GET /api/v1/ledger`: who, which device, when, and what became of it. */
+export type LedgerEntry = {
+  position: number;
+  id: string;
+  deviceId: string;
+  seq: number;
+  type: string;
+  actor: string;
+  occurredAt: string;
+  receivedAt: string;
+  status: 'applied' | 'rejected';
+  code?: string;
+  message?: string;
+  payload: unknown;
+};
+/** One row of `GET /api/v1/devices`. */
+export type DeviceHealth = { deviceId: string; lastSeq: number; lastContactAt: string; rejectedCount: number; pendingHint?: number };

@@ -8,7 +8,7 @@ import type { Database, Row, Sql } from './db.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { atp, onHand, type Buckets, type CountTask, type Discrepancy } from '../domain/stock.ts';
 import type { Role } from '../domain/roles.ts';
-import type { CatalogItem, CountTaskView, PickList, QuarantinedReturn, Receipt } from '../domain/protocol.ts';
+import type { CatalogItem, CountTaskView, LedgerEntry, PickList, QuarantinedReturn, Receipt, StockFigure } from '../domain/protocol.ts';
 
 /** Advisory lock keys (any 64-bit numbers, fixed for the life of the schema). */
 const MIGRATION_LOCK = 7_270_001;
@@ -434,9 +434,8 @@ export async function touchDevice(tx: Sql, deviceId: string, at: Date): Promise<
 
 // ---------------------------------------------------------------- reads
 
-export type StockView = { sku: string; location: string } & Buckets & { onHand: number; atp: number };
 
-export async function stockRows(db: Sql, filter: { sku?: string; location?: string }): Promise<StockView[]> {
+export async function stockRows(db: Sql, filter: { sku?: string; location?: string }): Promise<StockFigure[]> {
   const rows = await db.query(
     `SELECT sku, location, available, committed, qc, quarantine, suspect FROM stock
      WHERE ($1::text IS NULL OR sku = $1) AND ($2::text IS NULL OR location = $2)
@@ -449,25 +448,11 @@ export async function stockRows(db: Sql, filter: { sku?: string; location?: stri
   });
 }
 
-export type LedgerView = {
-  position: number;
-  id: string;
-  deviceId: string;
-  seq: number;
-  type: string;
-  actor: string;
-  occurredAt: string;
-  receivedAt: string;
-  status: 'applied' | 'rejected';
-  code?: string;
-  message?: string;
-  payload: unknown;
-};
 
 export async function ledgerEvents(
   db: Sql,
   f: { sku?: string; location?: string; deviceId?: string; after?: number; limit: number },
-): Promise<LedgerView[]> {
+): Promise<LedgerEntry[]> {
   const touch = f.sku !== undefined && f.location !== undefined ? touchKey(f.sku, f.location) : null;
   const rows = await db.query(
     `SELECT position, id, device_id, seq, type, actor, occurred_at, received_at, status, code, message, payload FROM ledger

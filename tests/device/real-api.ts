@@ -12,20 +12,8 @@ import { parseEvent, type Envelope } from '../../src/domain/events.ts';
 import { MemoryCentral, planEvent, stockKey, type Buckets } from '../../src/domain/stock.ts';
 import { asLocation, asSku } from '../../src/domain/ids.ts';
 
-export type LedgerRow = {
-  position: number;
-  id: string;
-  deviceId: string;
-  seq: number;
-  type: string;
-  actor: string;
-  occurredAt: string;
-  status: 'applied' | 'rejected';
-  code?: string;
-  message?: string;
-  payload: unknown;
-};
-export type StockRow = { sku: string; location: string } & Buckets;
+export type { LedgerEntry as LedgerRow, StockFigure as StockRow } from '../../src/domain/protocol.ts';
+import type { LedgerEntry as LedgerRow, StockFigure as StockRow } from '../../src/domain/protocol.ts';
 
 /** One API process on a PGlite folder that survives `restart()`. */
 export class RealApi {

@@ -401,32 +401,8 @@ async function startProxy(upstream: string, onOfflineChange: (offline: boolean) 
 
 // ---------------------------------------------------------------- API helpers
 
-export type StockRow = {
-  sku: string;
-  location: string;
-  available: number;
-  committed: number;
-  qc: number;
-  quarantine: number;
-  suspect: number;
-  onHand: number;
-  atp: number;
-};
-export type LedgerEntry = {
-  position: number;
-  id: string;
-  deviceId: string;
-  seq: number;
-  type: string;
-  actor: string;
-  occurredAt: string;
-  receivedAt: string;
-  status: 'applied' | 'rejected';
-  code?: string;
-  message?: string;
-  payload: unknown;
-};
-export type DeviceHealth = { deviceId: string; lastSeq: number; lastContactAt: string; rejectedCount: number; pendingHint?: number };
+export type { DeviceHealth, LedgerEntry, StockFigure as StockRow } from '../../src/domain/protocol.ts';
+import type { DeviceHealth, LedgerEntry, StockFigure as StockRow } from '../../src/domain/protocol.ts';
 
 export type Api = {
   /** Server address, reached directly (never through the proxy, so `offline()` does not cut the test off). */

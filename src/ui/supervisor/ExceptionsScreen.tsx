@@ -1,10 +1,10 @@
 import { STALE_DEVICE_MS, ageLabel, staleDevices } from '../../domain/workflows/supervisor.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useApiRead } from './use-api-read.ts';
+import type { LedgerEntry } from '../../domain/protocol.ts';
 
 type Discrepancy = { id: number; kind: string; sku: string; location: string; expected: number; reported: number; message: string; createdAt: string };
 type Device = { deviceId: string; lastSeq: number; lastContactAt: string | null; rejectedCount: number };
-type LedgerEntry = { position: number; id: string; deviceId: string; seq: number; type: string; actor: string; status: string; code?: string; message?: string };
 type CountTask = { id: string; location: string; reason: string; status: string };
 
 const listOf = <T,>(data: unknown, key: string): T[] => (Array.isArray(data) ? (data as T[]) : data && typeof data === 'object' && Array.isArray((data as Record<string, unknown>)[key]) ? ((data as Record<string, unknown>)[key] as T[]) : []);
