@@ -5,7 +5,7 @@
  * data. At the end no device holds a pending event, and the central ledger holds each event
  * exactly once, in each device's order, with stock equal to the domain model's.
  *
- * Seeded: the seed is printed; `FAULT_SEED=<seed> npx vitest run tests/device/fault-injection.test.ts`
+ * Seeded (fixed by default, printed): `FAULT_SEED=<seed> npx vitest run tests/device/fault-injection.test.ts`
  * replays the same plan of events and faults (thread interleaving still varies).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,8 @@ import { OPENING_STOCK, BINS, DOCK } from '../../src/server/seed.ts';
 import { FaultyClient, RealApi, modelStock, nonZero, stockMap } from './real-api.ts';
 import { newDevice, seeded, until } from './helpers.ts';
 
-const SEED = Number(process.env.FAULT_SEED ?? Date.now() % 2_147_483_647);
+// A fixed seed by default so CI is repeatable; FAULT_SEED explores others (`FAULT_SEED=random` draws one).
+const SEED = process.env.FAULT_SEED === 'random' ? Date.now() % 2_147_483_647 : Number(process.env.FAULT_SEED ?? 20261123);
 const DEVICES = 5;
 const EVENTS_PER_DEVICE = 500;
 const RESTARTS = 3;

@@ -7,34 +7,15 @@
  * virtual entry that mounts the calibration page, so the test does not depend on the
  * app's routes; Chromium comes from the shared harness.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, ROOT, ensureChromium } from './harness.ts';
-import { SYMBOLS, VARIANTS, photograph, renderSymbol } from '../fixtures/barcode-corpus.ts';
-import type { Frame } from '../../src/scan/camera/types.ts';
-
-/** A y4m video (YUV4MPEG2: a text header, then raw I420 frames) of the given RGBA frames. */
-function y4m(frames: Frame[], fps = 10): Buffer {
-  const { width: w, height: h } = frames[0]!;
-  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${w} H${h} F${fps}:1 Ip A1:1 C420jpeg\n`, 'latin1')];
-  for (const f of frames) {
-    const y = Buffer.alloc(w * h);
-    const u = Buffer.alloc((w / 2) * (h / 2), 128);
-    const v = Buffer.alloc((w / 2) * (h / 2), 128);
-    for (let i = 0; i < w * h; i++) {
-      const r = f.data[i * 4]!;
-      const g = f.data[i * 4 + 1]!;
-      const b = f.data[i * 4 + 2]!;
-      y[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-    }
-    parts.push(Buffer.from('FRAME\n', 'latin1'), y, u, v);
-  }
-  return Buffer.concat(parts);
-}
+import { SYMBOLS } from '../fixtures/barcode-corpus.ts';
+import { writeLabelVideo } from '../fixtures/barcode-video.ts';
 
 const PAGE = '/scan-e2e.html';
 const ENTRY = 'virtual:scan-e2e';
@@ -79,11 +60,7 @@ describe('camera scanning in Chromium', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'scan-e2e-'));
-    const spec = SYMBOLS.find((s) => s.name === 'ean-13')!;
-    const label = await renderSymbol(spec);
-    const clean = VARIANTS.find((v) => v.name === 'clean')!;
-    video = path.join(dir, 'label.y4m');
-    await writeFile(video, y4m([0, 1, 2, 3].map((i) => photograph(label, true, clean, 77 + i, i % 2))));
+    video = await writeLabelVideo(SYMBOLS.find((s) => s.name === 'ean-13')!, dir);
     server = await createServer({
       root: ROOT,
       configFile: path.join(ROOT, 'vite.config.ts'),
