@@ -36,11 +36,17 @@ test('a product read by the camera is held into the tote at the scan, once', asy
   await scan(page, 'A-01-01');
   await expectFeedback(page, 'Bin A-01-01: pick 2 × Stainless bottle 750 ml');
 
-  await page.getByRole('button', { name: 'Scan with camera' }).click();
+  const toggle = page.getByRole('button', { name: 'Scan with camera' });
+  await toggle.click();
+  expect(await toggle.getAttribute('aria-pressed')).toBe('true');
   await expectFeedback(page, '1 × Stainless bottle 750 ml into tote T-0001, 1 to go');
   await expectFigures(api, 'SKU-1001', 'A-01-01', { available: 39, committed: 1, qc: 0, quarantine: 0, suspect: 0 });
-  // The camera still sees the label: it is not a second unit.
-  await page.getByRole('button', { name: 'Close camera' }).first().click();
+  // The camera goes on seeing the label for many more frames: that is not a second unit.
+  const frames = () => page.locator('.camera-status').getAttribute('data-frames').then(Number);
+  const seen = await frames();
+  await expect.poll(frames).toBeGreaterThan(seen + 20);
+  await page.getByRole('button', { name: 'Close camera' }).click();
+  await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('false');
   expect(await ledgerTypes(api, 'pick.')).toEqual(['pick.held']);
   await expectFigures(api, 'SKU-1001', 'A-01-01', { available: 39, committed: 1, qc: 0, quarantine: 0, suspect: 0 });
 });

@@ -24,7 +24,7 @@ export type CameraOptions = {
 export type CameraStatus =
   | { state: 'closed' }
   | { state: 'opening' }
-  | { state: 'running'; engine: EngineName; frameMs: { last: number; p50: number; p95: number }; torch: boolean | null }
+  | { state: 'running'; engine: EngineName; frameMs: { last: number; p50: number; p95: number }; torch: boolean | null; /** Frames decoded since the controller was made. */ frames: number }
   | { state: 'paused' }
   | { state: 'error'; message: string };
 
@@ -48,6 +48,7 @@ export class CameraScanner {
   private running = false;
   private busy = false;
   private times: number[] = [];
+  private frames = 0;
   private status: CameraStatus = { state: 'closed' };
   private listeners = new Set<(s: CameraStatus) => void>();
   private torchOn = false;
@@ -199,6 +200,7 @@ export class CameraScanner {
       const t0 = performance.now();
       const found = await this.decoder.decode(frame);
       this.times.push(performance.now() - t0);
+      this.frames += 1;
       if (this.times.length > 120) this.times.shift();
       if (this.running) this.pipeline.pushCameraFrame(found, this.decoder.engine);
       this.publishRunning();
@@ -223,6 +225,7 @@ export class CameraScanner {
       engine: this.decoder.engine,
       frameMs: { last: this.times.at(-1) ?? 0, p50: q(0.5), p95: q(0.95) },
       torch: caps?.torch ? this.torchOn : null,
+      frames: this.frames,
     });
   }
 

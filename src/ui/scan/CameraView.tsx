@@ -49,7 +49,7 @@ export function CameraView({ onClose }: { onClose?: () => void }) {
           }}
         />
       </div>
-      <p className="camera-status" role="status">
+      <p className="camera-status" role="status" data-frames={running?.frames}>
         {status.state === 'running'
           ? `Engine ${status.engine} · ${status.frameMs.p50.toFixed(1)} ms a frame (p95 ${status.frameMs.p95.toFixed(1)})`
           : status.state === 'error'

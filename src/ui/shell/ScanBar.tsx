@@ -55,7 +55,7 @@ export function ScanBar({ onScan, allowRepeats = false }: { onScan: ScanHandler;
             OK
           </button>
         </form>
-        <button type="button" aria-pressed={camera} aria-label={camera ? 'Close camera' : 'Scan with camera'} onClick={() => setCamera((c) => !c)}>
+        <button type="button" aria-pressed={camera} aria-label="Scan with camera" onClick={() => setCamera((c) => !c)}>
           Camera
         </button>
       </div>
