@@ -8,7 +8,8 @@ import { DEFAULT_WEDGE_SETTINGS, WedgeCapture } from '../src/scan/wedge.ts';
 import { scanIdentity } from '../src/scan/read-frame.ts';
 import { createNodeDecoder, nodeEngines } from '../src/scan/node/node-decoders.ts';
 import { blankFrames, corpus, REFERENCE_YEAR, type CorpusSample } from '../tests/fixtures/barcode-corpus.ts';
-import { ScriptedClock, seeded } from '../tests/fixtures/barcode-clock.ts';
+import { ScriptedClock } from '../tests/fixtures/barcode-clock.ts';
+import { seeded } from '../tests/fixtures/random.ts';
 import { scannerKeys } from '../tests/fixtures/barcode-keys.ts';
 import { quantile, round, type Report } from './report.ts';
 

@@ -19,7 +19,8 @@ import type { DraftEvent } from '../../src/domain/events.ts';
 import { asEventId, asLocation, asQty, asSku, asTask, asTote } from '../../src/domain/ids.ts';
 import { OPENING_STOCK, BINS, DOCK } from '../../src/server/seed.ts';
 import { FaultyClient, RealApi, modelStock, nonZero, stockMap } from './real-api.ts';
-import { newDevice, seeded, until } from './helpers.ts';
+import { newDevice, until } from './helpers.ts';
+import { seeded } from '../fixtures/random.ts';
 
 // A fixed seed by default so CI is repeatable; FAULT_SEED explores others (`FAULT_SEED=random` draws one).
 const SEED = process.env.FAULT_SEED === 'random' ? Date.now() % 2_147_483_647 : Number(process.env.FAULT_SEED ?? 20261123);

@@ -17,7 +17,8 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { startServer, type ServerOptions } from '../../src/server/app.ts';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
@@ -173,38 +174,12 @@ function pruneOldBuilds(keep: string): void {
 
 // ---------------------------------------------------------------- server
 
-export type ServerHandle = { url: string; close(): Promise<void> };
-export type StartServerOptions = {
-  port?: number;
-  host?: string;
-  databaseUrl?: string;
-  dataDir?: string;
-  seed?: boolean;
-  staticDir?: string;
-  logLevel?: string;
-  /** PEM certificate and key: the server speaks HTTPS. */
-  tls?: { cert: string; key: string };
-};
-type StartServer = (opts?: StartServerOptions) => Promise<ServerHandle>;
+export type ServerHandle = Awaited<ReturnType<typeof startServer>>;
+export type StartServerOptions = ServerOptions;
 
-const SERVER_APP = path.join(ROOT, 'src', 'server', 'app.ts');
-
-/** Whether the real API (src/server/app.ts) is present; without it only static files are served. */
-export const hasRealServer = (): boolean => existsSync(SERVER_APP);
-
-/**
- * Starts the real API (`startServer` from src/server/app.ts) serving `staticDir`. When the
- * API is not there yet, serves the build with a bare static server (no /api) and says so.
- */
-export async function startTestServer(opts: StartServerOptions & { staticDir: string }): Promise<ServerHandle> {
-  if (hasRealServer()) {
-    // Loaded by path so this file type-checks before the server lands.
-    const mod = (await import(pathToFileURL(SERVER_APP).href)) as { startServer?: StartServer };
-    if (typeof mod.startServer !== 'function') throw new Error('e2e: src/server/app.ts does not export startServer');
-    return mod.startServer({ port: 0, host: '127.0.0.1', dataDir: 'memory://', seed: true, logLevel: 'warn', ...opts });
-  }
-  process.stderr.write('e2e: src/server/app.ts not found; serving the build statically without /api\n');
-  return startStaticServer(opts.staticDir);
+/** Starts the real API (`startServer` from src/server/app.ts) on a fresh in-memory database, serving `staticDir`. */
+export function startTestServer(opts: StartServerOptions & { staticDir: string }): Promise<ServerHandle> {
+  return startServer({ port: 0, host: '127.0.0.1', dataDir: 'memory://', seed: true, logLevel: 'warn', ...opts });
 }
 
 const MIME: Record<string, string> = {
@@ -233,23 +208,6 @@ function serveFile(dir: string, reqUrl: string, res: http.ServerResponse): void 
     'cache-control': noCache ? 'no-cache' : 'public, max-age=31536000, immutable',
   });
   res.end(readFileSync(file));
-}
-
-/** A bare static server with the SPA fallback, used only until the real API exists. */
-export async function startStaticServer(dir: string): Promise<ServerHandle> {
-  const server = http.createServer((req, res) => {
-    if ((req.url ?? '/').startsWith('/api/')) {
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"no_api","message":"static server"}');
-      return;
-    }
-    serveFile(dir, req.url ?? '/', res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
 }
 
 // ---------------------------------------------------------------- network control

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attachWedge, DEFAULT_WEDGE_SETTINGS, WedgeCapture, type KeyTarget, type WedgeScan, type WedgeSettings } from '../../src/scan/wedge.ts';
-import { ScriptedClock, seeded } from '../fixtures/barcode-clock.ts';
+import { ScriptedClock } from '../fixtures/barcode-clock.ts';
+import { seeded } from '../fixtures/random.ts';
 import { humanKeys, scannerKeys, type ScriptedKey } from '../fixtures/barcode-keys.ts';
 
 function rig(settings: Partial<WedgeSettings> = {}) {
