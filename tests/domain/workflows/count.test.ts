@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countStep, startCount, type CountInput, type CountState } from '../../../src/domain/workflows/count.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
-import { catalog, goods, bin, run, MUG, TEA_CASE, UNKNOWN } from './fixtures.ts';
+import { catalog, goods, bin, run, MUG, TEA_CASE, UNKNOWN, itRefuses, type Refusal } from './fixtures.ts';
 
 const ctx = { catalog };
 const step = (s: CountState, i: CountInput) => countStep(s, i, ctx);
@@ -34,7 +34,7 @@ describe('blind count', () => {
 
   describe('refusals', () => {
     const recorded = () => run(step, counting(), [scan(goods(MUG)), { type: 'finish' }]).state;
-    const cases: [string, () => CountState, CountInput, string, 'wrong' | 'duplicate'][] = [
+    const cases: Refusal<CountState, CountInput>[] = [
       ['the wrong bin', () => startCount(task), scan(bin('A-09-09')), 'Wrong bin: this is A-09-09, the count is for A-01-01', 'wrong'],
       ['an item before the bin', () => startCount(task), scan(goods(MUG)), 'Scan bin A-01-01 first, not item 4006381333931', 'wrong'],
       ['the bin again', counting, scan(bin('A-01-01')), 'Already counting A-01-01', 'duplicate'],
@@ -51,14 +51,6 @@ describe('blind count', () => {
       ['finish with nothing counted', counting, { type: 'finish' }, 'Nothing counted: scan the items, or key 0 for an item that is not there', 'wrong'],
       ['anything after recording', recorded, scan(goods(MUG)), 'The count of A-01-01 is already recorded', 'duplicate'],
     ];
-    for (const [name, state, input, message, tone] of cases) {
-      it(name, () => {
-        const before = state();
-        const r = step(before, input);
-        expect(r.feedback).toEqual([{ tone, message }]);
-        expect(r.events).toEqual([]);
-        expect(r.state).toEqual(before);
-      });
-    }
+    itRefuses(step, cases);
   });
 });

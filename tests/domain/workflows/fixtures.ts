@@ -1,3 +1,4 @@
+import { expect, it } from 'vitest';
 import { asGtin, asLocation } from '../../../src/domain/ids.ts';
 import type { CatalogItem, PickList, Receipt } from '../../../src/domain/protocol.ts';
 import type { Step, WorkflowScan } from '../../../src/domain/workflows/common.ts';
@@ -60,4 +61,23 @@ export function run<S, I>(step: (s: S, i: I) => Step<S>, initial: S, inputs: I[]
     events.push(...last.events);
   }
   return { state, events, last: last as Step<S> };
+}
+
+/** One refusal: its name, the state it starts from, the input, the message and tone expected. */
+export type Refusal<S, I> = [name: string, state: () => S, input: I, message: string, tone: 'wrong' | 'duplicate'];
+
+/**
+ * One test per refusal: the reducer answers with that feedback alone, records no event and
+ * leaves the state as it was (or the part of it `kept` picks out).
+ */
+export function itRefuses<S, I>(step: (s: S, i: I) => Step<S>, cases: Refusal<S, I>[], kept: (s: S) => unknown = (s) => s): void {
+  for (const [name, state, input, message, tone] of cases) {
+    it(name, () => {
+      const before = state();
+      const r = step(before, input);
+      expect(r.feedback).toEqual([{ tone, message }]);
+      expect(r.events).toEqual([]);
+      expect(kept(r.state)).toEqual(kept(before));
+    });
+  }
 }

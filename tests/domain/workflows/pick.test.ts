@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickStep, startPick, toteContents, undoablePicks, pickPrompt, shortCountTaskId, type PickInput, type PickState } from '../../../src/domain/workflows/pick.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
-import { catalog, goods, bin, tote, pickList, run, MUG, TEA, TEA_CASE, UNKNOWN } from './fixtures.ts';
+import { catalog, goods, bin, tote, pickList, run, MUG, TEA, TEA_CASE, UNKNOWN, itRefuses, type Refusal } from './fixtures.ts';
 
 const ctx = { catalog };
 const step = (s: PickState, i: PickInput) => pickStep(s, i, ctx);
@@ -39,7 +39,7 @@ describe('pick-to-hold', () => {
   });
 
   describe('refusals change nothing and say why', () => {
-    const cases: [string, () => PickState, PickInput, string, 'wrong' | 'duplicate'][] = [
+    const cases: Refusal<PickState, PickInput>[] = [
       ['a bin before the tote', () => startPick(pickList()), scan(bin('A-01-01')), 'Scan a tote first, not location A-01-01', 'wrong'],
       ['an unreadable code', () => startPick(pickList()), { type: 'scan', scan: { kind: 'unreadable', message: 'GTIN 123 has a wrong check digit (expected 4)' } }, 'GTIN 123 has a wrong check digit (expected 4)', 'wrong'],
       ['another tote', atFirstBin, scan(tote('T-2')), 'Wrong tote: order ORD-1 is on tote T-1', 'wrong'],
@@ -61,16 +61,7 @@ describe('pick-to-hold', () => {
       ['undo of a pick not on this tote', atFirstBin, { type: 'undo', eventId: 'nope' }, 'That pick is not on this tote', 'wrong'],
       ['a pallet in a pick', atFirstBin, { type: 'scan', scan: { kind: 'pallet', sscc: '340123450000000017' } }, 'Not expected here: pallet 340123450000000017', 'wrong'],
     ];
-    for (const [name, state, input, message, tone] of cases) {
-      it(name, () => {
-        const before = state();
-        const r = step(before, input);
-        expect(r.feedback).toEqual([{ tone, message }]);
-        expect(r.events).toEqual([]);
-        expect(r.state.lines).toEqual(before.lines);
-        expect(r.state.held).toEqual(before.held);
-      });
-    }
+    itRefuses(step, cases, (s) => ({ lines: s.lines, held: s.held }));
 
     it('a scan after the list is complete', () => {
       const done = run(step, startPick(pickList({ lines: [{ lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 1, picked: 0 }] })), [scan(tote('T-1')), scan(bin('A-01-01')), scan(goods(MUG))]).state;

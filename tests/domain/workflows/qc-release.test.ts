@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { qcReleaseStep, startQcRelease, type QcReleaseInput, type QcReleaseState } from '../../../src/domain/workflows/qc-release.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
 import { asLocation } from '../../../src/domain/ids.ts';
-import { catalog, goods, bin, locations, run, MUG, TEA_CASE, UNKNOWN } from './fixtures.ts';
+import { catalog, goods, bin, locations, run, MUG, TEA_CASE, UNKNOWN, itRefuses, type Refusal } from './fixtures.ts';
 
 const ctx = { catalog, locations };
 const step = (s: QcReleaseState, i: QcReleaseInput) => qcReleaseStep(s, i, ctx);
@@ -37,7 +37,7 @@ describe('QC release / putaway', () => {
 
   describe('refusals', () => {
     const withGoods = () => step(start(), scan(goods(MUG))).state;
-    const cases: [string, () => QcReleaseState, QcReleaseInput, string, 'wrong' | 'duplicate'][] = [
+    const cases: Refusal<QcReleaseState, QcReleaseInput>[] = [
       ['a bin before the goods', start, scan(bin('A-01-01')), 'Scan the goods before the bin A-01-01', 'wrong'],
       ['an unknown GTIN', start, scan(goods(UNKNOWN)), 'Unknown item 9780201379624: not in the catalog', 'wrong'],
       ['second goods before the bin', withGoods, scan(goods(MUG)), 'Scan the destination bin for SKU-MUG first, or clear', 'wrong'],
@@ -49,14 +49,6 @@ describe('QC release / putaway', () => {
       ['an unreadable code', start, scan({ kind: 'unreadable', message: 'too short' }), 'too short', 'wrong'],
       ['text as a quantity', withGoods, { type: 'quantity', text: 'lots' }, 'Quantity must be a whole number from 1 to 100000, not "lots"', 'wrong'],
     ];
-    for (const [name, state, input, message, tone] of cases) {
-      it(name, () => {
-        const before = state();
-        const r = step(before, input);
-        expect(r.feedback).toEqual([{ tone, message }]);
-        expect(r.events).toEqual([]);
-        expect(r.state).toEqual(before);
-      });
-    }
+    itRefuses(step, cases);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findReceiptBySscc, receivingStep, receivingTotals, startReceiving, type ReceivingInput, type ReceivingState } from '../../../src/domain/workflows/receiving.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
-import { catalog, goods, bin, receipt, run, MUG, TEA, TEA_CASE, UNKNOWN } from './fixtures.ts';
+import { catalog, goods, bin, receipt, run, MUG, TEA, TEA_CASE, UNKNOWN, itRefuses, type Refusal } from './fixtures.ts';
 
 const ctx = { catalog };
 const step = (s: ReceivingState, i: ReceivingInput) => receivingStep(s, i, ctx);
@@ -68,7 +68,7 @@ describe('receiving', () => {
   describe('refusals', () => {
     const withLabel = () => step(startReceiving(receipt()), scan(goods(MUG))).state;
     const finished = () => step(startReceiving(receipt()), { type: 'finish' }).state;
-    const cases: [string, () => ReceivingState, ReceivingInput, string, 'wrong' | 'duplicate'][] = [
+    const cases: Refusal<ReceivingState, ReceivingInput>[] = [
       ['a pallet of another receipt', () => startReceiving(receipt()), scan({ kind: 'pallet', sscc: '340123450000000031' }), 'Pallet 340123450000000031 is not on receipt RCV-1', 'wrong'],
       ['a label naming another pallet', () => startReceiving(receipt()), scan(goods(MUG, { sscc: '340123450000000031' })), 'Pallet 340123450000000031 is not on receipt RCV-1', 'wrong'],
       ['the same pallet again', () => startReceiving(receipt(), PALLET), scan({ kind: 'pallet', sscc: PALLET }), `Already on pallet ${PALLET}`, 'duplicate'],
@@ -84,14 +84,6 @@ describe('receiving', () => {
       ['finish with a label pending', withLabel, { type: 'finish' }, 'Confirm or clear the scanned label before finishing', 'wrong'],
       ['anything after finishing', finished, scan(goods(MUG)), 'This receipt is finished: open it again to receive more', 'wrong'],
     ];
-    for (const [name, state, input, message, tone] of cases) {
-      it(name, () => {
-        const before = state();
-        const r = step(before, input);
-        expect(r.feedback).toEqual([{ tone, message }]);
-        expect(r.events).toEqual([]);
-        expect(r.state).toEqual(before);
-      });
-    }
+    itRefuses(step, cases);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { returnStep, startReturn, type ReturnInput, type ReturnState } from '../../../src/domain/workflows/returns.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
 import { asLocation } from '../../../src/domain/ids.ts';
-import { catalog, goods, bin, run, MUG, UNKNOWN } from './fixtures.ts';
+import { catalog, goods, bin, run, MUG, UNKNOWN, itRefuses, type Refusal } from './fixtures.ts';
 
 const ctx = { catalog };
 const step = (s: ReturnState, i: ReturnInput) => returnStep(s, i, ctx);
@@ -38,14 +38,6 @@ describe('returns quarantine', () => {
       ['an order reference that is too long', withItem, { type: 'orderRef', text: 'R'.repeat(65) }, 'Order or RMA is longer than 64 characters'],
       ['text as a quantity', withItem, { type: 'quantity', text: '1e3' }, 'Quantity must be a whole number from 1 to 100000, not "1e3"'],
     ];
-    for (const [name, state, input, message] of cases) {
-      it(name, () => {
-        const before = state();
-        const r = step(before, input);
-        expect(r.feedback).toEqual([{ tone: 'wrong', message }]);
-        expect(r.events).toEqual([]);
-        expect(r.state).toEqual(before);
-      });
-    }
+    itRefuses(step, cases.map(([name, state, input, message]): Refusal<ReturnState, ReturnInput> => [name, state, input, message, 'wrong']));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ageLabel, decisionStep, staleDevices, startDecisions, type DecisionContext, type DecisionInput, type DecisionState } from '../../../src/domain/workflows/supervisor.ts';
 import { forConnectivity } from '../../../src/domain/workflows/common.ts';
-import { bin, goods, locations, run, MUG } from './fixtures.ts';
+import { bin, goods, locations, run, MUG, itRefuses, type Refusal } from './fixtures.ts';
 
 const returns = [
   { returnId: 'RMA-1', sku: 'SKU-MUG', location: 'RET-1', qty: 2, condition: 'opened', receivedAt: '2026-11-23T08:00:00Z', resolved: false },
@@ -34,7 +34,7 @@ describe('supervisor decisions', () => {
     const selected = () => step(startDecisions(), { type: 'select', returnId: 'RMA-1' }).state;
     const decided = () => run(step, startDecisions(), [{ type: 'select', returnId: 'RMA-1' }, { type: 'reason', text: 'x' }, { type: 'writeOff' }]).state;
     const approved = () => step(startDecisions(), { type: 'approve', countTaskId: 'CT-1', approve: true }).state;
-    const cases: [string, () => DecisionState, DecisionInput, string, 'wrong' | 'duplicate'][] = [
+    const cases: Refusal<DecisionState, DecisionInput>[] = [
       ['a return not in quarantine', startDecisions, { type: 'select', returnId: 'RMA-9' }, 'Return RMA-9 is not in quarantine', 'wrong'],
       ['a return already resolved', startDecisions, { type: 'select', returnId: 'RMA-2' }, 'Return RMA-2 is already decided', 'duplicate'],
       ['a return decided on this device', decided, { type: 'select', returnId: 'RMA-1' }, 'Return RMA-1 is already decided', 'duplicate'],
@@ -48,15 +48,7 @@ describe('supervisor decisions', () => {
       ['a reason that is too long', selected, { type: 'reason', text: 'x'.repeat(501) }, 'Reason is longer than 500 characters', 'wrong'],
       ['a count decided twice', approved, { type: 'approve', countTaskId: 'CT-1', approve: false }, 'Count CT-1 is already decided', 'duplicate'],
     ];
-    for (const [name, state, input, message, tone] of cases) {
-      it(name, () => {
-        const before = state();
-        const r = step(before, input);
-        expect(r.feedback).toEqual([{ tone, message }]);
-        expect(r.events).toEqual([]);
-        expect(r.state).toEqual(before);
-      });
-    }
+    itRefuses(step, cases);
 
     it('any role but supervisor', () => {
       const r = decisionStep(startDecisions(), { type: 'approve', countTaskId: 'CT-1', approve: true }, { ...ctx, roles: ['receiver', 'returns'] });
