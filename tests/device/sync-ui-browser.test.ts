@@ -3,34 +3,27 @@
  * real API: offline and waiting counts, a refused event with the API's message, and a
  * supervisor acknowledging it.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../src/server/app.ts';
-import { CHROMIUM, CHROMIUM_ARGS, buildPage } from './browser/page.ts';
+import { startDevicePage, type DevicePage } from './browser/page.ts';
 
 type Floor = { signIn(u: string, p: string): Promise<void>; start(): Promise<void>; append(d: unknown, actor: string): Promise<number>; opened(): number };
 declare const floor: Floor;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-let dir: string;
-let server: { url: string; close(): Promise<void> };
+let device: DevicePage;
+let server: DevicePage['server'];
 let browser: Browser;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'floor-sync-ui-'));
-  await buildPage(path.join(here, 'browser/ui-entry.tsx'), dir);
-  server = await startServer({ port: 0, dataDir: 'memory://', seed: true, staticDir: dir, logLevel: 'error' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  device = await startDevicePage(path.join(here, 'browser/ui-entry.tsx'));
+  ({ server, browser } = device);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await device?.close();
 });
 
 async function open(page: Page, query = ''): Promise<void> {
@@ -48,7 +41,7 @@ const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000 
 const pick = { type: 'pick.held', payload: { pickListId: 'PL-0001', lineId: '1', sku: 'SKU-1001', location: 'A-01-01', tote: 'T-1', qty: 1 } };
 const release = { type: 'qc.released', payload: { sku: 'SKU-1004', from: 'DOCK-1', to: 'A-02-02', qty: 1 } };
 
-describe.skipIf(!existsSync(CHROMIUM))('sync UI in Chromium', () => {
+describe('sync UI in Chromium', () => {
   it('shows offline and waiting scans, then what the API refused; a supervisor acknowledges it', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

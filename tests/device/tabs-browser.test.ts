@@ -3,14 +3,11 @@
  * two tabs of one device, EventSource, against the real API (in-memory PGlite) that also
  * serves the page, so everything is one origin.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../src/server/app.ts';
-import { CHROMIUM, CHROMIUM_ARGS, buildPage } from './browser/page.ts';
+import { startDevicePage, type DevicePage } from './browser/page.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 type Floor = {
@@ -26,21 +23,17 @@ type Floor = {
 };
 declare const floor: Floor;
 
-let dir: string;
-let server: { url: string; close(): Promise<void> };
+let device: DevicePage;
+let server: DevicePage['server'];
 let browser: Browser;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'floor-device-page-'));
-  await buildPage(path.join(here, 'browser/entry.ts'), dir);
-  server = await startServer({ port: 0, dataDir: 'memory://', seed: true, staticDir: dir, logLevel: 'error' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  device = await startDevicePage(path.join(here, 'browser/entry.ts'));
+  ({ server, browser } = device);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await device?.close();
 });
 
 async function open(page: Page): Promise<void> {
@@ -50,7 +43,7 @@ async function open(page: Page): Promise<void> {
 
 const draft = (n: number) => ({ type: 'receipt.received', payload: { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 + (n % 5) } });
 
-describe.skipIf(!existsSync(CHROMIUM))('device layer in Chromium', () => {
+describe('device layer in Chromium', () => {
   it('two tabs of one device: one sender at a time, every event once, strict durability', async () => {
     const context = await browser.newContext();
     const a = await context.newPage();
