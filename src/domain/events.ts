@@ -14,15 +14,17 @@ import {
   assertNever,
 } from './ids.ts';
 import type { Role } from './roles.ts';
+import { InstantSchema, freeText } from './text.ts';
 
 /** The envelope version this build writes. The API accepts every version up to it. */
 export const CURRENT_SCHEMA_VERSION = 1;
 export const SUPPORTED_SCHEMA_VERSIONS = [1] as const;
 
-const note = z.string().max(500, 'note is longer than 500 characters');
-const ref = z.string().trim().min(1).max(64, 'reference is longer than 64 characters');
+// Every free-text field goes through `freeText`: bounded, and storable (no NUL, no lone surrogate).
+const note = freeText('note', 500, { blank: true });
+const ref = freeText('reference', 64);
 /** GS1 lot (AI 10): up to 20 characters. */
-const lot = z.string().trim().min(1).max(20, 'lot is longer than 20 characters');
+const lot = freeText('lot', 20);
 /** An expiry as an ISO date (YYYY-MM-DD). */
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD');
 
@@ -82,7 +84,7 @@ export const payloadSchemas = {
     location: LocationIdSchema,
     qty: QtySchema,
     condition: z.enum(RETURN_CONDITIONS),
-    orderRef: ref.optional(),
+    orderRef: freeText('order reference', 64).optional(),
     note: note.optional(),
   }),
   /** A supervisor's decision on a quarantined return. */
@@ -101,7 +103,7 @@ export const payloadSchemas = {
       sku: SkuSchema,
       from: LocationIdSchema,
       qty: QtySchema,
-      reason: z.string().trim().min(1, 'a write-off needs a reason').max(500),
+      reason: freeText('reason', 500, { emptyMessage: 'a write-off needs a reason' }),
     }),
   ]),
   /** A counter began a blind count of a bin: the API snapshots the bin at this place in the ledger. */
@@ -157,9 +159,10 @@ export const EnvelopeSchema = z.object({
   id: EventIdSchema,
   deviceId: DeviceIdSchema,
   seq: SeqSchema,
-  type: z.string().max(64),
+  type: freeText('type', 64, { blank: true }),
   schemaVersion: z.number().int().min(1),
-  occurredAt: z.string().max(40),
+  /** The device clock, for people; must be a real instant (the API keeps its own receipt time). */
+  occurredAt: InstantSchema,
   actor: UserIdSchema,
   payload: z.unknown(),
 });

@@ -34,7 +34,18 @@ export const LocationIdSchema = code('location').transform((s) => s as LocationI
 export const ToteIdSchema = code('tote').transform((s) => s as ToteId);
 export const TaskIdSchema = code('task id').transform((s) => s as TaskId);
 export const UserIdSchema = code('user').transform((s) => s as UserId);
-export const DeviceIdSchema = uuid('deviceId').transform((s) => s as DeviceId);
+/**
+ * Device ids starting with this are the API's own (the seed's opening balances use the nil
+ * UUID); no handheld makes one, since a v7 UUID starts with its timestamp.
+ */
+export const RESERVED_DEVICE_PREFIX = '00000000-';
+/** True for a device id no handheld may sign in or push under. */
+export const isReservedDeviceId = (id: string): boolean => id.toLowerCase().startsWith(RESERVED_DEVICE_PREFIX);
+/** Any device id as written in the ledger, reserved ones included: for filters of reads. */
+export const AnyDeviceIdSchema = uuid('deviceId').transform((s) => s as DeviceId);
+export const DeviceIdSchema = uuid('deviceId')
+  .refine((s) => !isReservedDeviceId(s), `deviceId may not start with ${RESERVED_DEVICE_PREFIX}: those ids are reserved for the API`)
+  .transform((s) => s as DeviceId);
 export const EventIdSchema = uuid('id').transform((s) => s as EventId);
 export const GtinSchema = z
   .string()

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeviceIdSchema, MAX_QTY } from './ids.ts';
 import { RoleSchema } from './roles.ts';
+import { freeText } from './text.ts';
 
 /** Wire protocol version 1: request and answer shapes shared by the device and the API. */
 export const API_PREFIX = '/api/v1';
@@ -8,9 +9,14 @@ export const API_PREFIX = '/api/v1';
 export const MAX_BATCH = 500;
 /** Largest request body the API reads (bytes). */
 export const MAX_BODY_BYTES = 1_048_576;
+/**
+ * Deepest nesting of a request body the API reads; deeper is a 400 before parsing. Well above any
+ * real push (about 6 levels), so a deep but readable envelope is a rejected event, not a blocked device.
+ */
+export const MAX_BODY_DEPTH = 16_384;
 
 export const SignInRequestSchema = z.strictObject({
-  user: z.string().trim().min(1, 'user is empty').max(64),
+  user: freeText('user', 64, { emptyMessage: 'user is empty' }),
   pin: z.string().regex(/^\d{4,8}$/, 'pin must be 4 to 8 digits'),
   deviceId: DeviceIdSchema,
 });
@@ -29,10 +35,21 @@ export type Rejection = { seq: number; id: string; code: RejectionCode; message:
 /**
  * Why an event was rejected: `invalid_envelope` (a field of the envelope other than id/seq/deviceId is bad),
  * `forbidden` (unknown actor, actor never signed in on this device, or a role that may not record this fact),
- * `duplicate_id` (the id is already in the ledger under another number).
+ * `duplicate_id` (the id is already in the ledger under another number),
+ * `unstorable` (the event was valid but the database could not apply it: an overflow, a constraint).
  */
-export type RejectionCode = 'unknown_type' | 'unsupported_version' | 'invalid_payload' | 'invalid_envelope' | 'forbidden' | 'actor_mismatch' | 'duplicate_id';
-export type PushResponse = { ackedSeq: number; rejected: Rejection[]; expectedSeq?: number };
+export type RejectionCode =
+  | 'actor_mismatch'
+  | 'duplicate_id'
+  | 'forbidden'
+  | 'invalid_envelope'
+  | 'invalid_payload'
+  | 'unknown_type'
+  | 'unstorable'
+  | 'unsupported_version';
+/** A resend of a held seq and id whose content differs from what the ledger holds: not applied, recorded for a supervisor. */
+export type ResendWarning = { seq: number; id: string; message: string };
+export type PushResponse = { ackedSeq: number; rejected: Rejection[]; expectedSeq?: number; conflicts?: ResendWarning[] };
 /** 409: the device reused a number for a different event. */
 export type SeqConflict = { error: 'seq_conflict'; message: string; seq: number; ackedSeq: number };
 
@@ -94,6 +111,8 @@ export type LedgerEntry = {
   status: 'applied' | 'rejected';
   code?: string;
   message?: string;
+  /** The device clock was far from the API's at receipt: `ahead` of it, or `behind` by more than the offline allowance. */
+  clockSkew?: 'ahead' | 'behind';
   payload: unknown;
 };
 /** One row of `GET /api/v1/devices`. */

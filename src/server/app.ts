@@ -3,19 +3,24 @@
  * Routes parse with the domain schemas and call one use case each; SQL lives in storage.ts.
  */
 import { existsSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
 import { describeIssues, rolesFor } from '../domain/events.ts';
-import { DeviceIdSchema, LocationIdSchema, SkuSchema } from '../domain/ids.ts';
+import { AnyDeviceIdSchema, DeviceIdSchema, LocationIdSchema, SkuSchema } from '../domain/ids.ts';
 import { hasRole } from '../domain/roles.ts';
-import { API_PREFIX, MAX_BODY_BYTES, SignInRequestSchema, type ApiError, type PullResponse, type SignInResponse } from '../domain/protocol.ts';
+import { API_PREFIX, MAX_BODY_BYTES, MAX_BODY_DEPTH, SignInRequestSchema, type ApiError, type PullResponse, type SignInResponse } from '../domain/protocol.ts';
 import { newToken, tokenHash, verifyPin } from './auth.ts';
 import { openPglite, openPostgres, type Database } from './db.ts';
+import { lockDataDir } from './data-lock.ts';
 import { ChangeFeed } from './feed.ts';
 import { pushEvents, readBatch } from './ingest.ts';
+import { jsonNestsDeeperThan } from '../domain/text.ts';
 import { seedDemo } from './seed.ts';
 import * as storage from './storage.ts';
 
@@ -39,6 +44,8 @@ export type ServerOptions = {
   now?: () => Date;
   /** How often the change stream sends a keep-alive comment. */
   keepAliveMs?: number;
+  /** An HTTP(S) server already listening (startServer binds its port before touching the data); the app answers its requests. */
+  server?: Server;
 };
 
 export type App = { app: FastifyInstance; db: Database; feed: ChangeFeed; close(): Promise<void> };
@@ -80,7 +87,8 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
 const optionalText = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
 const StockQuery = z.object({ sku: optionalText(SkuSchema), location: optionalText(LocationIdSchema) });
 const LedgerQuery = StockQuery.extend({
-  deviceId: optionalText(DeviceIdSchema),
+  // Reserved ids too: a supervisor may read the opening balances' device.
+  deviceId: optionalText(AnyDeviceIdSchema),
   after: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
@@ -88,12 +96,29 @@ const LedgerQuery = StockQuery.extend({
 /** Builds the API on an open database (migrated, optionally seeded); `createApp` + `listen` is `startServer`. */
 export async function createApp(opts: ServerOptions = {}): Promise<App> {
   const now = opts.now ?? (() => new Date());
-  const db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(opts.dataDir ?? 'memory://');
+  const dataDir = opts.dataDir ?? 'memory://';
+  // One owner per embedded database folder, taken before PGlite reads a byte of it.
+  const unlock =
+    opts.databaseUrl || dataDir.startsWith('memory://')
+      ? async () => undefined
+      : await lockDataDir(dataDir, (err) => {
+          // Someone took the folder from under us: writing on would corrupt it. Stop now.
+          console.error(`floor-scanner: lost the lock on ${dataDir} (${err.message}); stopping without further writes`);
+          process.exit(70);
+        });
+  let db: Database;
+  try {
+    db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(dataDir);
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   try {
     await storage.migrate(db);
     if (opts.seed ?? true) await seedDemo(db);
   } catch (err) {
     await db.close();
+    await unlock();
     throw err;
   }
   const channel = await storage.changeChannel(db);
@@ -108,7 +133,11 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
       },
     },
     bodyLimit: MAX_BODY_BYTES,
-    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+    ...(opts.server
+      ? { serverFactory: () => opts.server as Server }
+      : opts.tls
+        ? { https: { cert: opts.tls.cert, key: opts.tls.key } }
+        : {}),
   }) as unknown as FastifyInstance;
 
   // Our own JSON parser, so a malformed body is answered with what is wrong and where.
@@ -116,11 +145,43 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const textBody = String(body);
     if (textBody.trim() === '') return done(new HttpError(400, { error: 'malformed_json', message: 'body is empty; send a JSON object', field: 'body' }));
+    // Counted before parsing, without recursion: nothing that walks the value later can blow the stack.
+    if (jsonNestsDeeperThan(textBody, MAX_BODY_DEPTH)) {
+      return done(new HttpError(400, { error: 'too_deep', message: `body nests deeper than ${MAX_BODY_DEPTH} levels; nothing was applied`, field: 'body' }));
+    }
     try {
       done(null, JSON.parse(textBody));
     } catch (err) {
       done(new HttpError(400, { error: 'malformed_json', message: `body is not valid JSON: ${(err as Error).message}`, field: 'body' }));
     }
+  });
+
+  // Every answer, API and app alike. The PWA needs only its own origin: its scripts, its
+  // decoder worker and the WebAssembly it compiles ('wasm-unsafe-eval'), data: and blob: images
+  // (test sheet, camera frames). React's style props use the CSSOM, which CSP does not govern.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        styleSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    // HSTS only where the answer came over TLS: a plain-HTTP trial on the LAN must stay reachable.
+    hsts: opts.tls ? { maxAge: 31_536_000 } : false,
+    crossOriginEmbedderPolicy: false,
   });
 
   app.setErrorHandler((err: unknown, req, reply) => {
@@ -146,8 +207,9 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   const tokenCache = new Map<string, { user: storage.SessionUser; until: number }>();
   async function authenticate(req: FastifyRequest, allowQuery = false): Promise<storage.SessionUser> {
     const header = req.headers.authorization;
-    const token =
-      header?.startsWith('Bearer ') ? header.slice(7).trim() : allowQuery ? ((req.query as Record<string, unknown>).token as string | undefined) : undefined;
+    const queried = allowQuery ? (req.query as Record<string, unknown>).token : undefined;
+    // `?token=a&token=b` arrives as an array: that is no token, not a server failure.
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : typeof queried === 'string' ? queried : undefined;
     if (!token) return fail(401, 'unauthorized', 'sign in first: send Authorization: Bearer <token>');
     const hash = tokenHash(token);
     const cached = tokenCache.get(hash);
@@ -162,6 +224,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   const requireRole = (req: FastifyRequest, role: 'supervisor') => {
     if (!req.user?.roles.includes(role)) fail(403, 'forbidden', `only a ${role} may read this`);
   };
+  const isSupervisor = (req: FastifyRequest): boolean => req.user?.roles.includes('supervisor') ?? false;
   const deviceParam = (req: FastifyRequest): string => {
     const id = parse(DeviceIdSchema, (req.params as { deviceId?: string }).deviceId, 'deviceId').toLowerCase();
     if (req.user && req.user.deviceId.toLowerCase() !== id) {
@@ -256,7 +319,9 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
       hasRole(roles, rolesFor('count.recorded')) ? storage.workCountTasks(db, ['open', 'started', 'awaiting_approval']) : [],
       supervisor ? storage.returnRows(db, true) : [],
     ]);
-    return { cursor, ...(asked === cursor ? { unchanged: true } : {}), lastSeq, catalog, locations, pickLists, receipts, countTasks, returns };
+    // Named fields only: a count task's snapshot or held lines never reach a counter's handheld.
+    const blind = countTasks.map((t) => ({ id: t.id, location: t.location, reason: t.reason, status: t.status }));
+    return { cursor, ...(asked === cursor ? { unchanged: true } : {}), lastSeq, catalog, locations, pickLists, receipts, countTasks: blind, returns };
   });
 
   const streams = new Set<() => void>();
@@ -278,13 +343,26 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     req.raw.on('close', end);
   });
 
+  // Reads by role (README "API: who may read what"): stock figures would tell a blind counter
+  // what to find, so they are a supervisor's; others read their own device's ledger only.
   app.get(`${API_PREFIX}/stock`, authed, async (req) => {
+    requireRole(req, 'supervisor');
     const q = parse(StockQuery, req.query, 'query');
     return { rows: await storage.stockRows(db, q) };
   });
   app.get(`${API_PREFIX}/ledger`, authed, async (req) => {
     const q = parse(LedgerQuery, req.query, 'query');
-    return { events: await storage.ledgerEvents(db, { ...q, ...(q.deviceId ? { deviceId: q.deviceId.toLowerCase() } : {}) }) };
+    const asked = q.deviceId?.toLowerCase();
+    const own = (req.user as storage.SessionUser).deviceId.toLowerCase();
+    if (!isSupervisor(req) && asked !== undefined && asked !== own) {
+      return fail(403, 'forbidden', `only a supervisor may read another device's ledger; this session is on ${own}`, 'deviceId');
+    }
+    const deviceId = isSupervisor(req) ? asked : own;
+    return { events: await storage.ledgerEvents(db, { ...q, ...(deviceId ? { deviceId } : {}) }) };
+  });
+  app.get(`${API_PREFIX}/conflicts`, authed, async (req) => {
+    requireRole(req, 'supervisor');
+    return { conflicts: await storage.resendConflictRows(db, 500) };
   });
   app.get(`${API_PREFIX}/discrepancies`, authed, async (req) => {
     requireRole(req, 'supervisor');
@@ -296,9 +374,10 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   });
   app.get(`${API_PREFIX}/count-tasks`, authed, async (req) => {
     // Expected quantities only for supervisors: a counter's count stays blind.
-    return { countTasks: await storage.countTaskRows(db, req.user?.roles.includes('supervisor') ?? false) };
+    return { countTasks: await storage.countTaskRows(db, isSupervisor(req)) };
   });
   app.get(`${API_PREFIX}/returns`, authed, async (req) => {
+    if (!hasRole((req.user as storage.SessionUser).roles, ['returns', 'receiver'])) fail(403, 'forbidden', 'only returns, receiving or a supervisor may read returns');
     const open = (req.query as { open?: string }).open;
     return { returns: await storage.returnRows(db, open === '1' || open === 'true') };
   });
@@ -336,22 +415,57 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
       await app.close();
       await feed.close();
       await db.close();
+      await unlock();
     },
   };
 }
 
-/** Starts the API (and the PWA when `staticDir` is built) and answers its URL. */
+const STARTING: Record<string, string> = { error: 'starting', message: 'the API is starting; retry in a moment' };
+
+/**
+ * Starts the API (and the PWA when `staticDir` is built) and answers its URL. The port is bound
+ * first, answering 503 until the database is open: a second server that cannot have the port
+ * fails before it touches any data, and one that cannot have the data folder (locked by
+ * another process) fails before it opens it.
+ */
 export async function startServer(opts: ServerOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
-  const built = await createApp(opts);
   const host = opts.host ?? '127.0.0.1';
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
+    if (handler) return handler(req, res);
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify(STARTING));
+  };
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, serve) : createHttpServer(serve);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  let built: App | undefined;
   try {
-    await built.app.listen({ port: opts.port ?? 0, host });
+    built = await createApp({ ...opts, server });
+    await built.app.ready();
   } catch (err) {
-    await built.close();
+    await built?.close();
+    await closeServer();
     throw err;
   }
-  const address = built.app.server.address();
+  const app = built;
+  // Fastify's own routing, now that the database is open; `routing` is its request handler.
+  handler = (req, res) => app.app.routing(req, res);
+  const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return { url: `${opts.tls ? 'https' : 'http'}://${shown}:${port}`, close: built.close };
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://${shown}:${port}`,
+    async close() {
+      const closed = closeServer();
+      server.closeAllConnections?.();
+      await app.close();
+      await closed;
+    },
+  };
 }

@@ -7,19 +7,26 @@ import { EnvelopeSchema, describeIssues, parseEvent, rolesFor, type FloorEvent }
 import { EventIdSchema, SeqSchema, assertNever } from '../domain/ids.ts';
 import { hasRole } from '../domain/roles.ts';
 import { MemoryCentral, discrepancyTaskId, planEvent, stockKey, type Buckets, type CountTask } from '../domain/stock.ts';
-import { PushRequestSchema, type PushResponse, type Rejection, type SeqConflict } from '../domain/protocol.ts';
+import { PushRequestSchema, type PushResponse, type Rejection, type ResendWarning, type SeqConflict } from '../domain/protocol.ts';
+import { MAX_PAYLOAD_DEPTH, clockSkew, depthOf } from '../domain/text.ts';
+import { MAX_STORED_TEXT, envelopeHash, storedCopy, storedText } from './payload.ts';
 import type { Database, Sql } from './db.ts';
 import {
-  heldIds,
+  heldEvents,
   lockDevice,
   lockStock,
   pushContext,
+  recordResendConflicts,
+  releaseSavepoint,
+  rollbackToSavepoint,
+  savepoint,
   touchDevice,
   writePush,
   type Change,
   type LedgerWrite,
   type PushContext,
   type PushWrite,
+  type ResendConflict,
   type StockDelta,
 } from './storage.ts';
 
@@ -65,57 +72,154 @@ export function readBatch(deviceId: string, body: unknown): { ok: true; events: 
 export type PushOutcome = { status: 200; body: PushResponse } | { status: 409; body: SeqConflict };
 
 type Checked = { e: ReadableEvent; event: FloorEvent } | { e: ReadableEvent; rejection: Rejection };
+type PushCtx = { deviceId: string; channel: string; now: () => Date };
 
-/** Applies a readable batch for one device in one transaction that holds the device's row lock. */
-export async function pushEvents(db: Database, ctx: { deviceId: string; channel: string; now: () => Date }, events: readonly ReadableEvent[]): Promise<PushOutcome> {
-  return db.transaction(async (tx) => {
-    const now = ctx.now();
-    const lastSeq = await lockDevice(tx, ctx.deviceId);
+/**
+ * Applies a readable batch for one device in one transaction that holds the device's row lock.
+ * When the set-based write fails in a way confined to some event (an overflow, a constraint,
+ * text the database refuses), the batch is applied again one event at a time, each in a
+ * savepoint, and the failing event is recorded as rejected (`unstorable`): one poison event
+ * never turns every retry of its batch into a 500. Any other failure is the server's: a 5xx.
+ */
+export async function pushEvents(db: Database, ctx: PushCtx, events: readonly ReadableEvent[]): Promise<PushOutcome> {
+  try {
+    return await db.transaction((tx) => pushIn(tx, ctx, events, false));
+  } catch (err) {
+    if (!confinedToEvents(err)) throw err;
+  }
+  return db.transaction((tx) => pushIn(tx, ctx, events, true));
+}
 
-    const old = events.filter((e) => e.seq <= lastSeq);
-    if (old.length > 0) {
-      const held = await heldIds(tx, ctx.deviceId, old.map((e) => e.seq));
-      const reused = old.find((e) => held.get(e.seq) !== e.id);
-      if (reused) {
-        return {
-          status: 409,
-          body: {
-            error: 'seq_conflict',
-            message: `seq ${reused.seq} is already held for another event (${held.get(reused.seq) ?? 'unknown'}); a stored event is never re-sent under another number`,
-            seq: reused.seq,
-            ackedSeq: lastSeq,
-          },
-        };
+/**
+ * SQLSTATE classes a single event's data can cause: 22 data exception (overflow, bad text or
+ * JSON), 23 integrity constraint, 54 program limit (too deep, too long); and a JavaScript
+ * stack overflow or range error while planning. Connection, serialization, deadlock, missing
+ * tables and the like are the server's fault and stay a 5xx.
+ */
+function confinedToEvents(err: unknown): boolean {
+  if (err instanceof RangeError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
+}
+
+async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], oneByOne: boolean): Promise<PushOutcome> {
+  const now = ctx.now();
+  const lastSeq = await lockDevice(tx, ctx.deviceId);
+
+  const old = events.filter((e) => e.seq <= lastSeq);
+  const conflicts: ResendWarning[] = [];
+  if (old.length > 0) {
+    const held = await heldEvents(tx, ctx.deviceId, old.map((e) => e.seq));
+    const reused = old.find((e) => held.get(e.seq)?.id !== e.id);
+    if (reused) {
+      return {
+        status: 409,
+        body: {
+          error: 'seq_conflict',
+          message: `seq ${reused.seq} is already held for another event (${held.get(reused.seq)?.id ?? 'unknown'}); a stored event is never re-sent under another number`,
+          seq: reused.seq,
+          ackedSeq: lastSeq,
+        },
+      };
+    }
+    // Same number, same id, other content: the ledger keeps the first; the resend is flagged, not applied.
+    const differing: ResendConflict[] = [];
+    for (const e of old) {
+      const heldHash = held.get(e.seq)?.hash;
+      const sentHash = envelopeHash(e.raw);
+      if (heldHash && heldHash !== sentHash) {
+        differing.push({ seq: e.seq, eventId: e.id, heldHash, sentHash, sent: storedCopy({ type: e.raw.type, actor: e.raw.actor, occurredAt: e.raw.occurredAt, payload: e.raw.payload }) });
+        conflicts.push({ seq: e.seq, id: e.id, message: `seq ${e.seq} (${e.id}) was delivered before with other content; the first delivery stands and this one was not applied` });
       }
     }
-    const run: ReadableEvent[] = [];
-    for (const e of events) {
-      if (e.seq <= lastSeq) continue;
-      if (e.seq !== lastSeq + run.length + 1) break;
-      run.push(e);
-    }
-    const gap = events.some((e) => e.seq > lastSeq + run.length);
-    const ackedSeq = lastSeq + run.length;
-    if (run.length === 0) {
-      await touchDevice(tx, ctx.deviceId, now);
-      return { status: 200, body: { ackedSeq, rejected: [], ...(gap ? { expectedSeq: ackedSeq + 1 } : {}) } };
-    }
-
-    const parsed: Parsed[] = run.map((e) => ({ e, ...readEvent(e) }));
-    const readable = parsed.flatMap((p) => (p.event ? [p.event] : []));
-    const context = await pushContext(tx, {
-      deviceId: ctx.deviceId,
-      actors: [...new Set(readable.map((ev) => ev.actor as string))],
-      eventIds: run.map((e) => e.id),
-      taskIds: [...new Set(readable.flatMap((ev) => footprint(ev).tasks))].sort(),
-      pickIds: readable.flatMap((ev) => (ev.type === 'pick.undone' ? [ev.payload.corrects as string] : [])),
-    });
-    const checked = authorize(parsed, context);
-    const write = await planBatch(tx, checked, context);
-    await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: ackedSeq, receivedAt: now, channel: ctx.channel });
-    const rejected = checked.flatMap((c) => ('rejection' in c ? [c.rejection] : []));
-    return { status: 200, body: { ackedSeq, rejected, ...(gap ? { expectedSeq: ackedSeq + 1 } : {}) } };
+    await recordResendConflicts(tx, ctx.deviceId, now, differing);
+  }
+  const run: ReadableEvent[] = [];
+  for (const e of events) {
+    if (e.seq <= lastSeq) continue;
+    if (e.seq !== lastSeq + run.length + 1) break;
+    run.push(e);
+  }
+  const gap = events.some((e) => e.seq > lastSeq + run.length);
+  const ackedSeq = lastSeq + run.length;
+  const answer = (rejected: Rejection[]): PushOutcome => ({
+    status: 200,
+    body: { ackedSeq, rejected, ...(gap ? { expectedSeq: ackedSeq + 1 } : {}), ...(conflicts.length > 0 ? { conflicts } : {}) },
   });
+  if (run.length === 0) {
+    await touchDevice(tx, ctx.deviceId, now);
+    return answer([]);
+  }
+  if (!oneByOne) return answer(await applyRun(tx, ctx, run, now));
+
+  const rejected: Rejection[] = [];
+  for (const e of run) {
+    await savepoint(tx, 'one_event');
+    try {
+      rejected.push(...(await applyRun(tx, ctx, [e], now)));
+      await releaseSavepoint(tx, 'one_event');
+    } catch (err) {
+      if (!confinedToEvents(err)) throw err;
+      await rollbackToSavepoint(tx, 'one_event');
+      const rejection: Rejection = { seq: e.seq, id: e.id, code: 'unstorable', message: `the API could not apply this event: ${storedText(errorText(err), 300, 'database error')}` };
+      await writePush(tx, { ...emptyWrite(), ledger: [ledgerRow(e, now, rejection)], deviceId: ctx.deviceId, lastSeq: e.seq, receivedAt: now, channel: ctx.channel });
+      rejected.push(rejection);
+    }
+  }
+  return answer(rejected);
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Checks, plans and writes a gapless run of new events; answers their rejections. */
+async function applyRun(tx: Sql, ctx: PushCtx, run: readonly ReadableEvent[], now: Date): Promise<Rejection[]> {
+  const parsed: Parsed[] = run.map((e) => ({ e, ...readEvent(e) }));
+  const readable = parsed.flatMap((p) => (p.event ? [p.event] : []));
+  const context = await pushContext(tx, {
+    deviceId: ctx.deviceId,
+    actors: [...new Set(readable.map((ev) => ev.actor as string))],
+    eventIds: run.map((e) => e.id),
+    taskIds: [...new Set(readable.flatMap((ev) => footprint(ev).tasks))].sort(),
+    pickIds: readable.flatMap((ev) => (ev.type === 'pick.undone' ? [ev.payload.corrects as string] : [])),
+  });
+  const checked = authorize(parsed, context);
+  const write = await planBatch(tx, checked, context, now);
+  const last = run[run.length - 1] as ReadableEvent;
+  await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: last.seq, receivedAt: now, channel: ctx.channel });
+  return checked.flatMap((c) => ('rejection' in c ? [c.rejection] : []));
+}
+
+const emptyWrite = (): Omit<PushWrite, 'deviceId' | 'lastSeq' | 'receivedAt' | 'channel'> => ({
+  ledger: [],
+  stock: [],
+  discrepancies: [],
+  countTasks: [],
+  pickLines: [],
+  receipts: [],
+  returnsIn: [],
+  returnsResolved: [],
+  changes: [],
+});
+
+/** The ledger row of an event: what it said (sanitized; a refused payload capped) and what became of it. */
+function ledgerRow(e: ReadableEvent, receivedAt: Date, outcome: Rejection | { payload: unknown; touches: Key[] }): LedgerWrite {
+  const raw = e.raw;
+  const occurredAt = storedText(raw.occurredAt, 40, '');
+  const skew = clockSkew(occurredAt, receivedAt);
+  const base = {
+    id: e.id,
+    seq: e.seq,
+    type: storedText(raw.type, 64, '(none)'),
+    schemaVersion: typeof raw.schemaVersion === 'number' && Number.isInteger(raw.schemaVersion) && Math.abs(raw.schemaVersion) < 2 ** 31 ? raw.schemaVersion : null,
+    actor: storedText(raw.actor, 64, '(none)'),
+    occurredAt,
+    payloadHash: envelopeHash(raw),
+    ...(skew ? { clockSkew: skew } : {}),
+  };
+  if ('code' in outcome) {
+    return { ...base, status: 'rejected', code: outcome.code, message: storedText(outcome.message, MAX_STORED_TEXT, ''), payload: storedCopy(raw.payload), touches: [] };
+  }
+  return { ...base, status: 'applied', payload: outcome.payload, touches: outcome.touches };
 }
 
 type Parsed = { e: ReadableEvent; event?: FloorEvent; rejection?: Rejection };
@@ -123,6 +227,9 @@ type Parsed = { e: ReadableEvent; event?: FloorEvent; rejection?: Rejection };
 /** Envelope and payload checks, which need no database. */
 function readEvent(e: ReadableEvent): { event: FloorEvent } | { rejection: Rejection } {
   const reject = (code: Rejection['code'], message: string) => ({ rejection: { seq: e.seq, id: e.id, code, message } });
+  // Counted without recursion before any schema walks it: depth is bounded before parsing.
+  if (depthOf(e.raw.payload, MAX_PAYLOAD_DEPTH) > MAX_PAYLOAD_DEPTH) return reject('invalid_payload', `payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+  if (depthOf(e.raw, MAX_PAYLOAD_DEPTH + 1) > MAX_PAYLOAD_DEPTH + 1) return reject('invalid_envelope', `the envelope nests deeper than ${MAX_PAYLOAD_DEPTH + 1} levels`);
   const env = EnvelopeSchema.safeParse(e.raw);
   if (!env.success) return reject('invalid_envelope', describeIssues(env.error));
   const parsed = parseEvent(env.data);
@@ -186,17 +293,7 @@ function footprint(event: FloorEvent): { keys: Key[]; locations: string[]; tasks
   }
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-/** Postgres text and jsonb cannot hold NUL or lone surrogates; a garbled event must still be recordable. */
-function storable(v: unknown): unknown {
-  if (typeof v === 'string') return v.replaceAll(String.fromCharCode(0), '\ufffd').replace(LONE_SURROGATE, '\ufffd');
-  if (Array.isArray(v)) return v.map(storable);
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [storable(k) as string, storable(x)]));
-  return v;
-}
-const text = (v: unknown, max: number, fallback: string): string => (typeof v === 'string' ? (storable(v.slice(0, max)) as string) : fallback);
-
-async function planBatch(tx: Sql, checked: readonly Checked[], context: PushContext): Promise<Omit<PushWrite, 'deviceId' | 'lastSeq' | 'receivedAt' | 'channel'>> {
+async function planBatch(tx: Sql, checked: readonly Checked[], context: PushContext, receivedAt: Date): Promise<Omit<PushWrite, 'deviceId' | 'lastSeq' | 'receivedAt' | 'channel'>> {
   const valid = checked.flatMap((c) => ('event' in c ? [c.event] : []));
   const prints = valid.map(footprint);
   const tasks = context.tasks;
@@ -239,17 +336,8 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
   };
 
   for (const c of checked) {
-    const raw = c.e.raw;
-    const base = {
-      id: c.e.id,
-      seq: c.e.seq,
-      type: text(raw.type, 64, '(none)'),
-      schemaVersion: typeof raw.schemaVersion === 'number' && Number.isInteger(raw.schemaVersion) && Math.abs(raw.schemaVersion) < 2 ** 31 ? raw.schemaVersion : null,
-      actor: text(raw.actor, 64, '(none)'),
-      occurredAt: text(raw.occurredAt, 40, ''),
-    };
     if ('rejection' in c) {
-      ledger.push({ ...base, status: 'rejected', code: c.rejection.code, message: storable(c.rejection.message) as string, payload: storable(raw.payload ?? null), touches: [] });
+      ledger.push(ledgerRow(c.e, receivedAt, c.rejection));
       continue;
     }
     const ev = c.event;
@@ -257,7 +345,7 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
     for (const d of effect.discrepancies) discrepancies.push({ ...d, eventId: ev.id, seq: ev.seq });
     for (const t of effect.countTasks) changedTasks.set(t.id, t);
     const touches: Key[] = [...effect.moves.map((m) => ({ sku: m.sku, location: m.location })), ...footprint(ev).keys];
-    ledger.push({ ...base, status: 'applied', payload: ev.payload, touches });
+    ledger.push(ledgerRow(c.e, receivedAt, { payload: ev.payload, touches }));
     switch (ev.type) {
       case 'pick.held':
         line(ev.payload.pickListId, ev.payload.lineId).picked += ev.payload.qty;
@@ -281,7 +369,8 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
           location: ev.payload.location,
           qty: ev.payload.qty,
           condition: ev.payload.condition,
-          note: ev.payload.note ? (storable(ev.payload.note) as string) : null,
+          // The schema refused unstorable text already.
+          note: ev.payload.note ?? null,
         });
         break;
       case 'return.resolved':

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { startServer } from './app.ts';
+import { DataDirLockedError } from './data-lock.ts';
 import { DEMO_USERS } from './seed.ts';
 
 const env = process.env;
@@ -22,15 +23,25 @@ if ((env.TLS_CERT === undefined) !== (env.TLS_KEY === undefined)) {
 const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT, 'utf8'), key: readFileSync(env.TLS_KEY, 'utf8') } : undefined;
 const host = env.HOST ?? '0.0.0.0';
 
-const server = await startServer({
-  port,
-  host,
-  ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.DATA_DIR ?? './data' }),
-  seed: true,
-  staticDir: env.STATIC_DIR ?? 'dist',
-  logLevel: env.LOG_LEVEL ?? 'info',
-  ...(tls ? { tls } : {}),
-});
+let server: Awaited<ReturnType<typeof startServer>>;
+try {
+  server = await startServer({
+    port,
+    host,
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.DATA_DIR ?? './data' }),
+    seed: true,
+    staticDir: env.STATIC_DIR ?? 'dist',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    ...(tls ? { tls } : {}),
+  });
+} catch (err) {
+  const e = err as NodeJS.ErrnoException;
+  // Refused before any data was touched: the port is taken, or another process owns DATA_DIR.
+  if (e.code === 'EADDRINUSE') console.error(`Cannot start: port ${port} on ${host} is in use by another process (set PORT to another port).`);
+  else if (e instanceof DataDirLockedError) console.error(`Cannot start: ${e.message}`);
+  else console.error('Cannot start:', e);
+  process.exit(1);
+}
 
 const where = env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.DATA_DIR ?? './data'}`;
 const lan =

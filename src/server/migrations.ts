@@ -146,4 +146,29 @@ CREATE TABLE returns (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'ledger hashes, clock skew, resend conflicts',
+    sql: `
+-- A hash of what each event said (type, version, time, actor, payload): a resend of its seq
+-- and id saying something else is flagged, never silently taken.
+ALTER TABLE ledger ADD COLUMN payload_hash text;
+-- The device clock far from the API's receipt time: 'ahead' (after receipt) or 'behind' (older than the offline allowance).
+ALTER TABLE ledger ADD COLUMN clock_skew text CHECK (clock_skew IN ('ahead', 'behind'));
+-- Resends of a held seq and id with other content, for a supervisor; one row per distinct content.
+CREATE TABLE event_conflicts (
+  id bigserial PRIMARY KEY,
+  device_id text NOT NULL,
+  seq bigint NOT NULL,
+  event_id text NOT NULL,
+  held_hash text NOT NULL,
+  sent_hash text NOT NULL,
+  sent jsonb,
+  first_seen_at timestamptz NOT NULL,
+  last_seen_at timestamptz NOT NULL,
+  times integer NOT NULL DEFAULT 1,
+  UNIQUE (device_id, seq, sent_hash)
+);
+`,
+  },
 ];

@@ -175,12 +175,52 @@ export async function lockDevice(tx: Sql, deviceId: string): Promise<number> {
   return num(r?.last_seq);
 }
 
-/** The event ids the ledger holds for these seqs of a device. */
-export async function heldIds(tx: Sql, deviceId: string, seqs: number[]): Promise<Map<number, string>> {
+/** The event ids (and content hashes, null before migration 4) the ledger holds for these seqs of a device. */
+export async function heldEvents(tx: Sql, deviceId: string, seqs: number[]): Promise<Map<number, { id: string; hash: string | null }>> {
   if (seqs.length === 0) return new Map();
-  const rows = await tx.query<{ seq: number; id: string }>('SELECT seq, id FROM ledger WHERE device_id = $1 AND seq = ANY($2::bigint[])', [deviceId, seqs]);
-  return new Map(rows.map((r) => [num(r.seq), r.id]));
+  const rows = await tx.query<{ seq: number; id: string; payload_hash: string | null }>(
+    'SELECT seq, id, payload_hash FROM ledger WHERE device_id = $1 AND seq = ANY($2::bigint[])',
+    [deviceId, seqs],
+  );
+  return new Map(rows.map((r) => [num(r.seq), { id: r.id, hash: r.payload_hash }]));
 }
+
+export type ResendConflict = { seq: number; eventId: string; heldHash: string; sentHash: string; sent: unknown };
+
+/** Records resends of held events with other content; a repeat of the same content counts up its row. */
+export async function recordResendConflicts(tx: Sql, deviceId: string, at: Date, conflicts: ResendConflict[]): Promise<void> {
+  if (conflicts.length === 0) return;
+  await tx.query(
+    `INSERT INTO event_conflicts (device_id, seq, event_id, held_hash, sent_hash, sent, first_seen_at, last_seen_at)
+     SELECT $1, seq, event_id, held_hash, sent_hash, sent, $2, $2
+     FROM jsonb_to_recordset($3::jsonb) AS x(seq bigint, event_id text, held_hash text, sent_hash text, sent jsonb)
+     ORDER BY seq
+     ON CONFLICT (device_id, seq, sent_hash) DO UPDATE SET times = event_conflicts.times + 1, last_seen_at = excluded.last_seen_at`,
+    [deviceId, at, json(conflicts.map((c) => ({ seq: c.seq, event_id: c.eventId, held_hash: c.heldHash, sent_hash: c.sentHash, sent: c.sent })))],
+  );
+}
+
+/** Resend conflicts, newest first: for supervisors. */
+export async function resendConflictRows(db: Sql, limit: number) {
+  const rows = await db.query(
+    'SELECT device_id, seq, event_id, sent, first_seen_at, last_seen_at, times FROM event_conflicts ORDER BY last_seen_at DESC, id DESC LIMIT $1',
+    [limit],
+  );
+  return rows.map((r) => ({
+    deviceId: String(r.device_id),
+    seq: num(r.seq),
+    eventId: String(r.event_id),
+    sent: r.sent,
+    firstSeenAt: iso(r.first_seen_at),
+    lastSeenAt: iso(r.last_seen_at),
+    times: num(r.times),
+  }));
+}
+
+/** Savepoints: one event's failure inside a push is undone without undoing the others. */
+export const savepoint = async (tx: Sql, name: string): Promise<void> => void (await tx.query(`SAVEPOINT ${name}`));
+export const releaseSavepoint = async (tx: Sql, name: string): Promise<void> => void (await tx.query(`RELEASE SAVEPOINT ${name}`));
+export const rollbackToSavepoint = async (tx: Sql, name: string): Promise<void> => void (await tx.query(`ROLLBACK TO SAVEPOINT ${name}`));
 
 export type PushContext = {
   /** Known users among the actors, with whether each has signed in on this device. */
@@ -266,6 +306,9 @@ export type LedgerWrite = {
   message?: string;
   payload: unknown;
   touches: { sku: string; location: string }[];
+  /** `envelopeHash` of what the device sent. */
+  payloadHash?: string;
+  clockSkew?: 'ahead' | 'behind';
 };
 export type StockDelta = { sku: string; location: string } & Buckets;
 export type Change = { kind: 'work' | 'stock'; sku?: string; location?: string };
@@ -307,8 +350,8 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
   const parts: string[] = [];
   if (w.ledger.length > 0) {
     parts.push(`ledger_in AS (
-      INSERT INTO ledger (id, device_id, seq, type, schema_version, actor, occurred_at, received_at, status, code, message, payload, touches, skus, locations)
-      SELECT id, ${$(w.deviceId)}, seq, type, schema_version, actor, occurred_at, ${$(w.receivedAt)}::timestamptz, status, code, message, payload, touches, skus, locations
+      INSERT INTO ledger (id, device_id, seq, type, schema_version, actor, occurred_at, received_at, status, code, message, payload, touches, skus, locations, payload_hash, clock_skew)
+      SELECT id, ${$(w.deviceId)}, seq, type, schema_version, actor, occurred_at, ${$(w.receivedAt)}::timestamptz, status, code, message, payload, touches, skus, locations, payload_hash, clock_skew
       FROM jsonb_to_recordset(${$(
         json(
           w.ledger.map((e) => ({
@@ -325,10 +368,12 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
             touches: [...new Set(e.touches.map((t) => touchKey(t.sku, t.location)))],
             skus: [...new Set(e.touches.map((t) => t.sku))],
             locations: [...new Set(e.touches.map((t) => t.location))],
+            payload_hash: e.payloadHash ?? null,
+            clock_skew: e.clockSkew ?? null,
           })),
         ),
       )}::jsonb) AS x(id text, seq bigint, type text, schema_version int, actor text, occurred_at text,
-           status text, code text, message text, payload jsonb, touches text[], skus text[], locations text[])
+           status text, code text, message text, payload jsonb, touches text[], skus text[], locations text[], payload_hash text, clock_skew text)
       ORDER BY seq RETURNING 1)`);
   }
   if (w.stock.length > 0) {
@@ -455,7 +500,7 @@ export async function ledgerEvents(
 ): Promise<LedgerEntry[]> {
   const touch = f.sku !== undefined && f.location !== undefined ? touchKey(f.sku, f.location) : null;
   const rows = await db.query(
-    `SELECT position, id, device_id, seq, type, actor, occurred_at, received_at, status, code, message, payload FROM ledger
+    `SELECT position, id, device_id, seq, type, actor, occurred_at, received_at, status, code, message, payload, clock_skew FROM ledger
      WHERE ($1::text IS NULL OR touches @> ARRAY[$1::text])
        AND ($2::text IS NULL OR skus @> ARRAY[$2::text])
        AND ($3::text IS NULL OR locations @> ARRAY[$3::text])
@@ -476,6 +521,7 @@ export async function ledgerEvents(
     status: r.status as 'applied' | 'rejected',
     ...(r.code ? { code: String(r.code) } : {}),
     ...(r.message ? { message: String(r.message) } : {}),
+    ...(r.clock_skew ? { clockSkew: r.clock_skew as 'ahead' | 'behind' } : {}),
     payload: r.payload,
   }));
 }

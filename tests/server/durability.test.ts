@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, Client, DeviceEvents, openBackend, pickHeld, startApp, type Backend } from '../fixtures/server-app.ts';
 import { createApp } from '../../src/server/app.ts';
 import { OPENING_STOCK } from '../../src/server/seed.ts';
+import { MIGRATIONS } from '../../src/server/migrations.ts';
 
 describe('restart', () => {
   it('keeps data in the PGlite folder, migrates and seeds only once', async () => {
@@ -23,10 +24,12 @@ describe('restart', () => {
         // The session survives too: tokens live in the database, not in the process.
         expect(await second.client.stock(token, 'SKU-1001', 'A-01-01')).toMatchObject({ available: 37, committed: 3 });
         expect((await second.client.push(dev.id, token, batch)).body).toEqual({ ackedSeq: 1, rejected: [] });
-        const opening = (await second.client.get<{ events: { type: string }[] }>('/api/v1/ledger?limit=1000', token)).body.events.filter((e) => e.type === 'stock.opening_balance');
+        const opening = (await second.client.get<{ events: { type: string }[] }>('/api/v1/ledger?limit=1000', await second.client.supervisorToken())).body.events.filter(
+          (e) => e.type === 'stock.opening_balance',
+        );
         expect(opening).toHaveLength(OPENING_STOCK.length);
         const migrations = await second.app.db.query<{ version: number }>('SELECT version FROM schema_migrations');
-        expect(migrations.map((m) => m.version)).toEqual([1]);
+        expect(migrations.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
       } finally {
         await second.app.close();
       }
@@ -75,7 +78,7 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL start-up', () => {
       const apps = await Promise.all([1, 2, 3].map(() => createApp({ ...backend.options(), seed: true, logLevel: 'silent' })));
       const [first] = apps;
       const versions = await first?.db.query<{ version: number }>('SELECT version FROM schema_migrations');
-      expect(versions?.map((v) => v.version)).toEqual([1]);
+      expect(versions?.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
       const users = await first?.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
       expect(users?.[0]?.n).toBe(4);
       await Promise.all(apps.map((a) => a.close()));

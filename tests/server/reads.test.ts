@@ -44,7 +44,9 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
     const rw = await work(rec.dev, rec.token);
     expect(rw.pickLists).toEqual([]);
     expect(rw.receipts[0]?.ssccs.every(hasValidCheckDigit)).toBe(true);
-    const rows = (await api.get<{ rows: { onHand: number }[] }>('/api/v1/stock', token)).body.rows;
+    // Stock figures are a supervisor's read (a picker's token is refused: see adversarial-http).
+    expect((await api.get('/api/v1/stock', token)).status).toBe(403);
+    const rows = (await api.get<{ rows: { onHand: number }[] }>('/api/v1/stock', sup)).body.rows;
     expect(rows.reduce((s, r) => s + r.onHand, 0)).toBe(OPENING_STOCK.reduce((s, r) => s + r.available, 0));
   });
 
@@ -86,8 +88,11 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
     const behind = (await api.get<{ events: { type: string; actor: string; deviceId: string }[] }>('/api/v1/ledger?sku=SKU-1004&location=DOCK-1', token)).body.events;
     expect(behind.map((e) => e.type)).toEqual(['receipt.received', 'qc.released']);
     expect(behind[1]).toMatchObject({ actor: 'receiver', deviceId: dev.id });
-    const shelf = (await api.get<{ events: { type: string }[] }>('/api/v1/ledger?sku=SKU-1004&location=A-02-02', token)).body.events;
+    // The whole ledger behind a figure is a supervisor's read; the receiver sees their own device's part.
+    const shelf = (await api.get<{ events: { type: string }[] }>('/api/v1/ledger?sku=SKU-1004&location=A-02-02', sup)).body.events;
     expect(shelf.map((e) => e.type)).toEqual(['stock.opening_balance', 'qc.released']);
+    const own = (await api.get<{ events: { type: string }[] }>('/api/v1/ledger?sku=SKU-1004&location=A-02-02', token)).body.events;
+    expect(own.map((e) => e.type)).toEqual(['qc.released']);
   });
 
   it('lists quarantined returns for supervisors until resolved', async () => {
@@ -161,7 +166,7 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
 
   it('names a bad query field', async () => {
     const { token } = await fresh('picker');
-    const res = await api.get<{ error: string; field: string }>('/api/v1/stock?sku=%3Cscript%3E', token);
+    const res = await api.get<{ error: string; field: string }>('/api/v1/stock?sku=%3Cscript%3E', sup);
     expect(res.status).toBe(400);
     expect(res.body.field).toBe('sku');
     expect((await api.get('/api/v1/nothing-here', token)).status).toBe(404);

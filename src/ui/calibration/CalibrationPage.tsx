@@ -80,8 +80,6 @@ export function CalibrationPage({ store, onDone }: { store?: ScanSettingsStore; 
 
   return (
     <div className="screen calibration">
-      {/* Printing gives the test sheet alone: the page's controls and findings stay on screen. */}
-      <style>{'@media print { .no-print, .topbar, .scanbar-wrap { display: none !important; } .test-sheet li { break-inside: avoid; } }'}</style>
       <header className="topbar">
         {onDone ? (
           <button type="button" onClick={onDone} aria-label="Back">
