@@ -75,6 +75,16 @@ const fail = (statusCode: number, error: string, message: string, field?: string
 
 const redactToken = (url: string): string => url.replace(/([?&]token=)[^&]*/g, '$1[redacted]');
 
+/**
+ * A database that is away (connection refused or lost, shutting down, too many clients) is a
+ * 503: the device then knows the fault is passing, not about what it sent (a 500).
+ */
+function unavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return /^(08|57P0|53300)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code);
+}
+
 /** Parses with a zod schema or fails with a 400 naming the first bad field. */
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const r = schema.safeParse(value);
@@ -199,6 +209,10 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       return reply.code(e.statusCode).send({ error: e.code ?? 'bad_request', message: e.message ?? 'bad request' });
+    }
+    if (unavailable(err)) {
+      req.log.warn({ err }, 'database unavailable');
+      return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: 'the database is not reachable right now; it is safe to retry' });
     }
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'the server failed to handle this request; it is safe to retry' });
@@ -430,9 +444,10 @@ const STARTING: Record<string, string> = { error: 'starting', message: 'the API 
  */
 export async function startServer(opts: ServerOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
   const host = opts.host ?? '127.0.0.1';
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  // Until the database is open every request gets a 503; then Fastify's own handler takes over.
+  const routing: { handler?: (req: IncomingMessage, res: ServerResponse) => void } = {};
   const serve = (req: IncomingMessage, res: ServerResponse) => {
-    if (handler) return handler(req, res);
+    if (routing.handler) return routing.handler(req, res);
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify(STARTING));
   };
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, serve) : createHttpServer(serve);
@@ -455,7 +470,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<{ url: stri
   }
   const app = built;
   // Fastify's own routing, now that the database is open; `routing` is its request handler.
-  handler = (req, res) => app.app.routing(req, res);
+  routing.handler = (req, res) => app.app.routing(req, res);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;

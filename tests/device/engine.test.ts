@@ -3,7 +3,7 @@ import { setMeta, type FloorDb } from '../../src/device/db.ts';
 import { appendEvent, pendingEvents, rejectedEvents } from '../../src/device/event-log.ts';
 import { signIn } from '../../src/device/session.ts';
 import { ManualEnvironment } from '../../src/device/sync/environment.ts';
-import { SyncEngine, backoffDelay, parseRetryAfter, type SyncEngineOptions } from '../../src/device/sync/engine.ts';
+import { DETERMINISTIC_REPEATS, SyncEngine, backoffDelay, parseRetryAfter, type SyncEngineOptions } from '../../src/device/sync/engine.ts';
 import { processLock } from '../../src/device/sync/lock.ts';
 import { FakeApi } from './fake-api.ts';
 import { ManualTimers, newBackend, newDevice, pickHeld, until } from './helpers.ts';
@@ -242,6 +242,42 @@ describe('sync engine', () => {
     await second.engine.start();
     await until(async () => (await db.events.get(1))?.state === 'rejected', 'refusal shown after restart');
     expect(api.pushes.map((p) => p.seqs)).toEqual([[1], [1]]);
+  });
+
+  it('isolates an event the API fails on every time (the same 5xx), and puts it in front of a supervisor instead of looping', async () => {
+    const { db, api, engine } = await device({ batchSize: 5, backoffBaseMs: 1, backoffCapMs: 60_000 });
+    const broken = 'the server failed to handle this request; it is safe to retry';
+    api.failWhen = (e) => ((e.payload as { lineId: string }).lineId === '3' ? broken : undefined);
+    for (let i = 1; i <= 5; i++) await record(db, i);
+    await engine.start();
+    await until(() => engine.status().stuck !== undefined, 'stuck event found');
+    expect(engine.status()).toMatchObject({ phase: 'blocked', stuck: { seq: 3, message: broken, attempts: DETERMINISTIC_REPEATS } });
+    expect(engine.status().lastError).toMatch(/event #3 .*Call a supervisor/);
+    // The whole batch failed the same way three times, then went one event at a time: 1 and 2 through, 3 alone three times.
+    expect(api.pushes.map((p) => p.seqs)).toEqual([[1, 2, 3, 4, 5], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5], [1], [2], [3], [3], [3]]);
+    expect((await pendingEvents(db)).map((e) => e.seq)).toEqual([3, 4, 5]);
+    // Then it waits for the long backoff rather than sending again and again.
+    const sent = api.pushes.length;
+    for (let i = 0; i < 2000; i++) await new Promise((r) => setImmediate(r));
+    expect(api.pushes.length).toBe(sent);
+    expect(engine.status().nextAttemptAt).toBeGreaterThan(Date.now() + 50_000);
+    // Once the server is mended, "Send now" delivers the rest, and the stuck mark goes.
+    api.failWhen = () => undefined;
+    engine.resume();
+    await until(async () => (await pendingCount(db)) === 0 && engine.status().phase === 'idle', 'delivered after repair');
+    expect(engine.status().stuck).toBeUndefined();
+    expect(api.held.get(api.pushes[0]!.deviceId)?.map((h) => h.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('keeps retrying a 5xx that changes or passes: a passing fault is never taken for a poison event', async () => {
+    const { db, api, engine } = await device({ batchSize: 5 });
+    for (const status of [500, 503, 503, 503, 500, 502]) api.faults.push({ method: 'POST', fault: { kind: 'status', status, body: { error: 'internal', message: `fault ${status}` } } });
+    for (let i = 1; i <= 5; i++) await record(db, i);
+    await engine.start();
+    await until(async () => (await pendingCount(db)) === 0, 'delivered');
+    expect(engine.status().stuck).toBeUndefined();
+    // Never shrunk: every push carried the whole batch.
+    expect(api.pushes.every((p) => p.seqs.length === 5)).toBe(true);
   });
 
   it('halves the batch on 413', async () => {

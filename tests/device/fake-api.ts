@@ -31,6 +31,8 @@ export class FakeApi implements HttpClient {
   readonly faults: { method: 'GET' | 'POST'; fault: Fault }[] = [];
   /** Rejects events whose payload makes this return a message. */
   rejectWhen: (e: Held) => string | undefined = () => undefined;
+  /** A server broken by one event: any push carrying an event for which this returns a message answers 500 with it, every time. */
+  failWhen: (e: Held) => string | undefined = () => undefined;
   signIns = 0;
   ledgerReads = 0;
   private position = 0;
@@ -101,6 +103,10 @@ export class FakeApi implements HttpClient {
 
   private push(deviceId: string, body: { events: Held[] }): HttpResponse {
     this.pushes.push({ deviceId, seqs: body.events.map((e) => e.seq) });
+    for (const e of body.events) {
+      const broken = this.failWhen(e);
+      if (broken) return json(500, { error: 'internal', message: broken });
+    }
     const held = this.held.get(deviceId) ?? [];
     this.held.set(deviceId, held);
     const rejected: Rejection[] = [];

@@ -5,6 +5,7 @@ import { appendEvent, pendingEvents, rejectedEvents } from '../../src/device/eve
 import { signIn } from '../../src/device/session.ts';
 import { ManualEnvironment } from '../../src/device/sync/environment.ts';
 import { SyncEngine } from '../../src/device/sync/engine.ts';
+import type { HttpClient } from '../../src/device/sync/http.ts';
 import { processLock } from '../../src/device/sync/lock.ts';
 import { fetchStream } from '../../src/device/sync/stream.ts';
 import { catalogByGtin } from '../../src/device/work-cache.ts';
@@ -108,6 +109,42 @@ describe('sync against the real API', () => {
     await until(() => engine.status().phase === 'conflict', 'conflict');
     expect(engine.status().conflict?.seq).toBe(1);
     expect(await pendingEvents(clone)).toHaveLength(1);
+    await engine.stop();
+  });
+
+  it('an event the API fails on every time is isolated and shown to a supervisor; the events before it are delivered, the rest after repair', async () => {
+    const d = await handheld();
+    // A server broken by one event: a proxy before the real API answers its 500 for any push carrying it.
+    let broken = true;
+    const poisonLine = 'P-3';
+    const http: HttpClient = {
+      send: async (req) => {
+        if (broken && req.method === 'POST' && req.path.endsWith('/events') && (req.body ?? '').includes(`"lineId":"${poisonLine}"`)) {
+          return { status: 500, header: () => null, text: JSON.stringify({ error: 'internal', message: 'the server failed to handle this request; it is safe to retry' }) };
+        }
+        return d.http.send(req);
+      },
+    };
+    const engine = new SyncEngine({ db: d.db, http, env: d.env, lock: processLock(), batchSize: 10, backoffBaseMs: 1, backoffCapMs: 60_000 });
+    for (let i = 1; i <= 6; i++) {
+      const draft = pickHeld(i, { sku: 'SKU-1007', bin: 'B-01-01' });
+      if (i === 3) (draft.payload as { lineId: string }).lineId = poisonLine;
+      await appendEvent(d.db, draft, { actor: 'picker', now: now() });
+    }
+    await engine.start();
+    await until(() => engine.status().stuck !== undefined, 'stuck event');
+    expect(engine.status()).toMatchObject({ phase: 'blocked', stuck: { seq: 3 } });
+    expect((await pendingEvents(d.db)).map((e) => e.seq)).toEqual([3, 4, 5, 6]);
+    const held = async () => (await api.ledger(d.token)).filter((r) => r.deviceId === d.deviceId).map((r) => [r.seq, r.status]);
+    expect(await held()).toEqual([
+      [1, 'applied'],
+      [2, 'applied'],
+    ]);
+    broken = false;
+    engine.resume();
+    await until(async () => (await pendingEvents(d.db)).length === 0 && engine.status().phase === 'idle', 'delivered after repair');
+    expect(engine.status().stuck).toBeUndefined();
+    expect(await held()).toEqual([1, 2, 3, 4, 5, 6].map((seq) => [seq, 'applied']));
     await engine.stop();
   });
 });

@@ -4,7 +4,8 @@
  * After each attack the device keeps delivering: its next event is applied.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_NAMES, Client, DeviceEvents, T0, deviceId, openBackend, pickHeld, startApp, type Backend } from '../fixtures/server-app.ts';
+import { BACKEND_NAMES, DeviceEvents, T0, deviceId, openBackend, pickHeld, startApp, type Backend } from '../fixtures/server-app.ts';
+import type { Client } from '../fixtures/server-app.ts';
 import type { App } from '../../src/server/app.ts';
 import type { LedgerEntry, PullResponse, PushResponse } from '../../src/domain/protocol.ts';
 import { MAX_BODY_DEPTH } from '../../src/domain/protocol.ts';

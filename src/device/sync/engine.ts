@@ -46,6 +46,11 @@ export type SyncStatus = {
   lastError?: string;
   /** Set when the API reported a seq conflict: a bug or cloned storage; needs a supervisor. */
   conflict?: { seq: number; message: string };
+  /**
+   * Set when the API fails on one event the same way every time (a 5xx repeated for it alone):
+   * the event waits for a supervisor, retried only slowly, instead of being sent in a loop.
+   */
+  stuck?: { seq: number; id: string; message: string; attempts: number };
 };
 
 export type SyncEngineOptions = {
@@ -72,11 +77,13 @@ export type SyncEngineOptions = {
 };
 
 const PRUNE_EVERY_MS = 3_600_000;
+/** The same 500 for a batch starting at the same seq this many times in a row is no passing fault. */
+export const DETERMINISTIC_REPEATS = 3;
 const LEDGER_PAGE = 1000;
 
 type Outcome =
   | { kind: 'ok'; res: HttpResponse }
-  | { kind: 'retry'; message: string; retryAfterMs?: number }
+  | { kind: 'retry'; message: string; retryAfterMs?: number; status?: number }
   | { kind: 'auth'; message: string }
   | { kind: 'conflict'; message: string; seq: number }
   | { kind: 'too_big' }
@@ -132,6 +139,10 @@ export class SyncEngine {
   private readonly random: () => number;
   private readonly streamFactory?: ChangeStreamFactory;
   private batchSize: number;
+  /** The last 5xx of a push: its first seq, its message and how often it came in a row. */
+  private repeated: { firstSeq: number; message: string; times: number } | undefined;
+  /** While isolating a poison event, events up to this seq go one per push. */
+  private isolateUpTo: number | undefined;
   private readonly debounceMs: number;
   private readonly requestTimeoutMs: number;
   private readonly backoffBaseMs: number;
@@ -372,7 +383,9 @@ export class SyncEngine {
   private async pushAll(token: string): Promise<void> {
     while (this.running) {
       const resend = this.resendFrom;
-      const batch = resend !== undefined ? await eventsFrom(this.db, resend, this.batchSize) : await pendingEvents(this.db, this.batchSize);
+      const size = this.isolateUpTo !== undefined ? 1 : this.batchSize;
+      const batch = resend !== undefined ? await eventsFrom(this.db, resend, size) : await pendingEvents(this.db, size);
+      if (this.isolateUpTo !== undefined && (batch[0]?.seq ?? Infinity) > this.isolateUpTo) this.isolateUpTo = undefined;
       if (resend !== undefined && batch.length > 0 && batch[0]!.seq !== resend) {
         // The API lacks events this device has already pruned: nothing here can fill the gap.
         this.block(`the API expects seq ${resend}, which this device no longer holds`);
@@ -400,7 +413,8 @@ export class SyncEngine {
         const first = batch[0]!.seq;
         const last = batch[batch.length - 1]!.seq;
         await recordAck(this.db, body.ackedSeq, body.rejected as Rejection[], new Date(this.timers.now()));
-        this.succeeded({ lastPushAt: this.timers.now() });
+        this.repeated = undefined;
+        this.succeeded({ lastPushAt: this.timers.now(), stuck: undefined });
         if (body.expectedSeq !== undefined && body.expectedSeq <= body.ackedSeq + 1 && body.expectedSeq < first) {
           this.resendFrom = body.expectedSeq;
         } else if (body.ackedSeq < first) {
@@ -417,9 +431,39 @@ export class SyncEngine {
         continue;
       }
       if (out.kind === 'retry') this.uncertainFrom = Math.min(this.uncertainFrom ?? Infinity, batch[0]!.seq);
+      // Only a 500 can be about the batch; 502-504 say the API or its database is away for now.
+      if (out.kind === 'retry' && out.status === 500 && this.poisoned(batch, out.message)) return;
       this.handleFailure(out, token);
       return;
     }
+  }
+
+  /**
+   * Counts a 5xx answer for a batch. The same answer for the same first seq, again and again,
+   * is no passing fault: first the batch shrinks to one event per push, to find the event it
+   * is about; when that event alone keeps failing, it is put in front of a supervisor and
+   * retried only slowly. Answers true when it has handled the failure.
+   */
+  private poisoned(batch: readonly StoredEvent[], message: string): boolean {
+    const first = batch[0]!;
+    const r = this.repeated;
+    const times = r && r.firstSeq === first.seq && r.message === message ? r.times + 1 : 1;
+    this.repeated = { firstSeq: first.seq, message, times };
+    if (times < DETERMINISTIC_REPEATS) return false;
+    if (batch.length > 1) {
+      this.isolateUpTo = batch[batch.length - 1]!.seq;
+      this.repeated = undefined;
+      return false;
+    }
+    const stuck = { seq: first.seq, id: first.id, message, attempts: times };
+    this.fail(
+      `event #${first.seq} (${first.type}) cannot be delivered: the API fails on it every time (${message}). The events after it wait. Call a supervisor.`,
+      this.state.attempt + 1,
+      this.backoffCapMs,
+      'blocked',
+    );
+    this.set({ stuck });
+    return true;
   }
 
   /** Reads this device's rejections from the ledger after lost answers, and marks them. */
@@ -525,7 +569,7 @@ export class SyncEngine {
     }
     if (res.status === 413) return { kind: 'too_big' };
     if (res.status === 429 || res.status >= 500 || res.status === 408) {
-      return { kind: 'retry', message: errorMessage(res), retryAfterMs: parseRetryAfter(res.header('retry-after'), this.timers.now()) };
+      return { kind: 'retry', message: errorMessage(res), retryAfterMs: parseRetryAfter(res.header('retry-after'), this.timers.now()), status: res.status };
     }
     return { kind: 'bad', message: errorMessage(res) };
   }
