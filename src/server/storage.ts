@@ -75,11 +75,7 @@ export async function seedIfEmpty(db: Database, data: SeedData): Promise<boolean
        SELECT id, name, roles, pin_hash FROM jsonb_to_recordset($1::jsonb) AS x(id text, name text, roles text[], pin_hash text)`,
       [json(data.users.map((u) => ({ id: u.id, name: u.name, roles: u.roles, pin_hash: u.pinHash })))],
     );
-    await tx.query(
-      `INSERT INTO catalog (sku, gtin, name, units_per_case)
-       SELECT sku, gtin, name, units_per_case FROM jsonb_to_recordset($1::jsonb) AS x(sku text, gtin text, name text, units_per_case int)`,
-      [json(data.catalog.map((c) => ({ sku: c.sku, gtin: c.gtin, name: c.name, units_per_case: c.unitsPerCase ?? null })))],
-    );
+    await insertCatalog(tx, data.catalog);
     await tx.query(`INSERT INTO locations (id, kind) SELECT id, kind FROM jsonb_to_recordset($1::jsonb) AS x(id text, kind text)`, [json(data.locations)]);
     await tx.query(
       `INSERT INTO stock (sku, location, available) SELECT sku, location, available FROM jsonb_to_recordset($1::jsonb) AS x(sku text, location text, available int)`,
@@ -119,6 +115,15 @@ export async function seedIfEmpty(db: Database, data: SeedData): Promise<boolean
     );
     return true;
   });
+}
+
+/** Adds catalog items (the seed's, and until master data has its own API, tests' own). */
+export async function insertCatalog(db: Sql, items: readonly CatalogItem[]): Promise<void> {
+  await db.query(
+    `INSERT INTO catalog (sku, gtin, name, units_per_case)
+     SELECT sku, gtin, name, units_per_case FROM jsonb_to_recordset($1::jsonb) AS x(sku text, gtin text, name text, units_per_case int)`,
+    [json(items.map((c) => ({ sku: c.sku, gtin: c.gtin, name: c.name, units_per_case: c.unitsPerCase ?? null })))],
+  );
 }
 
 /** Adds pick lists with their lines (the seed's, and until orders arrive through a channel, tests' own). */
