@@ -128,7 +128,7 @@ describe.each(BACKEND_NAMES)('stock cannot be created from nothing, on %s', (nam
     const picker = await handheld('picker');
     const before = await stock('SKU-1003', 'A-02-01');
     const held = picker.dev.next('pick.held', pickHeld('SKU-1003', 'A-02-01', 3, line.pickListId, line.lineId));
-    const undo = (qty: number, corrects = held.id) => picker.dev.next('pick.undone', { corrects, sku: 'SKU-1003', location: 'A-02-01', qty });
+    const undo = (qty: number, corrects: string = held.id) => picker.dev.next('pick.undone', { corrects, sku: 'SKU-1003', location: 'A-02-01', qty });
     const out = await picker.send(held, undo(3), undo(3), undo(1, '0190a0b1-dead-7000-8000-000000000001'), picker.dev.next('pick.undone', { corrects: held.id, sku: 'SKU-1001', location: 'A-01-01', qty: 1 }));
     expect(codes(out)).toEqual(['exceeds_reference', 'unknown_pick', 'reference_mismatch']);
     expect(out.rejected.map((r) => r.seq)).toEqual([held.seq + 2, held.seq + 3, held.seq + 4]);
