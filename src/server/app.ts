@@ -341,7 +341,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
 }
 
 /** Starts the API (and the PWA when `staticDir` is built) and answers its URL. */
-export async function startServer(opts: ServerOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function startServer(opts: ServerOptions = {}): Promise<{ url: string; db: Database; close(): Promise<void> }> {
   const built = await createApp(opts);
   const host = opts.host ?? '127.0.0.1';
   try {
@@ -353,5 +353,5 @@ export async function startServer(opts: ServerOptions = {}): Promise<{ url: stri
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return { url: `${opts.tls ? 'https' : 'http'}://${shown}:${port}`, close: built.close };
+  return { url: `${opts.tls ? 'https' : 'http'}://${shown}:${port}`, db: built.db, close: built.close };
 }

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../src/server/app.ts';
+import type { Database } from '../../src/server/db.ts';
+import { insertPickLists } from '../../src/server/storage.ts';
 import { fetchHttpClient, type HttpClient, type HttpRequest, type HttpResponse } from '../../src/device/sync/http.ts';
 import { stockKey, type Buckets } from '../../src/domain/stock.ts';
 import { replayLedger } from '../../src/domain/replay.ts';
@@ -18,7 +20,8 @@ import type { LedgerEntry as LedgerRow, StockFigure as StockRow } from '../../sr
 export class RealApi {
   url = '';
   private port = 0;
-  private handle: { url: string; close(): Promise<void> } | undefined;
+  private handle: { url: string; db: Database; close(): Promise<void> } | undefined;
+  private lists = 0;
   private readonly dir: string;
 
   private constructor(readonly opts: { rateLimit?: false }) {
@@ -52,6 +55,15 @@ export class RealApi {
     await this.handle?.close();
     this.handle = undefined;
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** A pick list of the test's own with one line that wants `qty` units of `sku` at `location` (a pick must name one). */
+  async pickLine(sku: string, location: string, qty = 100_000): Promise<{ pickListId: string; lineId: string }> {
+    if (!this.handle) throw new Error('the API is not running');
+    this.lists += 1;
+    const id = `PL-D${this.lists}`;
+    await insertPickLists(this.handle.db, [{ id, orderRef: `SO-${id}`, assignedTo: null, lines: [{ lineId: '1', sku, location, qty }] }]);
+    return { pickListId: id, lineId: '1' };
   }
 
   /** A plain client straight to the API. */
