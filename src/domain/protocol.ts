@@ -35,18 +35,36 @@ export type Rejection = { seq: number; id: string; code: RejectionCode; message:
 /**
  * Why an event was rejected: `invalid_envelope` (a field of the envelope other than id/seq/deviceId is bad),
  * `forbidden` (unknown actor, actor never signed in on this device, or a role that may not record this fact),
- * `duplicate_id` (the id is already in the ledger under another number),
- * `unstorable` (the event was valid but the database could not apply it: an overflow, a constraint).
+ * `duplicate_id` (the id is already in the ledger under another number). What exists (src/domain/stock.ts
+ * `checkEvent`): `unknown_sku`, `unknown_location`, `wrong_location_kind` (a receipt outside a dock...),
+ * `unknown_pick_line`, `unknown_pick`, `unknown_receipt`, `unknown_return` (a reference to nothing),
+ * `reference_mismatch` (the reference is of another SKU or place), `exceeds_reference` (more than the
+ * line wants, the pick held or the return has open), `duplicate_return`, `task_closed` (a count task
+ * posts once), `not_awaiting_approval` (a decision on a count nobody holds), `limit_exceeded` (a bucket
+ * would pass `BUCKET_CAP`), `unstorable` (the event was valid but the database could not apply it: an overflow, a constraint).
  */
 export type RejectionCode =
   | 'actor_mismatch'
   | 'duplicate_id'
+  | 'duplicate_return'
+  | 'exceeds_reference'
   | 'forbidden'
   | 'invalid_envelope'
   | 'invalid_payload'
+  | 'limit_exceeded'
+  | 'not_awaiting_approval'
+  | 'reference_mismatch'
+  | 'task_closed'
+  | 'unknown_location'
+  | 'unknown_pick'
+  | 'unknown_pick_line'
+  | 'unknown_receipt'
+  | 'unknown_return'
+  | 'unknown_sku'
   | 'unknown_type'
   | 'unstorable'
-  | 'unsupported_version';
+  | 'unsupported_version'
+  | 'wrong_location_kind';
 /** A resend of a held seq and id whose content differs from what the ledger holds: not applied, recorded for a supervisor. */
 export type ResendWarning = { seq: number; id: string; message: string };
 export type PushResponse = { ackedSeq: number; rejected: Rejection[]; expectedSeq?: number; conflicts?: ResendWarning[] };

@@ -442,7 +442,7 @@ const STARTING: Record<string, string> = { error: 'starting', message: 'the API 
  * fails before it touches any data, and one that cannot have the data folder (locked by
  * another process) fails before it opens it.
  */
-export async function startServer(opts: ServerOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function startServer(opts: ServerOptions = {}): Promise<{ url: string; db: Database; close(): Promise<void> }> {
   const host = opts.host ?? '127.0.0.1';
   // Until the database is open every request gets a 503; then Fastify's own handler takes over.
   const routing: { handler?: (req: IncomingMessage, res: ServerResponse) => void } = {};
@@ -476,6 +476,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<{ url: stri
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
     url: `${opts.tls ? 'https' : 'http'}://${shown}:${port}`,
+    db: app.db,
     async close() {
       const closed = closeServer();
       server.closeAllConnections?.();

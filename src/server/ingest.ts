@@ -1,17 +1,31 @@
 /**
  * Push (wire protocol v1): a device's events, applied in its seq order, exactly once.
- * The stock rules come only from `planEvent`: a push loads the rows its events touch into a
- * `MemoryCentral`, plans event after event on it, and writes the differences back in one go.
+ * The stock rules come only from `decideEvent`: a push loads (and locks) the records and rows its
+ * events name into a `MemoryCentral`, checks and plans event after event on it, and writes the
+ * differences back in one go. Round trips: context, stock locks (two statements: missing rows
+ * are inserted first), the count windows when the batch records a count, the write.
  */
 import { EnvelopeSchema, describeIssues, parseEvent, rolesFor, type FloorEvent } from '../domain/events.ts';
-import { EventIdSchema, SeqSchema, assertNever } from '../domain/ids.ts';
+import { EventIdSchema, SeqSchema, assertNever, type LocationId, type Sku } from '../domain/ids.ts';
+import { factEvent, type LedgerFact as LedgerFactRow } from '../domain/replay.ts';
 import { hasRole } from '../domain/roles.ts';
-import { MemoryCentral, discrepancyTaskId, planEvent, stockKey, type Buckets, type CountTask } from '../domain/stock.ts';
+import {
+  MOVING_TYPES,
+  MemoryCentral,
+  decideEvent,
+  discrepancyTaskId,
+  movementsOf,
+  placesOf,
+  stockKey,
+  type CountTask,
+  type World,
+} from '../domain/stock.ts';
 import { PushRequestSchema, type PushResponse, type Rejection, type ResendWarning, type SeqConflict } from '../domain/protocol.ts';
 import { MAX_PAYLOAD_DEPTH, clockSkew, depthOf } from '../domain/text.ts';
 import { MAX_STORED_TEXT, envelopeHash, storedCopy, storedText } from './payload.ts';
 import type { Database, Sql } from './db.ts';
 import {
+  countWindows,
   heldEvents,
   lockDevice,
   lockStock,
@@ -27,6 +41,7 @@ import {
   type PushContext,
   type PushWrite,
   type ResendConflict,
+  type StockRow,
   type StockDelta,
 } from './storage.ts';
 
@@ -72,6 +87,7 @@ export function readBatch(deviceId: string, body: unknown): { ok: true; events: 
 export type PushOutcome = { status: 200; body: PushResponse } | { status: 409; body: SeqConflict };
 
 type Checked = { e: ReadableEvent; event: FloorEvent } | { e: ReadableEvent; rejection: Rejection };
+
 type PushCtx = { deviceId: string; channel: string; now: () => Date };
 
 /**
@@ -175,18 +191,25 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
 async function applyRun(tx: Sql, ctx: PushCtx, run: readonly ReadableEvent[], now: Date): Promise<Rejection[]> {
   const parsed: Parsed[] = run.map((e) => ({ e, ...readEvent(e) }));
   const readable = parsed.flatMap((p) => (p.event ? [p.event] : []));
+  const prints = readable.map(footprint);
+  const uniq = (xs: string[]) => [...new Set(xs)].sort();
   const context = await pushContext(tx, {
     deviceId: ctx.deviceId,
-    actors: [...new Set(readable.map((ev) => ev.actor as string))],
+    actors: uniq(readable.map((ev) => ev.actor as string)),
     eventIds: run.map((e) => e.id),
-    taskIds: [...new Set(readable.flatMap((ev) => footprint(ev).tasks))].sort(),
-    pickIds: readable.flatMap((ev) => (ev.type === 'pick.undone' ? [ev.payload.corrects as string] : [])),
+    taskIds: uniq(prints.flatMap((p) => p.tasks)),
+    pickIds: uniq(prints.flatMap((p) => p.picks)),
+    pickLines: prints.flatMap((p) => p.lines),
+    returnIds: uniq(prints.flatMap((p) => p.returns)),
+    skus: uniq(prints.flatMap((p) => p.keys.map((k) => k.sku))),
+    locations: uniq(prints.flatMap((p) => [...p.keys.map((k) => k.location), ...p.locations])),
+    receiptIds: uniq(prints.flatMap((p) => p.receipts)),
   });
   const checked = authorize(parsed, context);
-  const write = await planBatch(tx, checked, context, now);
+  const { rejected, ...write } = await planBatch(tx, checked, context, now);
   const last = run[run.length - 1] as ReadableEvent;
   await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: last.seq, receivedAt: now, channel: ctx.channel });
-  return checked.flatMap((c) => ('rejection' in c ? [c.rejection] : []));
+  return rejected;
 }
 
 const emptyWrite = (): Omit<PushWrite, 'deviceId' | 'lastSeq' | 'receivedAt' | 'channel'> => ({
@@ -195,6 +218,7 @@ const emptyWrite = (): Omit<PushWrite, 'deviceId' | 'lastSeq' | 'receivedAt' | '
   discrepancies: [],
   countTasks: [],
   pickLines: [],
+  picks: [],
   receipts: [],
   returnsIn: [],
   returnsResolved: [],
@@ -257,108 +281,134 @@ function authorize(parsed: readonly Parsed[], context: PushContext): Checked[] {
 }
 
 type Key = { sku: string; location: string };
+type Footprint = {
+  keys: Key[];
+  locations: string[];
+  tasks: string[];
+  picks: string[];
+  lines: { pickListId: string; lineId: string }[];
+  returns: string[];
+  receipts: string[];
+};
 
-/** What an event reads: stock keys, whole locations (counts), and count tasks. */
-function footprint(event: FloorEvent): { keys: Key[]; locations: string[]; tasks: string[] } {
-  const tasks = [discrepancyTaskId(event.id)];
+/** What an event reads: stock keys, whole locations (counts), and the records it names. */
+function footprint(event: FloorEvent): Footprint {
+  const print: Footprint = { keys: placesOf(event), locations: [], tasks: [discrepancyTaskId(event.id)], picks: [], lines: [], returns: [], receipts: [] };
   switch (event.type) {
     case 'pick.held':
-    case 'pick.undone':
-    case 'receipt.received':
-    case 'return.quarantined':
-      return { keys: [{ sku: event.payload.sku, location: event.payload.location }], locations: [], tasks };
+      print.lines.push({ pickListId: event.payload.pickListId, lineId: event.payload.lineId });
+      return print;
     case 'pick.short':
-      return { keys: [{ sku: event.payload.sku, location: event.payload.location }], locations: [], tasks: [...tasks, event.payload.countTaskId] };
+      print.lines.push({ pickListId: event.payload.pickListId, lineId: event.payload.lineId });
+      print.tasks.push(event.payload.countTaskId);
+      return print;
+    case 'pick.undone':
+      print.picks.push(event.payload.corrects.toLowerCase());
+      return print;
+    case 'receipt.received':
+      print.receipts.push(event.payload.receiptId);
+      return print;
+    case 'return.quarantined':
+    case 'return.resolved':
+      print.returns.push(event.payload.returnId);
+      return print;
     case 'qc.released':
-      return { keys: [{ sku: event.payload.sku, location: event.payload.from }, { sku: event.payload.sku, location: event.payload.to }], locations: [], tasks };
-    case 'return.resolved': {
-      const p = event.payload;
-      const keys = [{ sku: p.sku, location: p.from }];
-      if (p.decision === 'resale') keys.push({ sku: p.sku, location: p.to });
-      return { keys, locations: [], tasks };
-    }
+      return print;
     case 'count.started':
-      return { keys: [], locations: [event.payload.location], tasks: [...tasks, event.payload.countTaskId] };
     case 'count.recorded':
-      return {
-        keys: event.payload.lines.map((l) => ({ sku: l.sku, location: event.payload.location })),
-        locations: [event.payload.location],
-        tasks: [...tasks, event.payload.countTaskId],
-      };
+      print.locations.push(event.payload.location);
+      print.tasks.push(event.payload.countTaskId);
+      return print;
     case 'count.approved':
-      // The task's location is found once the task is loaded.
-      return { keys: [], locations: [], tasks: [...tasks, event.payload.countTaskId] };
+      // The task's location and lines are found once the task is loaded.
+      print.tasks.push(event.payload.countTaskId);
+      return print;
     default:
       return assertNever(event, 'event');
   }
 }
 
-async function planBatch(tx: Sql, checked: readonly Checked[], context: PushContext, receivedAt: Date): Promise<Omit<PushWrite, 'deviceId' | 'lastSeq' | 'receivedAt' | 'channel'>> {
+type Planned = Omit<PushWrite, 'deviceId' | 'lastSeq' | 'receivedAt' | 'channel'> & { rejected: Rejection[] };
+
+/** Checks and plans a batch on its locked rows, event after event; an event refused here is recorded as rejected. */
+async function planBatch(tx: Sql, checked: readonly Checked[], context: PushContext, receivedAt: Date): Promise<Planned> {
   const valid = checked.flatMap((c) => ('event' in c ? [c.event] : []));
-  const prints = valid.map(footprint);
-  const tasks = context.tasks;
-  const taskById = new Map(tasks.map((t) => [t.id as string, t]));
-  const keys = new Map<string, Key>();
+  const world: World = {
+    skuKnown: (sku) => context.skus.has(sku),
+    locationKind: (location) => context.locations.get(location),
+    receiptKnown: (id) => context.receipts.has(id),
+  };
+  const taskById = new Map(context.tasks.map((t) => [t.id as string, t]));
+  // Only rows of SKUs and places that exist are created and locked: an unknown one is refused anyway.
+  const keys: Key[] = [];
   const locations = new Set<string>();
-  for (const [i, p] of prints.entries()) {
-    for (const k of p.keys) keys.set(stockKey(k.sku, k.location), k);
-    for (const l of p.locations) locations.add(l);
-    const ev = valid[i];
-    if (ev?.type === 'count.approved') {
+  const exists = (k: Key) => world.skuKnown(k.sku) && world.locationKind(k.location) !== undefined;
+  for (const ev of valid) {
+    const p = footprint(ev);
+    keys.push(...p.keys.filter(exists));
+    for (const l of p.locations) if (world.locationKind(l)) locations.add(l);
+    if (ev.type === 'count.approved') {
       const t = taskById.get(ev.payload.countTaskId);
-      if (t) locations.add(t.location);
+      if (t) {
+        locations.add(t.location);
+        keys.push(...(t.held?.lines ?? []).map((l) => ({ sku: l.sku, location: t.location })));
+      }
     }
   }
-  const rows = await lockStock(tx, [...keys.values()], [...locations].sort());
-  const earlierPicks = context.picks;
+  const rows = await lockStock(tx, keys, [...locations].sort());
+  // A count's window: what moved at its bin since its start, read after the locks.
+  const windows = await countWindows(
+    tx,
+    valid.flatMap((ev) => {
+      if (ev.type !== 'count.recorded') return [];
+      const t = taskById.get(ev.payload.countTaskId);
+      return t?.started ? [{ taskId: t.id, location: t.location, startedBy: t.started.eventId }] : [];
+    }),
+    MOVING_TYPES,
+  );
 
-  const view = new MemoryCentral();
-  const before = new Map<string, Buckets>();
-  for (const r of rows) {
-    view.stock.set(stockKey(r.sku, r.location), { sku: r.sku as never, location: r.location as never, buckets: { ...r.buckets } });
-    before.set(stockKey(r.sku, r.location), r.buckets);
-  }
-  for (const t of tasks) view.tasks.set(t.id, t);
-
+  const view = loadView(rows, context, windows);
+  const before = new Map(rows.map((r) => [stockKey(r.sku, r.location), r.buckets]));
   const ledger: LedgerWrite[] = [];
+  const rejected: Rejection[] = [];
   const discrepancies: PushWrite['discrepancies'] = [];
   const changedTasks = new Map<string, CountTask>();
+  const picks = new Map<string, PushWrite['picks'][number]>();
   const pickLines = new Map<string, { pickListId: string; lineId: string; picked: number; short: number }>();
-  const picksInBatch = new Map<string, { pickListId: string; lineId: string }>();
   const receipts: PushWrite['receipts'] = [];
   const returnsIn: PushWrite['returnsIn'] = [];
   const returnsResolved: PushWrite['returnsResolved'] = [];
-  const line = (pickListId: string, lineId: string) => {
-    const k = `${pickListId}\u0000${lineId}`;
-    const l = pickLines.get(k) ?? { pickListId, lineId, picked: 0, short: 0 };
-    pickLines.set(k, l);
-    return l;
-  };
 
   for (const c of checked) {
-    if ('rejection' in c) {
-      ledger.push(ledgerRow(c.e, receivedAt, c.rejection));
+    const decided = 'event' in c ? decideEvent(c.event, view, world) : undefined;
+    if ('rejection' in c || !decided?.ok) {
+      const rejection = 'rejection' in c ? c.rejection : { seq: c.e.seq, id: c.e.id, ...(decided && !decided.ok ? decided.refusal : { code: 'invalid_payload' as const, message: 'not plannable' }) };
+      rejected.push(rejection);
+      ledger.push(ledgerRow(c.e, receivedAt, rejection));
       continue;
     }
     const ev = c.event;
-    const effect = planEventOn(view, ev);
+    const effect = decided.effect;
+    view.apply(effect);
     for (const d of effect.discrepancies) discrepancies.push({ ...d, eventId: ev.id, seq: ev.seq });
     for (const t of effect.countTasks) changedTasks.set(t.id, t);
-    const touches: Key[] = [...effect.moves.map((m) => ({ sku: m.sku, location: m.location })), ...footprint(ev).keys];
-    ledger.push(ledgerRow(c.e, receivedAt, { payload: ev.payload, touches }));
+    for (const p of effect.picks) picks.set(p.eventId, p);
+    for (const l of effect.lines) {
+      const k = `${l.pickListId}\u0000${l.lineId}`;
+      const sum = pickLines.get(k) ?? { pickListId: l.pickListId, lineId: l.lineId, picked: 0, short: 0 };
+      sum.picked += l.picked;
+      sum.short += l.short;
+      pickLines.set(k, sum);
+    }
+    const counted = ev.type === 'count.started' || ev.type === 'count.recorded' ? ev.payload.location : ev.type === 'count.approved' ? taskById.get(ev.payload.countTaskId)?.location : undefined;
+    const touches: Key[] = [
+      ...effect.moves.map((m) => ({ sku: m.sku, location: m.location })),
+      ...footprint(ev).keys,
+      // A count concerns every SKU on the shelf of its bin.
+      ...(ev.type === 'count.started' && counted ? Object.keys(effect.countTasks[0]?.snapshot ?? {}).map((sku) => ({ sku, location: counted })) : []),
+    ];
+    ledger.push({ ...ledgerRow(c.e, receivedAt, { payload: ev.payload, touches }), ...(counted ? { places: [counted] } : {}) });
     switch (ev.type) {
-      case 'pick.held':
-        line(ev.payload.pickListId, ev.payload.lineId).picked += ev.payload.qty;
-        picksInBatch.set(ev.id, { pickListId: ev.payload.pickListId, lineId: ev.payload.lineId });
-        break;
-      case 'pick.short':
-        line(ev.payload.pickListId, ev.payload.lineId).short += ev.payload.missingQty;
-        break;
-      case 'pick.undone': {
-        const corrected = picksInBatch.get(ev.payload.corrects) ?? earlierPicks.get(ev.payload.corrects);
-        if (corrected) line(corrected.pickListId, corrected.lineId).picked -= ev.payload.qty;
-        break;
-      }
       case 'receipt.received':
         receipts.push({ receiptId: ev.payload.receiptId, lineId: ev.payload.lineId ?? null, sku: ev.payload.sku, gtin: ev.payload.gtin ?? null, qty: ev.payload.qty });
         break;
@@ -376,6 +426,9 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
       case 'return.resolved':
         returnsResolved.push({ returnId: ev.payload.returnId, qty: ev.payload.qty });
         break;
+      case 'pick.held':
+      case 'pick.short':
+      case 'pick.undone':
       case 'qc.released':
       case 'count.started':
       case 'count.recorded':
@@ -406,10 +459,12 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
   if (touchedWork) changes.unshift({ kind: 'work' });
   return {
     ledger,
+    rejected,
     stock,
     discrepancies,
     countTasks: [...changedTasks.values()],
     pickLines: [...pickLines.values()],
+    picks: [...picks.values()],
     receipts,
     returnsIn,
     returnsResolved,
@@ -417,9 +472,21 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
   };
 }
 
-/** Plans one event on the working view and applies it there, so the next event sees its effect. */
-function planEventOn(view: MemoryCentral, event: FloorEvent) {
-  const effect = planEvent(event, view);
-  view.apply(effect);
-  return effect;
+/** The working view of one push: its locked rows and records, and the count windows read from the ledger. */
+function loadView(rows: readonly StockRow[], context: PushContext, windows: Map<string, LedgerFactRow[]>): MemoryCentral {
+  const view = new MemoryCentral();
+  for (const r of rows) view.stock.set(stockKey(r.sku, r.location), { sku: r.sku as Sku, location: r.location as LocationId, buckets: { ...r.buckets } });
+  for (const t of context.tasks) view.tasks.set(t.id, t);
+  for (const p of context.picks) view.picks.set(p.eventId, p);
+  for (const l of context.lines) view.addPickLine(l);
+  for (const r of context.returns) view.returns.set(r.returnId, r);
+  for (const [taskId, facts] of windows) {
+    const location = view.tasks.get(taskId)?.location;
+    const moved = facts.flatMap((f) => {
+      const event = factEvent(f);
+      return event ? movementsOf(event).filter((m) => m.location === location) : [];
+    });
+    view.movements.set(taskId, moved);
+  }
+  return view;
 }

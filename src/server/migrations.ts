@@ -147,6 +147,40 @@ CREATE TABLE returns (
 `,
   },
   {
+    version: 3,
+    name: 'what exists: picks, claims, count windows',
+    sql: `
+-- One row per applied pick.held: what an undo may still correct (qty - undone) and give back (taken - returned).
+CREATE TABLE picks (
+  event_id text PRIMARY KEY,
+  pick_list_id text NOT NULL,
+  line_id text NOT NULL,
+  sku text NOT NULL,
+  location text NOT NULL,
+  qty integer NOT NULL,
+  taken integer NOT NULL,
+  undone integer NOT NULL DEFAULT 0,
+  returned integer NOT NULL DEFAULT 0
+);
+-- Picks recorded before this version: what they took is unknown, so it is taken as asked.
+INSERT INTO picks (event_id, pick_list_id, line_id, sku, location, qty, taken, undone, returned)
+SELECT h.id, h.payload->>'pickListId', h.payload->>'lineId', h.payload->>'sku', h.payload->>'location',
+  (h.payload->>'qty')::int, (h.payload->>'qty')::int,
+  LEAST((h.payload->>'qty')::int, coalesce(u.qty, 0)), LEAST((h.payload->>'qty')::int, coalesce(u.qty, 0))
+FROM ledger h
+LEFT JOIN (SELECT payload->>'corrects' AS corrects, sum((payload->>'qty')::int) AS qty FROM ledger
+           WHERE type = 'pick.undone' AND status = 'applied' GROUP BY 1) u ON u.corrects = h.id
+WHERE h.type = 'pick.held' AND h.status = 'applied'
+ON CONFLICT DO NOTHING;
+-- Units the floor claimed beyond the figures: in no bucket, settled by the count the discrepancy raised.
+ALTER TABLE discrepancies ADD COLUMN claimed integer NOT NULL DEFAULT 0;
+-- The count.started that opened a task's counting window (its place in the ledger).
+ALTER TABLE count_tasks ADD COLUMN started jsonb;
+-- Receipt totals are not stock buckets: a long-lived receipt line must not overflow.
+ALTER TABLE receipt_lines ALTER COLUMN received_qty TYPE bigint;
+`,
+  },
+  {
     version: 4,
     name: 'ledger hashes, clock skew, resend conflicts',
     sql: `

@@ -6,7 +6,8 @@
  */
 import type { Database, Row, Sql } from './db.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { atp, onHand, type Buckets, type CountTask, type Discrepancy } from '../domain/stock.ts';
+import { atp, onHand, type Buckets, type CountTask, type Discrepancy, type LocationKind, type PickLineRecord, type PickRecord, type ReturnRecord } from '../domain/stock.ts';
+import type { LedgerFact } from '../domain/replay.ts';
 import type { Role } from '../domain/roles.ts';
 import type { CatalogItem, CountTaskView, LedgerEntry, PickList, QuarantinedReturn, Receipt, StockFigure } from '../domain/protocol.ts';
 
@@ -52,7 +53,7 @@ export type SeedData = {
   catalog: CatalogItem[];
   locations: { id: string; kind: 'bin' | 'dock' | 'returns' }[];
   stock: { sku: string; location: string; available: number }[];
-  pickLists: { id: string; orderRef: string; assignedTo: string; lines: { lineId: string; sku: string; location: string; qty: number }[] }[];
+  pickLists: { id: string; orderRef: string; assignedTo: string | null; lines: { lineId: string; sku: string; location: string; qty: number }[] }[];
   receipts: { id: string; supplier: string; dock: string; ssccs: string[]; lines: { lineId: string; sku: string; gtin: string; expectedQty: number }[] }[];
   /** The device id under which opening balances are written to the ledger. */
   openingDevice: string;
@@ -74,11 +75,7 @@ export async function seedIfEmpty(db: Database, data: SeedData): Promise<boolean
        SELECT id, name, roles, pin_hash FROM jsonb_to_recordset($1::jsonb) AS x(id text, name text, roles text[], pin_hash text)`,
       [json(data.users.map((u) => ({ id: u.id, name: u.name, roles: u.roles, pin_hash: u.pinHash })))],
     );
-    await tx.query(
-      `INSERT INTO catalog (sku, gtin, name, units_per_case)
-       SELECT sku, gtin, name, units_per_case FROM jsonb_to_recordset($1::jsonb) AS x(sku text, gtin text, name text, units_per_case int)`,
-      [json(data.catalog.map((c) => ({ sku: c.sku, gtin: c.gtin, name: c.name, units_per_case: c.unitsPerCase ?? null })))],
-    );
+    await insertCatalog(tx, data.catalog);
     await tx.query(`INSERT INTO locations (id, kind) SELECT id, kind FROM jsonb_to_recordset($1::jsonb) AS x(id text, kind text)`, [json(data.locations)]);
     await tx.query(
       `INSERT INTO stock (sku, location, available) SELECT sku, location, available FROM jsonb_to_recordset($1::jsonb) AS x(sku text, location text, available int)`,
@@ -105,16 +102,7 @@ export async function seedIfEmpty(db: Database, data: SeedData): Promise<boolean
         data.now,
       ],
     );
-    await tx.query(
-      `INSERT INTO pick_lists (id, order_ref, assigned_to) SELECT id, order_ref, assigned_to FROM jsonb_to_recordset($1::jsonb) AS x(id text, order_ref text, assigned_to text)`,
-      [json(data.pickLists.map((p) => ({ id: p.id, order_ref: p.orderRef, assigned_to: p.assignedTo })))],
-    );
-    await tx.query(
-      `INSERT INTO pick_lines (pick_list_id, line_id, position, sku, location, qty)
-       SELECT pick_list_id, line_id, position, sku, location, qty
-       FROM jsonb_to_recordset($1::jsonb) AS x(pick_list_id text, line_id text, position int, sku text, location text, qty int)`,
-      [json(data.pickLists.flatMap((p) => p.lines.map((l, i) => ({ pick_list_id: p.id, line_id: l.lineId, position: i, sku: l.sku, location: l.location, qty: l.qty }))))],
-    );
+    await insertPickLists(tx, data.pickLists);
     await tx.query(
       `INSERT INTO receipts (id, supplier, dock, ssccs) SELECT id, supplier, dock, ssccs FROM jsonb_to_recordset($1::jsonb) AS x(id text, supplier text, dock text, ssccs text[])`,
       [json(data.receipts.map((r) => ({ id: r.id, supplier: r.supplier, dock: r.dock, ssccs: r.ssccs })))],
@@ -127,6 +115,30 @@ export async function seedIfEmpty(db: Database, data: SeedData): Promise<boolean
     );
     return true;
   });
+}
+
+/** Adds catalog items (the seed's, and until master data has its own API, tests' own). */
+export async function insertCatalog(db: Sql, items: readonly CatalogItem[]): Promise<void> {
+  await db.query(
+    `INSERT INTO catalog (sku, gtin, name, units_per_case)
+     SELECT sku, gtin, name, units_per_case FROM jsonb_to_recordset($1::jsonb) AS x(sku text, gtin text, name text, units_per_case int)`,
+    [json(items.map((c) => ({ sku: c.sku, gtin: c.gtin, name: c.name, units_per_case: c.unitsPerCase ?? null })))],
+  );
+}
+
+/** Adds pick lists with their lines (the seed's, and until orders arrive through a channel, tests' own). */
+export async function insertPickLists(db: Sql, lists: SeedData['pickLists']): Promise<void> {
+  if (lists.length === 0) return;
+  await db.query(
+    `INSERT INTO pick_lists (id, order_ref, assigned_to) SELECT id, order_ref, assigned_to FROM jsonb_to_recordset($1::jsonb) AS x(id text, order_ref text, assigned_to text)`,
+    [json(lists.map((p) => ({ id: p.id, order_ref: p.orderRef, assigned_to: p.assignedTo })))],
+  );
+  await db.query(
+    `INSERT INTO pick_lines (pick_list_id, line_id, position, sku, location, qty)
+     SELECT pick_list_id, line_id, position, sku, location, qty
+     FROM jsonb_to_recordset($1::jsonb) AS x(pick_list_id text, line_id text, position int, sku text, location text, qty int)`,
+    [json(lists.flatMap((p) => p.lines.map((l, i) => ({ pick_list_id: p.id, line_id: l.lineId, position: i, sku: l.sku, location: l.location, qty: l.qty }))))],
+  );
 }
 
 // ---------------------------------------------------------------- users and sessions
@@ -229,33 +241,102 @@ export type PushContext = {
   knownIds: Set<string>;
   /** The count tasks the batch reads, locked. */
   tasks: CountTask[];
-  /** Applied `pick.held` events by id: what a `pick.undone` corrects. */
-  picks: Map<string, { pickListId: string; lineId: string }>;
+  /** Applied `pick.held` events the batch undoes, locked: what a `pick.undone` corrects. */
+  picks: PickRecord[];
+  /** The pick lines the batch names (or whose picks it undoes), locked. */
+  lines: PickLineRecord[];
+  /** The returns the batch names, locked. */
+  returns: ReturnRecord[];
+  /** Of the SKUs, locations and receipts the batch names, those that exist. */
+  skus: Set<string>;
+  locations: Map<string, LocationKind>;
+  receipts: Set<string>;
 };
 
-/** Everything a push reads besides stock, in one round trip. */
-export async function pushContext(tx: Sql, q: { deviceId: string; actors: string[]; eventIds: string[]; taskIds: string[]; pickIds: string[] }): Promise<PushContext> {
-  const [r] = await tx.query<{ actors: { id: string; roles: Role[]; signedIn: boolean }[]; known: string[]; tasks: CountTaskRow[]; picks: { id: string; pickListId: string; lineId: string }[] }>(
+/** Everything a push reads besides stock, in one round trip; the records events refer to are locked, in key order. */
+export async function pushContext(
+  tx: Sql,
+  q: {
+    deviceId: string;
+    actors: string[];
+    eventIds: string[];
+    taskIds: string[];
+    pickIds: string[];
+    pickLines: { pickListId: string; lineId: string }[];
+    returnIds: string[];
+    skus: string[];
+    locations: string[];
+    receiptIds: string[];
+  },
+): Promise<PushContext> {
+  const [r] = await tx.query<{
+    actors: { id: string; roles: Role[]; signedIn: boolean }[];
+    known: string[];
+    tasks: CountTaskRow[];
+    lines: { pick_list_id: string; line_id: string; sku: string; location: string; qty: number; picked: number; short: number }[];
+    picks: { event_id: string; pick_list_id: string; line_id: string; sku: string; location: string; qty: number; taken: number; undone: number; returned: number }[];
+    returns: { return_id: string; sku: string; location: string; qty: number; resolved_qty: number }[];
+    skus: string[];
+    locations: { id: string; kind: LocationKind }[];
+    receipts: string[];
+  }>(
     `SELECT
        (SELECT coalesce(json_agg(json_build_object('id', u.id, 'roles', u.roles, 'signedIn', du.user_id IS NOT NULL)), '[]')
           FROM users u LEFT JOIN device_users du ON du.user_id = u.id AND du.device_id = $1
           WHERE u.id = ANY($2::text[])) AS actors,
        (SELECT coalesce(json_agg(DISTINCT id), '[]') FROM ledger WHERE id = ANY($3::text[])) AS known,
        (SELECT coalesce(json_agg(t), '[]') FROM (
-          SELECT id, location, reason, status, snapshot, held FROM count_tasks WHERE id = ANY($4::text[]) ORDER BY id FOR UPDATE) t) AS tasks,
-       (SELECT coalesce(json_agg(json_build_object('id', id, 'pickListId', payload->>'pickListId', 'lineId', payload->>'lineId')), '[]')
-          FROM ledger WHERE id = ANY($5::text[]) AND type = 'pick.held' AND status = 'applied') AS picks`,
-    [q.deviceId, q.actors, q.eventIds, q.taskIds, q.pickIds],
+          SELECT id, location, reason, status, snapshot, held, started FROM count_tasks WHERE id = ANY($4::text[]) ORDER BY id FOR UPDATE) t) AS tasks,
+       (SELECT coalesce(json_agg(t), '[]') FROM (
+          SELECT pick_list_id, line_id, sku, location, qty, picked, short FROM pick_lines
+          WHERE (pick_list_id, line_id) IN (SELECT pick_list_id, line_id FROM jsonb_to_recordset($6::jsonb) AS x(pick_list_id text, line_id text))
+             OR (pick_list_id, line_id) IN (SELECT pick_list_id, line_id FROM picks WHERE event_id = ANY($5::text[]))
+          ORDER BY pick_list_id, line_id FOR UPDATE) t) AS lines,
+       (SELECT coalesce(json_agg(t), '[]') FROM (
+          SELECT event_id, pick_list_id, line_id, sku, location, qty, taken, undone, returned FROM picks
+          WHERE event_id = ANY($5::text[]) ORDER BY event_id FOR UPDATE) t) AS picks,
+       (SELECT coalesce(json_agg(t), '[]') FROM (
+          SELECT return_id, sku, location, qty, resolved_qty FROM returns WHERE return_id = ANY($7::text[]) ORDER BY return_id FOR UPDATE) t) AS returns,
+       (SELECT coalesce(json_agg(sku), '[]') FROM catalog WHERE sku = ANY($8::text[])) AS skus,
+       (SELECT coalesce(json_agg(json_build_object('id', id, 'kind', kind)), '[]') FROM locations WHERE id = ANY($9::text[])) AS locations,
+       (SELECT coalesce(json_agg(id), '[]') FROM receipts WHERE id = ANY($10::text[])) AS receipts`,
+    [
+      q.deviceId,
+      q.actors,
+      q.eventIds,
+      q.taskIds,
+      q.pickIds,
+      json(q.pickLines.map((l) => ({ pick_list_id: l.pickListId, line_id: l.lineId }))),
+      q.returnIds,
+      q.skus,
+      q.locations,
+      q.receiptIds,
+    ],
   );
   return {
     actors: new Map((r?.actors ?? []).map((a) => [a.id, { roles: a.roles, signedIn: a.signedIn }])),
     knownIds: new Set(r?.known ?? []),
     tasks: (r?.tasks ?? []).map(toCountTask),
-    picks: new Map((r?.picks ?? []).map((p) => [p.id, { pickListId: p.pickListId, lineId: p.lineId }])),
+    lines: (r?.lines ?? []).map((l) => ({ pickListId: l.pick_list_id, lineId: l.line_id, sku: l.sku, location: l.location, qty: num(l.qty), picked: num(l.picked), short: num(l.short) })),
+    picks: (r?.picks ?? []).map((p) => ({
+      eventId: p.event_id as PickRecord['eventId'],
+      pickListId: p.pick_list_id,
+      lineId: p.line_id,
+      sku: p.sku as PickRecord['sku'],
+      location: p.location as PickRecord['location'],
+      qty: num(p.qty),
+      taken: num(p.taken),
+      undone: num(p.undone),
+      returned: num(p.returned),
+    })),
+    returns: (r?.returns ?? []).map((x) => ({ returnId: x.return_id, sku: x.sku, location: x.location, qty: num(x.qty), resolved: num(x.resolved_qty) })),
+    skus: new Set(r?.skus ?? []),
+    locations: new Map((r?.locations ?? []).map((l) => [l.id, l.kind])),
+    receipts: new Set(r?.receipts ?? []),
   };
 }
 
-type CountTaskRow = { id: string; location: string; reason: string; status: string; snapshot: unknown; held: unknown };
+type CountTaskRow = { id: string; location: string; reason: string; status: string; snapshot: unknown; held: unknown; started?: unknown };
 const toCountTask = (r: CountTaskRow): CountTask => ({
   id: r.id,
   location: r.location,
@@ -263,27 +344,70 @@ const toCountTask = (r: CountTaskRow): CountTask => ({
   status: r.status,
   ...(r.snapshot ? { snapshot: r.snapshot } : {}),
   ...(r.held ? { held: r.held } : {}),
+  ...(r.started ? { started: r.started } : {}),
 }) as CountTask;
 
 export type StockRow = { sku: string; location: string; buckets: Buckets };
 
 /**
  * Locks and returns the stock rows a push touches: the given keys plus every row at the given
- * locations (a count compares the whole bin). One statement, locked in key order, so two
- * pushes cannot deadlock on each other's rows. Rows that do not exist yet are not locked; the
- * write adds deltas, so a row another push creates meanwhile keeps both contributions.
+ * locations (a count compares the whole bin). Missing keys are inserted first (empty, in key
+ * order; a key another push is inserting waits for it), so every key is a row that the second
+ * statement locks, in key order: two pushes can neither plan against a row the other is
+ * creating nor deadlock on each other's rows. Callers pass only SKUs and places that exist.
  */
 export async function lockStock(tx: Sql, keys: { sku: string; location: string }[], locations: string[]): Promise<StockRow[]> {
   if (keys.length === 0 && locations.length === 0) return [];
+  const unique = [...new Map(keys.map((k) => [`${k.sku}\u0000${k.location}`, { sku: k.sku, location: k.location }])).values()];
+  if (unique.length > 0) {
+    await tx.query(
+      `INSERT INTO stock (sku, location)
+       SELECT sku, location FROM jsonb_to_recordset($1::jsonb) AS k(sku text, location text)
+       ORDER BY sku, location
+       ON CONFLICT (sku, location) DO NOTHING`,
+      [json(unique)],
+    );
+  }
   const rows = await tx.query<Row & { sku: string; location: string }>(
     `SELECT sku, location, available, committed, qc, quarantine, suspect FROM stock
      WHERE (sku, location) IN (SELECT sku, location FROM jsonb_to_recordset($1::jsonb) AS k(sku text, location text))
         OR location = ANY($2::text[])
      ORDER BY sku, location
      FOR UPDATE`,
-    [json(keys), locations],
+    [json(unique), locations],
   );
   return rows.map((r) => ({ sku: r.sku, location: r.location, buckets: bucketsOf(r) }));
+}
+
+/**
+ * The applied stock-moving events at each task's bin after its `count.started`, in ledger order.
+ * Run after `lockStock`, so every event that moved the locked rows before this push is seen.
+ */
+export async function countWindows(tx: Sql, starts: { taskId: string; location: string; startedBy: string }[], movingTypes: readonly string[]): Promise<Map<string, LedgerFact[]>> {
+  const out = new Map<string, LedgerFact[]>(starts.map((s) => [s.taskId, []]));
+  if (starts.length === 0) return out;
+  const rows = await tx.query<{ task_id: string; id: string; device_id: string; seq: number; type: string; schema_version: number | null; actor: string; occurred_at: string; payload: unknown }>(
+    `SELECT s.task_id, l.id, l.device_id, l.seq, l.type, l.schema_version, l.actor, l.occurred_at, l.payload
+     FROM jsonb_to_recordset($1::jsonb) AS s(task_id text, location text, started_by text)
+     JOIN ledger b ON b.id = s.started_by AND b.status = 'applied' AND b.type = 'count.started'
+     JOIN ledger l ON l.position > b.position AND l.locations @> ARRAY[s.location] AND l.status = 'applied' AND l.type = ANY($2::text[])
+     ORDER BY s.task_id, l.position`,
+    [json(starts.map((s) => ({ task_id: s.taskId, location: s.location, started_by: s.startedBy }))), movingTypes],
+  );
+  for (const r of rows) {
+    out.get(r.task_id)?.push({
+      id: r.id,
+      deviceId: r.device_id,
+      seq: num(r.seq),
+      type: r.type,
+      schemaVersion: r.schema_version === null ? null : num(r.schema_version),
+      actor: r.actor,
+      occurredAt: r.occurred_at,
+      status: 'applied',
+      payload: r.payload,
+    });
+  }
+  return out;
 }
 
 const bucketsOf = (r: Row): Buckets => ({
@@ -309,6 +433,8 @@ export type LedgerWrite = {
   /** `envelopeHash` of what the device sent. */
   payloadHash?: string;
   clockSkew?: 'ahead' | 'behind';
+  /** Places the event concerns beyond its touches (a count of an empty bin), for `/ledger?location=`. */
+  places?: string[];
 };
 export type StockDelta = { sku: string; location: string } & Buckets;
 export type Change = { kind: 'work' | 'stock'; sku?: string; location?: string };
@@ -323,6 +449,8 @@ export type PushWrite = {
   discrepancies: (Discrepancy & { eventId: string; seq: number })[];
   countTasks: CountTask[];
   pickLines: { pickListId: string; lineId: string; picked: number; short: number }[];
+  /** Pick records created or changed, whole (their rows are locked by `pushContext`). */
+  picks: PickRecord[];
   receipts: { receiptId: string; lineId: string | null; sku: string; gtin: string | null; qty: number }[];
   returnsIn: { returnId: string; sku: string; location: string; qty: number; condition: string; note: string | null }[];
   returnsResolved: { returnId: string; qty: number }[];
@@ -367,7 +495,7 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
             payload: e.payload ?? null,
             touches: [...new Set(e.touches.map((t) => touchKey(t.sku, t.location)))],
             skus: [...new Set(e.touches.map((t) => t.sku))],
-            locations: [...new Set(e.touches.map((t) => t.location))],
+            locations: [...new Set([...e.touches.map((t) => t.location), ...(e.places ?? [])])],
             payload_hash: e.payloadHash ?? null,
             clock_skew: e.clockSkew ?? null,
           })),
@@ -392,22 +520,34 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
   }
   if (w.discrepancies.length > 0) {
     parts.push(`discrepancies_in AS (
-      INSERT INTO discrepancies (event_id, device_id, seq, kind, sku, location, expected, reported, message, created_at)
-      SELECT event_id, ${$(w.deviceId)}, seq, kind, sku, location, expected, reported, message, ${$(w.receivedAt)}::timestamptz
+      INSERT INTO discrepancies (event_id, device_id, seq, kind, sku, location, expected, reported, claimed, message, created_at)
+      SELECT event_id, ${$(w.deviceId)}, seq, kind, sku, location, expected, reported, claimed, message, ${$(w.receivedAt)}::timestamptz
       FROM jsonb_to_recordset(${$(
-        json(w.discrepancies.map((d) => ({ event_id: d.eventId, seq: d.seq, kind: d.kind, sku: d.sku, location: d.location, expected: d.expected, reported: d.reported, message: d.message }))),
-      )}::jsonb) AS x(event_id text, seq bigint, kind text, sku text, location text, expected int, reported int, message text)
+        json(
+          w.discrepancies.map((d) => ({
+            event_id: d.eventId,
+            seq: d.seq,
+            kind: d.kind,
+            sku: d.sku,
+            location: d.location,
+            expected: d.expected,
+            reported: d.reported,
+            claimed: d.claimed,
+            message: d.message,
+          })),
+        ),
+      )}::jsonb) AS x(event_id text, seq bigint, kind text, sku text, location text, expected int, reported int, claimed int, message text)
       RETURNING 1)`);
   }
   if (w.countTasks.length > 0) {
-    const tasks = [...w.countTasks].sort((a, b) => (a.id < b.id ? -1 : 1)).map((t) => ({ ...t, snapshot: t.snapshot ?? null, held: t.held ?? null }));
+    const tasks = [...w.countTasks].sort((a, b) => (a.id < b.id ? -1 : 1)).map((t) => ({ ...t, snapshot: t.snapshot ?? null, held: t.held ?? null, started: t.started ?? null }));
     parts.push(`tasks_in AS (
-      INSERT INTO count_tasks (id, location, reason, status, snapshot, held, updated_at)
-      SELECT id, location, reason, status, snapshot, held, ${$(w.receivedAt)}::timestamptz
-      FROM jsonb_to_recordset(${$(json(tasks))}::jsonb) AS x(id text, location text, reason text, status text, snapshot jsonb, held jsonb)
+      INSERT INTO count_tasks (id, location, reason, status, snapshot, held, started, updated_at)
+      SELECT id, location, reason, status, snapshot, held, started, ${$(w.receivedAt)}::timestamptz
+      FROM jsonb_to_recordset(${$(json(tasks))}::jsonb) AS x(id text, location text, reason text, status text, snapshot jsonb, held jsonb, started jsonb)
       ORDER BY id
       ON CONFLICT (id) DO UPDATE SET location = excluded.location, reason = excluded.reason, status = excluded.status,
-        snapshot = excluded.snapshot, held = excluded.held, updated_at = excluded.updated_at
+        snapshot = excluded.snapshot, held = excluded.held, started = excluded.started, updated_at = excluded.updated_at
       RETURNING 1)`);
   }
   if (w.pickLines.length > 0) {
@@ -417,6 +557,21 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
         json(w.pickLines.map((p) => ({ pick_list_id: p.pickListId, line_id: p.lineId, picked: p.picked, short: p.short }))),
       )}::jsonb) AS d(pick_list_id text, line_id text, picked int, short int)
       WHERE l.pick_list_id = d.pick_list_id AND l.line_id = d.line_id
+      RETURNING 1)`);
+  }
+  if (w.picks.length > 0) {
+    parts.push(`pick_records_in AS (
+      INSERT INTO picks (event_id, pick_list_id, line_id, sku, location, qty, taken, undone, returned)
+      SELECT event_id, pick_list_id, line_id, sku, location, qty, taken, undone, returned
+      FROM jsonb_to_recordset(${$(
+        json(
+          [...w.picks]
+            .sort((a, b) => (a.eventId < b.eventId ? -1 : 1))
+            .map((p) => ({ event_id: p.eventId, pick_list_id: p.pickListId, line_id: p.lineId, sku: p.sku, location: p.location, qty: p.qty, taken: p.taken, undone: p.undone, returned: p.returned })),
+        ),
+      )}::jsonb) AS x(event_id text, pick_list_id text, line_id text, sku text, location text, qty int, taken int, undone int, returned int)
+      ORDER BY event_id
+      ON CONFLICT (event_id) DO UPDATE SET undone = excluded.undone, returned = excluded.returned
       RETURNING 1)`);
   }
   if (w.receipts.length > 0) {
@@ -528,7 +683,7 @@ export async function ledgerEvents(
 
 export async function discrepancyRows(db: Sql, limit: number) {
   const rows = await db.query(
-    `SELECT d.id, d.event_id, d.device_id, d.seq, d.kind, d.sku, d.location, d.expected, d.reported, d.message, d.created_at, l.position
+    `SELECT d.id, d.event_id, d.device_id, d.seq, d.kind, d.sku, d.location, d.expected, d.reported, d.claimed, d.message, d.created_at, l.position
      FROM discrepancies d LEFT JOIN ledger l ON l.device_id = d.device_id AND l.seq = d.seq
      ORDER BY d.id DESC LIMIT $1`,
     [limit],
@@ -544,6 +699,7 @@ export async function discrepancyRows(db: Sql, limit: number) {
     location: String(r.location),
     expected: num(r.expected),
     reported: num(r.reported),
+    claimed: num(r.claimed),
     message: String(r.message),
     createdAt: iso(r.created_at),
   }));
@@ -670,3 +826,29 @@ export async function ledgerHead(db: Sql): Promise<number> {
   return num(r?.p);
 }
 
+
+// ---------------------------------------------------------------- replay
+
+/** The whole ledger in position order, as a replay folds it (applied and rejected rows alike). */
+export async function ledgerFacts(db: Sql): Promise<LedgerFact[]> {
+  const rows = await db.query<{ id: string; device_id: string; seq: number; type: string; schema_version: number | null; actor: string; occurred_at: string; status: 'applied' | 'rejected'; payload: unknown }>(
+    'SELECT id, device_id, seq, type, schema_version, actor, occurred_at, status, payload FROM ledger ORDER BY position',
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    deviceId: r.device_id,
+    seq: num(r.seq),
+    type: r.type,
+    schemaVersion: r.schema_version === null ? null : num(r.schema_version),
+    actor: r.actor,
+    occurredAt: r.occurred_at,
+    status: r.status,
+    payload: r.payload,
+  }));
+}
+
+/** Every stock row, in one consistent snapshot with `ledgerFacts` when both run in one transaction. */
+export async function stockTable(db: Sql): Promise<({ sku: string; location: string } & Buckets)[]> {
+  const rows = await db.query('SELECT sku, location, available, committed, qc, quarantine, suspect FROM stock ORDER BY sku, location');
+  return rows.map((r) => ({ sku: String(r.sku), location: String(r.location), ...bucketsOf(r) }));
+}

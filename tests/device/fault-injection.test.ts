@@ -41,8 +41,11 @@ type Sim = {
 };
 
 let api: RealApi;
+/** One line per opening-stock place that wants plenty, so every pick names a line that exists. */
+const lines: { pickListId: string; lineId: string }[] = [];
 beforeAll(async () => {
   api = await RealApi.start({ rateLimit: false });
+  for (const s of OPENING_STOCK) lines.push(await api.pickLine(s.sku, s.location));
 });
 afterAll(async () => {
   await api?.close();
@@ -61,18 +64,22 @@ function nextDraft(sim: Sim, rnd: () => number, n: number): { draft: DraftEvent;
     return { draft, forbidden: true };
   }
   if (sim.role === 'picker') {
-    const stock = OPENING_STOCK[pickInt(0, OPENING_STOCK.length - 1)]!;
+    const at = pickInt(0, OPENING_STOCK.length - 1);
+    const stock = OPENING_STOCK[at]!;
+    const line = lines[at]!;
     const sku = asSku(stock.sku);
     const location = asLocation(stock.location);
-    const lastHeld = [...sim.recorded].reverse().find((e) => e.type === 'pick.held' && !sim.forbidden.has(e.seq));
+    // An undo names the newest pick this device has not undone yet: once, for what it held.
+    const undone = new Set(sim.recorded.flatMap((e) => (e.type === 'pick.undone' ? [(e.payload as { corrects: string }).corrects] : [])));
+    const lastHeld = [...sim.recorded].reverse().find((e) => e.type === 'pick.held' && !sim.forbidden.has(e.seq) && !undone.has(e.id));
     if (r < 0.08 && lastHeld) {
       const p = lastHeld.payload as { sku: string; location: string; qty: number };
       return { draft: { type: 'pick.undone', payload: { corrects: asEventId(lastHeld.id), sku: asSku(p.sku), location: asLocation(p.location), qty: asQty(p.qty) } }, forbidden: false };
     }
     if (r < 0.12) {
-      return { draft: { type: 'pick.short', payload: { pickListId: asTask('PL-0002'), lineId: '1', sku, location, missingQty: asQty(pickInt(1, 3)), countTaskId: asTask(`CT-${sim.deviceId.slice(-6)}-${n}`) } }, forbidden: false };
+      return { draft: { type: 'pick.short', payload: { pickListId: asTask(line.pickListId), lineId: line.lineId, sku, location, missingQty: asQty(pickInt(1, 3)), countTaskId: asTask(`CT-${sim.deviceId.slice(-6)}-${n}`) } }, forbidden: false };
     }
-    return { draft: { type: 'pick.held', payload: { pickListId: asTask('PL-0001'), lineId: String(pickInt(1, 3)), sku, location, tote: asTote(`T-${pickInt(1, 9)}`), qty: asQty(pickInt(1, 4)) } }, forbidden: false };
+    return { draft: { type: 'pick.held', payload: { pickListId: asTask(line.pickListId), lineId: line.lineId, sku, location, tote: asTote(`T-${pickInt(1, 9)}`), qty: asQty(pickInt(1, 4)) } }, forbidden: false };
   }
   const sku = asSku(`SKU-100${pickInt(1, 8)}`);
   if (r < 0.5) {

@@ -20,12 +20,12 @@ export function newDevice(opts: { name?: string; backend?: ReturnType<typeof new
 }
 
 /** A `pick.held` draft: `qty` units of `sku` from `bin` into a tote. */
-export function pickHeld(n: number, o: { sku?: string; bin?: string; qty?: number } = {}): DraftEvent {
+export function pickHeld(n: number, o: { sku?: string; bin?: string; qty?: number; line?: { pickListId: string; lineId: string } } = {}): DraftEvent {
   return {
     type: 'pick.held',
     payload: {
-      pickListId: asTask('PL-1'),
-      lineId: String(n),
+      pickListId: asTask(o.line?.pickListId ?? 'PL-1'),
+      lineId: o.line?.lineId ?? String(n),
       sku: asSku(o.sku ?? 'SKU-1'),
       location: asLocation(o.bin ?? 'A-01-01'),
       tote: asTote('T-1'),

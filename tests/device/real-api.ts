@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../src/server/app.ts';
+import type { Database } from '../../src/server/db.ts';
+import { insertPickLists } from '../../src/server/storage.ts';
 import { fetchHttpClient, type HttpClient, type HttpRequest, type HttpResponse } from '../../src/device/sync/http.ts';
-import { parseEvent, type Envelope } from '../../src/domain/events.ts';
-import { MemoryCentral, planEvent, stockKey, type Buckets } from '../../src/domain/stock.ts';
-import { asLocation, asSku } from '../../src/domain/ids.ts';
+import { stockKey, type Buckets } from '../../src/domain/stock.ts';
+import { replayLedger } from '../../src/domain/replay.ts';
 
 export type { LedgerEntry as LedgerRow, StockFigure as StockRow } from '../../src/domain/protocol.ts';
 import type { LedgerEntry as LedgerRow, StockFigure as StockRow } from '../../src/domain/protocol.ts';
@@ -19,7 +20,8 @@ import type { LedgerEntry as LedgerRow, StockFigure as StockRow } from '../../sr
 export class RealApi {
   url = '';
   private port = 0;
-  private handle: { url: string; close(): Promise<void> } | undefined;
+  private handle: { url: string; db: Database; close(): Promise<void> } | undefined;
+  private lists = 0;
   private readonly dir: string;
 
   private constructor(readonly opts: { rateLimit?: false }) {
@@ -53,6 +55,15 @@ export class RealApi {
     await this.handle?.close();
     this.handle = undefined;
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** A pick list of the test's own with one line that wants `qty` units of `sku` at `location` (a pick must name one). */
+  async pickLine(sku: string, location: string, qty = 100_000): Promise<{ pickListId: string; lineId: string }> {
+    if (!this.handle) throw new Error('the API is not running');
+    this.lists += 1;
+    const id = `PL-D${this.lists}`;
+    await insertPickLists(this.handle.db, [{ id, orderRef: `SO-${id}`, assignedTo: null, lines: [{ lineId: '1', sku, location, qty }] }]);
+    return { pickListId: id, lineId: '1' };
   }
 
   /** A plain client straight to the API. */
@@ -96,20 +107,9 @@ export class RealApi {
   }
 }
 
-/** Replays the ledger through the domain's stock rules: the figures the API must hold. */
+/** Replays the ledger through the domain's replay: the figures the API must hold. */
 export function modelStock(ledger: readonly LedgerRow[]): Map<string, Buckets> {
-  const central = new MemoryCentral();
-  for (const row of ledger) {
-    if (row.status !== 'applied') continue;
-    if (row.type === 'stock.opening_balance') {
-      const p = row.payload as { sku: string; location: string; available: number };
-      central.apply({ moves: [{ sku: asSku(p.sku), location: asLocation(p.location), bucket: 'available', delta: p.available }], discrepancies: [], countTasks: [] });
-      continue;
-    }
-    const parsed = parseEvent({ ...row, schemaVersion: 1 } as unknown as Envelope);
-    if (!parsed.ok) throw new Error(`ledger position ${row.position} holds an applied event that does not parse: ${parsed.problem.message}`);
-    central.apply(planEvent(parsed.event, central));
-  }
+  const central = replayLedger(ledger.map((r) => ({ ...r, schemaVersion: 1 })));
   const out = new Map<string, Buckets>();
   for (const [key, row] of central.stock) out.set(key, row.buckets);
   return out;

@@ -57,7 +57,7 @@ describe('sync against the real API', () => {
     const d = await handheld();
     await d.engine.start();
     await appendEvent(d.db, { type: 'qc.released', payload: { sku: asSku('SKU-1004'), from: asLocation('DOCK-1'), to: asLocation('A-02-02'), qty: asQty(1) } }, { actor: 'picker', now: now() });
-    await appendEvent(d.db, pickHeld(1, { sku: 'SKU-1003', bin: 'A-02-01' }), { actor: 'picker', now: now() });
+    await appendEvent(d.db, pickHeld(1, { sku: 'SKU-1003', bin: 'A-02-01', line: await api.pickLine('SKU-1003', 'A-02-01') }), { actor: 'picker', now: now() });
     await until(async () => (await pendingEvents(d.db)).length === 0, 'delivered');
     const rejected = await rejectedEvents(d.db);
     expect(rejected.map((e) => [e.seq, e.rejection?.code])).toEqual([[1, 'forbidden']]);
@@ -84,7 +84,8 @@ describe('sync against the real API', () => {
     const d = await handheld();
     d.env.setOnline(false);
     await d.engine.start();
-    for (let i = 1; i <= 700; i++) await appendEvent(d.db, pickHeld(i, { sku: 'SKU-1007', bin: 'B-01-01' }), { actor: 'picker', now: now() });
+    const line = await api.pickLine('SKU-1007', 'B-01-01', 700);
+    for (let i = 1; i <= 700; i++) await appendEvent(d.db, pickHeld(i, { sku: 'SKU-1007', bin: 'B-01-01', line }), { actor: 'picker', now: now() });
     expect(d.engine.status().phase).toBe('offline');
     d.env.setOnline(true);
     await until(async () => (await pendingEvents(d.db)).length === 0, 'backlog delivered');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BACKEND_NAMES, Client, DeviceEvents, openBackend, pickHeld, startApp, type Backend } from '../fixtures/server-app.ts';
+import { BACKEND_NAMES, Client, DeviceEvents, openBackend, pickHeld, pickLine, startApp, type Backend } from '../fixtures/server-app.ts';
 import { createApp } from '../../src/server/app.ts';
 import { OPENING_STOCK } from '../../src/server/seed.ts';
 import { MIGRATIONS } from '../../src/server/migrations.ts';
@@ -15,21 +15,21 @@ describe('restart', () => {
       const dev = new DeviceEvents(1);
       const first = await startApp(backend);
       const token = await first.client.signIn('picker', dev.id);
-      const batch = [dev.next('pick.held', pickHeld('SKU-1001', 'A-01-01', 3))];
+      const batch = [dev.next('pick.held', pickHeld('SKU-1001', 'A-01-01', 2))];
       expect((await first.client.push(dev.id, token, batch)).body.ackedSeq).toBe(1);
       await first.app.close();
 
       const second = await startApp(backend);
       try {
         // The session survives too: tokens live in the database, not in the process.
-        expect(await second.client.stock(token, 'SKU-1001', 'A-01-01')).toMatchObject({ available: 37, committed: 3 });
+        expect(await second.client.stock(token, 'SKU-1001', 'A-01-01')).toMatchObject({ available: 38, committed: 2 });
         expect((await second.client.push(dev.id, token, batch)).body).toEqual({ ackedSeq: 1, rejected: [] });
         const opening = (await second.client.get<{ events: { type: string }[] }>('/api/v1/ledger?limit=1000', await second.client.supervisorToken())).body.events.filter(
           (e) => e.type === 'stock.opening_balance',
         );
         expect(opening).toHaveLength(OPENING_STOCK.length);
         const migrations = await second.app.db.query<{ version: number }>('SELECT version FROM schema_migrations');
-        expect(migrations.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
+        expect(migrations.map((m) => m.version).sort((x, y) => x - y)).toEqual(MIGRATIONS.map((m) => m.version));
       } finally {
         await second.app.close();
       }
@@ -50,7 +50,8 @@ describe.each(BACKEND_NAMES)('one device pushing over two connections at once on
       const dev = new DeviceEvents(77);
       const token = await one.signIn('picker', dev.id);
       const before = await one.stock(token, 'SKU-1007', 'B-01-01');
-      const events = Array.from({ length: 60 }, () => dev.next('pick.held', pickHeld('SKU-1007', 'B-01-01', 1)));
+      const line = await pickLine(a.app.db, 'SKU-1007', 'B-01-01', 60);
+      const events = Array.from({ length: 60 }, () => dev.next('pick.held', pickHeld('SKU-1007', 'B-01-01', 1, line.pickListId, line.lineId)));
       // Overlapping batches, as two tabs or a retry racing the original would send them.
       const batches = [events.slice(0, 20), events.slice(0, 40), events.slice(10, 30), events.slice(20, 60), events.slice(0, 60), events.slice(40, 60)];
       const answers = await Promise.all(batches.map((batch, i) => (i % 2 === 0 ? one : two).push(dev.id, token, batch)));
@@ -78,7 +79,7 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL start-up', () => {
       const apps = await Promise.all([1, 2, 3].map(() => createApp({ ...backend.options(), seed: true, logLevel: 'silent' })));
       const [first] = apps;
       const versions = await first?.db.query<{ version: number }>('SELECT version FROM schema_migrations');
-      expect(versions?.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(versions?.map((v) => v.version).sort((x, y) => x - y)).toEqual(MIGRATIONS.map((m) => m.version));
       const users = await first?.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
       expect(users?.[0]?.n).toBe(4);
       await Promise.all(apps.map((a) => a.close()));

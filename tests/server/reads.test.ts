@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_NAMES, DeviceEvents, deviceId, openBackend, pickHeld, startApp, type Backend, type Client } from '../fixtures/server-app.ts';
+import { BACKEND_NAMES, DeviceEvents, deviceId, openBackend, pickHeld, pickLine, startApp, type Backend, type Client } from '../fixtures/server-app.ts';
 import type { App } from '../../src/server/app.ts';
 import { startServer } from '../../src/server/app.ts';
 import type { PullResponse } from '../../src/domain/protocol.ts';
@@ -116,22 +116,34 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
     expect((await api.stock(token, 'SKU-1003', 'RET-1')).onHand).toBe(0);
   });
 
-  it('posts a count relative to its start, so picks from another device meanwhile survive', async () => {
+  it('holds a count whose bin moved while it ran, lists the movement, and approving never subtracts the pick twice', async () => {
     const counter = await fresh('picker');
     const picker = await fresh('picker');
+    const line = await pickLine(app.db, 'SKU-1006', 'B-01-02', 10);
     const start = await api.stock(counter.token, 'SKU-1006', 'B-01-02');
     await api.push(counter.dev.id, counter.token, [counter.dev.next('count.started', { countTaskId: 'CT-RACE', location: 'B-01-02' })]);
-    await api.push(picker.dev.id, picker.token, [picker.dev.next('pick.held', pickHeld('SKU-1006', 'B-01-02', 4, 'PL-X', '1'))]);
-    // The counter found one fewer of SKU-1006 than the bin held when the count began.
+    await api.push(picker.dev.id, picker.token, [picker.dev.next('pick.held', pickHeld('SKU-1006', 'B-01-02', 4, line.pickListId, line.lineId))]);
+    // The counter counted after the pick and found one fewer than the shelf then held.
     await api.push(counter.dev.id, counter.token, [
-      counter.dev.next('count.recorded', { countTaskId: 'CT-RACE', location: 'B-01-02', lines: [{ sku: 'SKU-1006', qty: start.available - 1 }, { sku: 'SKU-1001', qty: 10 }] }),
+      counter.dev.next('count.recorded', { countTaskId: 'CT-RACE', location: 'B-01-02', lines: [{ sku: 'SKU-1006', qty: start.available - 4 - 1 }, { sku: 'SKU-1001', qty: 10 }] }),
     ]);
-    expect(await api.stock(counter.token, 'SKU-1006', 'B-01-02')).toMatchObject({ available: start.available - 4 - 1, committed: start.committed + 4 });
+    // Ambiguous: it never posts by itself.
+    expect(await api.stock(counter.token, 'SKU-1006', 'B-01-02')).toMatchObject({ available: start.available - 4, committed: start.committed + 4 });
     const task = (await api.get<{ countTasks: { id: string; status: string; snapshot?: unknown }[] }>('/api/v1/count-tasks', counter.token)).body.countTasks.find((t) => t.id === 'CT-RACE');
-    expect(task).toMatchObject({ status: 'posted' });
+    expect(task).toMatchObject({ status: 'awaiting_approval' });
     expect(task?.snapshot).toBeUndefined();
-    const forSup = (await api.get<{ countTasks: { id: string; snapshot?: unknown }[] }>('/api/v1/count-tasks', sup)).body.countTasks.find((t) => t.id === 'CT-RACE');
+    type Held = { id: string; snapshot?: unknown; held?: { lines: unknown[]; movements: unknown[] } };
+    const forSup = (await api.get<{ countTasks: Held[] }>('/api/v1/count-tasks', sup)).body.countTasks.find((t) => t.id === 'CT-RACE');
     expect(forSup?.snapshot).toMatchObject({ 'SKU-1006': start.available });
+    expect(forSup?.held?.movements).toEqual([expect.objectContaining({ type: 'pick.held', actor: 'picker', sku: 'SKU-1006', location: 'B-01-02', qty: 4 })]);
+    expect(forSup?.held?.lines).toContainEqual({ sku: 'SKU-1006', expected: start.available - 4, counted: start.available - 5, variance: -1 });
+    const supDev = new DeviceEvents(8100 + n, 'supervisor');
+    const supToken = await api.signIn('supervisor', supDev.id);
+    await api.push(supDev.id, supToken, [supDev.next('count.approved', { countTaskId: 'CT-RACE', approve: true })]);
+    expect(await api.stock(counter.token, 'SKU-1006', 'B-01-02')).toMatchObject({ available: start.available - 5, committed: start.committed + 4 });
+    // The count.started is in the bin's ledger.
+    const behind = (await api.get<{ events: { type: string; id: string }[] }>('/api/v1/ledger?location=B-01-02&limit=1000', sup)).body.events;
+    expect(behind.map((e) => e.type)).toContain('count.started');
   });
 
   it('holds a large variance for a supervisor, who approves it', async () => {

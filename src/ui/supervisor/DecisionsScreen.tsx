@@ -10,7 +10,19 @@ import { useWorkflow } from '../workflow/use-workflow.ts';
 import { useCatalog, useLocations } from '../workflow/use-work.ts';
 import { useApiRead } from './use-api-read.ts';
 
-type HeldCount = { id: string; location: string; reason: string; status: string; held?: { actor: string; lines: { sku: string; expected: number; counted: number; variance: number }[] } };
+type HeldCount = {
+  id: string;
+  location: string;
+  reason: string;
+  status: string;
+  held?: {
+    actor: string;
+    lines: { sku: string; expected: number; counted: number; variance: number }[];
+    /** What moved at the bin while it was counted: why the count could not post by itself. */
+    movements?: { eventId: string; type: string; actor: string; sku: string; qty: number }[];
+    previous?: { actor: string; lines: { sku: string; counted: number }[] };
+  };
+};
 
 const NO_RETURNS: QuarantinedReturn[] = [];
 
@@ -90,6 +102,23 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
                     </li>
                   ))}
                 </ul>
+              ) : null}
+              {t.held?.previous ? (
+                <p>
+                  Earlier count by {t.held.previous.actor}: {t.held.previous.lines.map((l) => `${l.sku} ${l.counted}`).join(', ')}
+                </p>
+              ) : null}
+              {t.held?.movements && t.held.movements.length > 0 ? (
+                <>
+                  <p>Moved at the bin while it was counted:</p>
+                  <ul aria-label={`Movements during count ${t.location}`}>
+                    {t.held.movements.map((m) => (
+                      <li key={`${m.eventId}-${m.sku}`}>
+                        {m.type} · {m.qty} × {m.sku} · by {m.actor}
+                      </li>
+                    ))}
+                  </ul>
+                </>
               ) : null}
               <div className="row">
                 <button type="button" onClick={() => void dispatch({ type: 'approve', countTaskId: t.id, approve: true })} aria-label={`Approve count ${t.location}`}>
