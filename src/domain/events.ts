@@ -15,9 +15,16 @@ import {
 } from './ids.ts';
 import type { Role } from './roles.ts';
 
-/** The envelope version this build writes. The API accepts every version up to it. */
-export const CURRENT_SCHEMA_VERSION = 1;
-export const SUPPORTED_SCHEMA_VERSIONS = [1] as const;
+/**
+ * The envelope version this build writes. The API accepts every version up to it.
+ * v2 added `session`: the sign-in session the event was recorded under (v1 events, from queues
+ * of older app versions, carry none and are accepted only from handhelds signed in before v2).
+ */
+export const CURRENT_SCHEMA_VERSION = 2;
+export const SUPPORTED_SCHEMA_VERSIONS = [1, 2] as const;
+
+/** A session's public id (not its token): random, made by the API at sign-in. */
+export const SessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'session must be a session id from sign-in');
 
 const note = z.string().max(500, 'note is longer than 500 characters');
 const ref = z.string().trim().min(1).max(64, 'reference is longer than 64 characters');
@@ -161,8 +168,9 @@ export const EnvelopeSchema = z.object({
   schemaVersion: z.number().int().min(1),
   occurredAt: z.string().max(40),
   actor: UserIdSchema,
+  session: SessionIdSchema.optional(),
   payload: z.unknown(),
-});
+}).refine((e) => e.schemaVersion < 2 || e.session !== undefined, { message: 'session is required from schemaVersion 2', path: ['session'] });
 export type Envelope = z.output<typeof EnvelopeSchema>;
 
 type EventOf<T extends EventType> = Omit<Envelope, 'type' | 'payload'> & {
@@ -211,7 +219,7 @@ export function parseEvent(env: Envelope): { ok: true; event: FloorEvent } | { o
 export function makeEvent<T extends EventType>(
   type: T,
   payload: PayloadOf<T>,
-  meta: { id: string; deviceId: string; seq: number; occurredAt: string; actor: string },
+  meta: { id: string; deviceId: string; seq: number; occurredAt: string; actor: string; session: string },
 ): EventOf<T> {
   return {
     ...meta,

@@ -9,16 +9,53 @@ export const MAX_BATCH = 500;
 /** Largest request body the API reads (bytes). */
 export const MAX_BODY_BYTES = 1_048_576;
 
+/** The secret a handheld got at its first sign-in (base64url): proves it is that device. */
+export const DeviceSecretSchema = z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'deviceSecret must be the secret the API gave this device');
+
 export const SignInRequestSchema = z.strictObject({
   user: z.string().trim().min(1, 'user is empty').max(64),
   pin: z.string().regex(/^\d{4,8}$/, 'pin must be 4 to 8 digits'),
   deviceId: DeviceIdSchema,
+  /** Required once the API knows `deviceId`; absent on a device's first sign-in. */
+  deviceSecret: DeviceSecretSchema.optional(),
+  /** A device reset by a supervisor re-registers under a fresh id and proves it was `previous`. */
+  previous: z.strictObject({ deviceId: DeviceIdSchema, deviceSecret: DeviceSecretSchema }).optional(),
 });
 export type SignInRequest = z.input<typeof SignInRequestSchema>;
 
 export const UserSchema = z.object({ id: z.string(), name: z.string(), roles: z.array(RoleSchema) });
 export type User = z.output<typeof UserSchema>;
-export type SignInResponse = { token: string; user: User };
+/**
+ * `session` is the public id every event recorded under this sign-in carries; `deviceSecret`
+ * comes only when this sign-in registered the device (keep it: it is never sent again).
+ */
+export type SignInResponse = { token: string; session: string; expiresAt: string; user: User; deviceSecret?: string };
+
+/**
+ * Sign-in refusals besides `bad_credentials` (401) and `rate_limited` (429), all 403:
+ * `device_not_proven` (the device id is registered and this request lacks its secret),
+ * `device_revoked` (a supervisor revoked the handheld), `device_reset` (a supervisor reset it:
+ * re-register under a fresh id with `previous`), `previous_not_proven`, `reserved_device`.
+ */
+export type SignInRefusal = 'device_not_proven' | 'device_revoked' | 'device_reset' | 'previous_not_proven' | 'reserved_device';
+
+/** Ids no handheld may sign in on: the ledger's own writers (opening balances). */
+export const RESERVED_DEVICE_IDS: readonly string[] = ['00000000-0000-0000-0000-000000000000'];
+
+/** A single-use ticket for `GET /stream?ticket=`: EventSource cannot send a header, and a token never goes in a URL. */
+export type StreamTicket = { ticket: string; expiresAt: string };
+
+/** One row of `GET /api/v1/sessions` (supervisors). */
+export type SessionView = {
+  id: string;
+  userId: string;
+  deviceId: string;
+  createdAt: string;
+  expiresAt: string;
+  endedAt: string | null;
+  revokedAt: string | null;
+  active: boolean;
+};
 
 /** Envelopes are checked for readability here; payloads are checked per event, so one bad event is rejected, not the batch. */
 export const PushRequestSchema = z.strictObject({
@@ -29,9 +66,21 @@ export type Rejection = { seq: number; id: string; code: RejectionCode; message:
 /**
  * Why an event was rejected: `invalid_envelope` (a field of the envelope other than id/seq/deviceId is bad),
  * `forbidden` (unknown actor, actor never signed in on this device, or a role that may not record this fact),
- * `duplicate_id` (the id is already in the ledger under another number).
+ * `duplicate_id` (the id is already in the ledger under another number),
+ * `session_mismatch` (the event's session is unknown, of another user or of another device; or a
+ * v1 event without a session from a handheld that was not signed in before sessions existed),
+ * `session_revoked` (a supervisor revoked the session the event was recorded under).
  */
-export type RejectionCode = 'unknown_type' | 'unsupported_version' | 'invalid_payload' | 'invalid_envelope' | 'forbidden' | 'actor_mismatch' | 'duplicate_id';
+export type RejectionCode =
+  | 'actor_mismatch'
+  | 'duplicate_id'
+  | 'forbidden'
+  | 'invalid_envelope'
+  | 'invalid_payload'
+  | 'session_mismatch'
+  | 'session_revoked'
+  | 'unknown_type'
+  | 'unsupported_version';
 export type PushResponse = { ackedSeq: number; rejected: Rejection[]; expectedSeq?: number };
 /** 409: the device reused a number for a different event. */
 export type SeqConflict = { error: 'seq_conflict'; message: string; seq: number; ackedSeq: number };
@@ -97,4 +146,19 @@ export type LedgerEntry = {
   payload: unknown;
 };
 /** One row of `GET /api/v1/devices`. */
-export type DeviceHealth = { deviceId: string; lastSeq: number; lastContactAt: string; rejectedCount: number; pendingHint?: number };
+export type DeviceHealth = {
+  deviceId: string;
+  lastSeq: number;
+  lastContactAt: string;
+  rejectedCount: number;
+  pendingHint?: number;
+  /** Registration: when the device got its secret; revoked or reset (retired) by a supervisor. */
+  registeredAt?: string | null;
+  revokedAt?: string | null;
+  resetAt?: string | null;
+  /** The registration this one replaced after a reset, and the one that replaced it. */
+  replaces?: string | null;
+  replacedBy?: string | null;
+  /** Users with an open session on the device. */
+  signedIn?: string[];
+};

@@ -8,13 +8,15 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
-import { describeIssues, rolesFor } from '../domain/events.ts';
+import { rolesFor } from '../domain/events.ts';
 import { DeviceIdSchema, LocationIdSchema, SkuSchema } from '../domain/ids.ts';
 import { hasRole } from '../domain/roles.ts';
-import { API_PREFIX, MAX_BODY_BYTES, SignInRequestSchema, type ApiError, type PullResponse, type SignInResponse } from '../domain/protocol.ts';
-import { newToken, tokenHash, verifyPin } from './auth.ts';
+import { API_PREFIX, MAX_BODY_BYTES, type PullResponse } from '../domain/protocol.ts';
 import { openPglite, openPostgres, type Database } from './db.ts';
 import { ChangeFeed } from './feed.ts';
+import { HttpError, fail, parse } from './http.ts';
+import { rateKey, registerIdentity, requireSession } from './identity/routes.ts';
+import { deviceAdminRows } from './identity/storage.ts';
 import { pushEvents, readBatch } from './ingest.ts';
 import { seedDemo } from './seed.ts';
 import * as storage from './storage.ts';
@@ -33,7 +35,7 @@ export type ServerOptions = {
   staticDir?: string;
   logLevel?: string;
   tls?: { cert: string; key: string };
-  /** Requests per window per token (or per address before sign-in); false turns the limit off (benchmarks). */
+  /** Requests per window per verified session (or per address without one); false turns the limit off (benchmarks). */
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** The clock stamping receivedAt and sessions; tests fix it. */
   now?: () => Date;
@@ -42,40 +44,6 @@ export type ServerOptions = {
 };
 
 export type App = { app: FastifyInstance; db: Database; feed: ChangeFeed; close(): Promise<void> };
-
-const SESSION_DAYS = 30;
-const TOKEN_CACHE_MS = 30_000;
-const MAX_FAILURES = 10;
-const FAILURE_WINDOW_MS = 5 * 60_000;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    user?: storage.SessionUser;
-  }
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly body: ApiError,
-  ) {
-    super(body.message);
-  }
-}
-const fail = (statusCode: number, error: string, message: string, field?: string): never => {
-  throw new HttpError(statusCode, { error, message, ...(field ? { field } : {}) });
-};
-
-const redactToken = (url: string): string => url.replace(/([?&]token=)[^&]*/g, '$1[redacted]');
-
-/** Parses with a zod schema or fails with a 400 naming the first bad field. */
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : where;
-  return fail(400, 'invalid_request', `${where}: ${describeIssues(r.error)}`, field);
-}
 
 const optionalText = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
 const StockQuery = z.object({ sku: optionalText(SkuSchema), location: optionalText(LocationIdSchema) });
@@ -102,9 +70,9 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   const app = Fastify({
     logger: {
       level: opts.logLevel ?? 'warn',
-      // The change stream takes its token in the query (EventSource cannot send headers): keep it out of the logs.
+      // The change stream takes a single-use ticket in the query (EventSource cannot send headers): keep it out of the logs.
       serializers: {
-        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactToken(req.url), remoteAddress: req.ip }),
+        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.replace(/([?&]ticket=)[^&]*/g, '$1[redacted]'), remoteAddress: req.ip }),
       },
     },
     bodyLimit: MAX_BODY_BYTES,
@@ -124,7 +92,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   });
 
   app.setErrorHandler((err: unknown, req, reply) => {
-    if (err instanceof HttpError) return reply.code(err.statusCode).send(err.body);
+    if (err instanceof HttpError) return reply.code(err.statusCode).headers(err.headers).send(err.body);
     const e = err as { statusCode?: number; code?: string; message?: string; error?: string };
     if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.code(413).send({ error: 'body_too_large', message: `request body is larger than ${MAX_BODY_BYTES} bytes; send fewer events per push` });
@@ -143,22 +111,6 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     return reply.code(500).send({ error: 'internal', message: 'the server failed to handle this request; it is safe to retry' });
   });
 
-  const tokenCache = new Map<string, { user: storage.SessionUser; until: number }>();
-  async function authenticate(req: FastifyRequest, allowQuery = false): Promise<storage.SessionUser> {
-    const header = req.headers.authorization;
-    const token =
-      header?.startsWith('Bearer ') ? header.slice(7).trim() : allowQuery ? ((req.query as Record<string, unknown>).token as string | undefined) : undefined;
-    if (!token) return fail(401, 'unauthorized', 'sign in first: send Authorization: Bearer <token>');
-    const hash = tokenHash(token);
-    const cached = tokenCache.get(hash);
-    const t = Date.now();
-    if (cached && cached.until > t) return cached.user;
-    const user = await storage.sessionUser(db, hash, now());
-    if (!user) return fail(401, 'unauthorized', 'the session token is unknown or expired; sign in again');
-    if (tokenCache.size > 10_000) tokenCache.clear();
-    tokenCache.set(hash, { user, until: t + TOKEN_CACHE_MS });
-    return user;
-  }
   const requireRole = (req: FastifyRequest, role: 'supervisor') => {
     if (!req.user?.roles.includes(role)) fail(403, 'forbidden', `only a ${role} may read this`);
   };
@@ -167,6 +119,8 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     if (req.user && req.user.deviceId.toLowerCase() !== id) {
       fail(403, 'wrong_device', `this session was opened on device ${req.user.deviceId}; sign in on ${id} to use it`);
     }
+    // A reset registration takes nothing more: the device re-registers and sends again under a new id.
+    if (req.user?.deviceReset) fail(403, 'device_reset', 'a supervisor reset this handheld: sign in again to re-register it and send its undelivered scans');
     return id;
   };
 
@@ -176,10 +130,8 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
       global: true,
       max: limit.max,
       timeWindow: limit.timeWindowMs,
-      keyGenerator: (req) => {
-        const h = req.headers.authorization;
-        return h?.startsWith('Bearer ') ? `t:${tokenHash(h.slice(7).trim())}` : `ip:${req.ip}`;
-      },
+      // Authentication ran first (an onRequest hook of the instance): only a verified session gets a key of its own.
+      keyGenerator: rateKey,
       errorResponseBuilder: (_req, ctx) => ({
         statusCode: 429,
         error: 'rate_limited',
@@ -188,43 +140,9 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     });
   }
 
-  const authed = { preHandler: async (req: FastifyRequest) => void (req.user = await authenticate(req)) };
-
-  // Against PIN guessing: failed sign-ins per address and user name are counted; successful ones are not.
-  const failures = new Map<string, { count: number; since: number }>();
-  app.post(`${API_PREFIX}/sessions`, async (req, reply): Promise<SignInResponse> => {
-    const body = parse(SignInRequestSchema, req.body, 'body');
-    const key = `${req.ip} ${body.user}`;
-    const t = Date.now();
-    const seen = failures.get(key);
-    if (seen && t - seen.since > FAILURE_WINDOW_MS) failures.delete(key);
-    else if (seen && seen.count >= MAX_FAILURES) {
-      reply.header('retry-after', Math.ceil((seen.since + FAILURE_WINDOW_MS - t) / 1000));
-      return fail(429, 'rate_limited', `too many failed sign-ins for "${body.user}"; wait before trying again`);
-    }
-    const user = await storage.userWithPin(db, body.user);
-    const ok = await verifyPin(body.pin, user?.pinHash);
-    if (!user || !ok) {
-      const f = failures.get(key) ?? { count: 0, since: t };
-      f.count += 1;
-      failures.set(key, f);
-      if (failures.size > 10_000) failures.clear();
-      return fail(401, 'bad_credentials', 'unknown user or wrong PIN');
-    }
-    failures.delete(key);
-    const token = newToken();
-    const at = now();
-    await storage.createSession(db, {
-      tokenHash: tokenHash(token),
-      userId: user.id,
-      deviceId: body.deviceId.toLowerCase(),
-      now: at,
-      expiresAt: new Date(at.getTime() + SESSION_DAYS * 86_400_000),
-    });
-    req.log.info({ user: user.id, deviceId: body.deviceId }, 'signed in');
-    reply.code(200);
-    return { token, user: { id: user.id, name: user.name, roles: user.roles } };
-  });
+  // After the rate limit plugin, whose onRoute hook covers only routes declared after it.
+  const identity = await registerIdentity(app, { db, feed, now, keepAliveMs: opts.keepAliveMs ?? 15_000 });
+  const authed = { preHandler: async (req: FastifyRequest) => void requireSession(req) };
 
   app.post(`${API_PREFIX}/devices/:deviceId/events`, authed, async (req, reply) => {
     const deviceId = deviceParam(req);
@@ -259,25 +177,6 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     return { cursor, ...(asked === cursor ? { unchanged: true } : {}), lastSeq, catalog, locations, pickLists, receipts, countTasks, returns };
   });
 
-  const streams = new Set<() => void>();
-  app.get(`${API_PREFIX}/stream`, { config: { rateLimit: false } }, async (req, reply) => {
-    req.user = await authenticate(req, true);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write('retry: 3000\n: connected\n\n');
-    const unsubscribe = feed.subscribe((change) => res.write(`event: change\ndata: ${JSON.stringify(change)}\n\n`));
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), opts.keepAliveMs ?? 15_000);
-    const end = () => {
-      clearInterval(keepAlive);
-      unsubscribe();
-      streams.delete(end);
-      res.end();
-    };
-    streams.add(end);
-    req.raw.on('close', end);
-  });
-
   app.get(`${API_PREFIX}/stock`, authed, async (req) => {
     const q = parse(StockQuery, req.query, 'query');
     return { rows: await storage.stockRows(db, q) };
@@ -292,7 +191,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   });
   app.get(`${API_PREFIX}/devices`, authed, async (req) => {
     requireRole(req, 'supervisor');
-    return { devices: await storage.deviceRows(db) };
+    return { devices: await deviceAdminRows(db, now()) };
   });
   app.get(`${API_PREFIX}/count-tasks`, authed, async (req) => {
     // Expected quantities only for supervisors: a counter's count stays blind.
@@ -325,7 +224,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   });
 
   app.addHook('preClose', async () => {
-    for (const end of [...streams]) end();
+    identity.closeStreams();
   });
 
   return {
@@ -334,6 +233,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     feed,
     async close() {
       await app.close();
+      await identity.close();
       await feed.close();
       await db.close();
     },

@@ -9,6 +9,7 @@ import { hasRole } from '../domain/roles.ts';
 import { MemoryCentral, discrepancyTaskId, planEvent, stockKey, type Buckets, type CountTask } from '../domain/stock.ts';
 import { PushRequestSchema, type PushResponse, type Rejection, type SeqConflict } from '../domain/protocol.ts';
 import type { Database, Sql } from './db.ts';
+import { sessionContext, type SessionContext } from './identity/storage.ts';
 import {
   heldIds,
   lockDevice,
@@ -110,7 +111,12 @@ export async function pushEvents(db: Database, ctx: { deviceId: string; channel:
       taskIds: [...new Set(readable.flatMap((ev) => footprint(ev).tasks))].sort(),
       pickIds: readable.flatMap((ev) => (ev.type === 'pick.undone' ? [ev.payload.corrects as string] : [])),
     });
-    const checked = authorize(parsed, context);
+    const sessions = await sessionContext(tx, {
+      deviceId: ctx.deviceId,
+      sessionIds: [...new Set(readable.flatMap((ev) => (ev.session ? [ev.session] : [])))],
+      legacyActors: [...new Set(readable.flatMap((ev) => (ev.session ? [] : [ev.actor as string])))],
+    });
+    const checked = authorize(parsed, context, sessions);
     const write = await planBatch(tx, checked, context);
     await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: ackedSeq, receivedAt: now, channel: ctx.channel });
     const rejected = checked.flatMap((c) => ('rejection' in c ? [c.rejection] : []));
@@ -130,15 +136,32 @@ function readEvent(e: ReadableEvent): { event: FloorEvent } | { rejection: Rejec
   return { event: { ...parsed.event, id: e.id } as FloorEvent };
 }
 
-/** Actor, role and id checks: a failing event becomes a recorded rejection that consumes its number. */
-function authorize(parsed: readonly Parsed[], context: PushContext): Checked[] {
+/**
+ * Actor, session, role and id checks: a failing event becomes a recorded rejection that
+ * consumes its number, never an effect. An event counts only as its actor's when it names a
+ * session that actor opened on this device (or on a registration this device replaced after a
+ * supervisor's reset) and that no supervisor revoked; a session that ended at sign-out or
+ * expired still vouches for what was recorded under it. An event without a session (schema
+ * v1, from an older app's queue) counts only when its actor signed in on this device before
+ * sessions existed. Roles are the actor's as of now.
+ */
+function authorize(parsed: readonly Parsed[], context: PushContext, sessions: SessionContext): Checked[] {
   const seen = new Set<string>();
   return parsed.map(({ e, event, rejection }): Checked => {
     if (rejection || !event) return { e, rejection: rejection as Rejection };
     const reject = (code: Rejection['code'], message: string): Checked => ({ e, rejection: { seq: e.seq, id: e.id, code, message } });
     const actor = context.actors.get(event.actor);
     if (!actor) return reject('forbidden', `unknown user "${event.actor}"`);
-    if (!actor.signedIn) return reject('forbidden', `user "${event.actor}" has not signed in on this device`);
+    if (event.session) {
+      const s = sessions.sessions.get(event.session);
+      if (!s || s.userId !== event.actor || !s.onDevice) {
+        const why = !s ? 'is unknown' : s.userId !== event.actor ? `belongs to another user, not "${event.actor}"` : 'was opened on another device';
+        return reject('session_mismatch', `session ${event.session} ${why}: the event is not recorded as "${event.actor}"`);
+      }
+      if (s.revoked) return reject('session_revoked', `session ${event.session} was revoked by a supervisor; events recorded under it are refused`);
+    } else if (!sessions.legacyActors.has(event.actor)) {
+      return reject('session_mismatch', `the event names no session (schemaVersion ${event.schemaVersion}); only a handheld "${event.actor}" signed in on before sessions existed may still send those`);
+    }
     const needed = rolesFor(event.type);
     if (!hasRole(actor.roles, needed)) {
       return reject('forbidden', `user "${event.actor}" (${actor.roles.join(', ')}) may not record ${event.type}; it needs ${needed.join(' or ')}`);
