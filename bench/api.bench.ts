@@ -21,18 +21,24 @@ const deviceId = (run: number, d: number) => `0190b000-${hex(run, 4)}-7000-8000-
 
 type Server = { url: string; close(): Promise<void> };
 
-async function signIn(base: string, user: string, pin: string, device: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, pin, deviceId: device }) });
+type Signed = { token: string; session: string; deviceSecret?: string };
+
+async function signIn(base: string, user: string, pin: string, device: string, deviceSecret?: string): Promise<Signed> {
+  const res = await fetch(`${base}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user, pin, deviceId: device, ...(deviceSecret ? { deviceSecret } : {}) }),
+  });
   if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
+  return (await res.json()) as Signed;
 }
 
 /** Receipts at the dock, releases into bins and picks from them: the floor's everyday mix. */
-function eventsFor(run: number, d: number, count: number) {
+function eventsFor(run: number, d: number, count: number, session: string) {
   const device = deviceId(run, d);
   return Array.from({ length: count }, (_, i) => {
     const seq = i + 1;
-    const meta = { id: `0190b001-${hex(run, 4)}-7${hex(d, 3)}-8000-${hex(seq, 12)}`, deviceId: device, seq, occurredAt: '2026-11-23T10:00:00Z', actor: 'receiver' };
+    const meta = { id: `0190b001-${hex(run, 4)}-7${hex(d, 3)}-8000-${hex(seq, 12)}`, deviceId: device, seq, occurredAt: '2026-11-23T10:00:00Z', actor: 'receiver', session };
     const sku = SKUS[(i + d) % SKUS.length] as never;
     const bin = BINS[(i * 7 + d) % BINS.length] as never;
     switch (i % 3) {
@@ -59,8 +65,8 @@ async function ingest(opts: ServerOptions, run: number, batches: number): Promis
     const devices = await Promise.all(
       Array.from({ length: DEVICES }, async (_, d) => {
         const id = deviceId(run, d);
-        const token = await signIn(server.url, 'receiver', '2222', id);
-        const events = eventsFor(run, d, (batches + 2) * BATCH);
+        const { token, session } = await signIn(server.url, 'receiver', '2222', id);
+        const events = eventsFor(run, d, (batches + 2) * BATCH, session);
         const bodies: string[] = [];
         for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
         return { url: `${server.url}/api/v1/devices/${id}/events`, token, bodies };
@@ -85,8 +91,8 @@ async function pushLatency(count: number): Promise<number[]> {
   const server: Server = await startServer({ port: 0, logLevel: 'silent', rateLimit: false, dataDir: 'memory://' });
   try {
     const id = deviceId(9, 1);
-    const token = await signIn(server.url, 'receiver', '2222', id);
-    const events = eventsFor(9, 1, count + 50);
+    const { token, session } = await signIn(server.url, 'receiver', '2222', id);
+    const events = eventsFor(9, 1, count + 50, session);
     const url = `${server.url}/api/v1/devices/${id}/events`;
     const times: number[] = [];
     for (const [i, e] of events.entries()) {

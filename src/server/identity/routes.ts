@@ -104,15 +104,17 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     const proven = !!reg?.secretHash && !!secretHash && sameHash(secretHash, reg.secretHash);
     // Device checks come before any PIN is checked or counted: they cost no hashing, and a
     // stranger naming a registered device can neither sign in on it nor lock it out.
-    if (reg?.secretHash && !proven) return fail(403, 'device_not_proven', ids.notProven(deviceId));
+    const prevId = body.previous?.deviceId.toLowerCase();
+    // The replacement of a reset device whose first answer was lost is proven by the old registration instead.
+    const retry = !!reg?.secretHash && !!prevId && reg.replaces === prevId;
+    if (reg?.secretHash && !proven && !retry) return fail(403, 'device_not_proven', ids.notProven(deviceId));
     if (proven && reg?.revokedAt) return fail(403, 'device_revoked', ids.revokedMessage);
     if (proven && reg?.resetAt) return fail(403, 'device_reset', ids.resetMessage);
     let previous: { deviceId: string; secretHash: string } | undefined;
-    if (body.previous) {
-      const prevId = body.previous.deviceId.toLowerCase();
+    if (body.previous && prevId) {
       const prev = await ids.deviceRegistration(db, prevId);
       const prevHash = tokenHash(body.previous.deviceSecret);
-      if (!prev || !sameHash(prevHash, prev.secretHash) || !prev.resetAt || (prev.replacedBy && prev.replacedBy !== deviceId) || reg?.secretHash) {
+      if (!prev || !sameHash(prevHash, prev.secretHash) || !prev.resetAt || (prev.replacedBy && prev.replacedBy !== deviceId) || (reg?.secretHash && !retry)) {
         return fail(403, 'previous_not_proven', ids.previousMessage);
       }
       previous = { deviceId: prevId, secretHash: prevHash };
@@ -146,7 +148,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
 
     const token = newToken();
     const session = randomBytes(16).toString('base64url');
-    const deviceSecret = reg?.secretHash ? undefined : newToken();
+    const deviceSecret = reg?.secretHash && !retry ? undefined : newToken();
     const at = now();
     const expiresAt = new Date(at.getTime() + SESSION_HOURS * 3_600_000);
     const opened = await ids.openSession(db, {

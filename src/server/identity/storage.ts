@@ -32,15 +32,15 @@ export async function sessionChannel(db: Sql): Promise<string> {
 
 // ---------------------------------------------------------------- devices
 
-export type Registration = { secretHash: string | null; revokedAt: Date | null; resetAt: Date | null; replacedBy: string | null };
+export type Registration = { secretHash: string | null; revokedAt: Date | null; resetAt: Date | null; replaces: string | null; replacedBy: string | null };
 
 /** A device's registration, if the API has seen the id. */
 export async function deviceRegistration(db: Sql, deviceId: string): Promise<Registration | undefined> {
-  const [r] = await db.query<{ secret_hash: string | null; revoked_at: Date | null; reset_at: Date | null; replaced_by: string | null }>(
-    'SELECT secret_hash, revoked_at, reset_at, replaced_by FROM devices WHERE device_id = $1',
+  const [r] = await db.query<{ secret_hash: string | null; revoked_at: Date | null; reset_at: Date | null; replaces: string | null; replaced_by: string | null }>(
+    'SELECT secret_hash, revoked_at, reset_at, replaces, replaced_by FROM devices WHERE device_id = $1',
     [deviceId],
   );
-  return r && { secretHash: r.secret_hash, revokedAt: r.revoked_at, resetAt: r.reset_at, replacedBy: r.replaced_by };
+  return r && { secretHash: r.secret_hash, revokedAt: r.revoked_at, resetAt: r.reset_at, replaces: r.replaces, replacedBy: r.replaced_by };
 }
 
 export type OpenSession = {
@@ -66,11 +66,13 @@ export type OpenSessionResult = { ok: true } | { ok: false; code: 'device_not_pr
 export async function openSession(db: Database, s: OpenSession): Promise<OpenSessionResult> {
   return db.transaction(async (tx): Promise<OpenSessionResult> => {
     await tx.query('INSERT INTO devices (device_id) VALUES ($1) ON CONFLICT DO NOTHING', [s.deviceId]);
-    const [d] = await tx.query<{ secret_hash: string | null; revoked_at: Date | null; reset_at: Date | null }>(
-      'SELECT secret_hash, revoked_at, reset_at FROM devices WHERE device_id = $1 FOR UPDATE',
+    const [d] = await tx.query<{ secret_hash: string | null; revoked_at: Date | null; reset_at: Date | null; replaces: string | null }>(
+      'SELECT secret_hash, revoked_at, reset_at, replaces FROM devices WHERE device_id = $1 FOR UPDATE',
       [s.deviceId],
     );
-    if (d?.secret_hash) {
+    // A replacement whose registration answer was lost: the proven old registration may register it again (a new secret).
+    const again = !!d?.secret_hash && !!s.previous && d.replaces === s.previous.deviceId && !!s.registerSecretHash;
+    if (d?.secret_hash && !again) {
       // Registered (perhaps a moment ago, by a sign-in racing this one): the secret must match.
       if (s.provenSecretHash !== d.secret_hash) return { ok: false, code: 'device_not_proven', message: notProven(s.deviceId) };
       if (d.revoked_at) return { ok: false, code: 'device_revoked', message: revokedMessage };
