@@ -5,7 +5,8 @@
  * On PostgreSQL every check runs with two API processes on one schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_NAMES, Client, DeviceEvents, T0, deviceId, keychain, openBackend, pickHeld, startApp, type Backend } from '../fixtures/server-app.ts';
+import type { Client} from '../fixtures/server-app.ts';
+import { BACKEND_NAMES, DeviceEvents, T0, deviceId, keychain, openBackend, pickHeld, startApp, type Backend } from '../fixtures/server-app.ts';
 import { startServer, type App } from '../../src/server/app.ts';
 import { MAX_STREAMS_PER_SESSION, PIN_LIMITS } from '../../src/server/identity/routes.ts';
 import { OPENING_DEVICE } from '../../src/server/seed.ts';
