@@ -25,6 +25,7 @@ export const PIN_WINDOW_MS = 15 * 60_000;
 const PIN_SLOTS = 2;
 const MAX_UNPROVEN_WAITING = 8;
 const STREAM_TICKET_MS = 30_000;
+const ADDRESS_LOCK_CACHE_S = 5;
 export const MAX_STREAMS_PER_SESSION = 4;
 
 declare module 'fastify' {
@@ -68,6 +69,13 @@ export const rateKey = (req: FastifyRequest): string => (req.user ? `s:${req.use
 export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps): Promise<{ closeStreams(): void; close(): Promise<void> }> {
   const { db, now } = deps;
   const gate = new PinGate(PIN_SLOTS, MAX_UNPROVEN_WAITING);
+  /**
+   * Addresses this process saw locked (over their failure limit), until when (wall clock, at
+   * most a few seconds ahead): a flood from a locked address is answered 429 without touching
+   * the database, so it cannot slow the sign-ins of registered handhelds. It only ever refuses
+   * what the database would refuse too; a registered device (with its secret) is not held up by it.
+   */
+  const lockedAddresses = new Map<string, number>();
   const streams = new Map<string, Set<() => void>>();
   const closeStreamsOf = (sessionIds: readonly string[]) => {
     for (const id of sessionIds) for (const end of [...(streams.get(id) ?? [])]) end();
@@ -99,6 +107,34 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     const body = parse(SignInRequestSchema, req.body, 'body');
     const deviceId = body.deviceId.toLowerCase();
     if (RESERVED_DEVICE_IDS.includes(deviceId)) return fail(403, 'reserved_device', `device id ${deviceId} is reserved for the API's own records; no handheld signs in on it`);
+    const lockedUntil = lockedAddresses.get(req.ip);
+    if (lockedUntil !== undefined && !body.deviceSecret) {
+      if (lockedUntil > Date.now()) {
+        reply.header('retry-after', String(Math.ceil((lockedUntil - Date.now()) / 1000)));
+        return fail(429, 'rate_limited', 'too many failed sign-ins for this network address; wait or ask a supervisor');
+      }
+      lockedAddresses.delete(req.ip);
+    }
+    // A request that cannot be from a registered device waits for a PIN slot before it touches
+    // the database at all: a flood costs at most a few queries at a time.
+    let entered = false;
+    if (!body.deviceSecret) {
+      if (!(await gate.enter('unproven'))) return busy(reply);
+      entered = true;
+    }
+    try {
+      return await signIn(req, reply, body, deviceId, entered);
+    } finally {
+      if (entered) gate.leave();
+    }
+  });
+
+  const busy = (reply: FastifyReply): never => {
+    reply.header('retry-after', '1');
+    return fail(429, 'rate_limited', 'too many sign-ins at once from unregistered devices; try again in a moment');
+  };
+
+  async function signIn(req: FastifyRequest, reply: FastifyReply, body: z.output<typeof SignInRequestSchema>, deviceId: string, entered: boolean): Promise<SignInResponse> {
     const reg = await ids.deviceRegistration(db, deviceId);
     const secretHash = body.deviceSecret ? tokenHash(body.deviceSecret) : undefined;
     const proven = !!reg?.secretHash && !!secretHash && sameHash(secretHash, reg.secretHash);
@@ -120,10 +156,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
       previous = { deviceId: prevId, secretHash: prevHash };
     }
 
-    if (!(await gate.enter(proven ? 'proven' : 'unproven'))) {
-      reply.header('retry-after', '1');
-      return fail(429, 'rate_limited', 'too many sign-ins at once from unregistered devices; try again in a moment');
-    }
+    if (!entered && !(await gate.enter(proven ? 'proven' : 'unproven'))) return busy(reply);
     let user: Awaited<ReturnType<typeof userWithPin>>;
     let counters: ids.CounterKey[];
     try {
@@ -135,6 +168,10 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
       const reserved = await ids.reserveAttempt(db, counters, at, PIN_WINDOW_MS);
       if (reserved.over) {
         const retry = reserved.retryAt ? secondsUntil(reserved.retryAt, at) : '60';
+        if (reserved.over.scope === 'address') {
+          if (lockedAddresses.size > 10_000) lockedAddresses.clear();
+          lockedAddresses.set(req.ip, Date.now() + Math.min(Number(retry), ADDRESS_LOCK_CACHE_S) * 1000);
+        }
         const who = reserved.over.scope === 'user' ? `"${body.user}"` : reserved.over.scope === 'device' ? 'this handheld' : 'this network address';
         return fail(429, 'rate_limited', `too many failed sign-ins for ${who}; wait ${retry} s or ask a supervisor to unlock`, undefined, { 'retry-after': retry });
       }
@@ -142,7 +179,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
       const ok = await verifyPin(body.pin, user?.pinHash);
       if (!user || !ok) return fail(401, 'bad_credentials', 'unknown user or wrong PIN');
     } finally {
-      gate.leave();
+      if (!entered) gate.leave();
     }
     await ids.releaseAttempt(db, counters);
 
@@ -165,7 +202,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     if (!opened.ok) return fail(403, opened.code, opened.message);
     req.log.info({ user: user.id, deviceId, registered: !!deviceSecret, replaces: previous?.deviceId }, 'signed in');
     return { token, session, expiresAt: expiresAt.toISOString(), user: { id: user.id, name: user.name, roles: user.roles }, ...(deviceSecret ? { deviceSecret } : {}) };
-  });
+  }
 
   // Sign-out: the token dies at once in every process (each request checks the database) and
   // the session's streams close; events recorded under it stay valid.
