@@ -68,6 +68,12 @@ describe('device database', () => {
     ]);
     expect(await db.catalog.count()).toBe(0);
     expect(await getMeta(db, 'lastAckedSeq')).toBe(2);
+    // v3: the retired-registration log starts empty; a queued v1 event keeps its version and no session
+    // (the API takes it under the pre-session rule), while a new event is v2 with the session stamped.
+    expect(await db.retired.count()).toBe(0);
+    const [old, fresh] = await pendingEvents(db);
+    expect([old?.schemaVersion, old?.session]).toEqual([1, undefined]);
+    expect([fresh?.schemaVersion, fresh?.session]).toEqual([2, 'session-of-picker-1']);
     db.close();
   });
 
