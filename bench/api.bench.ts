@@ -2,10 +2,13 @@
  * The API over real HTTP on loopback:
  * - api.ingest.{pglite,postgres}.events_per_s: several devices pushing batches of 100 at once;
  * - api.push.p50_ms / p99_ms: one-event pushes from one device, one after another, on PGlite.
+ * - api.signin.p99_ms_under_flood: a real sign-in (a registered handheld with its secret) while
+ *   100 clients guess PINs for other users from unregistered device ids, all over loopback HTTP.
  * PostgreSQL is DATABASE_URL or the local postgres://postgres@127.0.0.1:5432/test, in a schema
  * made for the run and dropped after; without a reachable server that figure is skipped.
  */
 import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { startServer, type ServerOptions } from '../src/server/app.ts';
 import { makeEvent } from '../src/domain/events.ts';
@@ -21,18 +24,24 @@ const deviceId = (run: number, d: number) => `0190b000-${hex(run, 4)}-7000-8000-
 
 type Server = { url: string; close(): Promise<void> };
 
-async function signIn(base: string, user: string, pin: string, device: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, pin, deviceId: device }) });
+type Signed = { token: string; session: string; deviceSecret?: string };
+
+async function signIn(base: string, user: string, pin: string, device: string, deviceSecret?: string): Promise<Signed> {
+  const res = await fetch(`${base}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user, pin, deviceId: device, ...(deviceSecret ? { deviceSecret } : {}) }),
+  });
   if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
+  return (await res.json()) as Signed;
 }
 
 /** Receipts at the dock, releases into bins and picks from them: the floor's everyday mix. */
-function eventsFor(run: number, d: number, count: number) {
+function eventsFor(run: number, d: number, count: number, session: string) {
   const device = deviceId(run, d);
   return Array.from({ length: count }, (_, i) => {
     const seq = i + 1;
-    const meta = { id: `0190b001-${hex(run, 4)}-7${hex(d, 3)}-8000-${hex(seq, 12)}`, deviceId: device, seq, occurredAt: '2026-11-23T10:00:00Z', actor: 'receiver' };
+    const meta = { id: `0190b001-${hex(run, 4)}-7${hex(d, 3)}-8000-${hex(seq, 12)}`, deviceId: device, seq, occurredAt: '2026-11-23T10:00:00Z', actor: 'receiver', session };
     const sku = SKUS[(i + d) % SKUS.length] as never;
     const bin = BINS[(i * 7 + d) % BINS.length] as never;
     switch (i % 3) {
@@ -59,8 +68,8 @@ async function ingest(opts: ServerOptions, run: number, batches: number): Promis
     const devices = await Promise.all(
       Array.from({ length: DEVICES }, async (_, d) => {
         const id = deviceId(run, d);
-        const token = await signIn(server.url, 'receiver', '2222', id);
-        const events = eventsFor(run, d, (batches + 2) * BATCH);
+        const { token, session } = await signIn(server.url, 'receiver', '2222', id);
+        const events = eventsFor(run, d, (batches + 2) * BATCH, session);
         const bodies: string[] = [];
         for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
         return { url: `${server.url}/api/v1/devices/${id}/events`, token, bodies };
@@ -85,8 +94,8 @@ async function pushLatency(count: number): Promise<number[]> {
   const server: Server = await startServer({ port: 0, logLevel: 'silent', rateLimit: false, dataDir: 'memory://' });
   try {
     const id = deviceId(9, 1);
-    const token = await signIn(server.url, 'receiver', '2222', id);
-    const events = eventsFor(9, 1, count + 50);
+    const { token, session } = await signIn(server.url, 'receiver', '2222', id);
+    const events = eventsFor(9, 1, count + 50, session);
     const url = `${server.url}/api/v1/devices/${id}/events`;
     const times: number[] = [];
     for (const [i, e] of events.entries()) {
@@ -120,6 +129,51 @@ async function withPostgresSchema<T>(fn: (url: string) => Promise<T>): Promise<T
   }
 }
 
+/** p99 of a real sign-in while FLOODERS clients guess PINs as fast as the API answers them. */
+async function signInUnderFlood(rounds: number): Promise<number> {
+  const FLOODERS = 100;
+  // The server's own defaults (rate limit included): the flood must be handled by them.
+  const server: Server = await startServer({ port: 0, logLevel: 'silent', dataDir: 'memory://' });
+  try {
+    const device = deviceId(7, 1);
+    const first = await signIn(server.url, 'receiver', '2222', device);
+    const secret = first.deviceSecret as string;
+    // The guessers run on a thread of their own, as other machines would: the figure is the
+    // server's, not the cost of 100 clients sharing its event loop.
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       let flooding = true, guesses = 0;
+       parentPort.on('message', () => { flooding = false; });
+       const hex = (n, w) => n.toString(16).padStart(w, '0');
+       Promise.all(Array.from({ length: workerData.flooders }, async (_, f) => {
+         for (let i = 0; flooding && i < 100000; i++) {
+           guesses += 1;
+           await fetch(workerData.url + '/api/v1/sessions', { method: 'POST', headers: { 'content-type': 'application/json' },
+             body: JSON.stringify({ user: f % 2 ? 'supervisor' : 'nobody-' + f, pin: String(1000 + ((f * 31 + i) % 9000)), deviceId: '0190b000-0008-7000-8000-' + hex(f * 100000 + i, 12) }) })
+             .then((r) => r.text()).catch(() => undefined);
+         }
+       })).then(() => parentPort.postMessage(guesses));`,
+      { eval: true, workerData: { url: server.url, flooders: FLOODERS } },
+    );
+    const done = new Promise<number>((resolve) => worker.once('message', (n: number) => resolve(n)));
+    // Let the flood start before measuring.
+    await new Promise((r) => setTimeout(r, 500));
+    const times: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const t0 = performance.now();
+      await signIn(server.url, 'receiver', '2222', device, secret);
+      times.push(performance.now() - t0);
+    }
+    worker.postMessage('stop');
+    const guesses = await done;
+    await worker.terminate();
+    process.stderr.write(`api bench: ${rounds} real sign-ins (p50 ${round(quantile(times, 0.5))} ms) during ${guesses} guesses from ${FLOODERS} clients\n`);
+    return quantile(times, 0.99);
+  } finally {
+    await server.close();
+  }
+}
+
 export async function run(report: Report): Promise<void> {
   const pglite = await ingest({ dataDir: 'memory://' }, 1, 25);
   report({ metric: 'api.ingest.pglite.events_per_s', value: round(pglite, 0), unit: 'events/s' });
@@ -129,4 +183,5 @@ export async function run(report: Report): Promise<void> {
   const times = await pushLatency(1000);
   report({ metric: 'api.push.p50_ms', value: round(quantile(times, 0.5)), unit: 'ms' });
   report({ metric: 'api.push.p99_ms', value: round(quantile(times, 0.99)), unit: 'ms' });
+  report({ metric: 'api.signin.p99_ms_under_flood', value: round(await signInUnderFlood(50)), unit: 'ms' });
 }

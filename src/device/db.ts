@@ -3,7 +3,7 @@
  * the work cache and settings. Every schema version is declared here, oldest first, so a
  * device that still holds an older database upgrades it with its data in place.
  */
-import { Dexie, type EntityTable } from 'dexie';
+import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { EventType } from '../domain/events.ts';
 import type { RejectionCode, User, CatalogItem, PickList, Receipt, CountTaskView, QuarantinedReturn } from '../domain/protocol.ts';
 
@@ -21,6 +21,8 @@ export type StoredEvent = {
   actor: string;
   occurredAt: string;
   schemaVersion: number;
+  /** The sign-in session it was recorded under (schema v2); stamped once, never changed. */
+  session?: string;
   state: EventState;
   /** The API's reason, when it recorded the event as rejected. */
   rejection?: { code: RejectionCode | string; message: string };
@@ -28,6 +30,8 @@ export type StoredEvent = {
   deliveredAt?: string;
   /** A supervisor acknowledged a rejected event: kept, but off the needs-attention list. */
   dismissed?: { by: string; at: string };
+  /** Re-delivered after a device reset: its device id and seq under the retired registration. */
+  formerly?: { deviceId: string; seq: number };
 };
 
 /** Key/value rows of the `meta` table, each with its own type. */
@@ -44,7 +48,12 @@ export type MetaValues = {
   lastDeliveryAt: string;
   /** Ledger position up to which this device's rejections were read back after lost answers. */
   ledgerCursor: number;
-  session: { token: string; user: User; signedInAt: string };
+  /** The open sign-in; `id` is the public session id events are stamped with. */
+  session: { token: string; id: string; user: User; signedInAt: string; expiresAt?: string };
+  /** The secret the API gave this device at its first sign-in: every later sign-in proves the device with it. */
+  deviceSecret: string;
+  /** Set when the API said a supervisor reset this device: it re-registers under a fresh id at the next sign-in. */
+  reset: { at: string; newDeviceId?: string };
   storage: { persisted: boolean; askedAt: string };
 };
 export type MetaKey = keyof MetaValues;
@@ -63,12 +72,15 @@ export type FloorDb = Dexie & {
   receipts: EntityTable<Receipt, 'id'>;
   countTasks: EntityTable<CountTaskView, 'id'>;
   returns: EntityTable<QuarantinedReturn, 'returnId'>;
+  retired: Table<StoredEvent, [string, number]>;
 };
 
 /**
  * Schema history, oldest first. Never edit a released entry: add a new version.
  * v1: the event log, meta and settings (the first release).
  * v2: the work cache, and indexes for the sync engine (`[state+seq]`) and pruning (`deliveredAt`).
+ * v3: `retired`, the event log of a registration a supervisor reset, kept as it was when the
+ *     device re-registered under a fresh id (its undelivered events go on in `events`).
  */
 export const SCHEMA_VERSIONS = [
   {
@@ -89,6 +101,12 @@ export const SCHEMA_VERSIONS = [
       receipts: 'id, status',
       countTasks: 'id, location',
       returns: 'returnId, resolved',
+    },
+  },
+  {
+    version: 3,
+    stores: {
+      retired: '[deviceId+seq], deviceId, id',
     },
   },
 ] as const;

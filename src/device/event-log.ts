@@ -41,6 +41,8 @@ export class InvalidEventError extends Error {
 export type AppendContext = {
   actor: string;
   now: Date;
+  /** The session to stamp; by default the one signed in on the device, read in the same transaction. */
+  session?: string;
   /** The event id; a UUID v7 from `now` by default. */
   id?: string;
 };
@@ -55,12 +57,17 @@ export async function appendEvent(db: FloorDb, draft: DraftEvent, ctx: AppendCon
   let stored: StoredEvent | undefined;
   try {
     stored = await db.transaction('rw', db.events, db.meta, async () => {
-      const [deviceRow, seqRow] = await db.meta.bulkGet(['deviceId', 'nextSeq']);
+      const [deviceRow, seqRow, sessionRow] = await db.meta.bulkGet(['deviceId', 'nextSeq', 'session']);
       const deviceId = deviceRow?.value;
       const seq = seqRow?.value;
       if (typeof deviceId !== 'string' || typeof seq !== 'number') {
         throw new Error('device identity or next seq is missing from the database');
       }
+      // The session is stamped now, with the event: a queue left by a user who signed out (or
+      // recorded offline) keeps the session it was recorded under.
+      const signedIn = sessionRow?.key === 'session' ? sessionRow.value : undefined;
+      const session = ctx.session ?? signedIn?.id;
+      if (!session) throw new InvalidEventError('the event cannot be recorded: nobody is signed in on this device');
       const event: StoredEvent = {
         seq,
         id,
@@ -70,6 +77,7 @@ export async function appendEvent(db: FloorDb, draft: DraftEvent, ctx: AppendCon
         actor: ctx.actor,
         occurredAt: ctx.now.toISOString(),
         schemaVersion: CURRENT_SCHEMA_VERSION,
+        session,
         state: 'pending',
       };
       checkDraft(event);

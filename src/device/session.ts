@@ -1,17 +1,53 @@
 /**
  * Sign-in on the handheld: the session lives in the database so a reload keeps it, and
- * the events queued under an expired session are kept for the next sign-in.
+ * the events queued under an ended session are kept (with the session they were recorded
+ * under) for the next sign-in to deliver.
+ *
+ * Device binding: the API registers the device at its first sign-in and answers a secret,
+ * kept here and sent with every later sign-in. When a supervisor resets the device (stuck
+ * behind a sequence conflict, or revoked), the next sign-in is told so; the device then
+ * re-registers under a fresh id, proving it was the old one with the old secret, and its
+ * undelivered events go again under the new id as seq 1, 2, 3... in their original order,
+ * each keeping its id, actor and session (see `reRegister`).
  */
+import { v7 as uuidv7 } from 'uuid';
 import { API_PREFIX, type SignInResponse } from '../domain/protocol.ts';
-import { deleteMeta, deviceIdOf, getMeta, setMeta, type FloorDb, type MetaValues } from './db.ts';
+import { deleteMeta, deviceIdOf, getMeta, setMeta, type FloorDb, type MetaRow, type MetaValues, type StoredEvent } from './db.ts';
+import { pendingEvents } from './event-log.ts';
 import { requestPersistence, type StorageApi } from './storage.ts';
 import type { HttpClient } from './sync/http.ts';
 
-export type SignInResult = { ok: true; session: MetaValues['session'] } | { ok: false; message: string };
+export type SignInResult =
+  | { ok: true; session: MetaValues['session'] }
+  /** `reset`: a supervisor reset this device; `reRegister` continues with the same credentials. */
+  | { ok: false; message: string; code?: string; reset?: boolean };
+
+type Answer = { status: number; body: unknown };
+
+async function post(http: HttpClient, body: unknown): Promise<Answer | { error: string }> {
+  try {
+    const res = await http.send({ method: 'POST', path: `${API_PREFIX}/sessions`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(res.text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed };
+  } catch (err) {
+    return { error: `cannot reach the server to sign in (${err instanceof Error ? err.message : String(err)})` };
+  }
+}
+
+const field = (body: unknown, name: string): string | undefined => {
+  const v = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof v === 'string' ? v : undefined;
+};
 
 /**
- * Signs a user in for this device, stores the session and asks for persistent storage.
- * Never throws for a refused PIN or a network failure: the result says what went wrong.
+ * Signs a user in for this device, stores the session (and the device secret on the first
+ * sign-in) and asks for persistent storage. Never throws for a refused PIN or a network
+ * failure: the result says what went wrong.
  */
 export async function signIn(
   db: FloorDb,
@@ -21,44 +57,105 @@ export async function signIn(
   opts: { storage?: StorageApi } = {},
 ): Promise<SignInResult> {
   const deviceId = await deviceIdOf(db);
-  let status: number;
-  let text: string;
-  try {
-    const res = await http.send({
-      method: 'POST',
-      path: `${API_PREFIX}/sessions`,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: creds.user, pin: creds.pin, deviceId }),
-    });
-    status = res.status;
-    text = res.text;
-  } catch (err) {
-    return { ok: false, message: `cannot reach the server to sign in (${err instanceof Error ? err.message : String(err)})` };
+  const secret = await getMeta(db, 'deviceSecret');
+  const answer = await post(http, { user: creds.user, pin: creds.pin, deviceId, ...(secret ? { deviceSecret: secret } : {}) });
+  if ('error' in answer) return { ok: false, message: answer.error };
+  if (answer.status !== 200) {
+    const code = field(answer.body, 'error');
+    if (code === 'device_reset') await setMeta(db, 'reset', { at: now.toISOString() });
+    return { ok: false, message: field(answer.body, 'message') ?? `sign-in failed (${answer.status})`, ...(code ? { code } : {}), ...(code === 'device_reset' ? { reset: true } : {}) };
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  if (status !== 200) {
-    const message = typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : `sign-in failed (${status})`;
-    return { ok: false, message };
-  }
+  return keep(db, answer.body, now, opts);
+}
+
+async function keep(db: FloorDb, body: unknown, now: Date, opts: { storage?: StorageApi }): Promise<SignInResult> {
   const answer = body as Partial<SignInResponse> | undefined;
-  if (!answer || typeof answer.token !== 'string' || !answer.user) return { ok: false, message: 'the server sent an unreadable sign-in answer' };
-  const session = { token: answer.token, user: answer.user, signedInAt: now.toISOString() };
-  await setMeta(db, 'session', session);
+  if (!answer || typeof answer.token !== 'string' || typeof answer.session !== 'string' || !answer.user) return { ok: false, message: 'the server sent an unreadable sign-in answer' };
+  const session = { token: answer.token, id: answer.session, user: answer.user, signedInAt: now.toISOString(), ...(answer.expiresAt ? { expiresAt: answer.expiresAt } : {}) };
+  await db.transaction('rw', db.meta, async () => {
+    if (answer.deviceSecret) await setMeta(db, 'deviceSecret', answer.deviceSecret);
+    await setMeta(db, 'session', session);
+  });
   await requestPersistence(db, now, opts.storage);
   return { ok: true, session };
 }
 
-/** The stored session, if any. */
-export function currentSession(db: FloorDb): Promise<MetaValues['session'] | undefined> {
-  return getMeta(db, 'session');
+/** Undelivered events of this device: what a reset device sends again under its new id. */
+export function undeliveredEvents(db: FloorDb): Promise<StoredEvent[]> {
+  return pendingEvents(db);
 }
 
-/** Forgets the session; queued events stay and are sent after the next sign-in. */
-export function signOut(db: FloorDb): Promise<void> {
-  return deleteMeta(db, 'session');
+/**
+ * After a supervisor's reset: registers this handheld under a fresh device id (proving the old
+ * registration with its secret) and, in one transaction once the API has accepted it, moves the
+ * old log to `retired` and puts the undelivered events back in `events` as seq 1, 2, 3... of
+ * the new id, in their original order, each with its own id, actor, session and time. The API
+ * refuses as a duplicate any of them that did land under the old id, so nothing applies twice.
+ */
+export async function reRegister(
+  db: FloorDb,
+  http: HttpClient,
+  creds: { user: string; pin: string },
+  now: Date,
+  opts: { storage?: StorageApi; newDeviceId?: () => string } = {},
+): Promise<SignInResult> {
+  const oldId = await deviceIdOf(db);
+  const oldSecret = await getMeta(db, 'deviceSecret');
+  if (!oldSecret) return { ok: false, message: 'this handheld holds no device secret to prove its old registration; a supervisor must revoke it' };
+  // The new id is kept before it is sent, so a retry after a lost answer names the same one
+  // (the API lets the proven old registration re-register its replacement).
+  const reset = await getMeta(db, 'reset');
+  const newId = reset?.newDeviceId ?? (opts.newDeviceId ?? (() => uuidv7({ msecs: now.getTime() })))();
+  await setMeta(db, 'reset', { at: reset?.at ?? now.toISOString(), newDeviceId: newId });
+  const answer = await post(http, { user: creds.user, pin: creds.pin, deviceId: newId, previous: { deviceId: oldId, deviceSecret: oldSecret } });
+  if ('error' in answer) return { ok: false, message: answer.error };
+  if (answer.status !== 200) return { ok: false, message: field(answer.body, 'message') ?? `re-registration failed (${answer.status})`, ...(field(answer.body, 'error') ? { code: field(answer.body, 'error') } : {}) };
+  const body = answer.body as Partial<SignInResponse>;
+  if (!body.deviceSecret || typeof body.token !== 'string' || typeof body.session !== 'string' || !body.user) {
+    return { ok: false, message: 'the server sent an unreadable answer to the re-registration' };
+  }
+  const session = { token: body.token, id: body.session, user: body.user, signedInAt: now.toISOString(), ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}) };
+  // One transaction: the new id, its secret, its session and the renumbered log, or none of them.
+  await db.transaction('rw', [db.events, db.meta, db.retired], async () => {
+    // A second tab may have re-registered meanwhile: only the tab that still sees the old id moves the log.
+    if ((await deviceIdOf(db)) !== oldId) return;
+    const all = await db.events.orderBy('seq').toArray();
+    await db.retired.bulkPut(all);
+    await db.events.clear();
+    const again = all.filter((e) => e.state === 'pending').map((e, i): StoredEvent => ({ ...e, deviceId: newId, seq: i + 1, formerly: { deviceId: e.deviceId, seq: e.seq } }));
+    await db.events.bulkAdd(again);
+    await db.meta.bulkPut([
+      { key: 'deviceId', value: newId },
+      { key: 'nextSeq', value: again.length + 1 },
+      { key: 'lastAckedSeq', value: 0 },
+      { key: 'ledgerCursor', value: 0 },
+      { key: 'deviceSecret', value: body.deviceSecret as string },
+      { key: 'session', value: session },
+    ] satisfies MetaRow[]);
+    await db.meta.bulkDelete(['pullCursor', 'reset']);
+  });
+  await requestPersistence(db, now, opts.storage);
+  return { ok: true, session };
+}
+
+/** The stored session, if any (one from before session ids existed counts as none: sign in again). */
+export async function currentSession(db: FloorDb): Promise<MetaValues['session'] | undefined> {
+  const s = await getMeta(db, 'session');
+  return s && typeof s.id === 'string' ? s : undefined;
+}
+
+/**
+ * Signs out: the API ends the session at once (best effort: offline, the token simply expires),
+ * and the device forgets it. Queued events stay and are sent after the next sign-in, each under
+ * the session it was recorded under.
+ */
+export async function signOut(db: FloorDb, http?: HttpClient): Promise<void> {
+  const s = await getMeta(db, 'session');
+  await deleteMeta(db, 'session');
+  if (!s || !http) return;
+  try {
+    await http.send({ method: 'DELETE', path: `${API_PREFIX}/sessions/current`, headers: { authorization: `Bearer ${s.token}` } });
+  } catch {
+    // Offline: the token dies at its expiry; the device no longer holds it.
+  }
 }

@@ -16,9 +16,16 @@ import {
 import type { Role } from './roles.ts';
 import { InstantSchema, freeText } from './text.ts';
 
-/** The envelope version this build writes. The API accepts every version up to it. */
-export const CURRENT_SCHEMA_VERSION = 1;
-export const SUPPORTED_SCHEMA_VERSIONS = [1] as const;
+/**
+ * The envelope version this build writes. The API accepts every version up to it.
+ * v2 added `session`: the sign-in session the event was recorded under (v1 events, from queues
+ * of older app versions, carry none and are accepted only from handhelds signed in before v2).
+ */
+export const CURRENT_SCHEMA_VERSION = 2;
+export const SUPPORTED_SCHEMA_VERSIONS = [1, 2] as const;
+
+/** A session's public id (not its token): random, made by the API at sign-in. */
+export const SessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'session must be a session id from sign-in');
 
 // Every free-text field goes through `freeText`: bounded, and storable (no NUL, no lone surrogate).
 const note = freeText('note', 500, { blank: true });
@@ -164,8 +171,9 @@ export const EnvelopeSchema = z.object({
   /** The device clock, for people; must be a real instant (the API keeps its own receipt time). */
   occurredAt: InstantSchema,
   actor: UserIdSchema,
+  session: SessionIdSchema.optional(),
   payload: z.unknown(),
-});
+}).refine((e) => e.schemaVersion < 2 || e.session !== undefined, { message: 'session is required from schemaVersion 2', path: ['session'] });
 export type Envelope = z.output<typeof EnvelopeSchema>;
 
 type EventOf<T extends EventType> = Omit<Envelope, 'type' | 'payload'> & {
@@ -214,7 +222,7 @@ export function parseEvent(env: Envelope): { ok: true; event: FloorEvent } | { o
 export function makeEvent<T extends EventType>(
   type: T,
   payload: PayloadOf<T>,
-  meta: { id: string; deviceId: string; seq: number; occurredAt: string; actor: string },
+  meta: { id: string; deviceId: string; seq: number; occurredAt: string; actor: string; session: string },
 ): EventOf<T> {
   return {
     ...meta,

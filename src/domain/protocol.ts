@@ -15,16 +15,53 @@ export const MAX_BODY_BYTES = 1_048_576;
  */
 export const MAX_BODY_DEPTH = 16_384;
 
+/** The secret a handheld got at its first sign-in (base64url): proves it is that device. */
+export const DeviceSecretSchema = z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'deviceSecret must be the secret the API gave this device');
+
 export const SignInRequestSchema = z.strictObject({
   user: freeText('user', 64, { emptyMessage: 'user is empty' }),
   pin: z.string().regex(/^\d{4,8}$/, 'pin must be 4 to 8 digits'),
   deviceId: DeviceIdSchema,
+  /** Required once the API knows `deviceId`; absent on a device's first sign-in. */
+  deviceSecret: DeviceSecretSchema.optional(),
+  /** A device reset by a supervisor re-registers under a fresh id and proves it was `previous`. */
+  previous: z.strictObject({ deviceId: DeviceIdSchema, deviceSecret: DeviceSecretSchema }).optional(),
 });
 export type SignInRequest = z.input<typeof SignInRequestSchema>;
 
 export const UserSchema = z.object({ id: z.string(), name: z.string(), roles: z.array(RoleSchema) });
 export type User = z.output<typeof UserSchema>;
-export type SignInResponse = { token: string; user: User };
+/**
+ * `session` is the public id every event recorded under this sign-in carries; `deviceSecret`
+ * comes only when this sign-in registered the device (keep it: it is never sent again).
+ */
+export type SignInResponse = { token: string; session: string; expiresAt: string; user: User; deviceSecret?: string };
+
+/**
+ * Sign-in refusals besides `bad_credentials` (401) and `rate_limited` (429), all 403:
+ * `device_not_proven` (the device id is registered and this request lacks its secret),
+ * `device_revoked` (a supervisor revoked the handheld), `device_reset` (a supervisor reset it:
+ * re-register under a fresh id with `previous`), `previous_not_proven`, `reserved_device`.
+ */
+export type SignInRefusal = 'device_not_proven' | 'device_revoked' | 'device_reset' | 'previous_not_proven' | 'reserved_device';
+
+/** Ids no handheld may sign in on: the ledger's own writers (opening balances). */
+export const RESERVED_DEVICE_IDS: readonly string[] = ['00000000-0000-0000-0000-000000000000'];
+
+/** A single-use ticket for `GET /stream?ticket=`: EventSource cannot send a header, and a token never goes in a URL. */
+export type StreamTicket = { ticket: string; expiresAt: string };
+
+/** One row of `GET /api/v1/sessions` (supervisors). */
+export type SessionView = {
+  id: string;
+  userId: string;
+  deviceId: string;
+  createdAt: string;
+  expiresAt: string;
+  endedAt: string | null;
+  revokedAt: string | null;
+  active: boolean;
+};
 
 /** Envelopes are checked for readability here; payloads are checked per event, so one bad event is rejected, not the batch. */
 export const PushRequestSchema = z.strictObject({
@@ -41,7 +78,10 @@ export type Rejection = { seq: number; id: string; code: RejectionCode; message:
  * `reference_mismatch` (the reference is of another SKU or place), `exceeds_reference` (more than the
  * line wants, the pick held or the return has open), `duplicate_return`, `task_closed` (a count task
  * posts once), `not_awaiting_approval` (a decision on a count nobody holds), `limit_exceeded` (a bucket
- * would pass `BUCKET_CAP`), `unstorable` (the event was valid but the database could not apply it: an overflow, a constraint).
+ * would pass `BUCKET_CAP`), `session_mismatch` (the event's session is unknown, of another user or of another device; or a
+ * v1 event without a session from a handheld that was not signed in before sessions existed),
+ * `session_revoked` (a supervisor revoked the session the event was recorded under),
+ * `unstorable` (the event was valid but the database could not apply it: an overflow, a constraint).
  */
 export type RejectionCode =
   | 'actor_mismatch'
@@ -54,6 +94,8 @@ export type RejectionCode =
   | 'limit_exceeded'
   | 'not_awaiting_approval'
   | 'reference_mismatch'
+  | 'session_mismatch'
+  | 'session_revoked'
   | 'task_closed'
   | 'unknown_location'
   | 'unknown_pick'
@@ -134,4 +176,19 @@ export type LedgerEntry = {
   payload: unknown;
 };
 /** One row of `GET /api/v1/devices`. */
-export type DeviceHealth = { deviceId: string; lastSeq: number; lastContactAt: string; rejectedCount: number; pendingHint?: number };
+export type DeviceHealth = {
+  deviceId: string;
+  lastSeq: number;
+  lastContactAt: string;
+  rejectedCount: number;
+  pendingHint?: number;
+  /** Registration: when the device got its secret; revoked or reset (retired) by a supervisor. */
+  registeredAt?: string | null;
+  revokedAt?: string | null;
+  resetAt?: string | null;
+  /** The registration this one replaced after a reset, and the one that replaced it. */
+  replaces?: string | null;
+  replacedBy?: string | null;
+  /** Users with an open session on the device. */
+  signedIn?: string[];
+};

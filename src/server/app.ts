@@ -11,14 +11,16 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
-import { describeIssues, rolesFor } from '../domain/events.ts';
+import { rolesFor } from '../domain/events.ts';
 import { AnyDeviceIdSchema, DeviceIdSchema, LocationIdSchema, SkuSchema } from '../domain/ids.ts';
 import { hasRole } from '../domain/roles.ts';
-import { API_PREFIX, MAX_BODY_BYTES, MAX_BODY_DEPTH, SignInRequestSchema, type ApiError, type PullResponse, type SignInResponse } from '../domain/protocol.ts';
-import { newToken, tokenHash, verifyPin } from './auth.ts';
+import { API_PREFIX, MAX_BODY_BYTES, MAX_BODY_DEPTH, type PullResponse } from '../domain/protocol.ts';
 import { openPglite, openPostgres, type Database } from './db.ts';
 import { lockDataDir } from './data-lock.ts';
 import { ChangeFeed } from './feed.ts';
+import { HttpError, fail, parse } from './http.ts';
+import { rateKey, registerIdentity, requireSession } from './identity/routes.ts';
+import { deviceAdminRows } from './identity/storage.ts';
 import { pushEvents, readBatch } from './ingest.ts';
 import { jsonNestsDeeperThan } from '../domain/text.ts';
 import { seedDemo } from './seed.ts';
@@ -38,7 +40,7 @@ export type ServerOptions = {
   staticDir?: string;
   logLevel?: string;
   tls?: { cert: string; key: string };
-  /** Requests per window per token (or per address before sign-in); false turns the limit off (benchmarks). */
+  /** Requests per window per verified session (or per address without one); false turns the limit off (benchmarks). */
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** The clock stamping receivedAt and sessions; tests fix it. */
   now?: () => Date;
@@ -50,31 +52,6 @@ export type ServerOptions = {
 
 export type App = { app: FastifyInstance; db: Database; feed: ChangeFeed; close(): Promise<void> };
 
-const SESSION_DAYS = 30;
-const TOKEN_CACHE_MS = 30_000;
-const MAX_FAILURES = 10;
-const FAILURE_WINDOW_MS = 5 * 60_000;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    user?: storage.SessionUser;
-  }
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly body: ApiError,
-  ) {
-    super(body.message);
-  }
-}
-const fail = (statusCode: number, error: string, message: string, field?: string): never => {
-  throw new HttpError(statusCode, { error, message, ...(field ? { field } : {}) });
-};
-
-const redactToken = (url: string): string => url.replace(/([?&]token=)[^&]*/g, '$1[redacted]');
-
 /**
  * A database that is away (connection refused or lost, shutting down, too many clients) is a
  * 503: the device then knows the fault is passing, not about what it sent (a 500).
@@ -83,15 +60,6 @@ function unavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return false;
   return /^(08|57P0|53300)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code);
-}
-
-/** Parses with a zod schema or fails with a 400 naming the first bad field. */
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : where;
-  return fail(400, 'invalid_request', `${where}: ${describeIssues(r.error)}`, field);
 }
 
 const optionalText = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
@@ -137,9 +105,9 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   const app = Fastify({
     logger: {
       level: opts.logLevel ?? 'warn',
-      // The change stream takes its token in the query (EventSource cannot send headers): keep it out of the logs.
+      // The change stream takes a single-use ticket in the query (EventSource cannot send headers): keep it out of the logs.
       serializers: {
-        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactToken(req.url), remoteAddress: req.ip }),
+        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.replace(/([?&]ticket=)[^&]*/g, '$1[redacted]'), remoteAddress: req.ip }),
       },
     },
     bodyLimit: MAX_BODY_BYTES,
@@ -195,7 +163,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   });
 
   app.setErrorHandler((err: unknown, req, reply) => {
-    if (err instanceof HttpError) return reply.code(err.statusCode).send(err.body);
+    if (err instanceof HttpError) return reply.code(err.statusCode).headers(err.headers).send(err.body);
     const e = err as { statusCode?: number; code?: string; message?: string; error?: string };
     if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.code(413).send({ error: 'body_too_large', message: `request body is larger than ${MAX_BODY_BYTES} bytes; send fewer events per push` });
@@ -218,23 +186,6 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     return reply.code(500).send({ error: 'internal', message: 'the server failed to handle this request; it is safe to retry' });
   });
 
-  const tokenCache = new Map<string, { user: storage.SessionUser; until: number }>();
-  async function authenticate(req: FastifyRequest, allowQuery = false): Promise<storage.SessionUser> {
-    const header = req.headers.authorization;
-    const queried = allowQuery ? (req.query as Record<string, unknown>).token : undefined;
-    // `?token=a&token=b` arrives as an array: that is no token, not a server failure.
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : typeof queried === 'string' ? queried : undefined;
-    if (!token) return fail(401, 'unauthorized', 'sign in first: send Authorization: Bearer <token>');
-    const hash = tokenHash(token);
-    const cached = tokenCache.get(hash);
-    const t = Date.now();
-    if (cached && cached.until > t) return cached.user;
-    const user = await storage.sessionUser(db, hash, now());
-    if (!user) return fail(401, 'unauthorized', 'the session token is unknown or expired; sign in again');
-    if (tokenCache.size > 10_000) tokenCache.clear();
-    tokenCache.set(hash, { user, until: t + TOKEN_CACHE_MS });
-    return user;
-  }
   const requireRole = (req: FastifyRequest, role: 'supervisor') => {
     if (!req.user?.roles.includes(role)) fail(403, 'forbidden', `only a ${role} may read this`);
   };
@@ -244,6 +195,8 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     if (req.user && req.user.deviceId.toLowerCase() !== id) {
       fail(403, 'wrong_device', `this session was opened on device ${req.user.deviceId}; sign in on ${id} to use it`);
     }
+    // A reset registration takes nothing more: the device re-registers and sends again under a new id.
+    if (req.user?.deviceReset) fail(403, 'device_reset', 'a supervisor reset this handheld: sign in again to re-register it and send its undelivered scans');
     return id;
   };
 
@@ -253,10 +206,8 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
       global: true,
       max: limit.max,
       timeWindow: limit.timeWindowMs,
-      keyGenerator: (req) => {
-        const h = req.headers.authorization;
-        return h?.startsWith('Bearer ') ? `t:${tokenHash(h.slice(7).trim())}` : `ip:${req.ip}`;
-      },
+      // Authentication ran first (an onRequest hook of the instance): only a verified session gets a key of its own.
+      keyGenerator: rateKey,
       errorResponseBuilder: (_req, ctx) => ({
         statusCode: 429,
         error: 'rate_limited',
@@ -265,43 +216,9 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     });
   }
 
-  const authed = { preHandler: async (req: FastifyRequest) => void (req.user = await authenticate(req)) };
-
-  // Against PIN guessing: failed sign-ins per address and user name are counted; successful ones are not.
-  const failures = new Map<string, { count: number; since: number }>();
-  app.post(`${API_PREFIX}/sessions`, async (req, reply): Promise<SignInResponse> => {
-    const body = parse(SignInRequestSchema, req.body, 'body');
-    const key = `${req.ip} ${body.user}`;
-    const t = Date.now();
-    const seen = failures.get(key);
-    if (seen && t - seen.since > FAILURE_WINDOW_MS) failures.delete(key);
-    else if (seen && seen.count >= MAX_FAILURES) {
-      reply.header('retry-after', Math.ceil((seen.since + FAILURE_WINDOW_MS - t) / 1000));
-      return fail(429, 'rate_limited', `too many failed sign-ins for "${body.user}"; wait before trying again`);
-    }
-    const user = await storage.userWithPin(db, body.user);
-    const ok = await verifyPin(body.pin, user?.pinHash);
-    if (!user || !ok) {
-      const f = failures.get(key) ?? { count: 0, since: t };
-      f.count += 1;
-      failures.set(key, f);
-      if (failures.size > 10_000) failures.clear();
-      return fail(401, 'bad_credentials', 'unknown user or wrong PIN');
-    }
-    failures.delete(key);
-    const token = newToken();
-    const at = now();
-    await storage.createSession(db, {
-      tokenHash: tokenHash(token),
-      userId: user.id,
-      deviceId: body.deviceId.toLowerCase(),
-      now: at,
-      expiresAt: new Date(at.getTime() + SESSION_DAYS * 86_400_000),
-    });
-    req.log.info({ user: user.id, deviceId: body.deviceId }, 'signed in');
-    reply.code(200);
-    return { token, user: { id: user.id, name: user.name, roles: user.roles } };
-  });
+  // After the rate limit plugin, whose onRoute hook covers only routes declared after it.
+  const identity = await registerIdentity(app, { db, feed, now, keepAliveMs: opts.keepAliveMs ?? 15_000 });
+  const authed = { preHandler: async (req: FastifyRequest) => void requireSession(req) };
 
   app.post(`${API_PREFIX}/devices/:deviceId/events`, authed, async (req, reply) => {
     const deviceId = deviceParam(req);
@@ -338,25 +255,6 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     return { cursor, ...(asked === cursor ? { unchanged: true } : {}), lastSeq, catalog, locations, pickLists, receipts, countTasks: blind, returns };
   });
 
-  const streams = new Set<() => void>();
-  app.get(`${API_PREFIX}/stream`, { config: { rateLimit: false } }, async (req, reply) => {
-    req.user = await authenticate(req, true);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write('retry: 3000\n: connected\n\n');
-    const unsubscribe = feed.subscribe((change) => res.write(`event: change\ndata: ${JSON.stringify(change)}\n\n`));
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), opts.keepAliveMs ?? 15_000);
-    const end = () => {
-      clearInterval(keepAlive);
-      unsubscribe();
-      streams.delete(end);
-      res.end();
-    };
-    streams.add(end);
-    req.raw.on('close', end);
-  });
-
   // Reads by role (README "API: who may read what"): stock figures would tell a blind counter
   // what to find, so they are a supervisor's; others read their own device's ledger only.
   app.get(`${API_PREFIX}/stock`, authed, async (req) => {
@@ -384,7 +282,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   });
   app.get(`${API_PREFIX}/devices`, authed, async (req) => {
     requireRole(req, 'supervisor');
-    return { devices: await storage.deviceRows(db) };
+    return { devices: await deviceAdminRows(db, now()) };
   });
   app.get(`${API_PREFIX}/count-tasks`, authed, async (req) => {
     // Expected quantities only for supervisors: a counter's count stays blind.
@@ -418,7 +316,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   });
 
   app.addHook('preClose', async () => {
-    for (const end of [...streams]) end();
+    identity.closeStreams();
   });
 
   return {
@@ -427,6 +325,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     feed,
     async close() {
       await app.close();
+      await identity.close();
       await feed.close();
       await db.close();
       await unlock();

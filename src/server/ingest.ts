@@ -24,6 +24,7 @@ import { PushRequestSchema, type PushResponse, type Rejection, type ResendWarnin
 import { MAX_PAYLOAD_DEPTH, clockSkew, depthOf } from '../domain/text.ts';
 import { MAX_STORED_TEXT, envelopeHash, storedCopy, storedText } from './payload.ts';
 import type { Database, Sql } from './db.ts';
+import { sessionContext, type SessionContext } from './identity/storage.ts';
 import {
   countWindows,
   heldEvents,
@@ -205,7 +206,12 @@ async function applyRun(tx: Sql, ctx: PushCtx, run: readonly ReadableEvent[], no
     locations: uniq(prints.flatMap((p) => [...p.keys.map((k) => k.location), ...p.locations])),
     receiptIds: uniq(prints.flatMap((p) => p.receipts)),
   });
-  const checked = authorize(parsed, context);
+  const sessions = await sessionContext(tx, {
+    deviceId: ctx.deviceId,
+    sessionIds: uniq(readable.flatMap((ev) => (ev.session ? [ev.session] : []))),
+    legacyActors: uniq(readable.flatMap((ev) => (ev.session ? [] : [ev.actor as string]))),
+  });
+  const checked = authorize(parsed, context, sessions);
   const { rejected, ...write } = await planBatch(tx, checked, context, now);
   const last = run[run.length - 1] as ReadableEvent;
   await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: last.seq, receivedAt: now, channel: ctx.channel });
@@ -261,15 +267,32 @@ function readEvent(e: ReadableEvent): { event: FloorEvent } | { rejection: Rejec
   return { event: { ...parsed.event, id: e.id } as FloorEvent };
 }
 
-/** Actor, role and id checks: a failing event becomes a recorded rejection that consumes its number. */
-function authorize(parsed: readonly Parsed[], context: PushContext): Checked[] {
+/**
+ * Actor, session, role and id checks: a failing event becomes a recorded rejection that
+ * consumes its number, never an effect. An event counts only as its actor's when it names a
+ * session that actor opened on this device (or on a registration this device replaced after a
+ * supervisor's reset) and that no supervisor revoked; a session that ended at sign-out or
+ * expired still vouches for what was recorded under it. An event without a session (schema
+ * v1, from an older app's queue) counts only when its actor signed in on this device before
+ * sessions existed. Roles are the actor's as of now.
+ */
+function authorize(parsed: readonly Parsed[], context: PushContext, sessions: SessionContext): Checked[] {
   const seen = new Set<string>();
   return parsed.map(({ e, event, rejection }): Checked => {
     if (rejection || !event) return { e, rejection: rejection as Rejection };
     const reject = (code: Rejection['code'], message: string): Checked => ({ e, rejection: { seq: e.seq, id: e.id, code, message } });
     const actor = context.actors.get(event.actor);
     if (!actor) return reject('forbidden', `unknown user "${event.actor}"`);
-    if (!actor.signedIn) return reject('forbidden', `user "${event.actor}" has not signed in on this device`);
+    if (event.session) {
+      const s = sessions.sessions.get(event.session);
+      if (!s || s.userId !== event.actor || !s.onDevice) {
+        const why = !s ? 'is unknown' : s.userId !== event.actor ? `belongs to another user, not "${event.actor}"` : 'was opened on another device';
+        return reject('session_mismatch', `session ${event.session} ${why}: the event is not recorded as "${event.actor}"`);
+      }
+      if (s.revoked) return reject('session_revoked', `session ${event.session} was revoked by a supervisor; events recorded under it are refused`);
+    } else if (!sessions.legacyActors.has(event.actor)) {
+      return reject('session_mismatch', `the event names no session (schemaVersion ${event.schemaVersion}); only a handheld "${event.actor}" signed in on before sessions existed may still send those`);
+    }
     const needed = rolesFor(event.type);
     if (!hasRole(actor.roles, needed)) {
       return reject('forbidden', `user "${event.actor}" (${actor.roles.join(', ')}) may not record ${event.type}; it needs ${needed.join(' or ')}`);

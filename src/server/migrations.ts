@@ -147,6 +147,50 @@ CREATE TABLE returns (
 `,
   },
   {
+    version: 2,
+    name: 'identity: device binding, session ids, sign-in counters, stream tickets',
+    sql: `
+-- A session has a public id (events carry it) besides its secret token; it ends at sign-out
+-- (its events stay valid) or is revoked by a supervisor (its events are refused).
+ALTER TABLE sessions ADD COLUMN id text;
+UPDATE sessions SET id = 'legacy-' || substr(token_hash, 1, 32);
+ALTER TABLE sessions ALTER COLUMN id SET NOT NULL;
+CREATE UNIQUE INDEX sessions_id ON sessions (id);
+ALTER TABLE sessions ADD COLUMN ended_at timestamptz;
+ALTER TABLE sessions ADD COLUMN revoked_at timestamptz;
+CREATE INDEX sessions_device ON sessions (device_id);
+-- Tokens of the old 30-day life end within a shift of the upgrade.
+UPDATE sessions SET expires_at = LEAST(expires_at, now() + interval '12 hours');
+-- Sign-ins from before sessions existed: only these let a v1 event (no session) through.
+ALTER TABLE device_users ADD COLUMN legacy boolean NOT NULL DEFAULT false;
+UPDATE device_users SET legacy = true;
+-- Device binding: the hash of the secret the device got at registration; a supervisor may
+-- revoke it (stolen) or reset it (stuck), after which it re-registers under a fresh id that
+-- names the old one (replaces), proving it with the old secret.
+ALTER TABLE devices ADD COLUMN secret_hash text;
+ALTER TABLE devices ADD COLUMN registered_at timestamptz;
+ALTER TABLE devices ADD COLUMN revoked_at timestamptz;
+ALTER TABLE devices ADD COLUMN reset_at timestamptz;
+ALTER TABLE devices ADD COLUMN replaces text;
+ALTER TABLE devices ADD COLUMN replaced_by text;
+CREATE UNIQUE INDEX devices_replaces ON devices (replaces) WHERE replaces IS NOT NULL;
+-- Failed (and in-flight) PIN checks per user, per device and per address, in a window: every
+-- API process reserves an attempt here before it checks a hash.
+CREATE TABLE sign_in_counters (
+  scope text NOT NULL,
+  key text NOT NULL,
+  window_start timestamptz NOT NULL,
+  failures integer NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+-- Single-use tickets for the live feed (EventSource cannot send a header).
+CREATE TABLE stream_tickets (
+  ticket_hash text PRIMARY KEY,
+  token_hash text NOT NULL,
+  expires_at timestamptz NOT NULL
+`,
+  },
+  {
     version: 3,
     name: 'what exists: picks, claims, count windows',
     sql: `

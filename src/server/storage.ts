@@ -150,29 +150,8 @@ export async function userWithPin(db: Sql, id: string): Promise<(UserRow & { pin
   return r && { id: r.id, name: r.name, roles: r.roles, pinHash: r.pin_hash };
 }
 
-/** Records a session and that this user has signed in on this device (which lets the device deliver the user's events). */
-export async function createSession(db: Database, s: { tokenHash: string; userId: string; deviceId: string; now: Date; expiresAt: Date }): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.query('INSERT INTO sessions (token_hash, user_id, device_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
-      s.tokenHash,
-      s.userId,
-      s.deviceId,
-      s.now,
-      s.expiresAt,
-    ]);
-    await tx.query('INSERT INTO device_users (device_id, user_id, first_seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [s.deviceId, s.userId, s.now]);
-  });
-}
-
-export type SessionUser = UserRow & { deviceId: string };
-
-export async function sessionUser(db: Sql, tokenHash: string, now: Date): Promise<SessionUser | undefined> {
-  const [r] = await db.query<{ id: string; name: string; roles: Role[]; device_id: string }>(
-    `SELECT u.id, u.name, u.roles, s.device_id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`,
-    [tokenHash, now],
-  );
-  return r && { id: r.id, name: r.name, roles: r.roles, deviceId: r.device_id };
-}
+/** A verified session: its user (roles as of now) and the device it was opened on. */
+export type { SessionUser } from './identity/storage.ts';
 
 // ---------------------------------------------------------------- push
 
@@ -702,16 +681,6 @@ export async function discrepancyRows(db: Sql, limit: number) {
     claimed: num(r.claimed),
     message: String(r.message),
     createdAt: iso(r.created_at),
-  }));
-}
-
-export async function deviceRows(db: Sql) {
-  const rows = await db.query('SELECT device_id, last_seq, last_contact_at, rejected_count FROM devices ORDER BY last_contact_at DESC NULLS LAST, device_id');
-  return rows.map((r) => ({
-    deviceId: String(r.device_id),
-    lastSeq: num(r.last_seq),
-    lastContactAt: r.last_contact_at ? iso(r.last_contact_at) : null,
-    rejectedCount: num(r.rejected_count),
   }));
 }
 

@@ -13,11 +13,11 @@ describe('device database', () => {
     const open = () => openFloorDb('floor', { backend, newDeviceId: () => `0190a0b0-0000-7000-8000-00000000000${++made}` });
     const first = open();
     const id = await deviceIdOf(first);
-    await appendEvent(first, pickHeld(1), { actor: 'picker', now });
+    await appendEvent(first, pickHeld(1), { actor: 'picker', now, session: 'session-of-picker-1' });
     first.close();
     const again = open();
     expect(await deviceIdOf(again)).toBe(id);
-    expect((await appendEvent(again, pickHeld(2), { actor: 'picker', now })).seq).toBe(2);
+    expect((await appendEvent(again, pickHeld(2), { actor: 'picker', now, session: 'session-of-picker-1' })).seq).toBe(2);
     expect(made).toBe(1);
     again.close();
   });
@@ -25,9 +25,9 @@ describe('device database', () => {
   it('wiped storage is a new device that starts again at seq 1', async () => {
     const a = newDevice();
     const b = newDevice();
-    await appendEvent(a, pickHeld(1), { actor: 'picker', now });
+    await appendEvent(a, pickHeld(1), { actor: 'picker', now, session: 'session-of-picker-1' });
     expect(await deviceIdOf(a)).not.toBe(await deviceIdOf(b));
-    expect((await appendEvent(b, pickHeld(1), { actor: 'picker', now })).seq).toBe(1);
+    expect((await appendEvent(b, pickHeld(1), { actor: 'picker', now, session: 'session-of-picker-1' })).seq).toBe(1);
   });
 
   it('upgrades a version 1 database with its data in place', async () => {
@@ -57,7 +57,7 @@ describe('device database', () => {
     // The new compound index answers over the old rows.
     expect((await pendingEvents(db)).map((e) => e.seq)).toEqual([3]);
     // The next append continues the old numbering.
-    expect((await appendEvent(db, pickHeld(4), { actor: 'picker', now })).seq).toBe(4);
+    expect((await appendEvent(db, pickHeld(4), { actor: 'picker', now, session: 'session-of-picker-1' })).seq).toBe(4);
     // Old delivered rows got a deliveredAt, so pruning can see them; the rejected one stays.
     const pruned = await pruneDelivered(db, { now: new Date(Date.now() + 30 * 86_400_000), maxAgeDays: 7, maxEntries: 1000 });
     expect(pruned).toBe(1);
@@ -68,6 +68,12 @@ describe('device database', () => {
     ]);
     expect(await db.catalog.count()).toBe(0);
     expect(await getMeta(db, 'lastAckedSeq')).toBe(2);
+    // v3: the retired-registration log starts empty; a queued v1 event keeps its version and no session
+    // (the API takes it under the pre-session rule), while a new event is v2 with the session stamped.
+    expect(await db.retired.count()).toBe(0);
+    const [old, fresh] = await pendingEvents(db);
+    expect([old?.schemaVersion, old?.session]).toEqual([1, undefined]);
+    expect([fresh?.schemaVersion, fresh?.session]).toEqual([2, 'session-of-picker-1']);
     db.close();
   });
 

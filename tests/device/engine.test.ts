@@ -15,7 +15,7 @@ async function device(opts: Partial<SyncEngineOptions> & { db?: FloorDb; api?: F
   const db = opts.db ?? newDevice();
   const api = opts.api ?? new FakeApi();
   const env = (opts.env as ManualEnvironment | undefined) ?? new ManualEnvironment(true);
-  await setMeta(db, 'session', { token: 'token-1', user: { id: 'picker', name: 'Pat', roles: ['picker'] }, signedInAt: now.toISOString() });
+  await setMeta(db, 'session', { token: 'token-1', id: 'session-1-of-picker', user: { id: 'picker', name: 'Pat', roles: ['picker'] }, signedInAt: now.toISOString() });
   const engine = new SyncEngine({ lock: processLock(), backoffBaseMs: 1, backoffCapMs: 4, random: () => 0.5, ...opts, db, http: api, env });
   engines.push(engine);
   return { db, api, env, engine };
@@ -142,7 +142,7 @@ describe('sync engine', () => {
 
   it('a refused PIN is an answer, not an exception', async () => {
     const { db, api } = await device();
-    expect(await signIn(db, api, { user: 'picker', pin: '9999' }, now)).toEqual({ ok: false, message: 'wrong user or PIN' });
+    expect(await signIn(db, api, { user: 'picker', pin: '9999' }, now)).toEqual({ ok: false, message: 'wrong user or PIN', code: 'bad_credentials' });
   });
 
   it('stops loudly on a seq conflict (409) and sends nothing more', async () => {

@@ -17,13 +17,13 @@ import { asLocation, asSku, asTask } from '../../src/domain/ids.ts';
 import { newDevice, pickHeld } from './helpers.ts';
 
 const at = (min: number) => new Date(Date.parse('2026-11-23T10:00:00Z') + min * 60_000);
-const ctx = (min = 0) => ({ actor: 'picker', now: at(min) });
+const ctx = (min = 0) => ({ actor: 'picker', now: at(min), session: 'session-of-picker-1' });
 
 describe('event log', () => {
   it('allocates 1, 2, 3... with UUID v7 ids, and concurrent appends never share or skip a number', async () => {
     const db = newDevice();
     const first = await appendEvent(db, pickHeld(1), ctx());
-    expect(first).toMatchObject({ seq: 1, state: 'pending', actor: 'picker', occurredAt: at(0).toISOString(), schemaVersion: 1 });
+    expect(first).toMatchObject({ seq: 1, state: 'pending', actor: 'picker', occurredAt: at(0).toISOString(), schemaVersion: 2, session: 'session-of-picker-1' });
     expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const many = await Promise.all(Array.from({ length: 50 }, (_, i) => appendEvent(db, pickHeld(i + 2), ctx())));
     expect(many.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
@@ -38,7 +38,7 @@ describe('event log', () => {
     await expect(appendEvent(db, bad, ctx())).rejects.toThrow(InvalidEventError);
     await expect(appendEvent(db, bad, ctx())).rejects.toThrow(/qty/);
     await expect(appendEvent(db, { type: 'pick.teleported', payload: {} } as never, ctx())).rejects.toThrow(/unknown event type/);
-    await expect(appendEvent(db, pickHeld(1), { actor: '', now: at(0) })).rejects.toThrow(/actor/);
+    await expect(appendEvent(db, pickHeld(1), { actor: '', now: at(0), session: 'session-of-picker-1' })).rejects.toThrow(/actor/);
     expect(await db.events.count()).toBe(0);
     expect((await appendEvent(db, pickHeld(1), ctx())).seq).toBe(1);
   });

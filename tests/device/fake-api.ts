@@ -79,7 +79,7 @@ export class FakeApi implements HttpClient {
       this.signIns += 1;
       const t = `token-signed-in-${this.signIns}`;
       this.tokens.add(t);
-      return json(200, { token: t, user: { id: body.user, name: body.user, roles: ['picker'] } });
+      return json(200, { token: t, session: `session-${this.signIns}-of-fake`, expiresAt: '2026-11-23T22:00:00Z', user: { id: body.user, name: body.user, roles: ['picker'] } });
     }
     if (!token || !this.tokens.has(token)) return json(401, { error: 'unauthorized', message: 'session expired' });
     const ledger = /^\/api\/v1\/ledger\?deviceId=([^&]+)&after=(\d+)&limit=(\d+)$/.exec(req.path);

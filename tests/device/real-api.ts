@@ -71,10 +71,20 @@ export class RealApi {
     return fetchHttpClient(this.url);
   }
 
+  /** Device secrets the API answered at first sign-in: later sign-ins on those ids prove the device with them. */
+  readonly secrets = new Map<string, string>();
+
   async signIn(user: string, pin: string, deviceId: string): Promise<string> {
-    const res = await fetch(`${this.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, pin, deviceId }) });
+    const secret = this.secrets.get(deviceId);
+    const res = await fetch(`${this.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user, pin, deviceId, ...(secret ? { deviceSecret: secret } : {}) }),
+    });
     if (res.status !== 200) throw new Error(`sign-in of ${user} failed: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { token: string }).token;
+    const body = (await res.json()) as { token: string; deviceSecret?: string };
+    if (body.deviceSecret) this.secrets.set(deviceId, body.deviceSecret);
+    return body.token;
   }
 
   private reader: Promise<string> | undefined;

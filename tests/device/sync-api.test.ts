@@ -103,7 +103,9 @@ describe('sync against the real API', () => {
     await original.engine.stop();
     // A clone: same device id, its own different event under seq 1.
     const clone = newDevice({ deviceId: original.deviceId });
-    await signIn(clone, original.http, { user: 'picker', pin: '1111' }, now());
+    // A copy of the storage holds the device secret too, so it can sign in as the device.
+    await setMeta(clone, 'deviceSecret', (await getMeta(original.db, 'deviceSecret'))!);
+    expect((await signIn(clone, original.http, { user: 'picker', pin: '1111' }, now())).ok).toBe(true);
     const engine = new SyncEngine({ db: clone, http: original.http, env: new ManualEnvironment(true), lock: processLock(), backoffBaseMs: 5, backoffCapMs: 50 });
     await engine.start();
     await appendEvent(clone, pickHeld(1, { sku: 'SKU-1002', bin: 'A-01-02' }), { actor: 'picker', now: now() });

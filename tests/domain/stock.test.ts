@@ -8,7 +8,7 @@ let n = 0;
 function ev<T extends EventType>(type: T, payload: PayloadOf<T>, actor = 'picker') {
   n += 1;
   const id = `0190a0b0-0000-7000-8000-${String(n).padStart(12, '0')}`;
-  return makeEvent(type, payload, { id, deviceId: DEVICE, seq: n, occurredAt: '2026-11-23T10:00:00Z', actor });
+  return makeEvent(type, payload, { id, deviceId: DEVICE, seq: n, occurredAt: '2026-11-23T10:00:00Z', actor, session: 'session-test-1' });
 }
 const sku = asSku('SKU-1');
 const bin = asLocation('A-01-01');

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_NAMES, DeviceEvents, deviceId, openBackend, pickHeld, pickLine, startApp, type Backend, type Client } from '../fixtures/server-app.ts';
+import { BACKEND_NAMES, DeviceEvents, deviceId, keychain, openBackend, pickHeld, pickLine, startApp, type Backend, type Client } from '../fixtures/server-app.ts';
 import type { App } from '../../src/server/app.ts';
 import { startServer } from '../../src/server/app.ts';
 import type { PullResponse } from '../../src/domain/protocol.ts';
@@ -167,7 +167,19 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
     await api.push(dev.id, token, [dev.next('pick.held', pickHeld('SKU-1001', 'A-01-01', 1)), dev.next('pick.held', { qty: 'two' })]);
     expect((await api.get('/api/v1/devices', token)).status).toBe(403);
     const devices = (await api.get<{ devices: { deviceId: string; lastSeq: number; rejectedCount: number; lastContactAt: string }[] }>('/api/v1/devices', sup)).body.devices;
-    expect(devices.find((d) => d.deviceId === dev.id)).toEqual({ deviceId: dev.id, lastSeq: 2, rejectedCount: 1, lastContactAt: '2026-11-23T09:00:00.000Z' });
+    expect(devices.find((d) => d.deviceId === dev.id)).toEqual({
+      deviceId: dev.id,
+      lastSeq: 2,
+      rejectedCount: 1,
+      lastContactAt: '2026-11-23T09:00:00.000Z',
+      // Registration and who is signed in on it (sign-in registered the device).
+      registeredAt: '2026-11-23T09:00:00.000Z',
+      revokedAt: null,
+      resetAt: null,
+      replaces: null,
+      replacedBy: null,
+      signedIn: ['picker'],
+    });
     expect((await api.get('/api/v1/discrepancies', token)).status).toBe(403);
     // A device that only pulls is in contact too.
     const quiet = await fresh('receiver');
@@ -203,9 +215,13 @@ describe('over real HTTP', () => {
   it('announces stock and work changes on the live feed', async () => {
     const dev = new DeviceEvents(500, 'picker');
     const signIn = await fetch(`${server.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'picker', pin: '1111', deviceId: dev.id }) });
-    const { token } = (await signIn.json()) as { token: string };
+    const { token, session } = (await signIn.json()) as { token: string; session: string };
+    keychain.sessions.set(`${dev.id} picker`, session);
+    // The token never goes in a URL: a single-use ticket from an authenticated POST opens the stream.
+    const ticketRes = await fetch(`${server.url}/api/v1/stream-tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const { ticket } = (await ticketRes.json()) as { ticket: string };
     const ac = new AbortController();
-    const stream = await fetch(`${server.url}/api/v1/stream?token=${token}`, { signal: ac.signal });
+    const stream = await fetch(`${server.url}/api/v1/stream?ticket=${ticket}`, { signal: ac.signal });
     expect(stream.headers.get('content-type')).toBe('text/event-stream');
     const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
@@ -228,8 +244,10 @@ describe('over real HTTP', () => {
     expect(text).toContain('event: change\ndata: {"kind":"work"}');
     await waitFor(': keep-alive');
     ac.abort();
-    const refused = await fetch(`${server.url}/api/v1/stream?token=nope`);
-    expect(refused.status).toBe(401);
+    const reused = await fetch(`${server.url}/api/v1/stream?ticket=${ticket}`);
+    expect(reused.status).toBe(401);
+    const refused = await fetch(`${server.url}/api/v1/stream?token=${token}`);
+    expect(refused.status).toBe(400);
   });
 
   it('serves the PWA with a fallback to index.html for app routes, never for /api', async () => {

@@ -1,15 +1,19 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { openFloorDb } from '../../src/device/db.ts';
+import { openFloorDb, setMeta } from '../../src/device/db.ts';
 import type { DraftEvent } from '../../src/domain/events.ts';
 import { asLocation, asQty, asSku, asTask, asTote } from '../../src/domain/ids.ts';
 import { pickStep, startPick } from '../../src/domain/workflows/pick.ts';
 import { announce, recordEvents } from '../../src/ui/workflow/record-step.ts';
 
 let n = 0;
-const device = () => {
+const SESSION = 'session-of-picker-1';
+/** A handheld with the picker signed in: steps are recorded under that session. */
+const device = async (signedIn = true) => {
   n += 1;
-  return openFloorDb(`ui-record-${n}`, { backend: { indexedDB: new IDBFactory(), IDBKeyRange }, newDeviceId: () => `0190a0b0-0000-7000-8000-${String(n).padStart(12, '0')}` });
+  const db = openFloorDb(`ui-record-${n}`, { backend: { indexedDB: new IDBFactory(), IDBKeyRange }, newDeviceId: () => `0190a0b0-0000-7000-8000-${String(n).padStart(12, '0')}` });
+  if (signedIn) await setMeta(db, 'session', { token: 't', id: SESSION, user: { id: 'picker', name: 'Pia', roles: ['picker'] }, signedInAt: '2026-11-23T09:00:00Z' });
+  return db;
 };
 const NOW = new Date('2026-11-23T10:00:00Z');
 const catalog = [{ sku: 'SKU-1001', gtin: '04006381330077', name: 'Bottle' }];
@@ -17,21 +21,29 @@ const list = { id: 'PL-1', orderRef: 'SO-1', status: 'open' as const, lines: [{ 
 
 describe('recording a workflow step', () => {
   it('stores every event of a step, in order, with consecutive seqs', async () => {
-    const db = device();
+    const db = await device();
     let s = startPick(list);
     for (const scan of [{ kind: 'tote', tote: 'T-0001' }, { kind: 'location', location: asLocation('A-01-01') }] as const) s = pickStep(s, { type: 'scan', scan }, { catalog }).state;
     const step = pickStep(s, { type: 'short', found: '1' }, { catalog });
     const r = await recordEvents(db, step.events, { actor: 'picker', now: NOW });
     expect(r.ok).toBe(true);
     const stored = await db.events.orderBy('seq').toArray();
-    expect(stored.map((e) => [e.seq, e.type, e.state, e.actor])).toEqual([
-      [1, 'pick.held', 'pending', 'picker'],
-      [2, 'pick.short', 'pending', 'picker'],
+    expect(stored.map((e) => [e.seq, e.type, e.state, e.actor, e.session])).toEqual([
+      [1, 'pick.held', 'pending', 'picker', SESSION],
+      [2, 'pick.short', 'pending', 'picker', SESSION],
     ]);
   });
 
+  it('records nothing when nobody is signed in (an event needs the session it is recorded under)', async () => {
+    const db = await device(false);
+    const good: DraftEvent = { type: 'pick.held', payload: { pickListId: asTask('PL-1'), lineId: '1', sku: asSku('SKU-1001'), location: asLocation('A-01-01'), tote: asTote('T-0001'), qty: asQty(1) } };
+    const r = await recordEvents(db, [good], { actor: 'picker', now: NOW });
+    expect(r.ok ? '' : r.feedback.message).toMatch(/^This scan was NOT saved: .*nobody is signed in/);
+    expect(await db.events.count()).toBe(0);
+  });
+
   it('stores nothing of a step whose second event cannot be recorded, and says the scan was not saved', async () => {
-    const db = device();
+    const db = await device();
     const good: DraftEvent = { type: 'pick.held', payload: { pickListId: asTask('PL-1'), lineId: '1', sku: asSku('SKU-1001'), location: asLocation('A-01-01'), tote: asTote('T-0001'), qty: asQty(1) } };
     const bad = { type: 'pick.short', payload: { ...good.payload, missingQty: 0, countTaskId: asTask('c') } } as unknown as DraftEvent;
     const r = await recordEvents(db, [good, bad], { actor: 'picker', now: NOW });

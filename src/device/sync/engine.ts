@@ -26,6 +26,8 @@ export type SyncPhase =
   | 'needs_sign_in'
   /** The API holds a different event under one of our seqs (409): sending stopped. */
   | 'conflict'
+  /** A supervisor reset this device: it re-registers at the next sign-in and sends its backlog again. */
+  | 'device_reset'
   /** The API cannot read a batch (400) or the log cannot fill a gap: retried slowly, needs attention. */
   | 'blocked'
   | 'stopped';
@@ -86,6 +88,7 @@ type Outcome =
   | { kind: 'retry'; message: string; retryAfterMs?: number; status?: number }
   | { kind: 'auth'; message: string }
   | { kind: 'conflict'; message: string; seq: number }
+  | { kind: 'reset'; message: string }
   | { kind: 'too_big' }
   | { kind: 'bad'; message: string };
 
@@ -97,6 +100,7 @@ const wireEvent = (e: StoredEvent) => ({
   schemaVersion: e.schemaVersion,
   occurredAt: e.occurredAt,
   actor: e.actor,
+  ...(e.session ? { session: e.session } : {}),
   payload: e.payload,
 });
 
@@ -118,6 +122,15 @@ function isPushResponse(x: unknown): x is PushResponse {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
   return Number.isInteger(r.ackedSeq) && Array.isArray(r.rejected) && (r.expectedSeq === undefined || Number.isInteger(r.expectedSeq));
+}
+
+function errorCode(res: HttpResponse): string | undefined {
+  try {
+    const body = JSON.parse(res.text) as { error?: unknown };
+    return typeof body.error === 'string' ? body.error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function errorMessage(res: HttpResponse): string {
@@ -178,7 +191,11 @@ export class SyncEngine {
   private token: string | undefined;
   /** The token the API refused: no point sending with it again. */
   private refusedToken: string | undefined;
+  /** It was refused because a supervisor reset this device. */
+  private refusedForReset = false;
   private stream: ChangeStream | undefined;
+  /** A ticket is being fetched for the stream of `streamToken`. */
+  private streamOpening = false;
   private streamToken: string | undefined;
   private streamAttempt = 0;
   private streamTimer: unknown;
@@ -220,11 +237,16 @@ export class SyncEngine {
     if (this.running) return;
     this.running = true;
     this.deviceId = await deviceIdOf(this.db);
+    // A start after a re-registration (device reset) numbers from 1 again under a new id.
+    this.sentUpTo = 0;
+    this.resendFrom = undefined;
+    this.refusedToken = undefined;
+    this.token = undefined;
     // A page closed mid-push may have left events the API holds, refusals included, whose answer
     // nobody read: treat what is pending at start as possibly sent.
     const firstPending = (await pendingEvents(this.db, 1))[0];
     if (firstPending) this.uncertainFrom = firstPending.seq;
-    this.set({ phase: 'starting', online: this.env.isOnline() });
+    this.set({ phase: 'starting', online: this.env.isOnline(), conflict: undefined, lastError: undefined });
     this.unsubscribeEnv = this.env.subscribe((change) => this.onEnvironment(change));
     // Any write to the log or meta, in this tab or another (Dexie broadcasts commits), may be
     // an append or a sign-in. The engine's own writes cost one empty turn at most.
@@ -351,7 +373,7 @@ export class SyncEngine {
       return;
     }
     if (session.token === this.refusedToken) {
-      this.set({ phase: 'needs_sign_in' });
+      this.set({ phase: this.refusedForReset ? 'device_reset' : 'needs_sign_in' });
       return;
     }
     if (session.token !== this.token) {
@@ -536,9 +558,10 @@ export class SyncEngine {
     return true;
   }
 
-  private async request(method: 'GET' | 'POST', path: string, token: string, body?: string): Promise<Outcome> {
+  private async request(method: 'GET' | 'POST', path: string, token: string, body?: string, aside = false): Promise<Outcome> {
     const ac = new AbortController();
-    this.inflight = ac;
+    // A request on the side (a stream ticket) is not the push that `stop()` waits for.
+    if (!aside) this.inflight = ac;
     const timer = this.timers.setTimeout(() => ac.abort(), this.requestTimeoutMs);
     let res: HttpResponse;
     try {
@@ -558,6 +581,7 @@ export class SyncEngine {
     }
     if (res.status >= 200 && res.status < 300) return { kind: 'ok', res };
     if (res.status === 401) return { kind: 'auth', message: errorMessage(res) };
+    if (res.status === 403 && errorCode(res) === 'device_reset') return { kind: 'reset', message: errorMessage(res) };
     if (res.status === 409) {
       let seq: number;
       try {
@@ -581,8 +605,15 @@ export class SyncEngine {
         return;
       case 'auth':
         this.refusedToken = token;
+        this.refusedForReset = false;
         this.closeStream();
         this.set({ phase: 'needs_sign_in', lastError: `sign in again: ${out.message}` });
+        return;
+      case 'reset':
+        this.refusedToken = token;
+        this.refusedForReset = true;
+        this.closeStream();
+        this.set({ phase: 'device_reset', lastError: `${out.message}. Sign out and sign in again: this handheld re-registers and sends what it holds.` });
         return;
       case 'conflict':
         this.set({
@@ -629,11 +660,34 @@ export class SyncEngine {
 
   private ensureStream(token: string): void {
     if (!this.streamFactory || !this.running) return;
-    if (this.stream && this.streamToken === token) return;
+    if ((this.stream || this.streamOpening) && this.streamToken === token) return;
     this.closeStream();
     if (this.streamTimer !== undefined) return;
     this.streamToken = token;
-    this.stream = this.streamFactory(`${API_PREFIX}/stream?token=${encodeURIComponent(token)}`, {
+    this.streamOpening = true;
+    void this.openStream(token).finally(() => (this.streamOpening = false));
+  }
+
+  /** Asks for a single-use ticket (the token never goes in a URL), then opens the feed with it. */
+  private async openStream(token: string): Promise<void> {
+    const factory = this.streamFactory;
+    if (!factory) return;
+    const out = await this.request('POST', `${API_PREFIX}/stream-tickets`, token, undefined, true);
+    let ticket: string | undefined;
+    if (out.kind === 'ok') {
+      try {
+        const t = (JSON.parse(out.res.text) as { ticket?: unknown }).ticket;
+        ticket = typeof t === 'string' ? t : undefined;
+      } catch {
+        ticket = undefined;
+      }
+    }
+    if (!this.running || this.streamToken !== token) return;
+    if (!ticket) {
+      this.streamRetry();
+      return;
+    }
+    this.stream = factory(`${API_PREFIX}/stream?ticket=${encodeURIComponent(ticket)}`, {
       onOpen: () => {
         this.streamAttempt = 0;
         this.set({ live: true });
@@ -646,15 +700,19 @@ export class SyncEngine {
       onClose: () => {
         this.stream = undefined;
         this.set({ live: false });
-        if (!this.running) return;
-        this.streamAttempt += 1;
-        const delay = backoffDelay(this.streamAttempt, this.random(), this.backoffBaseMs, this.backoffCapMs);
-        this.streamTimer = this.timers.setTimeout(() => {
-          this.streamTimer = undefined;
-          this.schedulePush(0);
-        }, delay);
+        this.streamRetry();
       },
     });
+  }
+
+  private streamRetry(): void {
+    if (!this.running) return;
+    this.streamAttempt += 1;
+    const delay = backoffDelay(this.streamAttempt, this.random(), this.backoffBaseMs, this.backoffCapMs);
+    this.streamTimer = this.timers.setTimeout(() => {
+      this.streamTimer = undefined;
+      this.schedulePush(0);
+    }, delay);
   }
 
   private schedulePull(): void {

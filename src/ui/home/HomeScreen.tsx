@@ -6,13 +6,13 @@ import { Screen } from '../shell/Screen.tsx';
 import { useSession, useSignedIn } from '../session/store.ts';
 
 export function HomeScreen() {
-  const { db, engine } = useDevice();
+  const { db, http, engine } = useDevice();
   const { user } = useSignedIn();
   const go = useSession((s) => s.go);
   const setSession = useSession((s) => s.setSession);
   const leave = async () => {
     // The queue stays in the event log: the next user's session sends it.
-    await signOut(db);
+    await signOut(db, http);
     setSession(null);
     engine.kick();
   };

@@ -1,6 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { deleteMeta } from '../../device/db.ts';
-import { signIn } from '../../device/session.ts';
+import type { StoredEvent } from '../../device/db.ts';
+import { reRegister, signIn, undeliveredEvents, type SignInResult } from '../../device/session.ts';
 import { useDevice } from '../app/device.ts';
 import { playFeedback } from '../feedback/sound.ts';
 import { FeedbackBanner } from '../shell/FeedbackBanner.tsx';
@@ -15,6 +16,8 @@ export function SignInScreen() {
   const [user, setUser] = useState('');
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
+  /** Set when the API said a supervisor reset this handheld: its undelivered scans, shown before they go again. */
+  const [reset, setReset] = useState<StoredEvent[] | null>(null);
   const pinInput = useRef<HTMLInputElement>(null);
 
   const submit = async (e: FormEvent) => {
@@ -25,8 +28,19 @@ export function SignInScreen() {
       return;
     }
     setBusy(true);
-    const result = await signIn(db, http, { user: user.trim(), pin }, new Date());
+    const creds = { user: user.trim(), pin };
+    const result = reset ? await reRegister(db, http, creds, new Date()) : await signIn(db, http, creds, new Date());
     setBusy(false);
+    if (!result.ok && result.reset) {
+      setReset(await undeliveredEvents(db));
+      show({ tone: 'supervisor', message: 'A supervisor reset this handheld. Sign in again to re-register it and send the scans below.' });
+      playFeedback('supervisor');
+      return;
+    }
+    await finish(result);
+  };
+
+  const finish = async (result: SignInResult) => {
     if (!result.ok) {
       setPin('');
       show({ tone: 'wrong', message: `Sign-in failed: ${result.message}` });
@@ -36,6 +50,10 @@ export function SignInScreen() {
     // Work is per user: the cursor of the previous user's pull would make the API answer "unchanged".
     await deleteMeta(db, 'pullCursor');
     setSession({ user: result.session.user, token: result.session.token });
+    setReset(null);
+    // A re-registration changed the device id: the engine starts again under the new one.
+    await engine.stop();
+    await engine.start();
     engine.resume();
     playFeedback('accepted');
   };
@@ -58,9 +76,22 @@ export function SignInScreen() {
             <input ref={pinInput} value={pin} onChange={(e) => setPin(e.target.value)} type="password" inputMode="numeric" autoComplete="current-password" />
           </label>
           <button type="submit" disabled={busy}>
-            {busy ? 'Signing in…' : 'Sign in'}
+            {busy ? 'Signing in…' : reset ? 'Re-register and send' : 'Sign in'}
           </button>
         </form>
+        {reset ? (
+          <section aria-label="Scans not yet delivered" className="stack">
+            <h2>Scans not yet delivered ({reset.length})</h2>
+            <p className="muted">They are sent again under this handheld's new registration, in this order. Any the server already holds are not counted twice.</p>
+            <ol>
+              {reset.map((e) => (
+                <li key={e.id}>
+                  {e.type} by {e.actor} at {e.occurredAt}
+                </li>
+              ))}
+            </ol>
+          </section>
+        ) : null}
       </main>
       <ScanBar
         onScan={(scan) => {

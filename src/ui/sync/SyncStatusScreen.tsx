@@ -38,7 +38,7 @@ export function SyncStatusScreen({ db, engine, user, onSignIn, storage }: SyncSt
       {attention ? (
         <div className="sync-alert" role="alert">
           {attention}
-          {status.phase === 'needs_sign_in' && onSignIn ? (
+          {(status.phase === 'needs_sign_in' || status.phase === 'device_reset') && onSignIn ? (
             <div>
               <button type="button" onClick={onSignIn}>
                 Sign in again
@@ -130,6 +130,8 @@ function phaseText(phase: string): string {
       return 'Paused: sign in again';
     case 'conflict':
       return 'Stopped: needs a supervisor';
+    case 'device_reset':
+      return 'Paused: reset by a supervisor, sign in again';
     case 'blocked':
       return 'Stuck: needs attention';
     case 'starting':

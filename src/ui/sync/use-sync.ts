@@ -65,6 +65,8 @@ export function engineAttention(status: SyncStatus): string | undefined {
       return status.lastError ?? 'sending is stopped';
     case 'needs_sign_in':
       return 'Sign in again to send the waiting scans.';
+    case 'device_reset':
+      return 'A supervisor reset this handheld. Sign in again: it re-registers and sends the waiting scans.';
     default:
       return undefined;
   }
