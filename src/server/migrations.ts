@@ -188,6 +188,7 @@ CREATE TABLE stream_tickets (
   ticket_hash text PRIMARY KEY,
   token_hash text NOT NULL,
   expires_at timestamptz NOT NULL
+);
 `,
   },
   {
