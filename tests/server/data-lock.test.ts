@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.ts';
 import { DataDirLockedError } from '../../src/server/data-lock.ts';
-import { DeviceEvents, pickHeld } from '../fixtures/server-app.ts';
+import { DeviceEvents } from '../fixtures/server-app.ts';
 
 const MAIN = path.resolve('src/server/main.ts');
 // Node itself with tsx's loader (not the tsx wrapper, which runs the server in a child): the pid is the server's, so kill -9 kills it.
@@ -67,13 +67,15 @@ describe('one owner per embedded database', () => {
       const first = startMain(dataDir);
       const url = await ready(first);
       const dev = new DeviceEvents(1);
-      const signIn = await call<{ token: string }>(`${url}/api/v1/sessions`, 'POST', undefined, { user: 'picker', pin: '1111', deviceId: dev.id });
+      // Receipts need no pick line: each adds one unit to QC at the dock.
+      const signIn = await call<{ token: string; session: string }>(`${url}/api/v1/sessions`, 'POST', undefined, { user: 'receiver', pin: '2222', deviceId: dev.id });
       const token = signIn.body.token;
+      const receive = () => dev.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 }, 'receiver', signIn.body.session);
       const sup = (await call<{ token: string }>(`${url}/api/v1/sessions`, 'POST', undefined, { user: 'supervisor', pin: '3333', deviceId: new DeviceEvents(2).id })).body.token;
       let acked = 0;
       const pushSome = async (base: string, count: number) => {
         for (let i = 0; i < count; i += 20) {
-          const batch = Array.from({ length: 20 }, () => dev.next('pick.held', pickHeld('SKU-1007', 'B-01-01', 1)));
+          const batch = Array.from({ length: 20 }, receive);
           const res = await call<{ ackedSeq: number }>(`${base}/api/v1/devices/${dev.id}/events`, 'POST', token, { events: batch });
           expect(res.status).toBe(200);
           acked = res.body.ackedSeq;
@@ -100,10 +102,10 @@ describe('one owner per embedded database', () => {
       const ledger = (await call<{ events: { seq: number; status: string }[] }>(`${url3}/api/v1/ledger?deviceId=${dev.id}&limit=1000`, 'GET', sup)).body.events;
       expect(ledger.map((e) => e.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
       expect(ledger.every((e) => e.status === 'applied')).toBe(true);
-      const rows = (await call<{ rows: { committed: number; available: number }[] }>(`${url3}/api/v1/stock?sku=SKU-1007&location=B-01-01`, 'GET', sup)).body.rows;
-      expect(rows[0]).toMatchObject({ committed: 120, available: 0 });
+      const rows = (await call<{ rows: { qc: number }[] }>(`${url3}/api/v1/stock?sku=SKU-1004&location=DOCK-1`, 'GET', sup)).body.rows;
+      expect(rows[0]).toMatchObject({ qc: 120 });
       // Its pull says what it holds, so the device's next push continues from 121.
-      const next = await call<{ ackedSeq: number }>(`${url3}/api/v1/devices/${dev.id}/events`, 'POST', token, { events: [dev.next('pick.held', pickHeld('SKU-1001', 'A-01-01', 1))] });
+      const next = await call<{ ackedSeq: number }>(`${url3}/api/v1/devices/${dev.id}/events`, 'POST', token, { events: [receive()] });
       expect(next.body.ackedSeq).toBe(121);
     } finally {
       rmSync(dir, { recursive: true, force: true });
