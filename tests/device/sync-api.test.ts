@@ -119,10 +119,11 @@ describe('sync against the real API', () => {
     const d = await handheld();
     // A server broken by one event: a proxy before the real API answers its 500 for any push carrying it.
     let broken = true;
-    const poisonLine = 'P-3';
+    const line = await api.pickLine('SKU-1007', 'B-01-01', 100);
+    const poisonLine = await api.pickLine('SKU-1007', 'B-01-01', 100);
     const http: HttpClient = {
       send: async (req) => {
-        if (broken && req.method === 'POST' && req.path.endsWith('/events') && (req.body ?? '').includes(`"lineId":"${poisonLine}"`)) {
+        if (broken && req.method === 'POST' && req.path.endsWith('/events') && (req.body ?? '').includes(`"pickListId":"${poisonLine.pickListId}"`)) {
           return { status: 500, header: () => null, text: JSON.stringify({ error: 'internal', message: 'the server failed to handle this request; it is safe to retry' }) };
         }
         return d.http.send(req);
@@ -130,8 +131,7 @@ describe('sync against the real API', () => {
     };
     const engine = new SyncEngine({ db: d.db, http, env: d.env, lock: processLock(), batchSize: 10, backoffBaseMs: 1, backoffCapMs: 60_000 });
     for (let i = 1; i <= 6; i++) {
-      const draft = pickHeld(i, { sku: 'SKU-1007', bin: 'B-01-01' });
-      if (i === 3) (draft.payload as { lineId: string }).lineId = poisonLine;
+      const draft = pickHeld(i, { sku: 'SKU-1007', bin: 'B-01-01', line: i === 3 ? poisonLine : line });
       await appendEvent(d.db, draft, { actor: 'picker', now: now() });
     }
     await engine.start();
