@@ -5,6 +5,7 @@
 import type { ScanFormat } from '../../domain/barcode/parse-scan.ts';
 import { DEFAULT_SYMBOLOGIES, type Symbology } from '../../domain/barcode/symbology.ts';
 import type * as ZxingReader from 'zxing-wasm/reader';
+import { prepare, type Prep } from './prep.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
 export type WasmSource = { wasmUrl: string } | { wasmBinary: ArrayBuffer };
@@ -17,6 +18,8 @@ export type ZxingWasmTuning = {
   minLineCount?: number;
   binarizer?: 'LocalAverage' | 'GlobalHistogram' | 'FixedThreshold';
   isPure?: boolean;
+  /** Preparations taken in turn, one per frame (the camera alternates plain and sharpened). */
+  cycle?: readonly Prep[];
 };
 
 /** What the site asks the engine to read (its scanner settings). */
@@ -29,7 +32,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = { symbologies: DEFAULT_SYMBOL
  * try. Two agreeing scan lines per 1D symbol is the first piece of evidence (the pipeline
  * then wants frames that differ); a finer downscale keeps small codes readable.
  */
-export const CAMERA_TUNING: ZxingWasmTuning = { tryHarder: false, tryRotate: true, minLineCount: 2, downscaleFactor: 2 };
+export const CAMERA_TUNING: ZxingWasmTuning = { tryHarder: false, tryRotate: true, minLineCount: 2, downscaleFactor: 2, cycle: ['plain', 'sharpen-strong'] };
 /** A single photo (`npm run decode`): one chance, so spend the time. */
 export const PHOTO_TUNING: ZxingWasmTuning = { tryHarder: true, tryRotate: true };
 
@@ -158,19 +161,25 @@ export async function createZxingWasmDecoderFrom(zx: ZxingReaderModule, source: 
     tryInvert: false,
     maxNumberOfSymbols: 4,
   };
+  const cycle = tuning.cycle ?? ['plain'];
+  let turn = 0;
   return {
     engine: 'zxing-wasm',
     async decode(frame: Frame): Promise<Decoded[]> {
       // Nothing enabled: nothing to look for (an empty list would mean every format to ZXing).
       if (formats.length === 0) return [];
-      const results = await zx.readBarcodes(frame as ImageData, options);
+      const prep = cycle[turn++ % cycle.length] ?? 'plain';
+      const image = prepare(frame, prep);
+      const k = frame.width / image.width;
+      const results = await zx.readBarcodes(image as ImageData, options);
       return results
         .filter((r) => r.isValid)
         .map((r): Decoded => {
           const format = formatFromZxingCpp(r.format, r.symbologyIdentifier, r.text);
           const id = format === 'code-39' ? code39Identifier(r.symbologyIdentifier, config.code39Check) : r.symbologyIdentifier;
           // UPC-E is reported expanded; its own 8 digits are kept in `extra`.
-          return { format, text: r.text, ...(id ? { symbologyIdentifier: id } : {}), at: placeOf(r.position) };
+          const at = placeOf(r.position);
+          return { format, text: r.text, ...(id ? { symbologyIdentifier: id } : {}), at: { x: at.x * k, y: at.y * k, size: at.size * k } };
         });
     },
     close() {
