@@ -7,7 +7,7 @@
  * (reported, not a second unit) unless the workflow asks for repeats.
  */
 import { displayText } from '../domain/barcode/display.ts';
-import { parseScan, type ParseOptions, type ScanResult } from '../domain/barcode/parse-scan.ts';
+import { FORMAT_SYMBOLOGY, parseScan, type ParseOptions, type ScanResult } from '../domain/barcode/parse-scan.ts';
 import { DEFAULT_LABELS, type CompiledLabels } from '../domain/barcode/labels.ts';
 import type { Symbology } from '../domain/barcode/symbology.ts';
 import type { Clock } from './clock.ts';
@@ -46,8 +46,15 @@ export type PipelineOptions = {
   code39Check?: boolean;
 };
 
-/** An unconfirmed 1D read: where and when it was seen, and in which distinct frames. */
-type Sighting = { d: Decoded; first: number; last: number; frames: Set<number> };
+/** An unconfirmed 1D read: where and when it was seen, in which distinct frames, and the add-ons read with it. */
+type Sighting = { d: Decoded; first: number; last: number; frames: Set<number>; addOns: Map<string, Set<number>> };
+
+/**
+ * EAN prefixes whose items carry an add-on (periodicals 977, 378/379, 414/419/434/439, 491;
+ * books 978/979): with add-ons enabled, such a code read without one is held, as
+ * hardware scanners do, rather than taken for the issue it may not be.
+ */
+const ADD_ON_PREFIX = /^(37[89]|41[49]|43[49]|491|97[789])/;
 
 export type ScanListener = (scan: PipelineScan) => void;
 
@@ -136,20 +143,44 @@ export class ScanPipeline {
         this.conflict(rival[1].d, d, now, engine, out);
         continue;
       }
-      const mine = this.sightings.get(key) ?? { d, first: now, last: now, frames: new Set<number>() };
-      // An add-on read in any agreeing frame stays with the product code.
-      if (d.symbologyIdentifier === ']E3') mine.d = d;
+      const mine = this.sightings.get(key) ?? { d, first: now, last: now, frames: new Set<number>(), addOns: new Map<string, Set<number>>() };
+      if (d.symbologyIdentifier === ']E3') {
+        const seen = mine.addOns.get(d.text.slice(13)) ?? new Set<number>();
+        seen.add(signature);
+        mine.addOns.set(d.text.slice(13), seen);
+      }
       mine.last = now;
       mine.frames.add(signature);
       this.sightings.set(key, mine);
       // A new content where a confirmed one was just seen needs one frame more: it may be a misread of it.
       const near = [...this.inView.values()].some((v) => samePlace(v.d, d));
       if (mine.frames.size < (near ? 3 : 2)) continue;
+      const taken = this.withAddOn(mine);
+      if (taken === 'conflict') {
+        const [a, b] = [...mine.addOns.keys()];
+        this.conflict({ ...mine.d, text: `${key.split('\u0000')[1]}${a}` }, { ...mine.d, text: `${key.split('\u0000')[1]}${b}` }, now, engine, out);
+        continue;
+      }
+      if (taken === 'wait') continue;
       this.sightings.delete(key);
-      this.inView.set(key, { d: mine.d, last: now });
-      out.push(this.emit(this.parse(mine.d), 'camera', engine));
+      this.inView.set(key, { d: taken, last: now });
+      out.push(this.emit(this.parse(taken), 'camera', engine));
     }
     return out;
+  }
+
+  /**
+   * What a confirmed EAN/UPC is taken with: its add-on once two frames agree on it, none when
+   * none was seen (unless its prefix calls for one); two different add-ons are a conflict.
+   */
+  private withAddOn(s: Sighting): Decoded | 'wait' | 'conflict' {
+    if (s.addOns.size > 1) return 'conflict';
+    const main = s.d.symbologyIdentifier === ']E3' ? s.d.text.slice(0, 13) : s.d.text;
+    const [only] = [...s.addOns];
+    if (only) return only[1].size >= 2 ? { ...s.d, symbologyIdentifier: ']E3', text: main + only[0] } : 'wait';
+    const addOnsOn = !this.opts.enabled || this.opts.enabled.has('ean-addon');
+    if (addOnsOn && FORMAT_SYMBOLOGY[s.d.format] === 'ean-upc' && main.length === 13 && ADD_ON_PREFIX.test(main)) return 'wait';
+    return s.d;
   }
 
   /** Forgets camera state, e.g. when the camera closes. */

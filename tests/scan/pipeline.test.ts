@@ -153,6 +153,44 @@ describe('scan pipeline', () => {
     expect(seen.at(-1)?.duplicate).toBe(true);
   });
 
+  it('takes an add-on only once two frames agree on it; two different add-ons are a conflict', () => {
+    const { clock, p, seen } = rig();
+    const upc: Decoded = { format: 'upc-a', text: '0036000291452', symbologyIdentifier: ']E0' };
+    const with12: Decoded = { format: 'upc-a', text: '003600029145212', symbologyIdentifier: ']E3' };
+    const with58: Decoded = { format: 'upc-a', text: '003600029145258', symbologyIdentifier: ']E3' };
+    p.pushCameraFrame([with12], 'zxing-wasm', 1);
+    clock.advance(33);
+    p.pushCameraFrame([upc], 'zxing-wasm', 2);
+    expect(seen).toEqual([]); // the code agrees, its add-on has one reading: wait
+    clock.advance(33);
+    p.pushCameraFrame([with58], 'zxing-wasm', 3);
+    expect(seen.map((s) => s.result.problems[0]?.code)).toEqual(['conflicting_reads']);
+    clock.advance(5000);
+    p.pushCameraFrame([with12], 'zxing-wasm', 4);
+    clock.advance(33);
+    p.pushCameraFrame([with12], 'zxing-wasm', 5);
+    expect(seen.at(-1)?.result).toMatchObject({ kind: 'product', gtin: '00036000291452', addOn: '12' });
+  });
+
+  it('holds a book or periodical code read without its add-on, and takes other EANs bare', () => {
+    const { clock, p, seen } = rig();
+    const book: Decoded = { format: 'ean-13', text: '9781234567897', symbologyIdentifier: ']E0' };
+    for (let i = 0; i < 4; i++) {
+      p.pushCameraFrame([book], 'zxing-wasm', i);
+      clock.advance(33);
+    }
+    expect(seen).toEqual([]);
+    clock.advance(5000);
+    p.pushCameraFrame([ean], 'zxing-wasm', 10);
+    clock.advance(33);
+    p.pushCameraFrame([ean], 'zxing-wasm', 11);
+    expect(seen.map((s) => s.result.kind === 'product' && s.result.gtin)).toEqual(['09506000134352']);
+    // Without add-ons in the site's set, the book code is an ordinary EAN.
+    const off = new ScanPipeline({ clock, year: () => 2026, enabled: new Set(['ean-upc']) });
+    off.pushCameraFrame([book], 'zxing-wasm', 1);
+    expect(off.pushCameraFrame([book], 'zxing-wasm', 2)[0]?.result).toMatchObject({ kind: 'product', gtin: '09781234567897' });
+  });
+
   it('takes a 2D code on its first decode and reports it again as a duplicate after leaving view briefly', () => {
     const { clock, p, seen } = rig();
     p.pushCameraFrame([dm], 'native', 1);

@@ -267,6 +267,8 @@ export function parseScan(raw: string, opts: ParseOptions = {}): ScanResult {
   const aim = splitAim(trimmed);
   let format: ScanFormat = aim.format ?? opts.format ?? 'unknown';
   let text = aim.rest;
+  // ]E0 covers both: an EAN-13 starting with 0 is a UPC-A.
+  if (aim.aim === ']E0' && /^0\d{12}$/.test(text)) format = 'upc-a';
   const base = (f: ScanFormat, t: string): Omit<ScanResult, 'kind'> => ({ ...base0, format: f, text: t, display: displayText(t) });
   const symbology = aim.aim ? symbologyOfAim(aim.aim) : FORMAT_SYMBOLOGY[format];
   if (opts.enabled && symbology && !accepted(opts.enabled, symbology)) {

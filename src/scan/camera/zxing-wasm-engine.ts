@@ -5,6 +5,7 @@
 import type { ScanFormat } from '../../domain/barcode/parse-scan.ts';
 import { DEFAULT_SYMBOLOGIES, type Symbology } from '../../domain/barcode/symbology.ts';
 import type * as ZxingReader from 'zxing-wasm/reader';
+import { evidenceKey, samePlace } from '../evidence.ts';
 import { prepare, type Prep } from './prep.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
@@ -172,7 +173,7 @@ export async function createZxingWasmDecoderFrom(zx: ZxingReaderModule, source: 
       const image = prepare(frame, prep);
       const k = frame.width / image.width;
       const results = await zx.readBarcodes(image as ImageData, options);
-      return results
+      const decoded = results
         .filter((r) => r.isValid)
         .map((r): Decoded => {
           const format = formatFromZxingCpp(r.format, r.symbologyIdentifier, r.text);
@@ -181,6 +182,8 @@ export async function createZxingWasmDecoderFrom(zx: ZxingReaderModule, source: 
           const at = placeOf(r.position);
           return { format, text: r.text, ...(id ? { symbologyIdentifier: id } : {}), at: { x: at.x * k, y: at.y * k, size: at.size * k } };
         });
+      // One symbol found twice (a rotated or downscaled pass) is one symbol.
+      return decoded.filter((d, i) => !decoded.slice(0, i).some((e) => evidenceKey(e) === evidenceKey(d) && samePlace(e, d)));
     },
     close() {
       // The wasm instance is shared per page/worker and freed with it.
