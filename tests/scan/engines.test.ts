@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseEngine, wasmUsable } from '../../src/scan/camera/choose-engine.ts';
-import { fromNative } from '../../src/scan/camera/native-engine.ts';
+import { fromNative, nativeFormats } from '../../src/scan/camera/native-engine.ts';
+import { DEFAULT_SYMBOLOGIES } from '../../src/domain/barcode/symbology.ts';
 import { code39Identifier, formatFromZxingCpp } from '../../src/scan/camera/zxing-wasm-engine.ts';
 import { parseDecoded } from '../../src/scan/read-frame.ts';
 
@@ -38,6 +39,13 @@ describe('engine results to app formats', () => {
     expect(code39Identifier(']A5', false)).toBe(']A4');
     expect(code39Identifier(']A1', true)).toBe(']A1');
     expect(code39Identifier(']A0', true)).toBe(']A0');
+  });
+
+  it("uses the browser's BarcodeDetector only where it reads every symbology the site enabled", () => {
+    expect(nativeFormats(DEFAULT_SYMBOLOGIES)).toBeNull(); // no DataBar in BarcodeDetector
+    expect(nativeFormats(['ean-upc', 'code-39', 'pdf417'])).toEqual(['ean_13', 'ean_8', 'upc_a', 'upc_e', 'code_39', 'pdf417']);
+    expect(fromNative('code_39', 'A-01-07')).toEqual({ format: 'code-39', text: 'A-01-07' });
+    expect(parseDecoded(fromNative('code_39', 'A-01-07'))).toMatchObject({ kind: 'bin' });
   });
 
   it('reads native BarcodeDetector values: GS1 by separators, plain text stays plain', () => {

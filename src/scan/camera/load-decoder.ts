@@ -12,13 +12,13 @@ import type { EngineConfig } from './zxing-wasm-engine.ts';
  */
 export async function loadBrowserDecoder(preferred: EngineName | undefined, config: EngineConfig): Promise<Decoder> {
   const { nativeDetectorUsable } = await import('./native-engine.ts');
-  const abilities = { nativeUsable: await nativeDetectorUsable(), wasmUsable: wasmUsable() };
+  const abilities = { nativeUsable: await nativeDetectorUsable(config.symbologies), wasmUsable: wasmUsable() };
   const order: EngineName[] = [chooseEngine(abilities, preferred), 'zxing-wasm', 'zxing-browser'];
   let lastError: unknown;
   for (const engine of [...new Set(order)]) {
     if (engine === 'zxing-wasm' && !abilities.wasmUsable) continue;
     try {
-      if (engine === 'native') return await (await import('./native-engine.ts')).createNativeDecoder();
+      if (engine === 'native') return await (await import('./native-engine.ts')).createNativeDecoder(config.symbologies);
       if (engine === 'zxing-wasm') return await (await import('./worker-decoder.ts')).createWorkerDecoder(config);
       return await (await import('./zxing-browser-engine.ts')).createZxingBrowserDecoder();
     } catch (err) {

@@ -28,7 +28,7 @@ export async function createNodeDecoder(engine: EngineName, tuning: ZxingWasmTun
     }
     case 'native': {
       const { createNativeDecoder } = await import('../camera/native-engine.ts');
-      return createNativeDecoder();
+      return createNativeDecoder(config.symbologies);
     }
   }
 }
