@@ -20,11 +20,10 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
   const { id, frame, config } = ev.data;
   try {
     const key = JSON.stringify(config);
-    if (key !== configKey) {
+    if (key !== configKey || !decoder) {
       configKey = key;
       decoder = createZxingWasmDecoderFrom(zx, { wasmUrl }, CAMERA_TUNING, config);
     }
-    decoder ??= createZxingWasmDecoderFrom(zx, { wasmUrl }, CAMERA_TUNING, config);
     const d = await decoder;
     const t0 = performance.now();
     const results = await d.decode(frame);
