@@ -6,19 +6,6 @@
  */
 import type { Frame } from './types.ts';
 
-/** Box blur of one line of `n` values read with `stride`, radius `r`, from `src` into `dst` (running sums). */
-function blurLine(src: Float32Array, dst: Float32Array, start: number, n: number, stride: number, r: number): void {
-  const w = 2 * r + 1;
-  let sum = 0;
-  for (let k = -r; k <= r; k++) sum += src[start + Math.min(n - 1, Math.max(0, k)) * stride] as number;
-  for (let i = 0; i < n; i++) {
-    dst[start + i * stride] = sum / w;
-    const add = Math.min(n - 1, i + r + 1);
-    const drop = Math.max(0, i - r);
-    sum += (src[start + add * stride] as number) - (src[start + drop * stride] as number);
-  }
-}
-
 /** The frame's grey levels (the decoders read luminance only). */
 export function luminance(frame: Frame): Float32Array {
   const { data } = frame;
@@ -39,16 +26,49 @@ function toFrame(g: Float32Array, width: number, height: number): Frame {
   return { data: out, width, height };
 }
 
-/** An unsharp mask: the frame plus `amount` times its difference from a box blur of `radius`. */
+/**
+ * An unsharp mask: the frame plus `amount` times its difference from a box blur of
+ * `radius`. Rows only, in memory order (running sums across and down), so it stays a
+ * few milliseconds on a 1280x720 frame.
+ */
 export function sharpen(frame: Frame, radius: number, amount: number): Frame {
   const { width: w, height: h } = frame;
   const g = luminance(frame);
-  const b = new Float32Array(g.length);
+  const r = radius;
   const t = new Float32Array(g.length);
-  for (let y = 0; y < h; y++) blurLine(g, t, y * w, w, 1, radius);
-  for (let x = 0; x < w; x++) blurLine(t, b, x, h, w, radius);
-  for (let i = 0; i < g.length; i++) g[i] = (g[i] as number) + amount * ((g[i] as number) - (b[i] as number));
-  return toFrame(g, w, h);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    let sum = (g[o] as number) * (r + 1);
+    for (let k = 1; k <= r; k++) sum += g[o + Math.min(w - 1, k)] as number;
+    for (let x = 0; x < w; x++) {
+      t[o + x] = sum;
+      sum += (g[o + (x + r + 1 < w ? x + r + 1 : w - 1)] as number) - (g[o + (x - r >= 0 ? x - r : 0)] as number);
+    }
+  }
+  const col = new Float32Array(w);
+  for (let x = 0; x < w; x++) {
+    let sum = (t[x] as number) * (r + 1);
+    for (let k = 1; k <= r; k++) sum += t[Math.min(h - 1, k) * w + x] as number;
+    col[x] = sum;
+  }
+  const area = (2 * r + 1) * (2 * r + 1);
+  const out = new Uint8ClampedArray(g.length * 4);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    const below = (y + r + 1 < h ? y + r + 1 : h - 1) * w;
+    const above = (y - r >= 0 ? y - r : 0) * w;
+    for (let x = 0; x < w; x++) {
+      const v = g[o + x] as number;
+      const s = v + amount * (v - (col[x] as number) / area);
+      const p = (o + x) * 4;
+      out[p] = s;
+      out[p + 1] = s;
+      out[p + 2] = s;
+      out[p + 3] = 255;
+      col[x] = (col[x] as number) + (t[below + x] as number) - (t[above + x] as number);
+    }
+  }
+  return { data: out, width: w, height: h };
 }
 
 /** Halves the frame (2x2 means): a blur twice as narrow in pixels, a code half as wide. */
