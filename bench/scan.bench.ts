@@ -105,7 +105,7 @@ async function benchZxingWasm(report: Report): Promise<void> {
   await common.decoder.decode(warm);
   all.times.length = 0;
   common.times.length = 0;
-  // Three frames (100 ms) per label: the camera alternates plain and sharpened frames, and agreement needs two.
+  // Three frames (100 ms at 30 fps) per label: agreement needs two that differ.
   for await (const s of hardCorpus({ symbols: ALL_SYMBOLS, takes: 3 })) {
     const frames = s.frames;
     const { read } = await all.label(frames, s.expected, s.alsoRight, bareIdentity(s.spec));

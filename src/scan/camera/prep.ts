@@ -1,8 +1,8 @@
 /**
  * Image preparation before decoding. A 1D decoder thresholds each scan line, so a blurred
- * narrow space between two wide bars vanishes; an unsharp mask restores it. The camera
- * alternates plain and sharpened frames (two differently prepared images of one label are
- * also independent evidence), and a single photo is tried every way.
+ * narrow space between two wide bars vanishes; an unsharp mask can restore it. A single
+ * photo is decoded every way and the ways must agree (`photo.ts`); the live camera decodes
+ * frames as captured, where the next frame is the better second chance.
  */
 import type { Frame } from './types.ts';
 
