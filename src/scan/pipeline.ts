@@ -47,7 +47,7 @@ export type PipelineOptions = {
 };
 
 /** An unconfirmed 1D read: where and when it was seen, in which distinct frames, and the add-ons read with it. */
-type Sighting = { d: Decoded; first: number; last: number; frames: Set<number>; addOns: Map<string, Set<number>> };
+type Sighting = { d: Decoded; last: number; frames: Set<number>; addOns: Map<string, Set<number>> };
 
 /**
  * EAN prefixes whose items carry an add-on (periodicals 977, 378/379, 414/419/434/439, 491;
@@ -143,7 +143,7 @@ export class ScanPipeline {
         this.conflict(rival[1].d, d, now, engine, out);
         continue;
       }
-      const mine = this.sightings.get(key) ?? { d, first: now, last: now, frames: new Set<number>(), addOns: new Map<string, Set<number>>() };
+      const mine = this.sightings.get(key) ?? { d, last: now, frames: new Set<number>(), addOns: new Map<string, Set<number>>() };
       if (d.symbologyIdentifier === ']E3') {
         const seen = mine.addOns.get(d.text.slice(13)) ?? new Set<number>();
         seen.add(signature);
