@@ -24,7 +24,7 @@ export async function readFrame(decoder: Decoder, frame: Frame, opts: Omit<Parse
 export function scanIdentity(r: ScanResult): string {
   switch (r.kind) {
     case 'product':
-      return `product:${r.gtin}|${r.lot ?? ''}|${r.expiry ?? ''}|${r.serial ?? ''}|${r.count ?? ''}`;
+      return `product:${r.gtin}|${r.lot ?? ''}|${r.expiry ?? ''}|${r.serial ?? ''}|${r.count ?? ''}|${r.addOn ?? ''}|${r.netWeightKg ?? ''}|${r.price ?? ''}`;
     case 'sscc':
       return `sscc:${r.sscc}`;
     case 'bin':

@@ -34,6 +34,8 @@ export function startScanRuntime(doc: Document, initial: ScanSettings = DEFAULT_
     gsSubstitute: settings.wedge.gsSubstitute,
     gs1WithoutIdentifier: settings.wedge.gs1WithoutIdentifier ?? false,
     duplicateWindowMs: settings.duplicateWindowMs,
+    enabled: new Set(settings.symbologies),
+    code39Check: settings.code39Check,
   });
   const rawListeners = new Set<(s: WedgeScan) => void>();
   let rawOnly = false;
@@ -43,7 +45,9 @@ export function startScanRuntime(doc: Document, initial: ScanSettings = DEFAULT_
   };
   let detach = attachWedge(doc, new WedgeCapture(settings.wedge, clock, { scan: onScan, replay: replayIntoFocus(doc) }));
   // A dynamic import: the engines and their libraries load when the camera first opens.
-  const loadDecoder = (preferred?: EngineName) => import('./camera/load-decoder.ts').then((m) => m.loadBrowserDecoder(preferred));
+  // The engine reads the site's symbologies as they are when the camera opens.
+  const loadDecoder = (preferred?: EngineName) =>
+    import('./camera/load-decoder.ts').then((m) => m.loadBrowserDecoder(preferred, { symbologies: settings.symbologies, code39Check: settings.code39Check }));
   const camera = new CameraScanner(pipeline, loadDecoder, doc);
   return {
     pipeline,
@@ -51,7 +55,7 @@ export function startScanRuntime(doc: Document, initial: ScanSettings = DEFAULT_
     settings: () => settings,
     apply(next) {
       settings = checkScanSettings(next);
-      pipeline.configure({ labels: compileLabelPatterns(settings.labels), gsSubstitute: settings.wedge.gsSubstitute, gs1WithoutIdentifier: settings.wedge.gs1WithoutIdentifier ?? false, duplicateWindowMs: settings.duplicateWindowMs });
+      pipeline.configure({ labels: compileLabelPatterns(settings.labels), gsSubstitute: settings.wedge.gsSubstitute, gs1WithoutIdentifier: settings.wedge.gs1WithoutIdentifier ?? false, duplicateWindowMs: settings.duplicateWindowMs, enabled: new Set(settings.symbologies), code39Check: settings.code39Check });
       detach();
       detach = attachWedge(doc, new WedgeCapture(settings.wedge, clock, { scan: onScan, replay: replayIntoFocus(doc) }));
     },

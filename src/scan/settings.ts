@@ -4,6 +4,7 @@
  * one implementation among others.
  */
 import { DEFAULT_LABEL_PATTERNS, compileLabelPatterns, type LabelPatterns } from '../domain/barcode/labels.ts';
+import { DEFAULT_SYMBOLOGIES, isSymbology, type Symbology } from '../domain/barcode/symbology.ts';
 import { DEFAULT_REGION, checkRegion, type Region } from './camera/camera.ts';
 import { ENGINE_NAMES, type EngineName } from './camera/types.ts';
 import { DEFAULT_WEDGE_SETTINGS, checkWedgeSettings, type WedgeSettings } from './wedge.ts';
@@ -13,6 +14,10 @@ export type ScanSettings = {
   labels: LabelPatterns;
   camera: { deviceId?: string; engine?: EngineName; region: Region };
   duplicateWindowMs: number;
+  /** The symbologies this site accepts, from camera and wedge alike. */
+  symbologies: Symbology[];
+  /** The site's Code 39 labels carry a mod-43 check character. */
+  code39Check: boolean;
 };
 
 export const DEFAULT_SCAN_SETTINGS: ScanSettings = {
@@ -20,6 +25,8 @@ export const DEFAULT_SCAN_SETTINGS: ScanSettings = {
   labels: DEFAULT_LABEL_PATTERNS,
   camera: { region: DEFAULT_REGION },
   duplicateWindowMs: 1500,
+  symbologies: [...DEFAULT_SYMBOLOGIES],
+  code39Check: false,
 };
 
 /** Validates settings read from storage or a form; throws naming the field that is wrong. */
@@ -32,6 +39,9 @@ export function checkScanSettings(s: ScanSettings): ScanSettings {
   if (!Number.isInteger(s.duplicateWindowMs) || s.duplicateWindowMs < 0 || s.duplicateWindowMs > 60_000) {
     throw new Error('duplicateWindowMs must be a whole number of ms from 0 to 60000');
   }
+  if (!Array.isArray(s.symbologies) || !s.symbologies.every(isSymbology)) throw new Error('symbologies must be a list of known symbologies');
+  if (s.symbologies.length === 0) throw new Error('symbologies: enable at least one symbology');
+  if (typeof s.code39Check !== 'boolean') throw new Error('code39Check must be true or false');
   return s;
 }
 
@@ -42,6 +52,8 @@ export function withDefaults(stored: Partial<ScanSettings> | undefined): ScanSet
     labels: { ...DEFAULT_LABEL_PATTERNS, ...stored?.labels },
     camera: { region: DEFAULT_REGION, ...stored?.camera },
     duplicateWindowMs: stored?.duplicateWindowMs ?? DEFAULT_SCAN_SETTINGS.duplicateWindowMs,
+    symbologies: stored?.symbologies ? [...stored.symbologies] : [...DEFAULT_SYMBOLOGIES],
+    code39Check: stored?.code39Check ?? false,
   };
 }
 

@@ -35,7 +35,7 @@ export const DEFAULT_WEDGE_SETTINGS: WedgeSettings = {
 const PREFIX_GAP_MS = 400;
 
 export type WedgeScan = {
-  /** The data without prefix and suffix; Ctrl+] arrives as ASCII 29. */
+  /** The data without prefix and suffix; Ctrl+] arrives as ASCII 29 (GS), Ctrl+^ as RS, Ctrl+D as EOT. */
   raw: string;
   /** How the scan ended: its suffix key, or silence. */
   ended: 'Enter' | 'Tab' | 'timeout';
@@ -135,7 +135,11 @@ export class WedgeCapture {
   private charOf(e: KeyLike): string | null {
     // Scanners that can send ASCII 29 type it as Ctrl+] (its control-key spelling).
     if (e.ctrlKey && e.key === ']') return '\u001d';
-    if (e.key === '\u001d') return '\u001d';
+    if (e.key === '\u001d' || e.key === '\u001e' || e.key === '\u0004') return e.key;
+    // RS and EOT frame carrier labels (PDF417, MaxiCode): Ctrl+^ and Ctrl+D. Taken only inside
+    // a burst, so a person's Ctrl+D (a browser shortcut) is never swallowed.
+    if (e.ctrlKey && this.buffer.length > 0 && (e.key === '^' || e.key === '6')) return '\u001e';
+    if (e.ctrlKey && this.buffer.length > 0 && (e.key === 'd' || e.key === 'D')) return '\u0004';
     if (e.ctrlKey || e.altKey || e.metaKey) return null;
     return e.key.length === 1 ? e.key : null;
   }
@@ -190,8 +194,8 @@ export class WedgeCapture {
 
   private flushHuman(): void {
     this.disarm();
-    // A lone Ctrl+] is a shortcut, not text: only printable keys go back to the field.
-    const text = this.buffer.split('\u001d').join('');
+    // Control keys are shortcuts, not text: only printable keys go back to the field.
+    const text = [...this.buffer].filter((ch) => ch !== '\u0004' && ch !== '\u001d' && ch !== '\u001e').join('');
     this.buffer = '';
     this.prefixSeen = false;
     if (text) this.sinks.replay(text);

@@ -131,6 +131,26 @@ describe('camera scanning in Chromium', () => {
     await context.close();
   });
 
+  it("reads only the symbologies the site accepts: with EAN/UPC off, the EAN-13 in view is never taken", async () => {
+    const context = await browser.newContext({ viewport: { width: 412, height: 860 } });
+    await context.grantPermissions(['camera'], { origin: base });
+    const page = await context.newPage();
+    await page.goto(base + PAGE);
+    await page.getByRole('checkbox', { name: 'EAN-13, EAN-8, UPC-A, UPC-E' }).uncheck();
+    await page.getByRole('button', { name: 'Save symbologies' }).click();
+    await expect.poll(() => page.getByText(/^Symbologies saved: /).textContent()).toBe('Symbologies saved: 7 accepted.');
+    await page.getByRole('button', { name: 'Test the camera' }).click();
+    const status = page.getByRole('status').filter({ hasText: /^Engine / });
+    await expect.poll(async () => Number((await status.getAttribute('data-frames')) ?? 0), { timeout: 60_000 }).toBeGreaterThan(20);
+    const product = page.locator('[aria-label="Scanned code"][data-kind="product"]');
+    expect(await product.count()).toBe(0);
+    // Back to the common set: the camera reopens with it and the same label is read.
+    await page.getByRole('button', { name: 'Back to the common set' }).click();
+    await page.getByRole('button', { name: 'Save symbologies' }).click();
+    await expect.poll(() => product.count(), { timeout: 60_000 }).toBe(1);
+    await context.close();
+  });
+
   it('takes a wedge burst at the document level: it never lands in the focused field, typing still does', async () => {
     const context = await browser.newContext({ viewport: { width: 412, height: 860 } });
     const page = await context.newPage();

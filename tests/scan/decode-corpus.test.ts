@@ -8,7 +8,8 @@ import { createNodeDecoder } from '../../src/scan/node/node-decoders.ts';
 import { decodeImage } from '../../src/scan/node/load-image.ts';
 import { readFrame, scanIdentity } from '../../src/scan/read-frame.ts';
 import type { Decoder } from '../../src/scan/camera/types.ts';
-import { SYMBOLS, VARIANTS, blankFrames, corpus, framePng, REFERENCE_YEAR, type CorpusSample } from '../fixtures/barcode-corpus.ts';
+import { MORE_SYMBOLS, SYMBOLS, VARIANTS, blankFrames, corpus, framePng, renderSymbol, REFERENCE_YEAR, type CorpusSample } from '../fixtures/barcode-corpus.ts';
+import { CONDITIONS, photographHard } from '../fixtures/barcode-photo.ts';
 import { frameJpeg, frameWebp } from '../fixtures/barcode-images.ts';
 
 const run = promisify(execFile);
@@ -86,8 +87,17 @@ describe('npm run decode', () => {
       jpg: path.join(dir, 'ean-13.jpg'),
       webp: path.join(dir, 'gs1-128.webp'),
       blank: path.join(dir, 'blank.png'),
+      blurred: path.join(dir, 'blurred-ean-13.png'),
+      maxicode: path.join(dir, 'maxicode-crop.png'),
       junk: path.join(dir, 'notes.txt'),
     };
+    const maxi = await renderSymbol(MORE_SYMBOLS.find((x) => x.name === 'maxicode')!);
+    const maxiRgba = new Uint8ClampedArray(maxi.width * maxi.height * 4);
+    for (let i = 0; i < maxi.data.length; i++) maxiRgba.fill(maxi.data[i] as number, i * 4, i * 4 + 3).fill(255, i * 4 + 3, i * 4 + 4);
+    await writeFile(files.maxicode, framePng({ data: maxiRgba, width: maxi.width, height: maxi.height }));
+    const ean = SYMBOLS.find((x) => x.name === 'ean-13')!;
+    const defocus = CONDITIONS.find((c) => c.name === 'defocus')!;
+    await writeFile(files.blurred, framePng(photographHard(await renderSymbol(ean), ean, defocus, 5009, 0)));
     await writeFile(files.png, framePng(await pick('gs1-datamatrix')));
     await writeFile(files.jpg, frameJpeg(await pick('ean-13')));
     await writeFile(files.webp, await frameWebp(await pick('gs1-128')));
@@ -107,7 +117,11 @@ describe('npm run decode', () => {
     expect(lines[1]).toMatchObject({ format: 'ean-13', text: '9506000134352', parsed: { kind: 'product', gtin: '09506000134352' } });
     expect(lines[2]).toMatchObject({ format: 'gs1-128', parsed: { kind: 'product', lot: 'ABC123', expiry: '2026-12-31' } });
     expect(lines[3]).toMatchObject({ text: null, format: null, parsed: null });
-    expect(lines[4]).toMatchObject({ text: null, error: expect.stringMatching(/not a PNG, JPEG or WebP/) });
+    expect(lines[3]).not.toHaveProperty('refused');
+    // Read by one preparation only: the command says it refused to guess rather than print it.
+    expect(lines[4]).toMatchObject({ text: null, parsed: null, refused: expect.stringMatching(/refused to guess: 9506000134352 was read only one way/) });
+    expect(lines[5]).toMatchObject({ format: 'maxicode', parsed: { kind: 'unknown', shipment: { trackingNumber: '1Z12345675', carrier: 'UPSN' } } });
+    expect(lines[6]).toMatchObject({ text: null, error: expect.stringMatching(/not a PNG, JPEG or WebP/) });
   });
 
   it('decodes image bytes of each type to the same pixels size', async () => {

@@ -103,6 +103,42 @@ describe('wedge capture', () => {
     expect(r.scans.map((s) => s.raw)).toEqual(['\u001d0109506000134352\u001d10AB']);
   });
 
+  it('takes a carrier label with RS (Ctrl+^) and EOT (Ctrl+D) inside the burst', () => {
+    const r = rig();
+    const label = ']L2[)>\u001e01\u001d96100010000\u001d840\u001d001\u001d1Z4A86F70390123456\u001dUPSN\u001e\u0004';
+    r.play(scannerKeys(label, { gapMs: 2 }));
+    r.settle();
+    expect(r.scans.map((s) => s.raw)).toEqual([label]);
+    expect(r.passed).toEqual([]);
+  });
+
+  it("never swallows a person's Ctrl+D or Ctrl+^: outside a burst they are shortcuts", () => {
+    const r = rig();
+    r.play([{ key: 'd', ctrlKey: true, gapMs: 0 }, { key: '^', ctrlKey: true, gapMs: 200 }]);
+    r.settle();
+    expect(r.passed).toEqual(['d', '^']);
+    expect(r.scans).toEqual([]);
+    // Held keys given back to a field never carry control characters.
+    r.play([{ key: 'a', gapMs: 0 }, { key: 'd', ctrlKey: true, gapMs: 5 }, { key: 'b', gapMs: 150 }]);
+    r.settle();
+    expect(r.replayed.join('')).toBe('ab');
+  });
+
+  it('delivers every AIM symbology identifier unchanged, back to back at 20 scans a second', () => {
+    const r = rig();
+    const scans = [']A0A-01-07', ']A1A-12-032', ']G0PART-93X', ']F0A40156B', ']e00109506000134352', ']E3978123456789712345', ']U1[)>\u001e01\u001d96123450000\u001e\u0004', ']L0[)>\u001e06\u001d1JUN1\u001e\u0004'];
+    let t = 0;
+    scans.forEach((data, i) => {
+      const keys = scannerKeys(data, { gapMs: 2 });
+      keys[0]!.gapMs = Math.max(1, i * 50 + 200 - t);
+      for (const k of keys) t += k.gapMs;
+      r.play(keys);
+    });
+    r.settle();
+    expect(r.scans.map((s) => s.raw)).toEqual(scans);
+    expect(r.replayed).toEqual([]);
+  });
+
   it('never types a lone Ctrl+] into a field', () => {
     const r = rig();
     r.play([{ key: ']', ctrlKey: true, gapMs: 0 }]);

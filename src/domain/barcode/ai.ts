@@ -65,6 +65,9 @@ const defs: AiDef[] = [
 ];
 for (let n = 0; n <= 5; n++) defs.push({ ...fixed(`310${n}`, 'NET WEIGHT (kg)', 6), decimals: n });
 for (let n = 0; n <= 5; n++) defs.push({ ...fixed(`330${n}`, 'GROSS WEIGHT (kg)', 6), decimals: n });
+// Variable-measure fresh food: price to pay, in the local currency (392n) or with an ISO 4217 code (393n).
+for (let n = 0; n <= 9; n++) defs.push({ ...varN(`392${n}`, 'PRICE', 15), decimals: n });
+for (let n = 0; n <= 9; n++) defs.push({ ...varN(`393${n}`, 'PRICE', 18), decimals: n });
 
 const byAi = new Map(defs.map((d) => [d.ai, d]));
 

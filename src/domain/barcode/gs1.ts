@@ -24,6 +24,10 @@ export type ScanProblemCode =
   | 'missing_separator'
   | 'bad_digital_link'
   | 'bad_upc_e'
+  | 'add_on_alone'
+  | 'carrier_label'
+  | 'symbology_disabled'
+  | 'conflicting_reads'
   | 'unrecognised';
 
 export type ScanProblem = { code: ScanProblemCode; message: string };

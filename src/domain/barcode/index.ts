@@ -4,3 +4,6 @@ export * from './labels.ts';
 export * from './display.ts';
 export * from './parse-scan.ts';
 export * from './ai.ts';
+export * from './carrier.ts';
+export * from './code39.ts';
+export * from './symbology.ts';

@@ -4,6 +4,7 @@
  * the camera when the page is hidden, and releases it on close. The decoding library is
  * loaded only when the camera opens.
  */
+import { frameSignature } from '../evidence.ts';
 import type { ScanPipeline } from '../pipeline.ts';
 import type { Decoder, EngineName, Frame } from './types.ts';
 
@@ -197,12 +198,14 @@ export class CameraScanner {
     if (!frame) return this.schedule();
     this.busy = true;
     try {
+      // Taken before decoding: the worker decoder takes the frame's pixels away.
+      const signature = frameSignature(frame);
       const t0 = performance.now();
       const found = await this.decoder.decode(frame);
       this.times.push(performance.now() - t0);
       this.frames += 1;
       if (this.times.length > 120) this.times.shift();
-      if (this.running) this.pipeline.pushCameraFrame(found, this.decoder.engine);
+      if (this.running) this.pipeline.pushCameraFrame(found, this.decoder.engine, signature);
       this.publishRunning();
     } catch (err) {
       this.set({ state: 'error', message: err instanceof Error ? err.message : String(err) });

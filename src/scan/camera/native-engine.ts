@@ -1,8 +1,9 @@
 /**
  * The browser's own BarcodeDetector (Chromium on Android, Safari). Used only where it
- * supports every format the floor needs.
+ * supports every symbology the site enabled (it has no DataBar, MaxiCode or add-ons).
  */
 import type { ScanFormat } from '../../domain/barcode/parse-scan.ts';
+import { DEFAULT_SYMBOLOGIES, type Symbology } from '../../domain/barcode/symbology.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
 type NativeDetector = { detect(source: ImageBitmapSource): Promise<{ format: string; rawValue: string }[]> };
@@ -11,19 +12,41 @@ type NativeDetectorClass = {
   getSupportedFormats(): Promise<string[]>;
 };
 
-export const NATIVE_FORMATS = ['ean_13', 'ean_8', 'upc_a', 'upc_e', 'code_128', 'itf', 'data_matrix', 'qr_code'];
+/** BarcodeDetector's formats for each symbology; an empty list: it cannot read that one. */
+const NATIVE_OF: Record<Symbology, readonly string[]> = {
+  'ean-upc': ['ean_13', 'ean_8', 'upc_a', 'upc_e'],
+  'ean-addon': [],
+  'code-128': ['code_128'],
+  itf: ['itf'],
+  'code-39': ['code_39'],
+  'code-93': ['code_93'],
+  codabar: ['codabar'],
+  databar: [],
+  'databar-expanded': [],
+  datamatrix: ['data_matrix'],
+  qr: ['qr_code'],
+  pdf417: ['pdf417'],
+  maxicode: [],
+};
+
+/** The detector formats for a site's symbologies, or null when one of them has none. */
+export function nativeFormats(symbologies: readonly Symbology[]): string[] | null {
+  if (symbologies.some((s) => NATIVE_OF[s].length === 0)) return null;
+  return [...new Set(symbologies.flatMap((s) => NATIVE_OF[s]))];
+}
 
 function detectorClass(): NativeDetectorClass | undefined {
   return (globalThis as { BarcodeDetector?: NativeDetectorClass }).BarcodeDetector;
 }
 
-/** True when this runtime has a BarcodeDetector with all the formats the floor needs. */
-export async function nativeDetectorUsable(): Promise<boolean> {
+/** True when this runtime has a BarcodeDetector with every format the site's symbologies need. */
+export async function nativeDetectorUsable(symbologies: readonly Symbology[] = DEFAULT_SYMBOLOGIES): Promise<boolean> {
   const cls = detectorClass();
-  if (!cls) return false;
+  const wanted = nativeFormats(symbologies);
+  if (!cls || !wanted) return false;
   try {
     const supported = new Set(await cls.getSupportedFormats());
-    return NATIVE_FORMATS.every((f) => supported.has(f));
+    return wanted.every((f) => supported.has(f));
   } catch {
     return false;
   }
@@ -50,6 +73,10 @@ export function fromNative(format: string, rawValue: string): Decoded {
     upc_e: 'upc-e',
     itf: text.length === 14 ? 'itf-14' : 'itf',
     code_128: gs1 ? 'gs1-128' : 'code-128',
+    code_39: 'code-39',
+    code_93: 'code-93',
+    codabar: 'codabar',
+    pdf417: 'pdf417',
     data_matrix: gs1 ? 'gs1-datamatrix' : 'datamatrix',
     qr_code: gs1 ? 'gs1-qr' : 'qr',
   };
@@ -59,10 +86,11 @@ export function fromNative(format: string, rawValue: string): Decoded {
 }
 
 /** Creates the native decoder; throws when the runtime has none with the needed formats. */
-export async function createNativeDecoder(): Promise<Decoder> {
+export async function createNativeDecoder(symbologies: readonly Symbology[] = DEFAULT_SYMBOLOGIES): Promise<Decoder> {
   const cls = detectorClass();
-  if (!cls || !(await nativeDetectorUsable())) throw new Error('BarcodeDetector is missing or lacks the needed formats');
-  const detector = new cls({ formats: NATIVE_FORMATS });
+  const formats = nativeFormats(symbologies);
+  if (!cls || !formats || !(await nativeDetectorUsable(symbologies))) throw new Error('BarcodeDetector is missing or lacks the needed formats');
+  const detector = new cls({ formats });
   return {
     engine: 'native',
     async decode(frame: Frame): Promise<Decoded[]> {

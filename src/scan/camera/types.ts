@@ -17,6 +17,8 @@ export type Decoded = {
   text: string;
   /** The AIM symbology identifier when the engine knows it (`]C1`, `]d2`...). */
   symbologyIdentifier?: string;
+  /** Where the symbol lies in the frame (centre and longest side, px), when the engine says. */
+  at?: { x: number; y: number; size: number };
 };
 
 export interface Decoder {
@@ -26,9 +28,6 @@ export interface Decoder {
   /** Frees the engine (worker, wasm instance). */
   close(): void;
 }
-
-/** The formats the floor uses; engines are told to look for these only. */
-export const WANTED_FORMATS: readonly ScanFormat[] = ['ean-13', 'ean-8', 'upc-a', 'upc-e', 'code-128', 'itf-14', 'datamatrix', 'qr'];
 
 /** The text the parser receives: identifier first, so GS1 is known from the symbol itself. */
 export function toScanText(d: Decoded): string {

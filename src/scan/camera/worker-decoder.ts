@@ -3,10 +3,11 @@
  * (their pixel buffer transferred, not copied) and whose results come back by id.
  */
 import type { Decoded, Decoder, Frame } from './types.ts';
+import type { EngineConfig } from './zxing-wasm-engine.ts';
 import type { WorkerRequest, WorkerResponse } from './zxing-worker.ts';
 
 /** Starts the worker and waits until its wasm engine answers a first (blank) frame. */
-export async function createWorkerDecoder(): Promise<Decoder> {
+export async function createWorkerDecoder(config: EngineConfig): Promise<Decoder> {
   const worker = new Worker(new URL('./zxing-worker.ts', import.meta.url), { type: 'module', name: 'zxing-wasm' });
   const pending = new Map<number, { resolve(r: Decoded[]): void; reject(e: Error): void }>();
   let nextId = 1;
@@ -26,7 +27,7 @@ export async function createWorkerDecoder(): Promise<Decoder> {
       const id = nextId++;
       pending.set(id, { resolve, reject });
       const data = frame.data;
-      worker.postMessage({ id, frame: { data, width: frame.width, height: frame.height } } satisfies WorkerRequest, [data.buffer]);
+      worker.postMessage({ id, frame: { data, width: frame.width, height: frame.height }, config } satisfies WorkerRequest, [data.buffer]);
     });
   await decode({ data: new Uint8ClampedArray(4 * 16 * 16).fill(255), width: 16, height: 16 });
   return {

@@ -5,19 +5,25 @@
  */
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
 import * as zx from 'zxing-wasm/reader';
-import { CAMERA_TUNING, createZxingWasmDecoderFrom } from './zxing-wasm-engine.ts';
+import { CAMERA_TUNING, createZxingWasmDecoderFrom, type EngineConfig } from './zxing-wasm-engine.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
-export type WorkerRequest = { id: number; frame: Frame };
+/** Each frame carries the site's reading config; a changed one rebuilds the decoder. */
+export type WorkerRequest = { id: number; frame: Frame; config: EngineConfig };
 export type WorkerResponse = { id: number; ok: true; results: Decoded[]; ms: number } | { id: number; ok: false; error: string };
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let decoder: Promise<Decoder> | undefined;
+let configKey = '';
 
 scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
-  const { id, frame } = ev.data;
+  const { id, frame, config } = ev.data;
   try {
-    decoder ??= createZxingWasmDecoderFrom(zx, { wasmUrl }, CAMERA_TUNING);
+    const key = JSON.stringify(config);
+    if (key !== configKey || !decoder) {
+      configKey = key;
+      decoder = createZxingWasmDecoderFrom(zx, { wasmUrl }, CAMERA_TUNING, config);
+    }
     const d = await decoder;
     const t0 = performance.now();
     const results = await d.decode(frame);

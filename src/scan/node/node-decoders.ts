@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Decoder, EngineName } from '../camera/types.ts';
-import { CAMERA_TUNING, type ZxingWasmTuning } from '../camera/zxing-wasm-engine.ts';
+import { CAMERA_TUNING, DEFAULT_ENGINE_CONFIG, type EngineConfig, type ZxingWasmTuning } from '../camera/zxing-wasm-engine.ts';
 
 /** The engines this Node runtime has (native BarcodeDetector exists only in browsers). */
 export function nodeEngines(): EngineName[] {
@@ -13,14 +13,14 @@ export function nodeEngines(): EngineName[] {
 }
 
 /** Creates one engine's decoder in Node; zxing-wasm with the camera's tuning unless told otherwise. */
-export async function createNodeDecoder(engine: EngineName, tuning: ZxingWasmTuning = CAMERA_TUNING): Promise<Decoder> {
+export async function createNodeDecoder(engine: EngineName, tuning: ZxingWasmTuning = CAMERA_TUNING, config: EngineConfig = DEFAULT_ENGINE_CONFIG): Promise<Decoder> {
   switch (engine) {
     case 'zxing-wasm': {
       const { createZxingWasmDecoderFrom } = await import('../camera/zxing-wasm-engine.ts');
       const path = fileURLToPath(import.meta.resolve('zxing-wasm/reader/zxing_reader.wasm'));
       const bytes = await readFile(path);
       const wasmBinary = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-      return createZxingWasmDecoderFrom(await import('zxing-wasm/reader'), { wasmBinary }, tuning);
+      return createZxingWasmDecoderFrom(await import('zxing-wasm/reader'), { wasmBinary }, tuning, config);
     }
     case 'zxing-browser': {
       const { createZxingBrowserDecoder } = await import('../camera/zxing-browser-engine.ts');
@@ -28,7 +28,7 @@ export async function createNodeDecoder(engine: EngineName, tuning: ZxingWasmTun
     }
     case 'native': {
       const { createNativeDecoder } = await import('../camera/native-engine.ts');
-      return createNativeDecoder();
+      return createNativeDecoder(config.symbologies);
     }
   }
 }

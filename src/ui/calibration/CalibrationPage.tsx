@@ -8,6 +8,7 @@ import { ScanResultView } from '../scan/ScanResultView.tsx';
 import { deviceSettingsStore, useScanRuntime } from '../scan/scan-runtime.ts';
 import { TypedEntry } from '../scan/TypedEntry.tsx';
 import { useScanner } from '../scan/useScanner.ts';
+import { SymbologyChoice } from './SymbologyChoice.tsx';
 import { TestSheet } from './TestSheet.tsx';
 
 type Observed = { scan: WedgeScan; findings: Finding[] };
@@ -32,6 +33,7 @@ export function CalibrationPage({ store, onDone }: { store?: ScanSettingsStore; 
   const [saved, setSaved] = useState<string | null>(null);
   const [cameraOpen, setCameraOpen] = useState(false);
   const [lastCamera, setLastCamera] = useState<PipelineScan | null>(null);
+  const [symbologyKey, setSymbologyKey] = useState('');
   // The settings to go back to when the page closes: the ones before, or the ones saved here.
   const restoreTo = useRef(runtime.settings());
 
@@ -111,9 +113,21 @@ export function CalibrationPage({ store, onDone }: { store?: ScanSettingsStore; 
           </button>
           {saved ? <p role="status">{saved}</p> : null}
         </section>
+        <SymbologyChoice
+          store={settingsStore}
+          current={runtime.settings()}
+          onSaved={(next) => {
+            // Kept on leaving the page; applied now, the wedge still in calibration mode.
+            restoreTo.current = { ...restoreTo.current, symbologies: next.symbologies, code39Check: next.code39Check };
+            runtime.apply({ ...runtime.settings(), symbologies: next.symbologies, code39Check: next.code39Check });
+            setSymbologyKey(next.symbologies.join(','));
+          }}
+        />
         <section className="no-print" aria-label="Camera test">
           <h2>Camera</h2>
-          {cameraOpen ? <CameraView onClose={() => setCameraOpen(false)} /> : <button type="button" onClick={() => setCameraOpen(true)}>Test the camera</button>}
+          {/* Reopened when the symbologies change: the engine reads the choice when the camera opens. */}
+          {cameraOpen ? <CameraView key={symbologyKey} onClose={() => setCameraOpen(false)} /> : <button type="button" onClick={() => setCameraOpen(true)}>Test the camera</button>}
+          {cameraOpen ? <p>{`${runtime.settings().symbologies.length} symbologies enabled`}</p> : null}
           <TypedEntry label="Or type a code to check it" />
           {lastCamera ? <ScanResultView result={lastCamera.result} duplicate={lastCamera.duplicate} /> : null}
         </section>
