@@ -6,6 +6,8 @@ import { playFeedback } from '../feedback/sound.ts';
 import { FeedbackBanner } from '../shell/FeedbackBanner.tsx';
 import { ScanBar } from '../shell/ScanBar.tsx';
 import { useSession } from '../session/store.ts';
+import { paths, useGo } from '../app/routes.ts';
+import { applyUserLanguage, useT } from '../i18n/i18n.ts';
 
 /** Sign-in by badge scan (`U:name`, then the PIN) or by user name and PIN. */
 export function SignInScreen() {
@@ -16,11 +18,13 @@ export function SignInScreen() {
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
   const pinInput = useRef<HTMLInputElement>(null);
+  const go = useGo();
+  const { t } = useT();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!user.trim() || !pin) {
-      show({ tone: 'wrong', message: !user.trim() ? 'Enter your user name or scan your badge' : 'Enter your PIN' });
+      show({ tone: 'wrong', code: !user.trim() ? 'signin.needUser' : 'signin.needPin', params: {} });
       playFeedback('wrong');
       return;
     }
@@ -29,12 +33,15 @@ export function SignInScreen() {
     setBusy(false);
     if (!result.ok) {
       setPin('');
-      show({ tone: 'wrong', message: `Sign-in failed: ${result.message}` });
+      show({ tone: 'wrong', code: 'signin.failed', params: { why: result.message } });
       playFeedback('wrong');
       return;
     }
     // Work is per user: the cursor of the previous user's pull would make the API answer "unchanged".
     await deleteMeta(db, 'pullCursor');
+    await applyUserLanguage(db, result.session.user.id).catch(() => undefined);
+    // A new sign-in starts at home, whatever screen the previous user left open.
+    go(paths.home, { replace: true });
     setSession({ user: result.session.user, token: result.session.token });
     engine.resume();
     playFeedback('accepted');
@@ -43,38 +50,40 @@ export function SignInScreen() {
   return (
     <div className="screen">
       <header className="topbar">
-        <h1>Floor Scanner: sign in</h1>
+        <h1>{t('ui.signInTitle')}</h1>
       </header>
       <main className="content">
-        <FeedbackBanner />
-        <p className="muted">Scan your badge, or type your user name, then your PIN.</p>
+        <p className="muted">{t('ui.signInHint')}</p>
         <form onSubmit={(e) => void submit(e)} aria-label="Sign in" className="stack">
           <label>
-            User name
+            {t('ui.userName')}
             <input value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" autoCapitalize="none" spellCheck={false} />
           </label>
           <label>
-            PIN
+            {t('ui.pin')}
             <input ref={pinInput} value={pin} onChange={(e) => setPin(e.target.value)} type="password" inputMode="numeric" autoComplete="current-password" />
           </label>
           <button type="submit" disabled={busy}>
-            {busy ? 'Signing in…' : 'Sign in'}
+            {busy ? t('ui.signingIn') : t('ui.signIn')}
           </button>
         </form>
       </main>
-      <ScanBar
+      <div className="dock">
+        <FeedbackBanner />
+        <ScanBar
         onScan={(scan) => {
           if (scan.kind !== 'badge') {
-            show({ tone: 'wrong', message: 'Scan your badge (U:name) to sign in' });
+            show({ tone: 'wrong', code: 'signin.scanBadge', params: {} });
             playFeedback('wrong');
             return;
           }
           setUser(scan.user);
-          show({ tone: 'accepted', message: `Badge ${scan.user}: enter your PIN` });
+          show({ tone: 'accepted', code: 'signin.badge', params: { user: scan.user } });
           playFeedback('accepted');
           pinInput.current?.focus();
         }}
-      />
+        />
+      </div>
     </div>
   );
 }
