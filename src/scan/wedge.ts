@@ -42,6 +42,12 @@ export const DEFAULT_WEDGE_SETTINGS: WedgeSettings = {
 const PREFIX_GAP_MS = 400;
 /** How long a fragment (a fast burst without its suffix yet) waits for the rest of its scan. */
 export const FRAGMENT_HOLD_MS = 600;
+/**
+ * After a burst ended without its suffix, the suffix key arriving this much later is still
+ * that burst's tail, never a press of the focused button (a person's Enter on a handheld
+ * this soon after a refused scan is rarer than a scanner's late one).
+ */
+export const LATE_SUFFIX_MS = 2000;
 
 export type WedgeScan = {
   /** The data without prefix and suffix; Ctrl+] arrives as ASCII 29. */
@@ -125,7 +131,7 @@ export class WedgeCapture {
       if (this.buffer.length === 0) {
         // The late suffix of a burst already ended (a fragment refused, a scan ended in
         // silence): it belongs to the scanner, never to the focused control.
-        if (this.settings.suffix !== 'none' && e.key === this.settings.suffix && now - this.machineAt <= FRAGMENT_HOLD_MS) {
+        if (this.settings.suffix !== 'none' && e.key === this.settings.suffix && now - this.machineAt <= LATE_SUFFIX_MS) {
           this.machineAt = Number.NEGATIVE_INFINITY;
           return true;
         }

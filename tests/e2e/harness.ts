@@ -431,6 +431,8 @@ export type BrowserOptions = {
   /** Start with the network cut (only meaningful with `persistent`). */
   offline?: boolean;
   viewport?: { width: number; height: number };
+  /** A touch screen (a handheld): `locator.tap()` works and the page sees touch events. */
+  touch?: boolean;
   /** More Chromium switches, e.g. `--host-resolver-rules=...` to open the app under a LAN-like name. */
   extraArgs?: string[];
 };
@@ -503,11 +505,11 @@ export async function startApp(opts: StartAppOptions = {}): Promise<App> {
 
   const launch = async (offline: boolean): Promise<{ context: BrowserContext; page: Page }> => {
     if (userDataDir) {
-      context = await chromium.launchPersistentContext(userDataDir, { executablePath, args, offline, viewport });
+      context = await chromium.launchPersistentContext(userDataDir, { executablePath, args, offline, viewport, hasTouch: opts.touch ?? false });
       browser = null;
     } else {
       browser = await chromium.launch({ executablePath, args });
-      context = await browser.newContext({ offline, viewport });
+      context = await browser.newContext({ offline, viewport, hasTouch: opts.touch ?? false });
     }
     if (opts.fakeCamera) await context.grantPermissions(['camera'], { origin: network.url });
     const page = context.pages()[0] ?? (await context.newPage());

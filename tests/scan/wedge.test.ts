@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attachWedge, DEFAULT_WEDGE_SETTINGS, FRAGMENT_HOLD_MS, WedgeCapture, type KeyTarget, type WedgeScan, type WedgeSettings } from '../../src/scan/wedge.ts';
+import { attachWedge, DEFAULT_WEDGE_SETTINGS, FRAGMENT_HOLD_MS, LATE_SUFFIX_MS, WedgeCapture, type KeyTarget, type WedgeScan, type WedgeSettings } from '../../src/scan/wedge.ts';
 import { ScriptedClock } from '../fixtures/barcode-clock.ts';
 import { seeded } from '../fixtures/random.ts';
 import { humanKeys, scannerKeys, type ScriptedKey } from '../fixtures/barcode-keys.ts';
@@ -120,7 +120,7 @@ describe('wedge capture', () => {
     r.play([{ key: 'Enter', gapMs: 100 }]);
     expect(r.passed).toEqual([]);
     // Long after, an Enter is a person's again.
-    r.play([{ key: 'Enter', gapMs: 2000 }]);
+    r.play([{ key: 'Enter', gapMs: LATE_SUFFIX_MS + 10 }]);
     expect(r.passed).toEqual(['Enter']);
     expect(r.scans).toHaveLength(1);
   });

@@ -41,16 +41,19 @@ export function PickScreen({ pickListId }: { pickListId: string }) {
 
 /** A list the cache no longer holds, as this device's log knows it: every line it touched, resolved. */
 function finishedFromLog(pickListId: string, history: readonly LoggedEvent[]): PickList | null {
+  const undone = new Set(history.flatMap((e) => (e.type === 'pick.undone' ? [(e.payload as { corrects?: string }).corrects] : [])));
   const lines = new Map<string, { lineId: string; sku: string; location: string; qty: number; picked: number }>();
   for (const e of history) {
     const p = e.payload as { pickListId?: string; lineId?: string; sku?: string; location?: string; qty?: number; missingQty?: number };
     if (p.pickListId !== pickListId || !p.lineId || !p.sku || !p.location) continue;
     const line = lines.get(p.lineId) ?? { lineId: p.lineId, sku: p.sku, location: p.location, qty: 0, picked: 0 };
-    line.qty += e.type === 'pick.held' ? (p.qty ?? 0) : e.type === 'pick.short' ? (p.missingQty ?? 0) : 0;
+    // A line's size, as far as this device knows, is what it held (not undone) plus what it shorted.
+    if (e.type === 'pick.held' && !undone.has(e.id)) line.qty += p.qty ?? 0;
+    if (e.type === 'pick.short') line.qty += p.missingQty ?? 0;
     lines.set(p.lineId, line);
   }
   if (lines.size === 0) return null;
-  return { id: pickListId, orderRef: pickListId, status: 'open', lines: [...lines.values()] } as PickList;
+  return { id: pickListId, orderRef: pickListId, status: 'done', lines: [...lines.values()] };
 }
 
 function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) {
