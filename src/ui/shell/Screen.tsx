@@ -53,7 +53,8 @@ export function Screen({
         <h1>{title}</h1>
         <SyncBadge db={db} engine={engine} onOpen={() => go(paths.sync)} />
       </header>
-      <main className="content">
+      {/* Focusable: a keyboard can scroll it even when it holds no control (axe scrollable-region-focusable). */}
+      <main className="content" tabIndex={0}>
         {children}
         {onScan && showRecent ? <RecentScans types={recentTypes} /> : null}
       </main>
