@@ -125,6 +125,25 @@ export const payloadSchemas = {
   }),
 } as const;
 
+/**
+ * PROPOSED for issue 13, deliberately NOT in `payloadSchemas` yet: adding a type to the union
+ * needs the API to plan it first (ingest's footprint and apply switches, `planEventOn`).
+ * `pick.short_undone` corrects a `pick.short` recorded by mistake, naming it, as `pick.undone`
+ * corrects a `pick.held`. Effect: `suspect -> available` for up to `qty` units at the bin (only
+ * what the short made suspect and is still suspect; beyond that, a discrepancy); the line's
+ * `short` is reduced by `qty`; the count task the short raised stays (a count never harms).
+ * Rules: `corrects` names an applied `pick.short` of the same pick list and line, corrected
+ * once; `qty` at most its `missingQty`; role picker, like the other pick facts.
+ */
+export const proposedPickShortUndoneSchema = z.strictObject({
+  corrects: EventIdSchema,
+  pickListId: TaskIdSchema,
+  lineId: ref,
+  sku: SkuSchema,
+  location: LocationIdSchema,
+  qty: QtySchema,
+});
+
 export type EventType = keyof typeof payloadSchemas;
 export const EVENT_TYPES = Object.keys(payloadSchemas) as EventType[];
 export type PayloadOf<T extends EventType> = z.output<(typeof payloadSchemas)[T]>;

@@ -241,7 +241,7 @@ export const DE: Record<FeedbackCode | UiKey, string> = {
   'ui.receiptsPrompt': 'Eine Palette scannen oder einen Wareneingang öffnen',
   'ui.noReceipts': 'Keine erwarteten Wareneingänge.',
   'ui.receiptButton': '{{id}} · {{supplier}} · {{lines}} Zeile(n) · {{pallets}} Palette(n)',
-  'ui.receiveTitle': 'Eingang {{id}}',
+  'ui.receiveTitle': 'Wareneingang {{id}}',
   'ui.intoQc': '{{supplier}} · in die QS an {{dock}}',
   'ui.onPallet': ' · Palette {{sscc}}',
   'ui.scannedLabel': 'Gescanntes Etikett',

@@ -108,7 +108,7 @@ export const UI_EN = {
   'ui.receiptsPrompt': 'Scan a pallet, or open a receipt',
   'ui.noReceipts': 'No expected receipts.',
   'ui.receiptButton': '{{id}} · {{supplier}} · {{lines}} line(s) · {{pallets}} pallet(s)',
-  'ui.receiveTitle': 'Receive {{id}}',
+  'ui.receiveTitle': 'Receipt {{id}}',
   'ui.intoQc': '{{supplier}} · into QC at {{dock}}',
   'ui.onPallet': ' · pallet {{sscc}}',
   'ui.scannedLabel': 'Scanned label',
