@@ -81,6 +81,13 @@ test('returns: Quarantine in reach, its confirmation beside the scan bar; a frag
   await expectOnScreen(page, quarantine);
   await quarantine.tap();
   await expectFeedback(page, 'Scan the returned item first');
+  // A refused scan repeated at once is refused again for its reason, never called "already done".
+  await scan(page, 'A-01-01');
+  await expectFeedback(page, 'Scan the returned item, not location A-01-01');
+  await scan(page, 'A-01-01');
+  await expectFeedback(page, 'Scan the returned item, not location A-01-01');
+  expect(await feedback(page)).not.toMatch(/Same code again|Already done|Duplicate/);
+  expect(await feedbackTone(page)).toBe('wrong');
   await quarantine.focus();
   expect(await quarantine.evaluate((b) => b === document.activeElement)).toBe(true);
 
@@ -89,6 +96,10 @@ test('returns: Quarantine in reach, its confirmation beside the scan bar; a frag
   await expectFeedback(page, '1 × Dry bag 20 l: pick its condition');
   expect(await feedbackTone(page)).toBe('accepted');
   expect(await quarantine.evaluate((b) => b === document.activeElement)).toBe(true);
+  // An accepted scan repeated at once is a repeat: said so, nothing taken twice.
+  await hardwareScan(page, '4006381330350');
+  await expectFeedback(page, 'Same code again within a moment: not counted twice (4006381330350)');
+  expect(await feedbackTone(page)).toBe('duplicate');
 
   // A fragment (the rest and the Enter held up on a busy device): refused with a pointer, nothing taken.
   await hardwareScan(page, '4006381330428', { enter: false });
