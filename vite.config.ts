@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
@@ -20,8 +19,6 @@ const iconLinks = (): Plugin => ({
 
 export default defineConfig({
   define: { __APP_BUILD__: JSON.stringify(buildId) },
-  // React 19 has useSyncExternalStore: the router's CommonJS shim for older Reacts would bundle a second React.
-  resolve: { alias: [{ find: /^use-sync-external-store\/shim(\/index\.js)?$/, replacement: fileURLToPath(new URL('./src/ui/app/use-sync-external-store-shim.ts', import.meta.url)) }] },
   plugins: [
     react(),
     iconLinks(),
