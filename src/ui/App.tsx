@@ -8,9 +8,22 @@ import { useSession } from './session/store.ts';
 import { SignInScreen } from './signin/SignInScreen.tsx';
 import './shell/theme.css';
 
-/** A screen loaded when first opened: a worker's first download carries only the shell and sign-in. */
+const loaders: (() => Promise<unknown>)[] = [];
+
+/**
+ * A screen loaded when first opened: a worker's first download carries only the shell and
+ * sign-in. Once signed in, the rest is fetched while the device is idle (from the service
+ * worker's cache when offline), so moving between screens never waits on it.
+ */
 function screen<P extends object>(load: () => Promise<ComponentType<P>>) {
+  loaders.push(load);
   return lazy(async () => ({ default: await load() }));
+}
+
+function prefetchScreens(): void {
+  const run = () => loaders.forEach((load) => void load().catch(() => undefined));
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 2000 });
+  else setTimeout(run, 200);
 }
 
 const HomeScreen = screen(() => import('./home/HomeScreen.tsx').then((m) => m.HomeScreen));
@@ -80,6 +93,10 @@ export function App({ device }: { device?: Device }) {
       live = false;
     };
   }, [dev, setSession]);
+  const signedIn = Boolean(session);
+  useEffect(() => {
+    if (signedIn) prefetchScreens();
+  }, [signedIn]);
   return (
     <DeviceContext.Provider value={dev}>
       {session === undefined ? <p aria-busy="true">{t('ui.starting')}</p> : session === null ? <SignInScreen /> : <Screens />}
