@@ -41,7 +41,8 @@ export function startScanRuntime(doc: Document, initial: ScanSettings = DEFAULT_
   let rawOnly = false;
   const onScan = (scan: WedgeScan) => {
     for (const l of [...rawListeners]) l(scan);
-    if (!rawOnly) pipeline.pushWedge(scan);
+    // A fragment (no suffix came) is reported to the listeners, never parsed nor acted on.
+    if (!rawOnly && !scan.fragment) pipeline.pushWedge(scan);
   };
   let detach = attachWedge(doc, new WedgeCapture(settings.wedge, clock, { scan: onScan, replay: replayIntoFocus(doc) }));
   // A dynamic import: the engines and their libraries load when the camera first opens.

@@ -1,8 +1,15 @@
 /**
  * Keyboard-wedge capture: a hardware scanner types its data as a burst of keystrokes
  * ending in a suffix. Every printable key is held for a few milliseconds; a fast burst
- * that ends in Enter/Tab (or in silence) is a scan and never reaches the focused field,
- * anything slower is human typing and is replayed into the field it was meant for.
+ * that ends in Enter/Tab (or in silence, for a scanner set up without a suffix) is a scan
+ * and never reaches the focused field, anything slower is human typing and is replayed
+ * into the field it was meant for.
+ *
+ * Once a suffix is configured it is required: a fast burst that falls silent without it
+ * is a fragment (a busy device delivered the rest late). It is held and joined with what
+ * follows; if its suffix never comes it is handed over marked `fragment`, for the worker to
+ * be told, never to be acted on. A suffix key is always the scan's: a late Enter or Tab
+ * never reaches a focused button.
  */
 import type { Clock } from './clock.ts';
 
@@ -33,6 +40,14 @@ export const DEFAULT_WEDGE_SETTINGS: WedgeSettings = {
 
 /** Once a configured prefix was seen the burst is a scan; a slow link may pause this long. */
 const PREFIX_GAP_MS = 400;
+/** How long a fragment (a fast burst without its suffix yet) waits for the rest of its scan. */
+export const FRAGMENT_HOLD_MS = 600;
+/**
+ * After a burst ended without its suffix, the suffix key arriving this much later is still
+ * that burst's tail, never a press of the focused button (a person's Enter on a handheld
+ * this soon after a refused scan is rarer than a scanner's late one).
+ */
+export const LATE_SUFFIX_MS = 2000;
 
 export type WedgeScan = {
   /** The data without prefix and suffix; Ctrl+] arrives as ASCII 29 (GS), Ctrl+^ as RS, Ctrl+D as EOT. */
@@ -45,6 +60,11 @@ export type WedgeScan = {
   maxGapMs: number;
   /** Whether the configured prefix was seen. */
   prefixSeen: boolean;
+  /**
+   * A burst whose configured suffix never came: part of a scan at best. Reported (the
+   * worker is told, calibration learns the suffix is missing), never parsed nor acted on.
+   */
+  fragment?: boolean;
 };
 
 /** The part of a keyboard event the capture reads. */
@@ -79,6 +99,10 @@ export class WedgeCapture {
   private lastAt = 0;
   private maxGap = 0;
   private prefixSeen = false;
+  /** The buffer is a fragment waiting for the rest of its scan. */
+  private holding = false;
+  /** When a burst ended in silence (a fragment, a scan without suffix); -Infinity when none. */
+  private machineAt = Number.NEGATIVE_INFINITY;
   private timer: unknown = undefined;
   private readonly settings: WedgeSettings;
 
@@ -104,7 +128,15 @@ export class WedgeCapture {
       return false;
     }
     if (isEnd) {
-      if (this.buffer.length === 0) return false;
+      if (this.buffer.length === 0) {
+        // The late suffix of a burst already ended (a fragment refused, a scan ended in
+        // silence): it belongs to the scanner, never to the focused control.
+        if (this.settings.suffix !== 'none' && e.key === this.settings.suffix && now - this.machineAt <= LATE_SUFFIX_MS) {
+          this.machineAt = Number.NEGATIVE_INFINITY;
+          return true;
+        }
+        return false;
+      }
       if (this.isScan()) {
         this.emit(e.key as 'Enter' | 'Tab');
         return true;
@@ -116,7 +148,9 @@ export class WedgeCapture {
       this.startedAt = now;
       this.maxGap = 0;
       this.prefixSeen = false;
-    } else {
+      this.holding = false;
+    } else if (!this.holding) {
+      // A held fragment's pause is the busy device's, not the sender's: it does not make the scan human.
       this.maxGap = Math.max(this.maxGap, now - this.lastAt);
     }
     this.buffer += ch;
@@ -145,11 +179,12 @@ export class WedgeCapture {
   }
 
   private gapLimit(): number {
+    if (this.holding) return FRAGMENT_HOLD_MS;
     return this.prefixSeen ? PREFIX_GAP_MS : this.settings.maxGapMs;
   }
 
   private isScan(): boolean {
-    if (this.prefixSeen) return true;
+    if (this.prefixSeen || this.holding) return true;
     return this.buffer.length >= this.settings.minLength && this.maxGap <= this.settings.maxGapMs;
   }
 
@@ -166,16 +201,31 @@ export class WedgeCapture {
     this.timer = undefined;
   }
 
-  /** Silence after a burst: a scan without suffix (or a wrong one), or held human keys. */
+  /**
+   * Silence after a burst: the scan of a scanner without suffix, a fragment to hold (or,
+   * held too long, to report), or held human keys.
+   */
   private finish(ended: 'timeout'): void {
     if (this.buffer.length === 0) return;
-    // With a suffix configured, a burst that ends in silence is still a scan when it was
-    // fast and long: calibration reports the missing suffix instead of typing it into a field.
-    if (this.isScan()) this.emit(ended);
-    else this.flushHuman();
+    if (!this.isScan()) {
+      this.flushHuman();
+      return;
+    }
+    if (this.settings.suffix === 'none') {
+      this.emit(ended);
+      return;
+    }
+    if (!this.holding) {
+      // Fast and long but no suffix yet: the rest may still be on its way.
+      this.holding = true;
+      this.arm();
+      return;
+    }
+    // Calibration learns from it that the suffix is missing; the pipeline never sees it.
+    this.emit(ended, true);
   }
 
-  private emit(ended: WedgeScan['ended']): void {
+  private emit(ended: WedgeScan['ended'], fragment = false): void {
     this.disarm();
     let raw = this.buffer;
     if (this.prefixSeen) raw = raw.slice(this.settings.prefix.length);
@@ -186,9 +236,13 @@ export class WedgeCapture {
       durationMs: this.lastAt - this.startedAt,
       maxGapMs: this.maxGap,
       prefixSeen: this.prefixSeen,
+      ...(fragment ? { fragment: true } : {}),
     };
     this.buffer = '';
     this.prefixSeen = false;
+    this.holding = false;
+    // Only a burst that ended without its suffix may still have one on the way.
+    this.machineAt = ended === 'timeout' ? this.clock.now() : Number.NEGATIVE_INFINITY;
     this.sinks.scan(scan);
   }
 
@@ -198,6 +252,7 @@ export class WedgeCapture {
     const text = [...this.buffer].filter((ch) => ch !== '\u0004' && ch !== '\u001d' && ch !== '\u001e').join('');
     this.buffer = '';
     this.prefixSeen = false;
+    this.holding = false;
     if (text) this.sinks.replay(text);
   }
 }

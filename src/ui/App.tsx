@@ -1,78 +1,105 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
+import { Redirect, Route, Switch } from 'wouter';
 import { currentSession } from '../device/session.ts';
 import { browserDevice, DeviceContext, type Device } from './app/device.ts';
-import { CalibrationPage } from './calibration/CalibrationPage.tsx';
-import { CountScreen } from './count/CountScreen.tsx';
-import { CountTasksScreen } from './count/CountTasksScreen.tsx';
-import { HomeScreen } from './home/HomeScreen.tsx';
-import { PickListsScreen } from './pick/PickListsScreen.tsx';
-import { PickScreen } from './pick/PickScreen.tsx';
-import { QcReleaseScreen } from './qc/QcReleaseScreen.tsx';
-import { ReceiptsScreen } from './receiving/ReceiptsScreen.tsx';
-import { ReceivingScreen } from './receiving/ReceivingScreen.tsx';
-import { ReturnScreen } from './returns/ReturnScreen.tsx';
-import { useSession, type Route } from './session/store.ts';
+import { paths, segment, useGo } from './app/routes.ts';
+import { applyUserLanguage, useT } from './i18n/i18n.ts';
+import { useSession } from './session/store.ts';
 import { SignInScreen } from './signin/SignInScreen.tsx';
-import { DecisionsScreen } from './supervisor/DecisionsScreen.tsx';
-import { ExceptionsScreen } from './supervisor/ExceptionsScreen.tsx';
-import { SyncScreen } from './shell/SyncScreen.tsx';
 import './shell/theme.css';
+
+const loaders: (() => Promise<unknown>)[] = [];
+
+/**
+ * A screen loaded when first opened: a worker's first download carries only the shell and
+ * sign-in. Once signed in, the rest is fetched while the device is idle (from the service
+ * worker's cache when offline), so moving between screens never waits on it.
+ */
+function screen<P extends object>(load: () => Promise<ComponentType<P>>) {
+  loaders.push(load);
+  return lazy(async () => ({ default: await load() }));
+}
+
+function prefetchScreens(): void {
+  const run = () => loaders.forEach((load) => void load().catch(() => undefined));
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 2000 });
+  else setTimeout(run, 200);
+}
+
+const HomeScreen = screen(() => import('./home/HomeScreen.tsx').then((m) => m.HomeScreen));
+const PickListsScreen = screen(() => import('./pick/PickListsScreen.tsx').then((m) => m.PickListsScreen));
+const PickScreen = screen(() => import('./pick/PickScreen.tsx').then((m) => m.PickScreen));
+const CountTasksScreen = screen(() => import('./count/CountTasksScreen.tsx').then((m) => m.CountTasksScreen));
+const CountScreen = screen(() => import('./count/CountScreen.tsx').then((m) => m.CountScreen));
+const ReceiptsScreen = screen(() => import('./receiving/ReceiptsScreen.tsx').then((m) => m.ReceiptsScreen));
+const ReceivingScreen = screen(() => import('./receiving/ReceivingScreen.tsx').then((m) => m.ReceivingScreen));
+const QcReleaseScreen = screen(() => import('./qc/QcReleaseScreen.tsx').then((m) => m.QcReleaseScreen));
+const ReturnScreen = screen(() => import('./returns/ReturnScreen.tsx').then((m) => m.ReturnScreen));
+const DecisionsScreen = screen(() => import('./supervisor/DecisionsScreen.tsx').then((m) => m.DecisionsScreen));
+const ExceptionsScreen = screen(() => import('./supervisor/ExceptionsScreen.tsx').then((m) => m.ExceptionsScreen));
+const SyncScreen = screen(() => import('./shell/SyncScreen.tsx').then((m) => m.SyncScreen));
+const CalibrationPage = screen(() => import('./calibration/CalibrationPage.tsx').then((m) => m.CalibrationPage));
 
 /** The scan helper's calibration page, a full screen of its own. */
 function ScannerSetUp() {
-  const go = useSession((s) => s.go);
-  return <CalibrationPage onDone={() => go({ name: 'home' })} />;
+  const go = useGo();
+  return <CalibrationPage onDone={() => go(paths.home)} />;
 }
 
-function RouteView({ route }: { route: Route }) {
-  switch (route.name) {
-    case 'home':
-      return <HomeScreen />;
-    case 'pickLists':
-      return <PickListsScreen />;
-    case 'pick':
-      return <PickScreen pickListId={route.pickListId} />;
-    case 'countTasks':
-      return <CountTasksScreen />;
-    case 'count':
-      return <CountScreen taskId={route.taskId} />;
-    case 'receipts':
-      return <ReceiptsScreen />;
-    case 'receive':
-      return <ReceivingScreen receiptId={route.receiptId} sscc={route.sscc} />;
-    case 'qc':
-      return <QcReleaseScreen />;
-    case 'returns':
-      return <ReturnScreen />;
-    case 'decisions':
-      return <DecisionsScreen />;
-    case 'exceptions':
-      return <ExceptionsScreen />;
-    case 'sync':
-      return <SyncScreen />;
-    case 'scanner':
-      return <ScannerSetUp />;
-  }
+function Loading() {
+  const { t } = useT();
+  return <p aria-busy="true">{t('ui.loading')}</p>;
 }
 
-/** The app shell: the device, the stored session, and the screen for the current route. */
+/** One address per screen; an unknown address goes home. */
+function Screens() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Switch>
+        <Route path={paths.home} component={HomeScreen} />
+        <Route path={paths.pickLists} component={PickListsScreen} />
+        <Route path="/pick/:id">{(p) => <PickScreen key={p.id} pickListId={segment(p.id)} />}</Route>
+        <Route path={paths.countTasks} component={CountTasksScreen} />
+        <Route path="/count/:id">{(p) => <CountScreen key={p.id} taskId={segment(p.id)} />}</Route>
+        <Route path={paths.receipts} component={ReceiptsScreen} />
+        <Route path="/receive/:id">{(p) => <ReceivingScreen key={p.id} receiptId={segment(p.id)} sscc={new URLSearchParams(location.search).get('pallet')} />}</Route>
+        <Route path={paths.qc} component={QcReleaseScreen} />
+        <Route path={paths.returns} component={ReturnScreen} />
+        <Route path={paths.decisions} component={DecisionsScreen} />
+        <Route path={paths.exceptions} component={ExceptionsScreen} />
+        <Route path={paths.sync} component={SyncScreen} />
+        <Route path={paths.scanner} component={ScannerSetUp} />
+        <Route>
+          <Redirect to={paths.home} replace />
+        </Route>
+      </Switch>
+    </Suspense>
+  );
+}
+
+/** The app shell: the device, the stored session (and its user's language), and the screen at this address. */
 export function App({ device }: { device?: Device }) {
   const [dev] = useState(() => device ?? browserDevice());
   const session = useSession((s) => s.session);
-  const route = useSession((s) => s.route);
   const setSession = useSession((s) => s.setSession);
+  const { t } = useT();
   useEffect(() => {
     let live = true;
-    void currentSession(dev.db).then((s) => {
+    void currentSession(dev.db).then(async (s) => {
+      if (s) await applyUserLanguage(dev.db, s.user.id).catch(() => undefined);
       if (live) setSession(s ? { user: s.user, token: s.token } : null);
     });
     return () => {
       live = false;
     };
   }, [dev, setSession]);
+  const signedIn = Boolean(session);
+  useEffect(() => {
+    if (signedIn) prefetchScreens();
+  }, [signedIn]);
   return (
     <DeviceContext.Provider value={dev}>
-      {session === undefined ? <p aria-busy="true">Starting…</p> : session === null ? <SignInScreen /> : <RouteView key={JSON.stringify(route)} route={route} />}
+      {session === undefined ? <p aria-busy="true">{t('ui.starting')}</p> : session === null ? <SignInScreen /> : <Screens />}
     </DeviceContext.Provider>
   );
 }

@@ -80,7 +80,7 @@ function walk(p: string, out: string[]): void {
 
 /** A stamp of everything `vite build` reads: same stamp, same build. */
 function sourceStamp(buildId: string): string {
-  const lines: string[] = [`build-id:${buildId}`];
+  const lines: string[] = [`build-id:${buildId}`, 'mode:production'];
   for (const input of BUILD_INPUTS) walk(path.join(ROOT, input), lines);
   return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
 }
@@ -128,7 +128,8 @@ export async function buildApp(outDir: string, buildId = 'e2e'): Promise<string>
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
       cwd: ROOT,
-      env: { ...process.env, FLOOR_BUILD_ID: buildId },
+      // Always the production bundle (what ships): vitest sets NODE_ENV=test, with which Vite builds React's development copy.
+      env: { ...process.env, NODE_ENV: 'production', FLOOR_BUILD_ID: buildId },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -431,6 +432,8 @@ export type BrowserOptions = {
   /** Start with the network cut (only meaningful with `persistent`). */
   offline?: boolean;
   viewport?: { width: number; height: number };
+  /** A touch screen (a handheld): `locator.tap()` works and the page sees touch events. */
+  touch?: boolean;
   /** More Chromium switches, e.g. `--host-resolver-rules=...` to open the app under a LAN-like name. */
   extraArgs?: string[];
 };
@@ -503,11 +506,11 @@ export async function startApp(opts: StartAppOptions = {}): Promise<App> {
 
   const launch = async (offline: boolean): Promise<{ context: BrowserContext; page: Page }> => {
     if (userDataDir) {
-      context = await chromium.launchPersistentContext(userDataDir, { executablePath, args, offline, viewport });
+      context = await chromium.launchPersistentContext(userDataDir, { executablePath, args, offline, viewport, hasTouch: opts.touch ?? false });
       browser = null;
     } else {
       browser = await chromium.launch({ executablePath, args });
-      context = await browser.newContext({ offline, viewport });
+      context = await browser.newContext({ offline, viewport, hasTouch: opts.touch ?? false });
     }
     if (opts.fakeCamera) await context.grantPermissions(['camera'], { origin: network.url });
     const page = context.pages()[0] ?? (await context.newPage());

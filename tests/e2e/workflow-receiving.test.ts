@@ -41,9 +41,9 @@ test('receiving into QC by pallet and GS1 labels, over flagged; QC release into 
   await expectFeedback(page, 'Received 12 × Rain poncho into QC: over by 2 (12/10), flagged');
   expect(await feedbackTone(page)).toBe('supervisor');
   await expect.poll(() => page.getByRole('table', { name: 'Receipt lines' }).getByRole('row').allInnerTexts()).toEqual([
-    'Item\tReceived\tExpected\tState',
-    'Camping mug, enamel (SKU-1004)\t24\t24\tcomplete',
-    'Rain poncho (SKU-1008)\t12\t10\tover +2',
+    'Item\tReceived / expected\tState',
+    'Camping mug, enamel (SKU-1004)\t24 / 24\tcomplete',
+    'Rain poncho (SKU-1008)\t12 / 10\t2 too many',
   ]);
   await page.getByRole('button', { name: 'Finish receipt' }).click();
 

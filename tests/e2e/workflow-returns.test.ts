@@ -49,19 +49,19 @@ test('returns go into quarantine, never available; the supervisor resells one an
   const quarantine = page.getByRole('region', { name: 'Quarantine' });
   await quarantine.getByRole('button', { name: /Dry bag 20 l · damaged/ }).click({ timeout: 15_000 });
   await page.getByRole('button', { name: 'Ready for resale' }).click();
-  await expectFeedback(page, 'Scan the bin the item goes back into');
+  await expectFeedback(page, 'First scan the bin the item goes back into, then tap "Ready for resale"');
   await scan(page, 'RET-1');
   await expectFeedback(page, 'RET-1 is not a bin: resale goes into a bin');
   await scan(page, 'B-01-01');
   await page.getByRole('button', { name: 'Ready for resale' }).click();
-  await expectFeedback(page, '1 × SKU-1005 ready for resale in B-01-01');
+  await expectFeedback(page, '1 × Dry bag 20 l ready for resale in B-01-01');
 
   await quarantine.getByRole('button', { name: /2 × Microfibre towel · sealed/ }).click();
   await page.getByRole('button', { name: 'Write off' }).click();
   await expectFeedback(page, 'A write-off needs a reason');
   await page.getByLabel('Write-off reason').fill('wet and mouldy');
   await page.getByRole('button', { name: 'Write off' }).click();
-  await expectFeedback(page, '2 × SKU-1006 written off: wet and mouldy');
+  await expectFeedback(page, '2 × Microfibre towel written off: wet and mouldy');
 
   await expectFigures(api, 'SKU-1005', 'RET-1', { available: 0, committed: 0, qc: 0, quarantine: 0, suspect: 0 });
   await expectFigures(api, 'SKU-1005', 'B-01-01', { available: 16, committed: 0, qc: 0, quarantine: 0, suspect: 0 });

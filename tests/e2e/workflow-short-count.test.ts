@@ -20,9 +20,11 @@ test('short pick raises a blind count at once; the count corrects the bin withou
   await scan(page, 'T-0002');
   await scan(page, 'A-01-02');
   await expectFeedback(page, 'Bin A-01-02: pick 3 × Trail socks, size M');
-  // Zero found is one tap: the missing units leave ATP at once.
+  // Zero found: asked first (issue 13), then the missing units leave ATP at once.
+  await page.getByRole('button', { name: 'Fewer here' }).click();
   await page.getByRole('button', { name: 'None here' }).click();
-  await expectFeedback(page, 'Short 3 × SKU-1002 at A-01-02: a count is raised for the bin');
+  await page.getByRole('button', { name: 'Yes, record the short' }).click();
+  await expectFeedback(page, 'Short 3 × Trail socks, size M at A-01-02: a count is raised for the bin');
   await expectFigures(api, 'SKU-1002', 'A-01-02', { available: 57, committed: 0, qc: 0, quarantine: 0, suspect: 3 });
 
   // The list moves on to its next line: 1 of SKU-1005 at B-01-01.

@@ -20,9 +20,10 @@ test('a large count variance waits for the supervisor, who approves it; exceptio
   await scan(page, 'A-01-01');
   // Fewer here: 1 found of 2.
   await page.getByRole('button', { name: 'Fewer here' }).click();
-  await page.getByLabel('Found in bin').fill('1');
-  await page.getByRole('button', { name: 'Record short' }).click();
-  await expectFeedback(page, /Short 1 × SKU-1001 at A-01-01: a count is raised for the bin/);
+  await page.getByLabel('How many were in the bin, with the 0 already scanned?').fill('1');
+  await page.getByRole('button', { name: 'Check short' }).click();
+  await page.getByRole('button', { name: 'Yes, record the short' }).click();
+  await expectFeedback(page, /Short 1 × Stainless bottle 750 ml at A-01-01: a count is raised for the bin/);
   await expectFigures(api, 'SKU-1001', 'A-01-01', { available: 38, committed: 1, qc: 0, quarantine: 0, suspect: 1 });
 
   await page.getByRole('button', { name: 'Home' }).click();
@@ -42,7 +43,7 @@ test('a large count variance waits for the supervisor, who approves it; exceptio
   await signIn(page, 'supervisor', '3333');
   await page.getByRole('button', { name: 'Decisions' }).click();
   const variances = page.getByRole('region', { name: 'Count variances' });
-  await variances.getByText('SKU-1001: expected 39, counted 20 (-19)').waitFor();
+  await variances.getByText('Stainless bottle 750 ml (SKU-1001): expected 39, counted 20 (-19)').waitFor();
   await variances.getByRole('button', { name: 'Approve count A-01-01' }).click();
   await expectFeedback(page, /approved: the bin is corrected/);
   // Posted relative to the start: the held pick (committed 1) is untouched, suspect resolved.

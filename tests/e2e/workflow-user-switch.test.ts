@@ -33,7 +33,7 @@ test('badge sign-in; sign-out and a user switch keep the queue, which the next s
   await page.getByLabel('Quantity').fill('3');
   await page.getByRole('button', { name: 'Set quantity' }).click();
   await scan(page, '4006381330145');
-  await expectFeedback(page, '3 × Trail socks, size M into tote T-0004 (saved offline)');
+  await expectFeedback(page, /Saved offline: 3 × Trail socks, size M into tote T-0004/);
 
   // Signed out while the scan waits; the network returns with nobody signed in.
   await signOut(page);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attachWedge, DEFAULT_WEDGE_SETTINGS, WedgeCapture, type KeyTarget, type WedgeScan, type WedgeSettings } from '../../src/scan/wedge.ts';
+import { attachWedge, DEFAULT_WEDGE_SETTINGS, FRAGMENT_HOLD_MS, LATE_SUFFIX_MS, WedgeCapture, type KeyTarget, type WedgeScan, type WedgeSettings } from '../../src/scan/wedge.ts';
 import { ScriptedClock } from '../fixtures/barcode-clock.ts';
 import { seeded } from '../fixtures/random.ts';
 import { humanKeys, scannerKeys, type ScriptedKey } from '../fixtures/barcode-keys.ts';
@@ -71,15 +71,74 @@ describe('wedge capture', () => {
     expect(r.replayed).toEqual([]);
   });
 
-  it('ends a scan on silence when the scanner has no suffix, and still when one was expected', () => {
+  it('ends a scan on silence when the scanner has no suffix; with one configured, silence leaves only a fragment', () => {
     const none = rig({ suffix: 'none' });
     none.play(scannerKeys('T-0001', { gapMs: 4, suffix: null }));
     none.settle();
-    expect(none.scans).toMatchObject([{ raw: 'T-0001', ended: 'timeout' }]);
+    expect(none.scans).toEqual([expect.objectContaining({ raw: 'T-0001', ended: 'timeout' })]);
+    expect(none.scans[0]?.fragment).toBeUndefined();
+    // Issue 13 changed this: a suffix, once configured, is required. The burst is reported
+    // (calibration learns the suffix is missing) but marked a fragment, never a scan to act on.
     const enter = rig();
     enter.play(scannerKeys('T-0002', { gapMs: 4, suffix: null }));
     enter.settle();
-    expect(enter.scans).toMatchObject([{ raw: 'T-0002', ended: 'timeout' }]);
+    expect(enter.scans).toEqual([expect.objectContaining({ raw: 'T-0002', ended: 'timeout', fragment: true })]);
+    expect(enter.replayed).toEqual([]);
+  });
+
+  it('joins a scan split by a busy device: the part before the pause is never a scan of its own', () => {
+    const r = rig();
+    // "A-01-01" is a valid bin; the scanner sent "A-01-012" and a pause came after "A-01-01".
+    const keys = scannerKeys('A-01-012', { gapMs: 3 });
+    keys[7]!.gapMs = 180;
+    r.play(keys);
+    r.settle();
+    expect(r.scans.map((s) => s.raw)).toEqual(['A-01-012']);
+    expect(r.scans[0]).toMatchObject({ ended: 'Enter' });
+    expect(r.scans[0]?.fragment).toBeUndefined();
+    expect(r.replayed).toEqual([]);
+    expect(r.passed).toEqual([]);
+  });
+
+  it('joins when only the suffix is late, and takes that suffix', () => {
+    const r = rig();
+    const keys = scannerKeys('4006381330077', { gapMs: 3 });
+    keys[keys.length - 1]!.gapMs = FRAGMENT_HOLD_MS - 50;
+    r.play(keys);
+    expect(r.scans).toEqual([expect.objectContaining({ raw: '4006381330077', ended: 'Enter' })]);
+    expect(r.passed).toEqual([]);
+  });
+
+  it('refuses a lone fragment whose suffix never comes; its Enter, arriving late, never reaches a focused button', () => {
+    const r = rig();
+    r.play(scannerKeys('A-01-01', { gapMs: 3, suffix: null }));
+    r.clock.advance(FRAGMENT_HOLD_MS - 10);
+    expect(r.scans).toEqual([]);
+    r.clock.advance(100);
+    expect(r.scans).toEqual([expect.objectContaining({ raw: 'A-01-01', fragment: true })]);
+    // The tail of that burst: taken, so the button that has focus is not pressed.
+    r.play([{ key: 'Enter', gapMs: 100 }]);
+    expect(r.passed).toEqual([]);
+    // Long after, an Enter is a person's again.
+    r.play([{ key: 'Enter', gapMs: LATE_SUFFIX_MS + 10 }]);
+    expect(r.passed).toEqual(['Enter']);
+    expect(r.scans).toHaveLength(1);
+  });
+
+  it('keeps a person\'s Enter on a button right after a complete scan', () => {
+    const r = rig();
+    r.play(scannerKeys('T-0001', { gapMs: 3 }));
+    r.play([{ key: 'Enter', gapMs: 150 }]);
+    expect(r.scans.map((s) => s.raw)).toEqual(['T-0001']);
+    expect(r.passed).toEqual(['Enter']);
+  });
+
+  it('still gives slow human typing back (no fragment is made of it)', () => {
+    const r = rig();
+    r.play(humanKeys('1234', 120));
+    r.settle();
+    expect(r.scans).toEqual([]);
+    expect(r.replayed.join('')).toBe('1234');
   });
 
   it('accepts Tab as a suffix and reports it', () => {

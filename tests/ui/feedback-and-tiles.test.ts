@@ -3,6 +3,7 @@ import { TONES } from '../../src/domain/workflows/common.ts';
 import { hasRole, type Role } from '../../src/domain/roles.ts';
 import { TONE_NOTES, TONE_VIBRATION } from '../../src/ui/feedback/sound.ts';
 import { TILES } from '../../src/ui/home/tiles.ts';
+import { UI_EN } from '../../src/ui/i18n/ui-en.ts';
 
 describe('feedback', () => {
   it('every kind has its own tone and its own vibration', () => {
@@ -15,11 +16,11 @@ describe('feedback', () => {
 });
 
 describe('home tiles', () => {
-  const tilesFor = (roles: Role[]) => TILES.filter((t) => hasRole(roles, t.roles)).map((t) => t.label);
+  const tilesFor = (roles: Role[]) => TILES.filter((t) => hasRole(roles, t.roles)).map((t) => UI_EN[t.label]);
   it('show the roles of the user only; a supervisor sees all', () => {
     expect(tilesFor(['picker', 'counter'])).toEqual(['Pick', 'Blind counts']);
     expect(tilesFor(['receiver', 'returns', 'counter'])).toEqual(['Blind counts', 'Receiving', 'QC release', 'Returns']);
     expect(tilesFor(['returns'])).toEqual(['Returns']);
-    expect(tilesFor(['supervisor'])).toEqual(TILES.map((t) => t.label));
+    expect(tilesFor(['supervisor'])).toEqual(TILES.map((t) => UI_EN[t.label]));
   });
 });

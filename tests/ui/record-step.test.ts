@@ -5,6 +5,7 @@ import type { DraftEvent } from '../../src/domain/events.ts';
 import { asLocation, asQty, asSku, asTask, asTote } from '../../src/domain/ids.ts';
 import { pickStep, startPick } from '../../src/domain/workflows/pick.ts';
 import { announce, recordEvents } from '../../src/ui/workflow/record-step.ts';
+import { say } from '../../src/domain/workflows/common.ts';
 
 let n = 0;
 const SESSION = 'session-of-picker-1';
@@ -24,7 +25,8 @@ describe('recording a workflow step', () => {
     const db = await device();
     let s = startPick(list);
     for (const scan of [{ kind: 'tote', tote: 'T-0001' }, { kind: 'location', location: asLocation('A-01-01') }] as const) s = pickStep(s, { type: 'scan', scan }, { catalog }).state;
-    const step = pickStep(s, { type: 'short', found: '1' }, { catalog });
+    const asked = pickStep(s, { type: 'short', found: '1' }, { catalog }).state;
+    const step = pickStep(asked, { type: 'confirmShort' }, { catalog });
     const r = await recordEvents(db, step.events, { actor: 'picker', now: NOW });
     expect(r.ok).toBe(true);
     const stored = await db.events.orderBy('seq').toArray();
@@ -57,7 +59,11 @@ describe('recording a workflow step', () => {
 
   it('announces one line in the tone of the outcome, offline when offline, a refusal winning', () => {
     expect(announce([], true)).toBeNull();
-    expect(announce([{ tone: 'accepted', message: 'a' }, { tone: 'accepted', message: 'b' }], false)).toEqual({ tone: 'offline', message: 'a (saved offline) · b (saved offline)' });
-    expect(announce([{ tone: 'wrong', message: 'x' }, { tone: 'accepted', message: 'y' }], true)).toEqual({ tone: 'wrong', message: 'x · y' });
+    const a = say('accepted', 'pick.toteBound', { tote: 'T-1', order: 'SO-1' });
+    const b = say('accepted', 'pick.held', { qty: 1, name: 'Bottle', tote: 'T-1' });
+    const x = say('wrong', 'pick.shortNone');
+    expect(announce([a, b], false)).toEqual({ tone: 'offline', code: 'pick.toteBound', params: a.params, also: [{ code: 'pick.held', params: b.params }] });
+    expect(announce([x, a], true)).toEqual({ tone: 'wrong', code: 'pick.shortNone', params: {}, also: [{ code: 'pick.toteBound', params: a.params }] });
+    expect(announce([a], true)).toEqual({ tone: 'accepted', code: 'pick.toteBound', params: a.params });
   });
 });

@@ -6,11 +6,18 @@ import type { DraftEvent } from '../events.ts';
 import { MAX_QTY, asGtin, asLocation, asSku, type Gtin, type LocationId, type Sku } from '../ids.ts';
 import type { CatalogItem } from '../protocol.ts';
 import type { ScanResult } from '../barcode/parse-scan.ts';
+import { englishOf, type FeedbackCode, type FeedbackParams } from './messages.ts';
+
+export type { FeedbackCode, FeedbackParams } from './messages.ts';
 
 /** The five things a handheld can tell a worker, each with its own tone and vibration. */
 export const TONES = ['accepted', 'wrong', 'duplicate', 'offline', 'supervisor'] as const;
 export type Tone = (typeof TONES)[number];
-export type Feedback = { tone: Tone; message: string };
+/**
+ * What a step tells the worker: a tone, a code with parameters (the screens translate it),
+ * and its English text (for logs and tests).
+ */
+export type Feedback = { tone: Tone; code: FeedbackCode; params: FeedbackParams; message: string };
 
 /** What a workflow returns for one input: the next state, the facts to record, what to tell the worker. */
 export type Step<S> = { state: S; events: DraftEvent[]; feedback: Feedback[] };
@@ -26,12 +33,18 @@ export type WorkflowScan =
   | { kind: 'location'; location: LocationId }
   | { kind: 'tote'; tote: string }
   | { kind: 'badge'; user: string }
-  | { kind: 'unreadable'; message: string };
+  | { kind: 'unreadable'; code: FeedbackCode; params: FeedbackParams };
 
-export const ok = (message: string): Feedback => ({ tone: 'accepted', message });
-export const wrong = (message: string): Feedback => ({ tone: 'wrong', message });
-export const duplicate = (message: string): Feedback => ({ tone: 'duplicate', message });
-export const needsSupervisor = (message: string): Feedback => ({ tone: 'supervisor', message });
+/** A feedback of a tone, from its code and parameters. */
+export function say(tone: Tone, code: FeedbackCode, params: FeedbackParams = {}): Feedback {
+  return { tone, code, params, message: englishOf(code, params) };
+}
+export const ok = (code: FeedbackCode, params?: FeedbackParams): Feedback => say('accepted', code, params);
+export const wrong = (code: FeedbackCode, params?: FeedbackParams): Feedback => say('wrong', code, params);
+export const duplicate = (code: FeedbackCode, params?: FeedbackParams): Feedback => say('duplicate', code, params);
+export const needsSupervisor = (code: FeedbackCode, params?: FeedbackParams): Feedback => say('supervisor', code, params);
+/** The refusal of an unreadable scan, with the reason the scan pipeline gave. */
+export const unreadable = (scan: { code: FeedbackCode; params: FeedbackParams }): Feedback => wrong(scan.code, scan.params);
 
 /** A step that changes nothing and says why. */
 export function refuse<S>(state: S, feedback: Feedback): Step<S> {
@@ -40,28 +53,32 @@ export function refuse<S>(state: S, feedback: Feedback): Step<S> {
 
 /**
  * A fact recorded while the device is offline is still accepted, but sounds different so the
- * worker knows it is queued: the screen passes the connectivity it knows.
+ * worker knows it is queued: the screen passes the connectivity it knows. The words stay
+ * the same; the tone's label says "saved offline" once.
  */
 export function forConnectivity(feedback: readonly Feedback[], online: boolean): Feedback[] {
   if (online) return [...feedback];
-  return feedback.map((f) => (f.tone === 'accepted' ? { tone: 'offline', message: `${f.message} (saved offline)` } : f));
+  return feedback.map((f) => (f.tone === 'accepted' ? { ...f, tone: 'offline' } : f));
 }
 
-/** The words a worker sees for a scan the workflow did not expect. */
-export function describeScan(scan: WorkflowScan): string {
+/**
+ * The parameters naming a scan the workflow did not expect (`{{what}}` in a template):
+ * the kind as a code of its own, so it is translated with the message.
+ */
+export function describeScan(scan: WorkflowScan): FeedbackParams {
   switch (scan.kind) {
     case 'goods':
-      return `item ${scan.gtin}`;
+      return { what: '@what.goods', value: scan.gtin };
     case 'pallet':
-      return `pallet ${scan.sscc}`;
+      return { what: '@what.pallet', value: scan.sscc };
     case 'location':
-      return `location ${scan.location}`;
+      return { what: '@what.location', value: scan.location };
     case 'tote':
-      return `tote ${scan.tote}`;
+      return { what: '@what.tote', value: scan.tote };
     case 'badge':
-      return `badge of ${scan.user}`;
+      return { what: '@what.badge', value: scan.user };
     case 'unreadable':
-      return 'an unreadable code';
+      return { what: '@what.unreadable' };
   }
 }
 
@@ -99,12 +116,12 @@ export function nameOf(catalog: readonly CatalogItem[], sku: string): string {
  * Reads a quantity keyed by the worker. Text where a number belongs, zero when zero is not
  * allowed, fractions and huge numbers are refused with a message naming the quantity.
  */
-export function parseQuantity(text: string, opts: { allowZero?: boolean } = {}): { ok: true; qty: number } | { ok: false; message: string } {
+export function parseQuantity(text: string, opts: { allowZero?: boolean } = {}): { ok: true; qty: number } | { ok: false; feedback: Feedback } {
   const t = text.trim();
   const min = opts.allowZero ? 0 : 1;
-  if (!/^\d+$/.test(t)) return { ok: false, message: `Quantity must be a whole number from ${min} to ${MAX_QTY}, not "${t.slice(0, 20)}"` };
+  if (!/^\d+$/.test(t)) return { ok: false, feedback: wrong('qty.notWhole', { min, max: MAX_QTY, text: t.slice(0, 20) }) };
   const qty = Number(t);
-  if (qty < min || qty > MAX_QTY) return { ok: false, message: `Quantity must be from ${min} to ${MAX_QTY}, not ${qty}` };
+  if (qty < min || qty > MAX_QTY) return { ok: false, feedback: wrong('qty.range', { min, max: MAX_QTY, qty }) };
   return { ok: true, qty };
 }
 
@@ -148,8 +165,10 @@ export function fromScanResult(result: ScanResult): WorkflowScan {
     case 'badge':
       return { kind: 'badge', user: result.user };
     case 'unknown': {
+      // GS1 element strings read without their symbology identifier look like plain digits: say how to fix the scanner.
+      if (/^(00\d{18}|0[12]\d{14})/.test(result.raw)) return { kind: 'unreadable', code: 'scan.needsSymbologyId', params: { display: result.display } };
       const why = result.problems.map((p) => p.message).join('; ');
-      return { kind: 'unreadable', message: why ? `Cannot use "${result.display}": ${why}` : `Not a code this app knows: "${result.display}"` };
+      return why ? { kind: 'unreadable', code: 'scan.cannotUse', params: { display: result.display, why } } : { kind: 'unreadable', code: 'scan.unknown', params: { display: result.display } };
     }
   }
 }

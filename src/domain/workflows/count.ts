@@ -6,7 +6,7 @@
 import type { DraftEvent } from '../events.ts';
 import { asQty, asSku, asTask, type LocationId, type Sku, type TaskId } from '../ids.ts';
 import type { CatalogItem, CountTaskView } from '../protocol.ts';
-import { describeScan, duplicate, lookupGtin, nameOf, ok, parseQuantity, refuse, wrong, type Step, type WorkflowScan } from './common.ts';
+import { describeScan, duplicate, lookupGtin, nameOf, ok, parseQuantity, refuse, unreadable, wrong, type Step, type WorkflowScan } from './common.ts';
 
 export type CountState = {
   taskId: TaskId;
@@ -40,50 +40,50 @@ function add(counted: CountState['counted'], sku: Sku, qty: number, replace: boo
 
 /** The blind count reducer. */
 export function countStep(state: CountState, input: CountInput, ctx: CountContext): Step<CountState> {
-  if (state.phase === 'recorded') return refuse(state, duplicate(`The count of ${state.location} is already recorded`));
+  if (state.phase === 'recorded') return refuse(state, duplicate('count.alreadyRecorded', { bin: state.location }));
   switch (input.type) {
     case 'scan': {
       const scan = input.scan;
-      if (scan.kind === 'unreadable') return refuse(state, wrong(scan.message));
+      if (scan.kind === 'unreadable') return refuse(state, unreadable(scan));
       if (scan.kind === 'location') {
-        if (scan.location !== state.location) return refuse(state, wrong(`Wrong bin: this is ${scan.location}, the count is for ${state.location}`));
-        if (state.phase === 'counting') return refuse(state, duplicate(`Already counting ${state.location}`));
+        if (scan.location !== state.location) return refuse(state, wrong('count.wrongBin', { scanned: scan.location, bin: state.location }));
+        if (state.phase === 'counting') return refuse(state, duplicate('count.alreadyCounting', { bin: state.location }));
         const event: DraftEvent = { type: 'count.started', payload: { countTaskId: state.taskId, location: state.location } };
-        return { state: { ...state, phase: 'counting' }, events: [event], feedback: [ok(`Counting ${state.location}: scan or key every item in the bin`)] };
+        return { state: { ...state, phase: 'counting' }, events: [event], feedback: [ok('count.started', { bin: state.location })] };
       }
-      if (state.phase === 'bin') return refuse(state, wrong(`Scan bin ${state.location} first, not ${describeScan(scan)}`));
-      if (scan.kind !== 'goods') return refuse(state, wrong(`Not expected in a count: ${describeScan(scan)}`));
+      if (state.phase === 'bin') return refuse(state, wrong('count.binFirst', { bin: state.location, ...describeScan(scan) }));
+      if (scan.kind !== 'goods') return refuse(state, wrong('count.notExpected', describeScan(scan)));
       const match = lookupGtin(ctx.catalog, scan.gtin);
-      if (!match) return refuse(state, wrong(`Unknown item ${scan.gtin}: not in the catalog; set it aside`));
+      if (!match) return refuse(state, wrong('item.unknownSetAside', { gtin: scan.gtin }));
       const units = state.pendingQty ?? match.units * (scan.count ?? 1);
       const counted = add(state.counted, match.sku, units, false);
       const total = counted.find((c) => c.sku === match.sku)?.qty ?? units;
-      return { state: { ...state, counted, pendingQty: null }, events: [], feedback: [ok(`${match.name}: ${total} counted`)] };
+      return { state: { ...state, counted, pendingQty: null }, events: [], feedback: [ok('count.counted', { name: match.name, total })] };
     }
     case 'quantity': {
-      if (state.phase !== 'counting') return refuse(state, wrong(`Scan bin ${state.location} before keying a quantity`));
+      if (state.phase !== 'counting') return refuse(state, wrong('count.binBeforeQty', { bin: state.location }));
       const q = parseQuantity(input.text);
-      if (!q.ok) return refuse(state, wrong(q.message));
-      return { state: { ...state, pendingQty: q.qty }, events: [], feedback: [ok(`${q.qty} units: now scan the item`)] };
+      if (!q.ok) return refuse(state, q.feedback);
+      return { state: { ...state, pendingQty: q.qty }, events: [], feedback: [ok('qty.thenScanItem', { qty: q.qty })] };
     }
     case 'key': {
-      if (state.phase !== 'counting') return refuse(state, wrong(`Scan bin ${state.location} before keying a count`));
+      if (state.phase !== 'counting') return refuse(state, wrong('count.binBeforeKey', { bin: state.location }));
       const item = ctx.catalog.find((c) => c.sku === input.sku);
-      if (!item) return refuse(state, wrong(`Unknown SKU "${input.sku.slice(0, 64)}": pick one from the catalog`));
+      if (!item) return refuse(state, wrong('count.unknownSku', { sku: input.sku.slice(0, 64) }));
       const q = parseQuantity(input.text, { allowZero: true });
-      if (!q.ok) return refuse(state, wrong(q.message));
+      if (!q.ok) return refuse(state, q.feedback);
       const sku = asSku(item.sku);
-      return { state: { ...state, counted: add(state.counted, sku, q.qty, true), pendingQty: null }, events: [], feedback: [ok(`${item.name}: ${q.qty} counted`)] };
+      return { state: { ...state, counted: add(state.counted, sku, q.qty, true), pendingQty: null }, events: [], feedback: [ok('count.counted', { name: item.name, total: q.qty })] };
     }
     case 'finish': {
-      if (state.phase !== 'counting') return refuse(state, wrong(`Scan bin ${state.location} to start the count`));
-      if (state.counted.length === 0) return refuse(state, wrong('Nothing counted: scan the items, or key 0 for an item that is not there'));
+      if (state.phase !== 'counting') return refuse(state, wrong('count.binToStart', { bin: state.location }));
+      if (state.counted.length === 0) return refuse(state, wrong('count.nothing'));
       const event: DraftEvent = {
         type: 'count.recorded',
         payload: { countTaskId: state.taskId, location: state.location, lines: state.counted.map((c) => ({ sku: c.sku, qty: asQty(c.qty) })) },
       };
       const summary = state.counted.map((c) => `${nameOf(ctx.catalog, c.sku)} ${c.qty}`).join(', ');
-      return { state: { ...state, phase: 'recorded' }, events: [event], feedback: [ok(`Count of ${state.location} recorded: ${summary}`)] };
+      return { state: { ...state, phase: 'recorded' }, events: [event], feedback: [ok('count.recorded', { bin: state.location, summary })] };
     }
   }
 }

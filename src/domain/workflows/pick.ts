@@ -6,7 +6,7 @@
 import type { DraftEvent } from '../events.ts';
 import { asLocation, asSku, asTask, asTote, asEventId, asQty, MAX_QTY, type LocationId, type Sku, type TaskId, type ToteId } from '../ids.ts';
 import type { CatalogItem, PickList } from '../protocol.ts';
-import { describeScan, duplicate, lookupGtin, nameOf, ok, parseQuantity, refuse, wrong, type Feedback, type Step, type WorkflowScan } from './common.ts';
+import { describeScan, duplicate, lookupGtin, nameOf, needsSupervisor, ok, parseQuantity, refuse, unreadable, wrong, type Feedback, type FeedbackCode, type FeedbackParams, type Step, type WorkflowScan } from './common.ts';
 
 export type PickLineState = { lineId: string; sku: Sku; location: LocationId; qty: number; picked: number; short: number };
 /** One `pick.held` of this list; `eventId` arrives once the event log has stored it. */
@@ -23,6 +23,11 @@ export type PickState = {
   atBin: boolean;
   /** Units keyed for the next item scan. */
   pendingQty: number | null;
+  /**
+   * A short the worker reported and has not confirmed yet: nothing is recorded until they do.
+   * `hold` units are still taken from the bin; `missing` become the short.
+   */
+  pendingShort: { lineId: string; hold: number; missing: number } | null;
   held: HeldPick[];
 };
 
@@ -32,8 +37,14 @@ export type LoggedEvent = { id: string; type: string; payload: unknown };
 export type PickInput =
   | { type: 'scan'; scan: WorkflowScan }
   | { type: 'quantity'; text: string }
-  /** "Fewer here": `found` units are in hand (text as keyed; "0" for the one-tap zero-found). */
+  /**
+   * "Fewer here": the bin held `found` units for this line in all, counting those already
+   * scanned from it (text as keyed; "0" for "none here"). Asks for a confirmation.
+   */
   | { type: 'short'; found: string }
+  /** The worker confirms (or cancels) the short the reducer asked about. */
+  | { type: 'confirmShort' }
+  | { type: 'cancelShort' }
   /** Undo a held pick: the named one, or the last one. */
   | { type: 'undo'; eventId?: string }
   /** The event log stored these events: picks get their ids, so they can be undone. */
@@ -82,7 +93,7 @@ export function startPick(list: PickList, history: readonly LoggedEvent[] = []):
     const local = held.filter((h) => h.lineId === l.lineId && !h.undone).reduce((n, h) => n + h.qty, 0);
     return { lineId: l.lineId, sku: asSku(l.sku), location: asLocation(l.location), qty: l.qty, picked: Math.max(l.picked, local), short: Math.max(l.short ?? 0, shortBy.get(l.lineId) ?? 0) };
   });
-  return { pickListId: asTask(list.id), orderRef: list.orderRef, lines, tote, current: firstOpen(lines), atBin: false, pendingQty: null, held };
+  return { pickListId: asTask(list.id), orderRef: list.orderRef, lines, tote, current: firstOpen(lines), atBin: false, pendingQty: null, pendingShort: null, held };
 }
 
 /** What is on the tote: units per SKU from the held picks not undone. */
@@ -97,13 +108,13 @@ export function undoablePicks(state: PickState): (HeldPick & { eventId: string }
   return state.held.filter((h): h is HeldPick & { eventId: string } => h.eventId !== undefined && !h.undone).reverse();
 }
 
-/** What the screen asks the worker for next. */
-export function pickPrompt(state: PickState, ctx: PickContext): string {
-  if (state.tote === null) return `Scan a tote for order ${state.orderRef}`;
+/** What the screen asks the worker for next, as a code with parameters. */
+export function pickPrompt(state: PickState, ctx: PickContext): { code: FeedbackCode; params: FeedbackParams } {
+  if (state.tote === null) return { code: 'prompt.pickTote', params: { order: state.orderRef } };
   const line = state.lines[state.current];
-  if (!line) return `Order ${state.orderRef} is complete on tote ${state.tote}`;
-  if (!state.atBin) return `Go to bin ${line.location}`;
-  return `Pick ${remaining(line)} × ${nameOf(ctx.catalog, line.sku)} (${line.sku})`;
+  if (!line) return { code: 'prompt.pickDone', params: { order: state.orderRef, tote: state.tote } };
+  if (!state.atBin) return { code: 'prompt.goToBin', params: { bin: line.location } };
+  return { code: 'prompt.pick', params: { qty: remaining(line), name: nameOf(ctx.catalog, line.sku), sku: line.sku } };
 }
 
 /** The pick-to-hold reducer. */
@@ -112,9 +123,14 @@ export function pickStep(state: PickState, input: PickInput, ctx: PickContext): 
     case 'scan':
       return onScan(state, input.scan, ctx);
     case 'quantity':
-      return onQuantity(state, input.text);
+      return onQuantity(state, input.text, ctx);
     case 'short':
       return onShort(state, input.found, ctx);
+    case 'confirmShort':
+      return onConfirmShort(state, ctx);
+    case 'cancelShort':
+      if (!state.pendingShort) return refuse(state, wrong('pick.shortNone'));
+      return { state: { ...state, pendingShort: null }, events: [], feedback: [ok('pick.shortCancelled')] };
     case 'undo':
       return onUndo(state, input.eventId, ctx);
     case 'logged':
@@ -123,36 +139,37 @@ export function pickStep(state: PickState, input: PickInput, ctx: PickContext): 
 }
 
 function onScan(state: PickState, scan: WorkflowScan, ctx: PickContext): Step<PickState> {
-  if (scan.kind === 'unreadable') return refuse(state, wrong(scan.message));
+  if (scan.kind === 'unreadable') return refuse(state, unreadable(scan));
+  if (state.pendingShort) return refuse(state, wrong('pick.shortPending'));
   if (state.tote === null) {
-    if (scan.kind !== 'tote') return refuse(state, wrong(`Scan a tote first, not ${describeScan(scan)}`));
-    return { state: { ...state, tote: asTote(scan.tote) }, events: [], feedback: [ok(`Tote ${scan.tote} is for order ${state.orderRef}`)] };
+    if (scan.kind !== 'tote') return refuse(state, wrong('pick.toteFirst', describeScan(scan)));
+    return { state: { ...state, tote: asTote(scan.tote) }, events: [], feedback: [ok('pick.toteBound', { tote: scan.tote, order: state.orderRef })] };
   }
   if (scan.kind === 'tote') {
-    if (scan.tote === state.tote) return refuse(state, duplicate(`Tote ${scan.tote} is already on this order`));
-    return refuse(state, wrong(`Wrong tote: order ${state.orderRef} is on tote ${state.tote}`));
+    if (scan.tote === state.tote) return refuse(state, duplicate('pick.toteAlready', { tote: scan.tote }));
+    return refuse(state, wrong('pick.wrongTote', { order: state.orderRef, tote: state.tote }));
   }
   const line = state.lines[state.current];
-  if (!line) return refuse(state, wrong(`Order ${state.orderRef} is complete: nothing more to pick`));
+  if (!line) return refuse(state, wrong('pick.complete', { order: state.orderRef }));
   if (scan.kind === 'location') {
-    if (scan.location !== line.location) return refuse(state, wrong(`Wrong bin: this is ${scan.location}, go to ${line.location}`));
-    if (state.atBin) return refuse(state, duplicate(`Already at bin ${line.location}`));
+    if (scan.location !== line.location) return refuse(state, wrong('pick.wrongBin', { scanned: scan.location, bin: line.location }));
+    if (state.atBin) return refuse(state, duplicate('pick.alreadyAtBin', { bin: line.location }));
     return {
       state: { ...state, atBin: true },
       events: [],
-      feedback: [ok(`Bin ${line.location}: pick ${remaining(line)} × ${nameOf(ctx.catalog, line.sku)}`)],
+      feedback: [ok('pick.atBin', { bin: line.location, qty: remaining(line), name: nameOf(ctx.catalog, line.sku) })],
     };
   }
-  if (scan.kind !== 'goods') return refuse(state, wrong(`Not expected here: ${describeScan(scan)}`));
-  if (!state.atBin) return refuse(state, wrong(`Scan bin ${line.location} before the item`));
+  if (scan.kind !== 'goods') return refuse(state, wrong('pick.notExpected', describeScan(scan)));
+  if (!state.atBin) return refuse(state, wrong('pick.binFirst', { bin: line.location }));
   const match = lookupGtin(ctx.catalog, scan.gtin);
-  if (!match) return refuse(state, wrong(`Unknown item ${scan.gtin}: not in the catalog`));
+  if (!match) return refuse(state, wrong('item.unknown', { gtin: scan.gtin }));
   if (match.sku !== line.sku) {
-    return refuse(state, wrong(`Wrong item: ${match.name} (${match.sku}); this line wants ${nameOf(ctx.catalog, line.sku)} (${line.sku})`));
+    return refuse(state, wrong('pick.wrongItem', { name: match.name, sku: match.sku, wantName: nameOf(ctx.catalog, line.sku), wantSku: line.sku }));
   }
   const units = state.pendingQty ?? match.units * (scan.count ?? 1);
   if (units > remaining(line)) {
-    return refuse({ ...state, pendingQty: null }, wrong(`Too many: ${units} scanned, the line needs ${remaining(line)} more`));
+    return refuse({ ...state, pendingQty: null }, wrong('pick.tooMany', { qty: units, need: remaining(line) }));
   }
   return hold(state, line, units, ctx, []);
 }
@@ -167,7 +184,8 @@ function hold(state: PickState, line: PickLineState, units: number, ctx: PickCon
   const held = [...state.held, { lineId: line.lineId, sku: line.sku, location: line.location, qty: units, undone: false }];
   const moved = advance({ ...state, lines, held, pendingQty: null }, line.location);
   const updated = moved.lines[state.current] as PickLineState;
-  const feedback: Feedback[] = [ok(`${units} × ${nameOf(ctx.catalog, line.sku)} into tote ${tote}${resolved(updated) ? '' : `, ${remaining(updated)} to go`}`)];
+  const said = { qty: units, name: nameOf(ctx.catalog, line.sku), tote };
+  const feedback: Feedback[] = [resolved(updated) ? ok('pick.held', said) : ok('pick.heldToGo', { ...said, left: remaining(updated) })];
   return { state: moved, events: [...before, event], feedback };
 }
 
@@ -178,23 +196,41 @@ function advance(state: PickState, location: LocationId): PickState {
   return { ...state, current, atBin: next !== undefined && state.atBin && next.location === location };
 }
 
-function onQuantity(state: PickState, text: string): Step<PickState> {
+function onQuantity(state: PickState, text: string, ctx: PickContext): Step<PickState> {
   const line = state.lines[state.current];
-  if (!line || state.tote === null || !state.atBin) return refuse(state, wrong('Scan the tote and the bin before keying a quantity'));
+  if (!line || state.tote === null || !state.atBin) return refuse(state, wrong('pick.quantityFirst'));
   const q = parseQuantity(text);
-  if (!q.ok) return refuse(state, wrong(q.message));
-  if (q.qty > remaining(line)) return refuse(state, wrong(`Too many: the line needs ${remaining(line)} more, not ${q.qty}`));
-  return { state: { ...state, pendingQty: q.qty }, events: [], feedback: [ok(`${q.qty} units: now scan one ${line.sku}`)] };
+  if (!q.ok) return refuse(state, q.feedback);
+  if (q.qty > remaining(line)) return refuse(state, wrong('pick.tooManyKeyed', { need: remaining(line), qty: q.qty }));
+  return { state: { ...state, pendingQty: q.qty }, events: [], feedback: [ok('pick.qtySet', { qty: q.qty, name: nameOf(ctx.catalog, line.sku) })] };
 }
 
+/**
+ * "Fewer here": `found` is what the bin held for this line, counting the units already
+ * scanned from it. Nothing is recorded yet: the worker is asked "Short N of ...?".
+ */
 function onShort(state: PickState, foundText: string, ctx: PickContext): Step<PickState> {
   const line = state.lines[state.current];
-  if (!line || state.tote === null || !state.atBin) return refuse(state, wrong('Scan the tote and the bin before reporting fewer here'));
+  if (!line || state.tote === null || !state.atBin) return refuse(state, wrong('pick.shortFirst'));
   const q = parseQuantity(foundText, { allowZero: true });
-  if (!q.ok) return refuse(state, wrong(q.message));
-  const need = remaining(line);
-  if (q.qty >= need) return refuse(state, wrong(`Found ${q.qty}, the line needs ${need}: that is not a short; scan the items`));
-  const missing = need - q.qty;
+  if (!q.ok) return refuse(state, q.feedback);
+  const scanned = line.picked;
+  if (q.qty < scanned) return refuse(state, wrong('pick.foundBelowScanned', { scanned }));
+  const open = line.qty - line.short;
+  if (q.qty >= open) return refuse(state, wrong('pick.notShort', { found: q.qty, qty: open }));
+  const missing = open - q.qty;
+  return {
+    state: { ...state, pendingShort: { lineId: line.lineId, hold: q.qty - scanned, missing }, pendingQty: null },
+    events: [],
+    feedback: [needsSupervisor('pick.shortAsk', { missing, name: nameOf(ctx.catalog, line.sku), bin: line.location })],
+  };
+}
+
+/** The confirmed short: what is still in the bin is held, the rest recorded short (one step, one transaction). */
+function onConfirmShort(state: PickState, ctx: PickContext): Step<PickState> {
+  const pending = state.pendingShort;
+  const line = state.lines[state.current];
+  if (!pending || !line || line.lineId !== pending.lineId) return refuse({ ...state, pendingShort: null }, wrong('pick.shortNone'));
   const shortEvent: DraftEvent = {
     type: 'pick.short',
     payload: {
@@ -202,26 +238,26 @@ function onShort(state: PickState, foundText: string, ctx: PickContext): Step<Pi
       lineId: line.lineId,
       sku: line.sku,
       location: line.location,
-      missingQty: asQty(Math.min(missing, MAX_QTY)),
+      missingQty: asQty(Math.min(pending.missing, MAX_QTY)),
       countTaskId: shortCountTaskId(state.pickListId, line.lineId),
     },
   };
-  const shorted = { ...state, lines: state.lines.map((l) => (l === line ? { ...l, short: l.short + missing } : l)) };
-  const message = `Short ${missing} × ${line.sku} at ${line.location}: a count is raised for the bin`;
-  if (q.qty === 0) {
+  const shorted = { ...state, pendingShort: null, lines: state.lines.map((l) => (l === line ? { ...l, short: l.short + pending.missing } : l)) };
+  const said = ok('pick.shorted', { missing: pending.missing, name: nameOf(ctx.catalog, line.sku), bin: line.location });
+  if (pending.hold === 0) {
     const next = advance({ ...shorted, pendingQty: null }, line.location);
-    return { state: next, events: [shortEvent], feedback: [ok(message)] };
+    return { state: next, events: [shortEvent], feedback: [said] };
   }
-  const step = hold(shorted, shorted.lines[state.current] as PickLineState, q.qty, ctx, []);
-  return { state: step.state, events: [...step.events, shortEvent], feedback: [ok(message), ...step.feedback] };
+  const step = hold(shorted, shorted.lines[state.current] as PickLineState, pending.hold, ctx, []);
+  return { state: step.state, events: [...step.events, shortEvent], feedback: [said, ...step.feedback] };
 }
 
 function onUndo(state: PickState, eventId: string | undefined, ctx: PickContext): Step<PickState> {
   const candidates = state.held.filter((h) => eventId === undefined || h.eventId === eventId);
   const target = eventId === undefined ? [...candidates].reverse().find((h) => !h.undone) : candidates[0];
-  if (!target) return refuse(state, wrong(eventId === undefined ? 'Nothing to undo on this tote' : 'That pick is not on this tote'));
-  if (target.undone) return refuse(state, duplicate('That pick is already undone'));
-  if (target.eventId === undefined) return refuse(state, wrong('That pick is still being saved: try the undo again'));
+  if (!target) return refuse(state, wrong(eventId === undefined ? 'pick.nothingToUndo' : 'pick.notOnTote'));
+  if (target.undone) return refuse(state, duplicate('pick.alreadyUndone'));
+  if (target.eventId === undefined) return refuse(state, wrong('pick.stillSaving'));
   const event: DraftEvent = {
     type: 'pick.undone',
     payload: { corrects: asEventId(target.eventId), sku: target.sku, location: target.location, qty: asQty(target.qty) },
@@ -233,7 +269,7 @@ function onUndo(state: PickState, eventId: string | undefined, ctx: PickContext)
   return {
     state: { ...state, held, lines, current, atBin: stay, pendingQty: null },
     events: [event],
-    feedback: [ok(`Undone: ${target.qty} × ${nameOf(ctx.catalog, target.sku)} back to bin ${target.location}`)],
+    feedback: [ok('pick.undone', { qty: target.qty, name: nameOf(ctx.catalog, target.sku), bin: target.location })],
   };
 }
 

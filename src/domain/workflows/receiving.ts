@@ -7,7 +7,7 @@
 import type { DraftEvent } from '../events.ts';
 import { asLocation, asQty, asSku, asTask, type LocationId, type Sku, type TaskId } from '../ids.ts';
 import type { CatalogItem, Receipt } from '../protocol.ts';
-import { describeScan, duplicate, eventGtin, gtin14, lookupGtin, nameOf, needsSupervisor, ok, parseQuantity, refuse, wrong, type Feedback, type Step, type WorkflowScan } from './common.ts';
+import { describeScan, duplicate, eventGtin, gtin14, lookupGtin, nameOf, needsSupervisor, ok, parseQuantity, refuse, unreadable, wrong, type Feedback, type Step, type WorkflowScan } from './common.ts';
 
 export type ReceivingLine = { lineId: string; sku: Sku; gtin: string; expected: number; received: number };
 /** A scanned label waiting for the receiver's confirmation. */
@@ -67,66 +67,67 @@ export function receivingTotals(state: ReceivingState): (ReceivingLine & { statu
 
 /** The receiving reducer. */
 export function receivingStep(state: ReceivingState, input: ReceivingInput, ctx: ReceivingContext): Step<ReceivingState> {
-  if (state.finished) return refuse(state, wrong('This receipt is finished: open it again to receive more'));
+  if (state.finished) return refuse(state, wrong('receiving.finishedAlready'));
   switch (input.type) {
     case 'scan':
       return onScan(state, input.scan, ctx);
     case 'quantity': {
       const q = parseQuantity(input.text);
-      if (!q.ok) return refuse(state, wrong(q.message));
+      if (!q.ok) return refuse(state, q.feedback);
       if (state.pending) {
-        return { state: { ...state, pending: { ...state.pending, qty: q.qty } }, events: [], feedback: [ok(`${q.qty} × ${nameOf(ctx.catalog, state.pending.sku)}: confirm to receive`)] };
+        return { state: { ...state, pending: { ...state.pending, qty: q.qty } }, events: [], feedback: [ok('receiving.confirmQty', { qty: q.qty, name: nameOf(ctx.catalog, state.pending.sku) })] };
       }
-      return { state: { ...state, pendingQty: q.qty }, events: [], feedback: [ok(`${q.qty} units: now scan the goods`)] };
+      return { state: { ...state, pendingQty: q.qty }, events: [], feedback: [ok('qty.thenScanGoods', { qty: q.qty })] };
     }
     case 'clear':
-      if (!state.pending) return refuse(state, duplicate('No label to clear'));
-      return { state: { ...state, pending: null, pendingQty: null }, events: [], feedback: [ok('Label cleared: nothing received')] };
+      if (!state.pending) return refuse(state, duplicate('receiving.noLabel'));
+      return { state: { ...state, pending: null, pendingQty: null }, events: [], feedback: [ok('receiving.cleared')] };
     case 'confirm':
       return onConfirm(state, ctx);
     case 'finish': {
-      if (state.pending) return refuse(state, wrong('Confirm or clear the scanned label before finishing'));
+      if (state.pending) return refuse(state, wrong('receiving.confirmBeforeFinish'));
       const under = receivingTotals(state).filter((l) => l.status === 'under');
       const feedback: Feedback[] = under.length
-        ? [needsSupervisor(`Finished with ${under.length} line(s) under: ${under.map((l) => `${l.sku} ${l.received}/${l.expected}`).join(', ')}`)]
-        : [ok(`Receipt ${state.receiptId} finished`)];
+        ? [needsSupervisor('receiving.finishedShort', { count: under.length, lines: under.map((l) => `${nameOf(ctx.catalog, l.sku)} ${l.received}/${l.expected}`).join(', ') })]
+        : [ok('receiving.finished', { receipt: state.receiptId })];
       return { state: { ...state, finished: true }, events: [], feedback };
     }
   }
 }
 
 function onScan(state: ReceivingState, scan: WorkflowScan, ctx: ReceivingContext): Step<ReceivingState> {
-  if (scan.kind === 'unreadable') return refuse(state, wrong(scan.message));
+  if (scan.kind === 'unreadable') return refuse(state, unreadable(scan));
   if (scan.kind === 'pallet') {
-    if (!state.ssccs.includes(scan.sscc)) return refuse(state, wrong(`Pallet ${scan.sscc} is not on receipt ${state.receiptId}`));
-    if (state.sscc === scan.sscc) return refuse(state, duplicate(`Already on pallet ${scan.sscc}`));
-    return { state: { ...state, sscc: scan.sscc }, events: [], feedback: [ok(`Pallet ${scan.sscc}: scan its goods labels`)] };
+    if (!state.ssccs.includes(scan.sscc)) return refuse(state, wrong('receiving.palletNotOnReceipt', { sscc: scan.sscc, receipt: state.receiptId }));
+    if (state.sscc === scan.sscc) return refuse(state, duplicate('receiving.alreadyOnPallet', { sscc: scan.sscc }));
+    return { state: { ...state, sscc: scan.sscc }, events: [], feedback: [ok('receiving.pallet', { sscc: scan.sscc })] };
   }
-  if (scan.kind !== 'goods') return refuse(state, wrong(`Not expected when receiving: ${describeScan(scan)}`));
-  if (state.pending) return refuse(state, wrong('Confirm or clear the scanned label first'));
-  if (scan.sscc !== undefined && !state.ssccs.includes(scan.sscc)) return refuse(state, wrong(`Pallet ${scan.sscc} is not on receipt ${state.receiptId}`));
+  if (scan.kind !== 'goods') return refuse(state, wrong('receiving.notExpected', describeScan(scan)));
+  if (state.pending) return refuse(state, wrong('receiving.confirmFirst'));
+  if (scan.sscc !== undefined && !state.ssccs.includes(scan.sscc)) return refuse(state, wrong('receiving.palletNotOnReceipt', { sscc: scan.sscc, receipt: state.receiptId }));
   let line = state.lines.find((l) => gtin14(l.gtin) === gtin14(scan.gtin));
   let units = 1;
   if (!line) {
     const match = lookupGtin(ctx.catalog, scan.gtin);
-    if (!match) return refuse(state, wrong(`Unknown item ${scan.gtin}: not in the catalog; set it aside`));
+    if (!match) return refuse(state, wrong('item.unknownSetAside', { gtin: scan.gtin }));
     line = state.lines.find((l) => l.sku === match.sku);
-    if (!line) return refuse(state, wrong(`${match.name} (${match.sku}) is not on receipt ${state.receiptId}: set it aside`));
+    if (!line) return refuse(state, wrong('receiving.notOnReceipt', { name: match.name, sku: match.sku, receipt: state.receiptId }));
     units = match.units;
   }
   const qty = scan.count !== undefined ? scan.count * units : (state.pendingQty ?? units);
   const pending: PendingLabel = { lineId: line.lineId, sku: line.sku, gtin: scan.gtin, qty, ...(scan.lot ? { lot: scan.lot } : {}), ...(scan.expiry ? { expiry: scan.expiry } : {}) };
-  const details = [scan.lot ? `lot ${scan.lot}` : '', scan.expiry ? `expiry ${scan.expiry}` : ''].filter(Boolean).join(', ');
+  const said = { qty, name: nameOf(ctx.catalog, line.sku), lot: scan.lot ?? '', expiry: scan.expiry ?? '' };
+  const code = scan.lot && scan.expiry ? 'receiving.confirmLotExpiry' : scan.lot ? 'receiving.confirmLot' : scan.expiry ? 'receiving.confirmExpiry' : 'receiving.confirmQty';
   return {
     state: { ...state, pending, pendingQty: null, sscc: scan.sscc ?? state.sscc },
     events: [],
-    feedback: [ok(`${qty} × ${nameOf(ctx.catalog, line.sku)}${details ? ` (${details})` : ''}: confirm to receive`)],
+    feedback: [ok(code, said)],
   };
 }
 
 function onConfirm(state: ReceivingState, ctx: ReceivingContext): Step<ReceivingState> {
   const p = state.pending;
-  if (!p) return refuse(state, wrong('Scan a goods label before confirming'));
+  if (!p) return refuse(state, wrong('receiving.scanFirst'));
   const event: DraftEvent = {
     type: 'receipt.received',
     payload: {
@@ -146,7 +147,7 @@ function onConfirm(state: ReceivingState, ctx: ReceivingContext): Step<Receiving
   const name = nameOf(ctx.catalog, p.sku);
   const over = line.received - line.expected;
   const feedback = over > 0
-    ? [needsSupervisor(`Received ${p.qty} × ${name} into QC: over by ${over} (${line.received}/${line.expected}), flagged`)]
-    : [ok(`Received ${p.qty} × ${name} into QC: ${line.received}/${line.expected}`)];
+    ? [needsSupervisor('receiving.receivedOver', { qty: p.qty, name, over, received: line.received, expected: line.expected })]
+    : [ok('receiving.received', { qty: p.qty, name, received: line.received, expected: line.expected })];
   return { state: { ...state, lines, pending: null }, events: [event], feedback };
 }

@@ -5,7 +5,7 @@
 import { RETURN_CONDITIONS, type DraftEvent, type ReturnCondition } from '../events.ts';
 import { asQty, asTask, type LocationId, type Sku } from '../ids.ts';
 import type { CatalogItem } from '../protocol.ts';
-import { describeScan, lookupGtin, ok, parseQuantity, refuse, wrong, type Step, type WorkflowScan } from './common.ts';
+import { describeScan, lookupGtin, ok, parseQuantity, refuse, unreadable, wrong, type Step, type WorkflowScan } from './common.ts';
 
 export const NOTE_MAX = 500;
 export const REF_MAX = 64;
@@ -20,6 +20,8 @@ export type ReturnState = {
   note: string;
   /** Returns recorded since the screen opened: a new form starts after each. */
   recorded: number;
+  /** The return recorded last, for the screen's "done" line. */
+  last: { qty: number; name: string; condition: ReturnCondition } | null;
 };
 
 export type ReturnInput =
@@ -34,8 +36,8 @@ export type ReturnInput =
 export type ReturnContext = { catalog: readonly CatalogItem[] };
 
 /** A blank return at the returns area. */
-export function startReturn(area: LocationId, recorded = 0): ReturnState {
-  return { area, item: null, qty: 1, orderRef: '', condition: null, note: '', recorded };
+export function startReturn(area: LocationId, recorded = 0, last: ReturnState['last'] = null): ReturnState {
+  return { area, item: null, qty: 1, orderRef: '', condition: null, note: '', recorded, last };
 }
 
 const isCondition = (v: string): v is ReturnCondition => (RETURN_CONDITIONS as readonly string[]).includes(v);
@@ -45,32 +47,32 @@ export function returnStep(state: ReturnState, input: ReturnInput, ctx: ReturnCo
   switch (input.type) {
     case 'scan': {
       const scan = input.scan;
-      if (scan.kind === 'unreadable') return refuse(state, wrong(scan.message));
-      if (scan.kind !== 'goods') return refuse(state, wrong(`Scan the returned item, not ${describeScan(scan)}`));
+      if (scan.kind === 'unreadable') return refuse(state, unreadable(scan));
+      if (scan.kind !== 'goods') return refuse(state, wrong('returns.notItem', describeScan(scan)));
       const match = lookupGtin(ctx.catalog, scan.gtin);
-      if (!match) return refuse(state, wrong(`Unknown item ${scan.gtin}: not in the catalog; ask a supervisor`));
+      if (!match) return refuse(state, wrong('item.unknownAskSupervisor', { gtin: scan.gtin }));
       const qty = match.units * (scan.count ?? 1);
-      return { state: { ...state, item: { sku: match.sku, name: match.name }, qty }, events: [], feedback: [ok(`${qty} × ${match.name}: pick its condition`)] };
+      return { state: { ...state, item: { sku: match.sku, name: match.name }, qty }, events: [], feedback: [ok('returns.item', { qty, name: match.name })] };
     }
     case 'quantity': {
       const q = parseQuantity(input.text);
-      if (!q.ok) return refuse(state, wrong(q.message));
-      return { state: { ...state, qty: q.qty }, events: [], feedback: [ok(`Quantity ${q.qty}`)] };
+      if (!q.ok) return refuse(state, q.feedback);
+      return { state: { ...state, qty: q.qty }, events: [], feedback: [ok('returns.qty', { qty: q.qty })] };
     }
     case 'orderRef': {
       const t = input.text.trim();
-      if (t.length > REF_MAX) return refuse(state, wrong(`Order or RMA is longer than ${REF_MAX} characters`));
+      if (t.length > REF_MAX) return refuse(state, wrong('returns.refTooLong', { max: REF_MAX }));
       return { state: { ...state, orderRef: t }, events: [], feedback: [] };
     }
     case 'condition':
-      if (!isCondition(input.value)) return refuse(state, wrong(`Condition must be one of ${RETURN_CONDITIONS.join(', ')}`));
+      if (!isCondition(input.value)) return refuse(state, wrong('returns.badCondition', { list: RETURN_CONDITIONS.join(', ') }));
       return { state: { ...state, condition: input.value }, events: [], feedback: [] };
     case 'note':
-      if (input.text.length > NOTE_MAX) return refuse(state, wrong(`Note is longer than ${NOTE_MAX} characters`));
+      if (input.text.length > NOTE_MAX) return refuse(state, wrong('returns.noteTooLong', { max: NOTE_MAX }));
       return { state: { ...state, note: input.text }, events: [], feedback: [] };
     case 'submit': {
-      if (!state.item) return refuse(state, wrong('Scan the returned item first'));
-      if (!state.condition) return refuse(state, wrong('Pick the condition of the item'));
+      if (!state.item) return refuse(state, wrong('returns.itemFirst'));
+      if (!state.condition) return refuse(state, wrong('returns.conditionFirst'));
       const note = state.note.trim();
       const event: DraftEvent = {
         type: 'return.quarantined',
@@ -85,9 +87,9 @@ export function returnStep(state: ReturnState, input: ReturnInput, ctx: ReturnCo
         },
       };
       return {
-        state: startReturn(state.area, state.recorded + 1),
+        state: startReturn(state.area, state.recorded + 1, { qty: state.qty, name: state.item.name, condition: state.condition }),
         events: [event],
-        feedback: [ok(`${state.qty} × ${state.item.name} (${state.condition}) quarantined at ${state.area}`)],
+        feedback: [ok('returns.quarantined', { qty: state.qty, name: state.item.name, condition: `@condition.${state.condition}`, area: state.area })],
       };
     }
   }

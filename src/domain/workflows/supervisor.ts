@@ -6,9 +6,9 @@
  */
 import type { DraftEvent } from '../events.ts';
 import { asLocation, asQty, asSku, asTask, type LocationId } from '../ids.ts';
-import type { QuarantinedReturn } from '../protocol.ts';
+import type { CatalogItem, QuarantinedReturn } from '../protocol.ts';
 import type { Role } from '../roles.ts';
-import { describeScan, duplicate, needsSupervisor, ok, refuse, wrong, type Step, type WorkflowScan } from './common.ts';
+import { describeScan, duplicate, nameOf, needsSupervisor, ok, refuse, unreadable, wrong, type Feedback, type Step, type WorkflowScan } from './common.ts';
 import type { LocationKind } from './qc-release.ts';
 
 export type DecisionState = {
@@ -26,12 +26,15 @@ export type DecisionInput =
   | { type: 'reason'; text: string }
   | { type: 'resale' }
   | { type: 'writeOff' }
-  | { type: 'approve'; countTaskId: string; approve: boolean };
+  /** `location` is the counted bin, for the worker's words. */
+  | { type: 'approve'; countTaskId: string; approve: boolean; location?: string };
 
 export type DecisionContext = {
   roles: readonly Role[];
   returns: readonly QuarantinedReturn[];
   locations: readonly { id: string; kind: LocationKind }[];
+  /** For product names in what the supervisor is told. */
+  catalog?: readonly CatalogItem[];
 };
 
 export const REASON_MAX = 500;
@@ -42,55 +45,56 @@ export function startDecisions(): DecisionState {
 
 /** The supervisor decisions reducer. */
 export function decisionStep(state: DecisionState, input: DecisionInput, ctx: DecisionContext): Step<DecisionState> {
-  if (!ctx.roles.includes('supervisor')) return refuse(state, needsSupervisor('Only a supervisor may decide: ask one to sign in'));
+  if (!ctx.roles.includes('supervisor')) return refuse(state, needsSupervisor('decide.onlySupervisor'));
   switch (input.type) {
     case 'select': {
       const ret = ctx.returns.find((r) => r.returnId === input.returnId);
-      if (!ret) return refuse(state, wrong(`Return ${input.returnId.slice(0, 64)} is not in quarantine`));
-      if (ret.resolved || state.decided.includes(ret.returnId)) return refuse(state, duplicate(`Return ${ret.returnId} is already decided`));
+      if (!ret) return refuse(state, wrong('decide.notInQuarantine', { id: input.returnId.slice(0, 64) }));
+      if (ret.resolved || state.decided.includes(ret.returnId)) return refuse(state, duplicate('decide.alreadyDecided', { id: ret.returnId }));
       return { state: { ...state, selected: ret.returnId, to: null, reason: '' }, events: [], feedback: [] };
     }
     case 'scan': {
       const scan = input.scan;
-      if (scan.kind === 'unreadable') return refuse(state, wrong(scan.message));
-      if (scan.kind !== 'location') return refuse(state, wrong(`Scan the bin for the resale, not ${describeScan(scan)}`));
-      if (!state.selected) return refuse(state, wrong('Pick a return first'));
+      if (scan.kind === 'unreadable') return refuse(state, unreadable(scan));
+      if (scan.kind !== 'location') return refuse(state, wrong('decide.binNotItem', describeScan(scan)));
+      if (!state.selected) return refuse(state, wrong('decide.pickReturn'));
       const place = ctx.locations.find((l) => l.id === scan.location);
-      if (!place) return refuse(state, wrong(`Unknown location ${scan.location}`));
-      if (place.kind !== 'bin') return refuse(state, wrong(`${scan.location} is not a bin: resale goes into a bin`));
-      return { state: { ...state, to: scan.location }, events: [], feedback: [ok(`Resale into ${scan.location}`)] };
+      if (!place) return refuse(state, wrong('location.unknown', { location: scan.location }));
+      if (place.kind !== 'bin') return refuse(state, wrong('decide.notBin', { location: scan.location }));
+      return { state: { ...state, to: scan.location }, events: [], feedback: [ok('decide.binChosen', { bin: scan.location })] };
     }
     case 'reason':
-      if (input.text.length > REASON_MAX) return refuse(state, wrong(`Reason is longer than ${REASON_MAX} characters`));
+      if (input.text.length > REASON_MAX) return refuse(state, wrong('decide.reasonTooLong', { max: REASON_MAX }));
       return { state: { ...state, reason: input.text }, events: [], feedback: [] };
     case 'resale':
     case 'writeOff': {
       const ret = ctx.returns.find((r) => r.returnId === state.selected);
-      if (!ret) return refuse(state, wrong('Pick a return first'));
-      if (state.decided.includes(ret.returnId)) return refuse(state, duplicate(`Return ${ret.returnId} is already decided`));
+      if (!ret) return refuse(state, wrong('decide.pickReturn'));
+      if (state.decided.includes(ret.returnId)) return refuse(state, duplicate('decide.alreadyDecided', { id: ret.returnId }));
       const base = { returnId: asTask(ret.returnId), sku: asSku(ret.sku), from: asLocation(ret.location), qty: asQty(ret.qty) };
+      const name = nameOf(ctx.catalog ?? [], ret.sku);
       let event: DraftEvent;
-      let message: string;
+      let said: Feedback;
       if (input.type === 'resale') {
-        if (!state.to) return refuse(state, wrong('Scan the bin the item goes back into'));
+        if (!state.to) return refuse(state, wrong('decide.scanBinFirst'));
         event = { type: 'return.resolved', payload: { ...base, decision: 'resale', to: state.to } };
-        message = `${ret.qty} × ${ret.sku} ready for resale in ${state.to}`;
+        said = ok('decide.resold', { qty: ret.qty, name, bin: state.to });
       } else {
         const reason = state.reason.trim();
-        if (!reason) return refuse(state, wrong('A write-off needs a reason'));
+        if (!reason) return refuse(state, wrong('decide.needReason'));
         event = { type: 'return.resolved', payload: { ...base, decision: 'write_off', reason } };
-        message = `${ret.qty} × ${ret.sku} written off: ${reason}`;
+        said = ok('decide.writtenOff', { qty: ret.qty, name, reason });
       }
-      return { state: { selected: null, to: null, reason: '', decided: [...state.decided, ret.returnId] }, events: [event], feedback: [ok(message)] };
+      return { state: { selected: null, to: null, reason: '', decided: [...state.decided, ret.returnId] }, events: [event], feedback: [said] };
     }
     case 'approve': {
       const key = `count:${input.countTaskId}`;
-      if (state.decided.includes(key)) return refuse(state, duplicate(`Count ${input.countTaskId} is already decided`));
+      if (state.decided.includes(key)) return refuse(state, duplicate('decide.countDecided', { id: input.countTaskId }));
       const event: DraftEvent = { type: 'count.approved', payload: { countTaskId: asTask(input.countTaskId), approve: input.approve } };
       return {
         state: { ...state, decided: [...state.decided, key] },
         events: [event],
-        feedback: [ok(input.approve ? `Count ${input.countTaskId} approved: the bin is corrected` : `Count ${input.countTaskId} sent back for a recount`)],
+        feedback: [ok(input.approve ? 'decide.countApproved' : 'decide.countRecount', { bin: input.location ?? input.countTaskId })],
       };
     }
   }

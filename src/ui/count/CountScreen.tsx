@@ -4,50 +4,83 @@ import type { CountTaskView } from '../../domain/protocol.ts';
 import { nameOf } from '../../domain/workflows/common.ts';
 import { countStep, startCount, type CountInput, type CountState } from '../../domain/workflows/count.ts';
 import { useDevice } from '../app/device.ts';
+import { paths, useGo } from '../app/routes.ts';
+import { useT } from '../i18n/i18n.ts';
 import { useTaskInProgress } from '../pwa/task-activity.ts';
 import { Screen } from '../shell/Screen.tsx';
-import { useSession } from '../session/store.ts';
 import { useWorkflow } from '../workflow/use-workflow.ts';
 import { useCatalog } from '../workflow/use-work.ts';
 import { QuantityForm } from '../workflow/QuantityForm.tsx';
+import { useKept } from '../workflow/use-kept.ts';
 
+const OPEN = ['open', 'started'];
+
+/** A task once loaded stays on screen when the work cache drops it (the count was recorded and posted). */
 export function CountScreen({ taskId }: { taskId: string }) {
   const { db } = useDevice();
-  const go = useSession((s) => s.go);
+  const go = useGo();
+  const { t } = useT();
   const task = useLiveQuery(async () => (await db.countTasks.get(taskId)) ?? null, [db, taskId]);
-  if (task === undefined) return <Screen title="Count">Loading…</Screen>;
-  if (task === null) {
-    return (
-      <Screen title="Count" back={() => go({ name: 'countTasks' })}>
-        <p>Count task {taskId} is not on this device.</p>
-      </Screen>
-    );
-  }
-  return <CountRun key={taskId} task={task} />;
+  const kept = useKept(task);
+  if (kept) return <CountRun key={taskId} task={kept} />;
+  if (task === undefined) return <Screen title={t('ui.tile.count')}>{t('ui.loading')}</Screen>;
+  return (
+    <Screen title={t('ui.tile.count')} back={() => go(paths.countTasks)}>
+      <p>{t('ui.notOnDevice', { what: taskId })}</p>
+    </Screen>
+  );
 }
 
 function CountRun({ task }: { task: CountTaskView }) {
   const catalog = useCatalog();
-  const go = useSession((s) => s.go);
+  const { db } = useDevice();
+  const go = useGo();
+  const { t } = useT();
   const { state, dispatch } = useWorkflow<CountState, CountInput>(
     () => startCount(task),
     (s, i) => countStep(s, i, { catalog }),
   );
   const [keySku, setKeySku] = useState('');
   const [keyQty, setKeyQty] = useState('');
+  const next = useLiveQuery(async () => (await db.countTasks.filter((x) => OPEN.includes(x.status) && x.id !== task.id).sortBy('location'))[0] ?? null, [db, task.id]);
   useTaskInProgress(state.phase === 'counting');
-  const prompt = state.phase === 'bin' ? `Scan bin ${state.location} to start` : state.phase === 'counting' ? `Counting ${state.location}: scan or key every item` : `Count of ${state.location} recorded`;
+  const recorded = state.phase === 'recorded';
+
+  const action =
+    state.phase === 'counting' ? (
+      <button type="button" onClick={() => void dispatch({ type: 'finish' })}>
+        {t('ui.recordCount')}
+      </button>
+    ) : recorded ? (
+      next ? (
+        <button type="button" onClick={() => go(paths.count(next.id))}>
+          {t('ui.nextCount')}: {next.location}
+        </button>
+      ) : (
+        <button type="button" onClick={() => go(paths.countTasks)}>
+          {t('ui.backToCounts')}
+        </button>
+      )
+    ) : null;
 
   return (
-    <Screen title={`Count ${task.location}`} back={() => go({ name: 'countTasks' })} allowRepeats onScan={(scan) => void dispatch({ type: 'scan', scan })}>
-      <h2 className="prompt">{prompt}</h2>
+    <Screen title={t('ui.countTitle', { bin: task.location })} back={() => go(paths.countTasks)} allowRepeats action={action} recentTypes="count." onScan={(scan) => void dispatch({ type: 'scan', scan })}>
+      {recorded ? (
+        <section className="done" aria-label={t('ui.done')}>
+          <h2>{t('ui.done')}</h2>
+          <p className="prompt">{t('ui.countDone', { bin: state.location })}</p>
+          <p>{t('ui.countDoneNext')}</p>
+        </section>
+      ) : (
+        <h2 className="prompt">{state.phase === 'bin' ? t('ui.countScanBin', { bin: state.location }) : t('ui.countCounting', { bin: state.location })}</h2>
+      )}
       <p className="muted">{task.reason}</p>
       {state.phase === 'counting' ? (
         <>
-          <QuantityForm label="Quantity for next scan" onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
+          <QuantityForm label={t('ui.qtyNextScan')} onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
           <form
-            className="card"
-            aria-label="Key a count"
+            className="card stack"
+            aria-label={t('ui.keyCount')}
             onSubmit={(e) => {
               e.preventDefault();
               void dispatch({ type: 'key', sku: keySku, text: keyQty });
@@ -55,9 +88,9 @@ function CountRun({ task }: { task: CountTaskView }) {
             }}
           >
             <label>
-              Item
+              {t('ui.item')}
               <select value={keySku} onChange={(e) => setKeySku(e.target.value)}>
-                <option value="">Choose an item</option>
+                <option value="">{t('ui.chooseItem')}</option>
                 {catalog.map((c) => (
                   <option key={c.sku} value={c.sku}>
                     {c.name} ({c.sku})
@@ -66,19 +99,23 @@ function CountRun({ task }: { task: CountTaskView }) {
               </select>
             </label>
             <label>
-              Counted quantity
+              {t('ui.countedQty')}
               <input value={keyQty} onChange={(e) => setKeyQty(e.target.value)} inputMode="numeric" />
             </label>
-            <button type="submit">Key count</button>
+            <button type="submit" className="secondary">
+              {t('ui.keyCountButton')}
+            </button>
           </form>
         </>
       ) : null}
       {state.counted.length > 0 ? (
-        <table aria-label="Counted so far">
+        <table aria-label={t('ui.countedSoFar')}>
           <thead>
             <tr>
-              <th scope="col">Item</th>
-              <th scope="col">Counted</th>
+              <th scope="col">{t('ui.item')}</th>
+              <th scope="col" className="num">
+                {t('ui.counted')}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -87,21 +124,11 @@ function CountRun({ task }: { task: CountTaskView }) {
                 <td>
                   {nameOf(catalog, c.sku)} ({c.sku})
                 </td>
-                <td>{c.qty}</td>
+                <td className="num">{c.qty}</td>
               </tr>
             ))}
           </tbody>
         </table>
-      ) : null}
-      {state.phase === 'counting' ? (
-        <button type="button" onClick={() => void dispatch({ type: 'finish' })}>
-          Record count
-        </button>
-      ) : null}
-      {state.phase === 'recorded' ? (
-        <button type="button" onClick={() => go({ name: 'countTasks' })}>
-          Back to count tasks
-        </button>
       ) : null}
     </Screen>
   );

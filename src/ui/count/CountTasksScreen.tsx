@@ -1,23 +1,25 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useDevice } from '../app/device.ts';
+import { paths, useGo } from '../app/routes.ts';
+import { useT } from '../i18n/i18n.ts';
 import { Screen } from '../shell/Screen.tsx';
-import { useSession } from '../session/store.ts';
 
 const OPEN = ['open', 'started'];
 
 /** Count tasks for this user, from the work cache: the bin and why, never a quantity. */
 export function CountTasksScreen() {
   const { db } = useDevice();
-  const go = useSession((s) => s.go);
-  const tasks = useLiveQuery(() => db.countTasks.filter((t) => OPEN.includes(t.status)).sortBy('location'), [db]);
+  const go = useGo();
+  const { t } = useT();
+  const tasks = useLiveQuery(() => db.countTasks.filter((task) => OPEN.includes(task.status)).sortBy('location'), [db]);
   return (
-    <Screen title="Blind counts">
-      {tasks === undefined ? <p>Loading…</p> : tasks.length === 0 ? <p>No count tasks. New work arrives when the device is online.</p> : null}
-      <ul className="list" aria-label="Count tasks">
-        {tasks?.map((t) => (
-          <li key={t.id}>
-            <button type="button" onClick={() => go({ name: 'count', taskId: t.id })}>
-              Count {t.location} · {t.reason}
+    <Screen title={t('ui.tile.count')} back={() => go(paths.home)}>
+      {tasks === undefined ? <p>{t('ui.loading')}</p> : tasks.length === 0 ? <p>{t('ui.noCountTasks')}</p> : null}
+      <ul className="list" aria-label={t('ui.countTasks')}>
+        {tasks?.map((task) => (
+          <li key={task.id}>
+            <button type="button" onClick={() => go(paths.count(task.id))}>
+              {t('ui.countButton', { bin: task.location, reason: task.reason })}
             </button>
           </li>
         ))}

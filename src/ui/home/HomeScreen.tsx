@@ -2,40 +2,52 @@ import { signOut } from '../../device/session.ts';
 import { hasRole } from '../../domain/roles.ts';
 import { TILES } from './tiles.ts';
 import { useDevice } from '../app/device.ts';
+import { paths, useGo } from '../app/routes.ts';
+import { chooseLanguage, LANGUAGES, switchLanguage, useT, type Language } from '../i18n/i18n.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useSession, useSignedIn } from '../session/store.ts';
 
 export function HomeScreen() {
   const { db, http, engine } = useDevice();
   const { user } = useSignedIn();
-  const go = useSession((s) => s.go);
+  const go = useGo();
+  const { t, language } = useT();
   const setSession = useSession((s) => s.setSession);
   const leave = async () => {
     // The queue stays in the event log: the next user's session sends it.
     await signOut(db, http);
+    await switchLanguage('en');
     setSession(null);
     engine.kick();
   };
   return (
-    <Screen title={`Hello, ${user.name}`}>
-      <nav aria-label="Workflows" className="tiles">
-        {TILES.filter((t) => hasRole(user.roles, t.roles)).map((t) => (
-          <button key={t.label} type="button" onClick={() => go(t.route)}>
-            {t.label}
+    <Screen title={t('ui.hello', { name: user.name })}>
+      <nav aria-label={t('ui.workflows')} className="tiles">
+        {TILES.filter((tile) => hasRole(user.roles, tile.roles)).map((tile) => (
+          <button key={tile.label} type="button" onClick={() => go(tile.path)}>
+            {t(tile.label)}
           </button>
         ))}
       </nav>
       <div className="row">
-        <button type="button" className="secondary" onClick={() => go({ name: 'scanner' })}>
-          Scanner set-up
+        <button type="button" className="secondary" onClick={() => go(paths.scanner)}>
+          {t('ui.scannerSetUp')}
         </button>
         <button type="button" className="secondary" onClick={() => void leave()}>
-          Sign out
+          {t('ui.signOut')}
         </button>
       </div>
-      <p className="muted">
-        Signed in as {user.name} ({user.roles.join(', ')}). To switch user, sign out: scans waiting to be sent stay on this device and go with the next sign-in.
-      </p>
+      <label>
+        {t('ui.language')}
+        <select value={language} onChange={(e) => void chooseLanguage(db, user.id, e.target.value as Language)}>
+          {LANGUAGES.map((l) => (
+            <option key={l.code} value={l.code} lang={l.code}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="muted">{t('ui.signedInAs', { name: user.name, roles: user.roles.join(', ') })}</p>
     </Screen>
   );
 }

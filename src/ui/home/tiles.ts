@@ -1,15 +1,16 @@
 import type { Role } from '../../domain/roles.ts';
-import type { Route } from '../session/store.ts';
+import { paths } from '../app/routes.ts';
+import type { UiKey } from '../i18n/ui-en.ts';
 
-type Tile = { label: string; route: Route; roles: Role[] };
+type Tile = { label: UiKey; path: string; roles: Role[] };
 
 /** The tiles of the home screen and the roles that see each (a supervisor sees all). */
 export const TILES: Tile[] = [
-  { label: 'Pick', route: { name: 'pickLists' }, roles: ['picker'] },
-  { label: 'Blind counts', route: { name: 'countTasks' }, roles: ['counter'] },
-  { label: 'Receiving', route: { name: 'receipts' }, roles: ['receiver'] },
-  { label: 'QC release', route: { name: 'qc' }, roles: ['receiver'] },
-  { label: 'Returns', route: { name: 'returns' }, roles: ['returns'] },
-  { label: 'Decisions', route: { name: 'decisions' }, roles: ['supervisor'] },
-  { label: 'Exceptions', route: { name: 'exceptions' }, roles: ['supervisor'] },
+  { label: 'ui.tile.pick', path: paths.pickLists, roles: ['picker'] },
+  { label: 'ui.tile.count', path: paths.countTasks, roles: ['counter'] },
+  { label: 'ui.tile.receive', path: paths.receipts, roles: ['receiver'] },
+  { label: 'ui.tile.qc', path: paths.qc, roles: ['receiver'] },
+  { label: 'ui.tile.returns', path: paths.returns, roles: ['returns'] },
+  { label: 'ui.tile.decisions', path: paths.decisions, roles: ['supervisor'] },
+  { label: 'ui.tile.exceptions', path: paths.exceptions, roles: ['supervisor'] },
 ];

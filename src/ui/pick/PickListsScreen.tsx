@@ -1,21 +1,23 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useDevice } from '../app/device.ts';
+import { paths, useGo } from '../app/routes.ts';
+import { useT } from '../i18n/i18n.ts';
 import { Screen } from '../shell/Screen.tsx';
-import { useSession } from '../session/store.ts';
 
 /** The picker's open pick lists, from the work cache (works offline). */
 export function PickListsScreen() {
   const { db } = useDevice();
-  const go = useSession((s) => s.go);
+  const go = useGo();
+  const { t } = useT();
   const lists = useLiveQuery(() => db.pickLists.where('status').equals('open').sortBy('id'), [db]);
   return (
-    <Screen title="Pick lists">
-      {lists === undefined ? <p>Loading…</p> : lists.length === 0 ? <p>No open pick lists. New work arrives when the device is online.</p> : null}
-      <ul className="list" aria-label="Open pick lists">
+    <Screen title={t('ui.pickLists')} back={() => go(paths.home)}>
+      {lists === undefined ? <p>{t('ui.loading')}</p> : lists.length === 0 ? <p>{t('ui.noPickLists')}</p> : null}
+      <ul className="list" aria-label={t('ui.openPickLists')}>
         {lists?.map((l) => (
           <li key={l.id}>
-            <button type="button" onClick={() => go({ name: 'pick', pickListId: l.id })}>
-              Order {l.orderRef} · {l.lines.length} line{l.lines.length === 1 ? '' : 's'} · {l.id}
+            <button type="button" onClick={() => go(paths.pick(l.id))}>
+              {t('ui.pickListButton', { order: l.orderRef, count: l.lines.length, id: l.id })}
             </button>
           </li>
         ))}

@@ -2,6 +2,8 @@ import { asLocation } from '../../domain/ids.ts';
 import { nameOf } from '../../domain/workflows/common.ts';
 import { qcReleaseStep, startQcRelease, type QcReleaseInput, type QcReleaseState } from '../../domain/workflows/qc-release.ts';
 import type { LocationRow } from '../../device/db.ts';
+import { paths, useGo } from '../app/routes.ts';
+import { useT } from '../i18n/i18n.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useWorkflow } from '../workflow/use-workflow.ts';
 import { useCatalog, useLocations } from '../workflow/use-work.ts';
@@ -10,11 +12,13 @@ import { QuantityForm } from '../workflow/QuantityForm.tsx';
 /** QC release / putaway, from the first dock until another dock is scanned. */
 export function QcReleaseScreen() {
   const locations = useLocations();
+  const go = useGo();
+  const { t } = useT();
   const dock = locations.find((l) => l.kind === 'dock');
   if (!dock) {
     return (
-      <Screen title="QC release">
-        <p>No dock is known on this device yet. The location list arrives when the device is online.</p>
+      <Screen title={t('ui.qcTitle')} back={() => go(paths.home)}>
+        <p>{t('ui.noDock')}</p>
       </Screen>
     );
   }
@@ -23,20 +27,29 @@ export function QcReleaseScreen() {
 
 function QcRun({ dock, locations }: { dock: string; locations: LocationRow[] }) {
   const catalog = useCatalog();
+  const go = useGo();
+  const { t } = useT();
   const { state, dispatch } = useWorkflow<QcReleaseState, QcReleaseInput>(
     () => startQcRelease(asLocation(dock)),
     (s, i) => qcReleaseStep(s, i, { catalog, locations }),
   );
+  const action = state.goods ? (
+    <button type="button" className="secondary" onClick={() => void dispatch({ type: 'clear' })}>
+      {t('ui.clear')}
+    </button>
+  ) : null;
   return (
-    <Screen title="QC release" onScan={(scan) => void dispatch({ type: 'scan', scan })}>
-      <p className="muted">From QC at {state.from} (scan another dock to change)</p>
-      <h2 className="prompt">{state.goods ? `${state.goods.qty} × ${nameOf(catalog, state.goods.sku)}: scan the destination bin` : 'Scan the goods to release'}</h2>
-      <QuantityForm onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
-      {state.goods ? (
-        <button type="button" className="secondary" onClick={() => void dispatch({ type: 'clear' })}>
-          Clear
-        </button>
+    <Screen title={t('ui.qcTitle')} back={() => go(paths.home)} action={action} recentTypes="qc." onScan={(scan) => void dispatch({ type: 'scan', scan })}>
+      {state.released && !state.goods ? (
+        <section className="done" aria-label={t('ui.qcLast')}>
+          <p>
+            <strong>{t('qc.released', { qty: state.released.qty, name: nameOf(catalog, state.released.sku), bin: state.released.to })}</strong>
+          </p>
+        </section>
       ) : null}
+      <p className="muted">{t('ui.qcFrom', { dock: state.from })}</p>
+      <h2 className="prompt">{state.goods ? t('ui.qcGoods', { qty: state.goods.qty, name: nameOf(catalog, state.goods.sku) }) : t('ui.qcScanGoods')}</h2>
+      <QuantityForm onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
     </Screen>
   );
 }

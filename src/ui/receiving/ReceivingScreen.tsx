@@ -3,104 +3,117 @@ import type { Receipt } from '../../domain/protocol.ts';
 import { nameOf } from '../../domain/workflows/common.ts';
 import { receivingStep, receivingTotals, startReceiving, type ReceivingInput, type ReceivingState } from '../../domain/workflows/receiving.ts';
 import { useDevice } from '../app/device.ts';
+import { paths, useGo } from '../app/routes.ts';
+import { useT, type Translate } from '../i18n/i18n.ts';
 import { useTaskInProgress } from '../pwa/task-activity.ts';
 import { Screen } from '../shell/Screen.tsx';
-import { useSession } from '../session/store.ts';
 import { useWorkflow } from '../workflow/use-workflow.ts';
 import { useCatalog } from '../workflow/use-work.ts';
 import { QuantityForm } from '../workflow/QuantityForm.tsx';
+import { useKept } from '../workflow/use-kept.ts';
 
+/** A receipt once loaded stays on screen when the work cache drops it (it was completed). */
 export function ReceivingScreen({ receiptId, sscc }: { receiptId: string; sscc: string | null }) {
   const { db } = useDevice();
-  const go = useSession((s) => s.go);
+  const go = useGo();
+  const { t } = useT();
   const receipt = useLiveQuery(async () => (await db.receipts.get(receiptId)) ?? null, [db, receiptId]);
-  if (receipt === undefined) return <Screen title="Receiving">Loading…</Screen>;
-  if (receipt === null) {
-    return (
-      <Screen title="Receiving" back={() => go({ name: 'receipts' })}>
-        <p>Receipt {receiptId} is not on this device.</p>
-      </Screen>
-    );
-  }
-  return <ReceivingRun key={receiptId} receipt={receipt} sscc={sscc} />;
+  const kept = useKept(receipt);
+  if (kept) return <ReceivingRun key={receiptId} receipt={kept} sscc={sscc} />;
+  if (receipt === undefined) return <Screen title={t('ui.tile.receive')}>{t('ui.loading')}</Screen>;
+  return (
+    <Screen title={t('ui.tile.receive')} back={() => go(paths.receipts)}>
+      <p>{t('ui.notOnDevice', { what: receiptId })}</p>
+    </Screen>
+  );
 }
 
-const FLAG = { under: 'under', complete: 'complete', over: 'over' } as const;
+/** "24 to come", "complete", "2 too many": no double negatives. */
+function statusText(t: Translate, status: 'under' | 'complete' | 'over', difference: number): string {
+  return status === 'complete' ? t('ui.status.complete') : t(`ui.status.${status}`, { n: Math.abs(difference) });
+}
 
 function ReceivingRun({ receipt, sscc }: { receipt: Receipt; sscc: string | null }) {
   const catalog = useCatalog();
-  const go = useSession((s) => s.go);
+  const go = useGo();
+  const { t } = useT();
   const { state, dispatch } = useWorkflow<ReceivingState, ReceivingInput>(
     () => startReceiving(receipt, sscc),
     (s, i) => receivingStep(s, i, { catalog }),
   );
   useTaskInProgress(state.pending !== null);
 
+  const action = state.finished ? (
+    <button type="button" onClick={() => go(paths.receipts)}>
+      {t('ui.backToReceipts')}
+    </button>
+  ) : state.pending ? (
+    <>
+      <button type="button" onClick={() => void dispatch({ type: 'confirm' })}>
+        {t('ui.confirm')}
+      </button>
+      <button type="button" className="secondary" onClick={() => void dispatch({ type: 'clear' })}>
+        {t('ui.clear')}
+      </button>
+    </>
+  ) : (
+    <button type="button" className="secondary" onClick={() => void dispatch({ type: 'finish' })}>
+      {t('ui.finishReceipt')}
+    </button>
+  );
+
   return (
-    <Screen title={`Receipt ${receipt.id}`} back={() => go({ name: 'receipts' })} onScan={(scan) => void dispatch({ type: 'scan', scan })}>
+    <Screen title={t('ui.receiveTitle', { id: receipt.id })} back={() => go(paths.receipts)} action={action} recentTypes="receipt." onScan={(scan) => void dispatch({ type: 'scan', scan })}>
       <p className="muted">
-        {receipt.supplier} · into QC at {state.dock}
-        {state.sscc ? ` · pallet ${state.sscc}` : ''}
+        {t('ui.intoQc', { supplier: receipt.supplier, dock: state.dock })}
+        {state.sscc ? t('ui.onPallet', { sscc: state.sscc }) : ''}
       </p>
-      {state.pending ? (
-        <section className="card" aria-label="Scanned label">
+      {state.finished ? (
+        <section className="done" aria-label={t('ui.done')}>
+          <h2>{t('ui.done')}</h2>
+          <p className="prompt">{t('ui.receiptDone', { id: receipt.id })}</p>
+        </section>
+      ) : state.pending ? (
+        <section className="card" aria-label={t('ui.scannedLabel')}>
           <p className="prompt">
             {state.pending.qty} × {nameOf(catalog, state.pending.sku)}
           </p>
           <p className="muted">
             {state.pending.sku}
-            {state.pending.lot ? ` · lot ${state.pending.lot}` : ''}
-            {state.pending.expiry ? ` · expiry ${state.pending.expiry}` : ''}
+            {state.pending.lot ? ` · ${t('ui.lot', { lot: state.pending.lot })}` : ''}
+            {state.pending.expiry ? ` · ${t('ui.expiry', { expiry: state.pending.expiry })}` : ''}
           </p>
-          <div className="row">
-            <button type="button" onClick={() => void dispatch({ type: 'confirm' })}>
-              Confirm
-            </button>
-            <button type="button" className="secondary" onClick={() => void dispatch({ type: 'clear' })}>
-              Clear
-            </button>
-          </div>
         </section>
       ) : (
-        <p className="prompt">{state.finished ? 'Receipt finished' : 'Scan a goods label'}</p>
+        <p className="prompt">{t('ui.scanGoodsLabel')}</p>
       )}
-      {!state.finished ? (
-        <QuantityForm onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
-      ) : null}
-      <table aria-label="Receipt lines">
+      {!state.finished ? <QuantityForm onQuantity={(text) => void dispatch({ type: 'quantity', text })} /> : null}
+      <table aria-label={t('ui.receiptLines')} className="compact">
         <thead>
           <tr>
-            <th scope="col">Item</th>
-            <th scope="col">Received</th>
-            <th scope="col">Expected</th>
-            <th scope="col">State</th>
+            <th scope="col">{t('ui.item')}</th>
+            <th scope="col" className="qty-col">
+              {t('ui.receivedOfExpected')}
+            </th>
+            <th scope="col" className="state-col">
+              {t('ui.state')}
+            </th>
           </tr>
         </thead>
         <tbody>
           {receivingTotals(state).map((l) => (
             <tr key={l.lineId}>
               <td>
-                {nameOf(catalog, l.sku)} ({l.sku})
+                {nameOf(catalog, l.sku)} <span className="muted">({l.sku})</span>
               </td>
-              <td>{l.received}</td>
-              <td>{l.expected}</td>
-              <td className={`flag-${l.status}`}>
-                {FLAG[l.status]}
-                {l.difference !== 0 ? ` ${l.difference > 0 ? '+' : ''}${l.difference}` : ''}
+              <td className="qty-col">
+                {l.received} / {l.expected}
               </td>
+              <td className={`state-col flag-${l.status}`}>{statusText(t, l.status, l.difference)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {!state.finished ? (
-        <button type="button" className="secondary" onClick={() => void dispatch({ type: 'finish' })}>
-          Finish receipt
-        </button>
-      ) : (
-        <button type="button" onClick={() => go({ name: 'receipts' })}>
-          Back to receipts
-        </button>
-      )}
     </Screen>
   );
 }

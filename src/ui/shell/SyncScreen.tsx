@@ -12,7 +12,7 @@ export function SyncScreen() {
   // The API refused this session: forget it (the queue stays) and ask for a new sign-in.
   const signInAgain = () => void signOut(db, http).then(() => setSession(null));
   return (
-    <Screen title="Sync status">
+    <Screen title="Sync status" back={() => history.back()}>
       <SyncStatusScreen db={db} engine={engine} user={user} onSignIn={signInAgain} />
     </Screen>
   );

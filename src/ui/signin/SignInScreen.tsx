@@ -7,6 +7,8 @@ import { playFeedback } from '../feedback/sound.ts';
 import { FeedbackBanner } from '../shell/FeedbackBanner.tsx';
 import { ScanBar } from '../shell/ScanBar.tsx';
 import { useSession } from '../session/store.ts';
+import { paths, useGo } from '../app/routes.ts';
+import { applyUserLanguage, useT } from '../i18n/i18n.ts';
 
 /** Sign-in by badge scan (`U:name`, then the PIN) or by user name and PIN. */
 export function SignInScreen() {
@@ -19,11 +21,13 @@ export function SignInScreen() {
   /** Set when the API said a supervisor reset this handheld: its undelivered scans, shown before they go again. */
   const [reset, setReset] = useState<StoredEvent[] | null>(null);
   const pinInput = useRef<HTMLInputElement>(null);
+  const go = useGo();
+  const { t } = useT();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!user.trim() || !pin) {
-      show({ tone: 'wrong', message: !user.trim() ? 'Enter your user name or scan your badge' : 'Enter your PIN' });
+      show({ tone: 'wrong', code: !user.trim() ? 'signin.needUser' : 'signin.needPin', params: {} });
       playFeedback('wrong');
       return;
     }
@@ -33,7 +37,7 @@ export function SignInScreen() {
     setBusy(false);
     if (!result.ok && result.reset) {
       setReset(await undeliveredEvents(db));
-      show({ tone: 'supervisor', message: 'A supervisor reset this handheld. Sign in again to re-register it and send the scans below.' });
+      show({ tone: 'supervisor', code: 'signin.deviceReset', params: {} });
       playFeedback('supervisor');
       return;
     }
@@ -43,12 +47,15 @@ export function SignInScreen() {
   const finish = async (result: SignInResult) => {
     if (!result.ok) {
       setPin('');
-      show({ tone: 'wrong', message: `Sign-in failed: ${result.message}` });
+      show({ tone: 'wrong', code: 'signin.failed', params: { why: result.message } });
       playFeedback('wrong');
       return;
     }
     // Work is per user: the cursor of the previous user's pull would make the API answer "unchanged".
     await deleteMeta(db, 'pullCursor');
+    await applyUserLanguage(db, result.session.user.id).catch(() => undefined);
+    // A new sign-in starts at home, whatever screen the previous user left open.
+    go(paths.home, { replace: true });
     setSession({ user: result.session.user, token: result.session.token });
     setReset(null);
     // A re-registration changed the device id: the engine starts again under the new one.
@@ -61,22 +68,22 @@ export function SignInScreen() {
   return (
     <div className="screen">
       <header className="topbar">
-        <h1>Floor Scanner: sign in</h1>
+        <h1>{t('ui.signInTitle')}</h1>
       </header>
-      <main className="content">
-        <FeedbackBanner />
-        <p className="muted">Scan your badge, or type your user name, then your PIN.</p>
+      {/* Focusable: a keyboard can scroll it even when it holds no control (axe scrollable-region-focusable). */}
+      <main className="content" tabIndex={0}>
+        <p className="muted">{t('ui.signInHint')}</p>
         <form onSubmit={(e) => void submit(e)} aria-label="Sign in" className="stack">
           <label>
-            User name
+            {t('ui.userName')}
             <input value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" autoCapitalize="none" spellCheck={false} />
           </label>
           <label>
-            PIN
+            {t('ui.pin')}
             <input ref={pinInput} value={pin} onChange={(e) => setPin(e.target.value)} type="password" inputMode="numeric" autoComplete="current-password" />
           </label>
           <button type="submit" disabled={busy}>
-            {busy ? 'Signing in…' : reset ? 'Re-register and send' : 'Sign in'}
+            {busy ? t('ui.signingIn') : reset ? 'Re-register and send' : t('ui.signIn')}
           </button>
         </form>
         {reset ? (
@@ -93,19 +100,22 @@ export function SignInScreen() {
           </section>
         ) : null}
       </main>
-      <ScanBar
+      <div className="dock">
+        <FeedbackBanner />
+        <ScanBar
         onScan={(scan) => {
           if (scan.kind !== 'badge') {
-            show({ tone: 'wrong', message: 'Scan your badge (U:name) to sign in' });
+            show({ tone: 'wrong', code: 'signin.scanBadge', params: {} });
             playFeedback('wrong');
             return;
           }
           setUser(scan.user);
-          show({ tone: 'accepted', message: `Badge ${scan.user}: enter your PIN` });
+          show({ tone: 'accepted', code: 'signin.badge', params: { user: scan.user } });
           playFeedback('accepted');
           pinInput.current?.focus();
         }}
-      />
+        />
+      </div>
     </div>
   );
 }

@@ -9,6 +9,15 @@ import { useSignedIn } from '../session/store.ts';
 import { useWorkflow } from '../workflow/use-workflow.ts';
 import { useCatalog, useLocations } from '../workflow/use-work.ts';
 import { useApiRead } from './use-api-read.ts';
+import { paths, useGo } from '../app/routes.ts';
+import { useT, type Translate } from '../i18n/i18n.ts';
+import { isFeedbackCode } from '../../domain/workflows/messages.ts';
+
+/** A return's condition in the reader's language (a condition this build does not know, as sent). */
+function conditionWord(t: Translate, c: string): string {
+  const key = `condition.${c}`;
+  return isFeedbackCode(key) ? t(key) : c;
+}
 
 type HeldCount = {
   id: string;
@@ -37,10 +46,12 @@ export function DecisionsScreen() {
 function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; locations: LocationRow[] }) {
   const { user } = useSignedIn();
   const catalog = useCatalog();
+  const go = useGo();
+  const { t } = useT();
   const counts = useApiRead<{ countTasks: HeldCount[] }>('/count-tasks');
   const { state, dispatch } = useWorkflow<DecisionState, DecisionInput>(
     () => startDecisions(),
-    (s, i) => decisionStep(s, i, { roles: user.roles, returns, locations }),
+    (s, i) => decisionStep(s, i, { roles: user.roles, returns, locations, catalog }),
   );
   const now = new Date();
   const open = returns.filter((r) => !state.decided.includes(r.returnId));
@@ -49,15 +60,15 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
   const awaiting = tasks.filter((t) => t.status === 'awaiting_approval' && !state.decided.includes(`count:${t.id}`));
 
   return (
-    <Screen title="Decisions" onScan={(scan) => void dispatch({ type: 'scan', scan })} showRecent={false}>
-      <section aria-label="Quarantine">
-        <h2>Quarantine</h2>
-        {open.length === 0 ? <p>Nothing in quarantine.</p> : null}
+    <Screen title={t('ui.decisionsTitle')} back={() => go(paths.home)} onScan={(scan) => void dispatch({ type: 'scan', scan })} showRecent={false}>
+      <section aria-label={t('ui.quarantineList')}>
+        <h2>{t('ui.quarantineList')}</h2>
+        {open.length === 0 ? <p>{t('ui.nothingQuarantined')}</p> : null}
         <ul className="list">
           {open.map((r) => (
             <li key={r.returnId}>
               <button type="button" aria-pressed={r.returnId === state.selected} className={r.returnId === state.selected ? '' : 'secondary'} onClick={() => void dispatch({ type: 'select', returnId: r.returnId })}>
-                {r.qty} × {nameOf(catalog, r.sku)} · {r.condition} · {ageLabel(r.receivedAt, now)} · {r.location}
+                {r.qty} × {nameOf(catalog, r.sku)} · {conditionWord(t, r.condition)} · {ageLabel(r.receivedAt, now)} · {r.location}
                 {r.note ? ` · “${r.note}”` : ''}
               </button>
             </li>
@@ -65,76 +76,87 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
         </ul>
       </section>
       {selected ? (
-        <section className="card" aria-label="Decision">
+        <section className="card stack" aria-label={t('ui.decision')}>
           <h2>
-            {selected.qty} × {nameOf(catalog, selected.sku)} ({selected.condition})
+            {selected.qty} × {nameOf(catalog, selected.sku)} ({conditionWord(t, selected.condition)})
           </h2>
-          <p>{state.to ? `Resale into ${state.to}` : 'For resale, scan the bin it goes back into.'}</p>
+          <p>{state.to ? t('ui.resaleBin', { bin: state.to }) : t('ui.resaleSteps')}</p>
           <button type="button" onClick={() => void dispatch({ type: 'resale' })}>
-            Ready for resale
+            {t('ui.readyForResale')}
           </button>
           <label>
-            Write-off reason
+            {t('ui.writeOffReason')}
             <input key={selected.returnId} defaultValue={state.reason} maxLength={500} onChange={(e) => void dispatch({ type: 'reason', text: e.target.value })} />
           </label>
           <button type="button" className="danger" onClick={() => void dispatch({ type: 'writeOff' })}>
-            Write off
+            {t('ui.writeOff')}
           </button>
         </section>
       ) : null}
-      <section aria-label="Count variances">
-        <h2>Count variances awaiting approval</h2>
+      <section aria-label={t('ui.variances')}>
+        <h2>{t('ui.variancesTitle')}</h2>
         {counts.error ? <p role="alert">{counts.error}</p> : null}
-        {!counts.loading && awaiting.length === 0 && !counts.error ? <p>None.</p> : null}
+        {!counts.loading && awaiting.length === 0 && !counts.error ? <p>{t('ui.none')}</p> : null}
         <ul className="list">
-          {awaiting.map((t) => (
-            <li key={t.id} className="card">
+          {awaiting.map((task) => (
+            <li key={task.id} className="card">
               <p>
-                <strong>{t.location}</strong> · {t.reason}
-                {t.held ? ` · counted by ${t.held.actor}` : ''}
+                <strong>{task.location}</strong> · {task.reason}
+                {task.held ? t('ui.countedBy', { actor: task.held.actor }) : ''}
               </p>
-              {t.held ? (
+              {task.held ? (
                 <ul>
-                  {t.held.lines.map((l) => (
-                    <li key={l.sku}>
-                      {l.sku}: expected {l.expected}, counted {l.counted} ({l.variance > 0 ? '+' : ''}
-                      {l.variance})
-                    </li>
+                  {task.held.lines.map((l) => (
+                    <li key={l.sku}>{t('ui.varianceLine', { name: nameOf(catalog, l.sku), sku: l.sku, expected: l.expected, counted: l.counted, variance: `${l.variance > 0 ? '+' : ''}${l.variance}` })}</li>
                   ))}
                 </ul>
               ) : null}
-              {t.held?.previous ? (
+              {task.held?.previous ? (
                 <p>
-                  Earlier count by {t.held.previous.actor}: {t.held.previous.lines.map((l) => `${l.sku} ${l.counted}`).join(', ')}
+                  Earlier count by {task.held.previous.actor}: {task.held.previous.lines.map((l) => `${nameOf(catalog, l.sku)} ${l.counted}`).join(', ')}
                 </p>
               ) : null}
-              {t.held?.movements && t.held.movements.length > 0 ? (
+              {task.held?.movements && task.held.movements.length > 0 ? (
                 <>
                   <p>Moved at the bin while it was counted:</p>
-                  <ul aria-label={`Movements during count ${t.location}`}>
-                    {t.held.movements.map((m) => (
+                  <ul aria-label={`Movements during count ${task.location}`}>
+                    {task.held.movements.map((m) => (
                       <li key={`${m.eventId}-${m.sku}`}>
-                        {m.type} · {m.qty} × {m.sku} · by {m.actor}
+                        {movementWord(m.type)} · {m.qty} × {nameOf(catalog, m.sku)} · by {m.actor}
                       </li>
                     ))}
                   </ul>
                 </>
               ) : null}
               <div className="row">
-                <button type="button" onClick={() => void dispatch({ type: 'approve', countTaskId: t.id, approve: true })} aria-label={`Approve count ${t.location}`}>
-                  Approve
+                <button type="button" onClick={() => void dispatch({ type: 'approve', countTaskId: task.id, approve: true, location: task.location })} aria-label={t('ui.approveLabel', { bin: task.location })}>
+                  {t('ui.approve')}
                 </button>
-                <button type="button" className="secondary" onClick={() => void dispatch({ type: 'approve', countTaskId: t.id, approve: false })} aria-label={`Recount ${t.location}`}>
-                  Recount
+                <button type="button" className="secondary" onClick={() => void dispatch({ type: 'approve', countTaskId: task.id, approve: false, location: task.location })} aria-label={t('ui.recountLabel', { bin: task.location })}>
+                  {t('ui.recount')}
                 </button>
               </div>
             </li>
           ))}
         </ul>
         <button type="button" className="secondary" onClick={counts.reload}>
-          Refresh
+          {t('ui.refresh')}
         </button>
       </section>
     </Screen>
   );
+}
+
+/** A movement during a count in a supervisor's words, not an event type. */
+function movementWord(type: string): string {
+  const words: Record<string, string> = {
+    'pick.held': 'picked',
+    'pick.undone': 'pick undone',
+    'pick.short': 'short picked',
+    'receipt.received': 'received',
+    'qc.released': 'released from QC',
+    'return.quarantined': 'returned',
+    'return.resolved': 'return decided',
+  };
+  return words[type] ?? type;
 }

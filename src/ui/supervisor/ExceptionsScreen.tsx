@@ -1,6 +1,8 @@
 import { STALE_DEVICE_MS, ageLabel, staleDevices } from '../../domain/workflows/supervisor.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useApiRead } from './use-api-read.ts';
+import { paths, useGo } from '../app/routes.ts';
+import { useT } from '../i18n/i18n.ts';
 import type { LedgerEntry } from '../../domain/protocol.ts';
 
 type Discrepancy = { id: number; kind: string; sku: string; location: string; expected: number; reported: number; message: string; createdAt: string };
@@ -16,6 +18,8 @@ export function ExceptionsScreen() {
   const ledger = useApiRead<unknown>('/ledger');
   const devices = useApiRead<unknown>('/devices');
   const now = new Date();
+  const go = useGo();
+  const { t } = useT();
   const reload = () => [discrepancies, counts, ledger, devices].forEach((r) => r.reload());
   const errors = [discrepancies, counts, ledger, devices].map((r) => r.error).filter(Boolean);
   const rejected = listOf<LedgerEntry>(ledger.data, 'events').filter((e) => e.status === 'rejected');
@@ -23,7 +27,7 @@ export function ExceptionsScreen() {
   const stale = staleDevices(listOf<Device>(devices.data, 'devices'), now);
 
   return (
-    <Screen title="Exceptions">
+    <Screen title={t('ui.tile.exceptions')} back={() => go(paths.home)}>
       {errors.map((e) => (
         <p role="alert" key={e}>
           {e}

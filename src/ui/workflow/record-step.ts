@@ -6,9 +6,12 @@
 import type { FloorDb, StoredEvent } from '../../device/db.ts';
 import { appendEvent } from '../../device/event-log.ts';
 import type { DraftEvent } from '../../domain/events.ts';
-import { forConnectivity, type Feedback } from '../../domain/workflows/common.ts';
+import { forConnectivity, say, type Feedback } from '../../domain/workflows/common.ts';
+import type { Shown } from '../session/store.ts';
 
 export type Recorded = { ok: true; stored: StoredEvent[] } | { ok: false; feedback: Feedback };
+
+const NOT_SAVED = 'This scan was NOT saved: ';
 
 /** Appends a step's events atomically; on failure nothing is stored and the feedback says so. */
 export async function recordEvents(db: FloorDb, events: readonly DraftEvent[], ctx: { actor: string; now: Date }): Promise<Recorded> {
@@ -22,7 +25,7 @@ export async function recordEvents(db: FloorDb, events: readonly DraftEvent[], c
     return { ok: true, stored };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, feedback: { tone: 'wrong', message: message.startsWith('This scan was NOT saved') ? message : `This scan was NOT saved: ${message}` } };
+    return { ok: false, feedback: say('wrong', 'scan.notSaved', { why: message.startsWith(NOT_SAVED) ? message.slice(NOT_SAVED.length) : message }) };
   }
 }
 
@@ -30,10 +33,11 @@ export async function recordEvents(db: FloorDb, events: readonly DraftEvent[], c
  * What the worker is told for a step: one line (several joined), in the tone of the
  * outcome; a refusal among them wins, so a mixed step never sounds like plain success.
  */
-export function announce(feedback: readonly Feedback[], online: boolean): Feedback | null {
+export function announce(feedback: readonly Feedback[], online: boolean): Shown | null {
   const shown = forConnectivity(feedback, online);
+  const [first, ...rest] = shown;
   const last = shown[shown.length - 1];
-  if (!last) return null;
+  if (!first || !last) return null;
   const tone = shown.find((f) => f.tone === 'wrong')?.tone ?? last.tone;
-  return { tone, message: shown.map((f) => f.message).join(' · ') };
+  return { tone, code: first.code, params: first.params, ...(rest.length ? { also: rest.map((f) => ({ code: f.code, params: f.params })) } : {}) };
 }

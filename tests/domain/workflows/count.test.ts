@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countStep, startCount, type CountInput, type CountState } from '../../../src/domain/workflows/count.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
-import { catalog, goods, bin, run, MUG, TEA_CASE, UNKNOWN, itRefuses, type Refusal } from './fixtures.ts';
+import { catalog, goods, bin, run, MUG, TEA_CASE, UNKNOWN, itRefuses, type Refusal, unreadableScan, unreadableWords } from './fixtures.ts';
 
 const ctx = { catalog };
 const step = (s: CountState, i: CountInput) => countStep(s, i, ctx);
@@ -40,7 +40,7 @@ describe('blind count', () => {
       ['the bin again', counting, scan(bin('A-01-01')), 'Already counting A-01-01', 'duplicate'],
       ['an unknown GTIN', counting, scan(goods(UNKNOWN)), 'Unknown item 9780201379624: not in the catalog; set it aside', 'wrong'],
       ['a tote', counting, scan({ kind: 'tote', tote: 'T-1' }), 'Not expected in a count: tote T-1', 'wrong'],
-      ['an unreadable code', counting, scan({ kind: 'unreadable', message: 'unreadable barcode' }), 'unreadable barcode', 'wrong'],
+      ['an unreadable code', counting, scan(unreadableScan('unreadable barcode')), unreadableWords('unreadable barcode'), 'wrong'],
       ['a quantity before the bin', () => startCount(task), { type: 'quantity', text: '3' }, 'Scan bin A-01-01 before keying a quantity', 'wrong'],
       ['a zero quantity for the next scan', counting, { type: 'quantity', text: '0' }, 'Quantity must be from 1 to 100000, not 0', 'wrong'],
       ['a keyed count before the bin', () => startCount(task), { type: 'key', sku: 'SKU-MUG', text: '3' }, 'Scan bin A-01-01 before keying a count', 'wrong'],

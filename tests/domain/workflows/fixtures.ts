@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { asGtin, asLocation } from '../../../src/domain/ids.ts';
 import type { CatalogItem, PickList, Receipt } from '../../../src/domain/protocol.ts';
-import type { Step, WorkflowScan } from '../../../src/domain/workflows/common.ts';
+import type { Feedback, Step, WorkflowScan } from '../../../src/domain/workflows/common.ts';
 
 /** Two items with valid GTIN-13s; the second comes in cases of 12 (case GTIN-14 with indicator 1). */
 export const catalog: CatalogItem[] = [
@@ -50,6 +50,14 @@ export const locations = [
   { id: 'RET-1', kind: 'returns' as const },
 ];
 
+/** A step's feedback as the worker hears it in English: tone and words (the code and parameters aside). */
+export const said = (feedback: readonly Feedback[]) => feedback.map(({ tone, message }) => ({ tone, message }));
+
+/** An unreadable scan as the pipeline hands it over, with the reason it gives. */
+export const unreadableScan = (why: string) => ({ kind: 'unreadable' as const, code: 'scan.cannotUse' as const, params: { display: 'x', why } });
+/** Its words. */
+export const unreadableWords = (why: string) => `Cannot use "x": ${why}`;
+
 /** Runs inputs through a reducer, collecting every event and the last feedback. */
 export function run<S, I>(step: (s: S, i: I) => Step<S>, initial: S, inputs: I[]) {
   let state = initial;
@@ -75,7 +83,7 @@ export function itRefuses<S, I>(step: (s: S, i: I) => Step<S>, cases: Refusal<S,
     it(name, () => {
       const before = state();
       const r = step(before, input);
-      expect(r.feedback).toEqual([{ tone, message }]);
+      expect(said(r.feedback)).toEqual([{ tone, message }]);
       expect(r.events).toEqual([]);
       expect(kept(r.state)).toEqual(kept(before));
     });

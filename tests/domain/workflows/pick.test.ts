@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickStep, startPick, toteContents, undoablePicks, pickPrompt, shortCountTaskId, type PickInput, type PickState } from '../../../src/domain/workflows/pick.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
-import { catalog, goods, bin, tote, pickList, run, MUG, TEA, TEA_CASE, UNKNOWN, itRefuses, type Refusal } from './fixtures.ts';
+import { catalog, goods, bin, tote, pickList, run, MUG, TEA, TEA_CASE, UNKNOWN, itRefuses, type Refusal, said, unreadableScan, unreadableWords } from './fixtures.ts';
 
 const ctx = { catalog };
 const step = (s: PickState, i: PickInput) => pickStep(s, i, ctx);
@@ -14,7 +14,7 @@ describe('pick-to-hold', () => {
     expect(r.events).toEqual([
       { type: 'pick.held', payload: { pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', tote: 'T-1', qty: 1 } },
     ]);
-    expect(r.last.feedback).toEqual([{ tone: 'accepted', message: '1 × Mug into tote T-1, 2 to go' }]);
+    expect(said(r.last.feedback)).toEqual([{ tone: 'accepted', message: '1 × Mug into tote T-1, 2 to go' }]);
     expect(r.state.lines[0]?.picked).toBe(1);
   });
 
@@ -28,7 +28,7 @@ describe('pick-to-hold', () => {
     ]);
     expect(r.events.map((e) => (e.payload as { qty: number }).qty)).toEqual([3, 12, 12]);
     expect(r.state.current).toBe(-1);
-    expect(pickPrompt(r.state, ctx)).toBe('Order ORD-1 is complete on tote T-1');
+    expect(pickPrompt(r.state, ctx)).toEqual({ code: 'prompt.pickDone', params: { order: 'ORD-1', tote: 'T-1' } });
     expect(toteContents(r.state)).toEqual([{ sku: 'SKU-MUG', qty: 3 }, { sku: 'SKU-TEA', qty: 24 }]);
   });
 
@@ -41,7 +41,7 @@ describe('pick-to-hold', () => {
   describe('refusals change nothing and say why', () => {
     const cases: Refusal<PickState, PickInput>[] = [
       ['a bin before the tote', () => startPick(pickList()), scan(bin('A-01-01')), 'Scan a tote first, not location A-01-01', 'wrong'],
-      ['an unreadable code', () => startPick(pickList()), { type: 'scan', scan: { kind: 'unreadable', message: 'GTIN 123 has a wrong check digit (expected 4)' } }, 'GTIN 123 has a wrong check digit (expected 4)', 'wrong'],
+      ['an unreadable code', () => startPick(pickList()), { type: 'scan', scan: unreadableScan('GTIN 123 has a wrong check digit (expected 4)') }, unreadableWords('GTIN 123 has a wrong check digit (expected 4)'), 'wrong'],
       ['another tote', atFirstBin, scan(tote('T-2')), 'Wrong tote: order ORD-1 is on tote T-1', 'wrong'],
       ['the same tote again', atFirstBin, scan(tote('T-1')), 'Tote T-1 is already on this order', 'duplicate'],
       ['the wrong bin', () => run(step, startPick(pickList()), [scan(tote('T-1'))]).state, scan(bin('B-09-09')), 'Wrong bin: this is B-09-09, go to A-01-01', 'wrong'],
@@ -54,8 +54,8 @@ describe('pick-to-hold', () => {
       ['text where a quantity belongs', atFirstBin, { type: 'quantity', text: 'ten' }, 'Quantity must be a whole number from 1 to 100000, not "ten"', 'wrong'],
       ['a zero quantity', atFirstBin, { type: 'quantity', text: '0' }, 'Quantity must be from 1 to 100000, not 0', 'wrong'],
       ['a quantity before the bin', () => startPick(pickList()), { type: 'quantity', text: '2' }, 'Scan the tote and the bin before keying a quantity', 'wrong'],
-      ['fewer here before the bin', () => startPick(pickList()), { type: 'short', found: '0' }, 'Scan the tote and the bin before reporting fewer here', 'wrong'],
-      ['fewer here with all found', atFirstBin, { type: 'short', found: '3' }, 'Found 3, the line needs 3: that is not a short; scan the items', 'wrong'],
+      ['fewer here before the bin', () => startPick(pickList()), { type: 'short', found: '0' }, 'Scan the tote and the bin before reporting a short', 'wrong'],
+      ['fewer here with all found', atFirstBin, { type: 'short', found: '3' }, 'The bin holds 3 and the line needs 3: that is not a short; scan the items', 'wrong'],
       ['fewer here with text', atFirstBin, { type: 'short', found: '-1' }, 'Quantity must be a whole number from 0 to 100000, not "-1"', 'wrong'],
       ['undo with nothing picked', atFirstBin, { type: 'undo' }, 'Nothing to undo on this tote', 'wrong'],
       ['undo of a pick not on this tote', atFirstBin, { type: 'undo', eventId: 'nope' }, 'That pick is not on this tote', 'wrong'],
@@ -65,28 +65,65 @@ describe('pick-to-hold', () => {
 
     it('a scan after the list is complete', () => {
       const done = run(step, startPick(pickList({ lines: [{ lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 1, picked: 0 }] })), [scan(tote('T-1')), scan(bin('A-01-01')), scan(goods(MUG))]).state;
-      expect(step(done, scan(goods(MUG))).feedback).toEqual([{ tone: 'wrong', message: 'Order ORD-1 is complete: nothing more to pick' }]);
+      expect(said(step(done, scan(goods(MUG))).feedback)).toEqual([{ tone: 'wrong', message: 'Order ORD-1 is complete: nothing more to pick' }]);
     });
 
     it('undo of a pick the log has not stored yet', () => {
       const s = step(atFirstBin(), scan(goods(MUG))).state;
-      expect(step(s, { type: 'undo' }).feedback).toEqual([{ tone: 'wrong', message: 'That pick is still being saved: try the undo again' }]);
+      expect(said(step(s, { type: 'undo' }).feedback)).toEqual([{ tone: 'wrong', message: 'That pick is still being saved: try the undo again' }]);
     });
   });
 
-  it('fewer here with zero found is one tap: pick.short with the count task made from the line, and on to the next line', () => {
-    const r = step(atFirstBin(), { type: 'short', found: '0' });
+  it('"none here" asks first: nothing is recorded until the worker confirms the short', () => {
+    const asked = step(atFirstBin(), { type: 'short', found: '0' });
+    expect(asked.events).toEqual([]);
+    expect(said(asked.feedback)).toEqual([{ tone: 'supervisor', message: 'Short 3 of Mug at A-01-01? Confirm or cancel' }]);
+    expect(asked.state.pendingShort).toEqual({ lineId: 'L1', hold: 0, missing: 3 });
+    // While it waits, a scan changes nothing.
+    expect(step(asked.state, scan(goods(MUG))).events).toEqual([]);
+    const r = step(asked.state, { type: 'confirmShort' });
     expect(r.events).toEqual([
       { type: 'pick.short', payload: { pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', missingQty: 3, countTaskId: 'short-PL-1-L1' } },
     ]);
     expect(r.state.current).toBe(1);
     expect(r.state.atBin).toBe(false);
-    expect(r.feedback[0]?.message).toBe('Short 3 × SKU-MUG at A-01-01: a count is raised for the bin');
+    expect(r.state.pendingShort).toBeNull();
+    expect(r.feedback[0]?.message).toBe('Short 3 × Mug at A-01-01: a count is raised for the bin');
+    expect(r.feedback[0]).toMatchObject({ code: 'pick.shorted', params: { missing: 3, name: 'Mug', bin: 'A-01-01' } });
+    // A second confirm does not record a second short.
+    expect(step(r.state, { type: 'confirmShort' }).events).toEqual([]);
   });
 
-  it('fewer here with some found holds those and shorts the rest', () => {
+  it('a cancelled short records nothing and leaves the line as it was', () => {
+    const asked = step(atFirstBin(), { type: 'short', found: '1' }).state;
+    const r = step(asked, { type: 'cancelShort' });
+    expect(r.events).toEqual([]);
+    expect(r.state).toEqual({ ...asked, pendingShort: null });
+    expect(r.state.lines[0]).toMatchObject({ picked: 0, short: 0 });
+    expect(said(r.feedback)).toEqual([{ tone: 'accepted', message: 'Short cancelled: nothing recorded' }]);
+  });
+
+  it('"found" is what the bin held, counting the units already scanned: 1 scanned of 2, 1 found, is a short of 1', () => {
+    const two = pickList({ lines: [{ lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 2, picked: 0 }] });
+    let s = run(step, startPick(two), [scan(tote('T-1')), scan(bin('A-01-01')), scan(goods(MUG))]).state;
+    s = step(s, { type: 'short', found: '1' }).state;
+    expect(s.pendingShort).toEqual({ lineId: 'L1', hold: 0, missing: 1 });
+    const r = step(s, { type: 'confirmShort' });
+    expect(r.events.map((e) => e.type)).toEqual(['pick.short']);
+    expect(r.events[0]?.payload).toMatchObject({ missingQty: 1 });
+    expect(r.state.current).toBe(-1);
+    // Fewer found than already scanned cannot be.
+    const again = run(step, startPick(two), [scan(tote('T-1')), scan(bin('A-01-01')), scan(goods(MUG))]).state;
+    expect(said(step(again, { type: 'short', found: '0' }).feedback)).toEqual([
+      { tone: 'wrong', message: 'You already scanned 1 from this bin for this line: the bin held at least 1' },
+    ]);
+  });
+
+  it('some found in all: the rest still in the bin is held and the missing units shorted, in one step', () => {
     const s = step(atFirstBin(), scan(goods(MUG))).state;
-    const r = step(s, { type: 'short', found: '1' });
+    const asked = step(s, { type: 'short', found: '2' }).state;
+    expect(asked.pendingShort).toEqual({ lineId: 'L1', hold: 1, missing: 1 });
+    const r = step(asked, { type: 'confirmShort' });
     expect(r.events.map((e) => [e.type, e.type === 'pick.held' ? e.payload.qty : e.type === 'pick.short' ? e.payload.missingQty : 0])).toEqual([
       ['pick.held', 1],
       ['pick.short', 1],
@@ -112,7 +149,7 @@ describe('pick-to-hold', () => {
     expect(r.state.lines[0]?.picked).toBe(0);
     expect(toteContents(r.state)).toEqual([]);
     expect(undoablePicks(r.state)).toEqual([]);
-    expect(step(r.state, { type: 'undo', eventId: '0190a0b0-0000-7000-8000-000000000001' }).feedback[0]).toEqual({ tone: 'duplicate', message: 'That pick is already undone' });
+    expect(said(step(r.state, { type: 'undo', eventId: '0190a0b0-0000-7000-8000-000000000001' }).feedback)[0]).toEqual({ tone: 'duplicate', message: 'That pick is already undone' });
   });
 
   it('resumes from the log after a reload without counting picks twice', () => {

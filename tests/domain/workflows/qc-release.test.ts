@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { qcReleaseStep, startQcRelease, type QcReleaseInput, type QcReleaseState } from '../../../src/domain/workflows/qc-release.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
 import { asLocation } from '../../../src/domain/ids.ts';
-import { catalog, goods, bin, locations, run, MUG, TEA_CASE, UNKNOWN, itRefuses, type Refusal } from './fixtures.ts';
+import { catalog, goods, bin, locations, run, MUG, TEA_CASE, UNKNOWN, itRefuses, type Refusal, said, unreadableScan, unreadableWords } from './fixtures.ts';
 
 const ctx = { catalog, locations };
 const step = (s: QcReleaseState, i: QcReleaseInput) => qcReleaseStep(s, i, ctx);
@@ -13,7 +13,7 @@ describe('QC release / putaway', () => {
   it('goods, quantity, destination bin: one qc.released from the dock into the bin', () => {
     const r = run(step, start(), [scan(goods(MUG)), { type: 'quantity', text: '10' }, scan(bin('A-01-01'))]);
     expect(r.events).toEqual([{ type: 'qc.released', payload: { sku: 'SKU-MUG', from: 'DOCK-1', to: 'A-01-01', qty: 10 } }]);
-    expect(r.last.feedback).toEqual([{ tone: 'accepted', message: 'Released 10 × Mug from QC into A-01-01' }]);
+    expect(said(r.last.feedback)).toEqual([{ tone: 'accepted', message: 'Released 10 × Mug from QC into A-01-01' }]);
     expect(r.state.goods).toBeNull();
   });
 
@@ -40,13 +40,13 @@ describe('QC release / putaway', () => {
     const cases: Refusal<QcReleaseState, QcReleaseInput>[] = [
       ['a bin before the goods', start, scan(bin('A-01-01')), 'Scan the goods before the bin A-01-01', 'wrong'],
       ['an unknown GTIN', start, scan(goods(UNKNOWN)), 'Unknown item 9780201379624: not in the catalog', 'wrong'],
-      ['second goods before the bin', withGoods, scan(goods(MUG)), 'Scan the destination bin for SKU-MUG first, or clear', 'wrong'],
+      ['second goods before the bin', withGoods, scan(goods(MUG)), 'Scan the destination bin for Mug first, or clear', 'wrong'],
       ['an unknown location', withGoods, scan(bin('Z-99')), 'Unknown location Z-99', 'wrong'],
       ['the returns area as destination', withGoods, scan(bin('RET-1')), 'RET-1 is not a bin: put goods away into a bin', 'wrong'],
-      ['a dock as destination', withGoods, scan(bin('DOCK-2')), 'Scan a bin for SKU-MUG, not the dock', 'wrong'],
+      ['a dock as destination', withGoods, scan(bin('DOCK-2')), 'Scan a bin for Mug, not the dock', 'wrong'],
       ['the same dock again', start, scan(bin('DOCK-1')), 'Already releasing from DOCK-1', 'duplicate'],
       ['a tote', start, scan({ kind: 'tote', tote: 'T-1' }), 'Not expected in putaway: tote T-1', 'wrong'],
-      ['an unreadable code', start, scan({ kind: 'unreadable', message: 'too short' }), 'too short', 'wrong'],
+      ['an unreadable code', start, scan(unreadableScan('too short')), unreadableWords('too short'), 'wrong'],
       ['text as a quantity', withGoods, { type: 'quantity', text: 'lots' }, 'Quantity must be a whole number from 1 to 100000, not "lots"', 'wrong'],
     ];
     itRefuses(step, cases);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findReceiptBySscc, receivingStep, receivingTotals, startReceiving, type ReceivingInput, type ReceivingState } from '../../../src/domain/workflows/receiving.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
-import { catalog, goods, bin, receipt, run, MUG, TEA, TEA_CASE, UNKNOWN, itRefuses, type Refusal } from './fixtures.ts';
+import { catalog, goods, bin, receipt, run, MUG, TEA, TEA_CASE, UNKNOWN, itRefuses, type Refusal, said, unreadableScan, unreadableWords } from './fixtures.ts';
 
 const ctx = { catalog };
 const step = (s: ReceivingState, i: ReceivingInput) => receivingStep(s, i, ctx);
@@ -22,7 +22,7 @@ describe('receiving', () => {
         payload: { receiptId: 'RCV-1', lineId: 'R1', sscc: PALLET, gtin: '04006381333931', sku: 'SKU-MUG', lot: 'L42', expiry: '2027-03-31', location: 'DOCK-1', qty: 6 },
       },
     ]);
-    expect(r.last.feedback).toEqual([{ tone: 'accepted', message: 'Received 6 × Mug into QC: 6/10' }]);
+    expect(said(r.last.feedback)).toEqual([{ tone: 'accepted', message: 'Received 6 × Mug into QC: 6/10' }]);
     expect(receivingTotals(r.state).map((l) => [l.lineId, l.received, l.status])).toEqual([
       ['R1', 6, 'under'],
       ['R2', 0, 'under'],
@@ -48,13 +48,13 @@ describe('receiving', () => {
   it('over the expected quantity is still received, and flagged for the supervisor', () => {
     const r = run(step, startReceiving(receipt()), [scan(goods(MUG, { count: 12 })), { type: 'confirm' }]);
     expect(r.events).toHaveLength(1);
-    expect(r.last.feedback).toEqual([{ tone: 'supervisor', message: 'Received 12 × Mug into QC: over by 2 (12/10), flagged' }]);
+    expect(said(r.last.feedback)).toEqual([{ tone: 'supervisor', message: 'Received 12 × Mug into QC: over by 2 (12/10), flagged' }]);
     expect(receivingTotals(r.state)[0]).toMatchObject({ status: 'over', difference: 2 });
   });
 
   it('finishing with lines under is flagged', () => {
     const r = run(step, startReceiving(receipt()), [scan(goods(TEA, { count: 24 })), { type: 'confirm' }, { type: 'finish' }]);
-    expect(r.last.feedback).toEqual([{ tone: 'supervisor', message: 'Finished with 1 line(s) under: SKU-MUG 0/10' }]);
+    expect(said(r.last.feedback)).toEqual([{ tone: 'supervisor', message: 'Finished with 1 line(s) short: Mug 0/10' }]);
     expect(r.state.finished).toBe(true);
   });
 
@@ -76,7 +76,7 @@ describe('receiving', () => {
       ['an item not on the receipt', () => startReceiving({ ...receipt(), lines: receipt().lines.slice(0, 1) }), scan(goods(TEA)), 'Tea (SKU-TEA) is not on receipt RCV-1: set it aside', 'wrong'],
       ['a second label before confirming', withLabel, scan(goods(TEA)), 'Confirm or clear the scanned label first', 'wrong'],
       ['a bin', () => startReceiving(receipt()), scan(bin('A-01-01')), 'Not expected when receiving: location A-01-01', 'wrong'],
-      ['an unreadable code', () => startReceiving(receipt()), scan({ kind: 'unreadable', message: 'SSCC has a wrong check digit' }), 'SSCC has a wrong check digit', 'wrong'],
+      ['an unreadable code', () => startReceiving(receipt()), scan(unreadableScan('SSCC has a wrong check digit')), unreadableWords('SSCC has a wrong check digit'), 'wrong'],
       ['confirm with no label', () => startReceiving(receipt()), { type: 'confirm' }, 'Scan a goods label before confirming', 'wrong'],
       ['clear with no label', () => startReceiving(receipt()), { type: 'clear' }, 'No label to clear', 'duplicate'],
       ['text as a quantity', withLabel, { type: 'quantity', text: '12abc' }, 'Quantity must be a whole number from 1 to 100000, not "12abc"', 'wrong'],

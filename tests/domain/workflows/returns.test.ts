@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { returnStep, startReturn, type ReturnInput, type ReturnState } from '../../../src/domain/workflows/returns.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
 import { asLocation } from '../../../src/domain/ids.ts';
-import { catalog, goods, bin, run, MUG, UNKNOWN, itRefuses, type Refusal } from './fixtures.ts';
+import { catalog, goods, bin, run, MUG, UNKNOWN, itRefuses, type Refusal, said, unreadableScan, unreadableWords } from './fixtures.ts';
 
 const ctx = { catalog };
 const step = (s: ReturnState, i: ReturnInput) => returnStep(s, i, ctx);
@@ -16,8 +16,8 @@ describe('returns quarantine', () => {
     expect(r.events).toEqual([
       { type: 'return.quarantined', payload: { returnId: RID, sku: 'SKU-MUG', location: 'RET-1', qty: 1, condition: 'damaged', orderRef: 'ORD-7', note: 'box crushed' } },
     ]);
-    expect(r.last.feedback).toEqual([{ tone: 'accepted', message: '1 × Mug (damaged) quarantined at RET-1' }]);
-    expect(r.state).toEqual({ ...start(), recorded: 1 });
+    expect(said(r.last.feedback)).toEqual([{ tone: 'accepted', message: '1 × Mug (damaged) quarantined at RET-1' }]);
+    expect(r.state).toEqual({ ...start(), recorded: 1, last: { qty: 1, name: 'Mug', condition: 'damaged' } });
   });
 
   it('order and note are optional; a keyed quantity is used', () => {
@@ -32,7 +32,7 @@ describe('returns quarantine', () => {
       ['submit without a condition', withItem, { type: 'submit', returnId: RID }, 'Pick the condition of the item'],
       ['an unknown GTIN', start, scan(goods(UNKNOWN)), 'Unknown item 9780201379624: not in the catalog; ask a supervisor'],
       ['a bin instead of the item', start, scan(bin('A-01-01')), 'Scan the returned item, not location A-01-01'],
-      ['an unreadable code', start, scan({ kind: 'unreadable', message: 'GTIN must be digits' }), 'GTIN must be digits'],
+      ['an unreadable code', start, scan(unreadableScan('GTIN must be digits')), unreadableWords('GTIN must be digits')],
       ['an unknown condition', withItem, { type: 'condition', value: 'shiny' }, 'Condition must be one of sealed, opened, damaged, defective, wrong_item'],
       ['a note that is too long', withItem, { type: 'note', text: 'x'.repeat(501) }, 'Note is longer than 500 characters'],
       ['an order reference that is too long', withItem, { type: 'orderRef', text: 'R'.repeat(65) }, 'Order or RMA is longer than 64 characters'],

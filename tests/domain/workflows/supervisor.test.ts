@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ageLabel, decisionStep, staleDevices, startDecisions, type DecisionContext, type DecisionInput, type DecisionState } from '../../../src/domain/workflows/supervisor.ts';
-import { forConnectivity } from '../../../src/domain/workflows/common.ts';
-import { bin, goods, locations, run, MUG, itRefuses, type Refusal } from './fixtures.ts';
+import { forConnectivity, say } from '../../../src/domain/workflows/common.ts';
+import { bin, goods, locations, run, MUG, itRefuses, type Refusal, said } from './fixtures.ts';
 
 const returns = [
   { returnId: 'RMA-1', sku: 'SKU-MUG', location: 'RET-1', qty: 2, condition: 'opened', receivedAt: '2026-11-23T08:00:00Z', resolved: false },
@@ -40,7 +40,7 @@ describe('supervisor decisions', () => {
       ['a return decided on this device', decided, { type: 'select', returnId: 'RMA-1' }, 'Return RMA-1 is already decided', 'duplicate'],
       ['resale with no return picked', startDecisions, { type: 'resale' }, 'Pick a return first', 'wrong'],
       ['a bin with no return picked', startDecisions, { type: 'scan', scan: bin('A-01-01') }, 'Pick a return first', 'wrong'],
-      ['resale without a bin', selected, { type: 'resale' }, 'Scan the bin the item goes back into', 'wrong'],
+      ['resale without a bin', selected, { type: 'resale' }, 'First scan the bin the item goes back into, then tap "Ready for resale"', 'wrong'],
       ['resale into the returns area', selected, { type: 'scan', scan: bin('RET-1') }, 'RET-1 is not a bin: resale goes into a bin', 'wrong'],
       ['resale into an unknown place', selected, { type: 'scan', scan: bin('Q-1') }, 'Unknown location Q-1', 'wrong'],
       ['goods instead of a bin', selected, { type: 'scan', scan: goods(MUG) }, 'Scan the bin for the resale, not item 4006381333931', 'wrong'],
@@ -52,7 +52,7 @@ describe('supervisor decisions', () => {
 
     it('any role but supervisor', () => {
       const r = decisionStep(startDecisions(), { type: 'approve', countTaskId: 'CT-1', approve: true }, { ...ctx, roles: ['receiver', 'returns'] });
-      expect(r.feedback).toEqual([{ tone: 'supervisor', message: 'Only a supervisor may decide: ask one to sign in' }]);
+      expect(said(r.feedback)).toEqual([{ tone: 'supervisor', message: 'Only a supervisor may decide: ask one to sign in' }]);
       expect(r.events).toEqual([]);
     });
   });
@@ -73,8 +73,12 @@ describe('supervisor decisions', () => {
 
 describe('feedback', () => {
   it('an accepted fact recorded offline sounds as offline; refusals keep their tone', () => {
-    const fb = [{ tone: 'accepted' as const, message: '1 × Mug into tote T-1' }, { tone: 'wrong' as const, message: 'Wrong bin' }];
+    const fb = [say('accepted', 'pick.held', { qty: 1, name: 'Mug', tote: 'T-1' }), say('wrong', 'pick.wrongBin', { scanned: 'B-1', bin: 'A-1' })];
     expect(forConnectivity(fb, true)).toEqual(fb);
-    expect(forConnectivity(fb, false)).toEqual([{ tone: 'offline', message: '1 × Mug into tote T-1 (saved offline)' }, { tone: 'wrong', message: 'Wrong bin' }]);
+    // The words stay the same (issue 13: no "(saved offline)" repeated in the text); the tone says it once.
+    expect(said(forConnectivity(fb, false))).toEqual([
+      { tone: 'offline', message: '1 × Mug into tote T-1' },
+      { tone: 'wrong', message: 'Wrong bin: this is B-1, go to A-1' },
+    ]);
   });
 });
