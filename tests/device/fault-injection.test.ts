@@ -51,10 +51,22 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** The next fact a device records, drawn from the seeded source. */
-function nextDraft(sim: Sim, rnd: () => number, n: number): { draft: DraftEvent; forbidden: boolean } {
+type Drawn = { draft: DraftEvent; forbidden: boolean; actor?: string; session?: string };
+
+/**
+ * The next fact a device records, drawn from the seeded source. About one in twenty is hostile
+ * and must be refused by the API (recorded as rejected, its number consumed, the queue going
+ * on): a role that may not record it, an actor forged onto this device's session or a
+ * session that is not the actor's, an undo of a pick already undone or of one that never was.
+ */
+function nextDraft(sim: Sim, rnd: () => number, n: number): Drawn {
   const pickInt = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const r = rnd();
+  if (r < 0.03 && r >= 0.02) {
+    // Forged: a supervisor named as the actor under the signed-in worker's session, or a made-up session.
+    const draft: DraftEvent = { type: 'receipt.received', payload: { receiptId: asTask('RCV-0001'), sku: asSku('SKU-1004'), location: asLocation(DOCK), qty: asQty(1) } };
+    return rnd() < 0.5 ? { draft, forbidden: true, actor: 'supervisor' } : { draft, forbidden: true, session: `forged-${sim.deviceId.slice(-6)}-${n}` };
+  }
   if (r < 0.02) {
     // A fact outside the user's roles: the API records it as rejected and the queue goes on.
     const draft: DraftEvent =
@@ -72,6 +84,13 @@ function nextDraft(sim: Sim, rnd: () => number, n: number): { draft: DraftEvent;
     // An undo names the newest pick this device has not undone yet: once, for what it held.
     const undone = new Set(sim.recorded.flatMap((e) => (e.type === 'pick.undone' ? [(e.payload as { corrects: string }).corrects] : [])));
     const lastHeld = [...sim.recorded].reverse().find((e) => e.type === 'pick.held' && !sim.forbidden.has(e.seq) && !undone.has(e.id));
+    if (r < 0.045) {
+      // An undo that names a pick already undone (once is all it may), or one that never happened.
+      const twice = [...sim.recorded].reverse().find((e) => e.type === 'pick.undone' && !sim.forbidden.has(e.seq));
+      const corrects = twice ? (twice.payload as { corrects: string }).corrects : `0190a0b0-dead-7000-8000-${String(n).padStart(12, '0')}`;
+      const p = (twice?.payload as { sku: string; location: string; qty: number } | undefined) ?? { sku: stock.sku, location: stock.location, qty: 1 };
+      return { draft: { type: 'pick.undone', payload: { corrects: asEventId(corrects), sku: asSku(p.sku), location: asLocation(p.location), qty: asQty(p.qty) } }, forbidden: true };
+    }
     if (r < 0.08 && lastHeld) {
       const p = lastHeld.payload as { sku: string; location: string; qty: number };
       return { draft: { type: 'pick.undone', payload: { corrects: asEventId(lastHeld.id), sku: asSku(p.sku), location: asLocation(p.location), qty: asQty(p.qty) } }, forbidden: false };
@@ -127,8 +146,8 @@ describe('fault injection', () => {
         const offline = rnd() < 0.15;
         if (offline) sim.env.setOnline(false);
         for (let k = 0; k < burst && n < EVENTS_PER_DEVICE; k++, n++) {
-          const { draft, forbidden } = nextDraft(sim, rnd, n);
-          const stored = await appendEvent(sim.db, draft, { actor: sim.role, now: new Date() });
+          const { draft, forbidden, actor, session } = nextDraft(sim, rnd, n);
+          const stored = await appendEvent(sim.db, draft, { actor: actor ?? sim.role, now: new Date(), ...(session ? { session } : {}) });
           sim.recorded.push(stored);
           if (forbidden) sim.forbidden.add(stored.seq);
         }
@@ -180,6 +199,10 @@ describe('fault injection', () => {
     }
     console.log(`ledger ${ledger.length} rows; answers lost after commit: ${uncertain}`);
     expect(counts.reduce((a, c) => a + c.lose, 0)).toBeGreaterThan(0);
+    // The hostile share really ran: forged actors and sessions, double and phantom undos, wrong roles.
+    const refusedKinds = new Set(ledger.filter((r) => r.status === 'rejected').map((r) => r.code));
+    expect([...refusedKinds].sort()).toEqual(expect.arrayContaining(['forbidden', 'session_mismatch']));
+    expect(refusedKinds.has('exceeds_reference') || refusedKinds.has('unknown_pick')).toBe(true);
     expect(nonZero(stockMap(await api.stock(token)))).toEqual(nonZero(modelStock(ledger)));
   });
 });
