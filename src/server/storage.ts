@@ -358,6 +358,19 @@ export async function lockStock(tx: Sql, keys: { sku: string; location: string }
   return rows.map((r) => ({ sku: r.sku, location: r.location, buckets: bucketsOf(r) }));
 }
 
+type FactRow = { id: string; device_id: string; seq: number; type: string; schema_version: number | null; actor: string; occurred_at: string; status: 'applied' | 'rejected'; payload: unknown };
+const toFact = (r: FactRow): LedgerFact => ({
+  id: r.id,
+  deviceId: r.device_id,
+  seq: num(r.seq),
+  type: r.type,
+  schemaVersion: r.schema_version === null ? null : num(r.schema_version),
+  actor: r.actor,
+  occurredAt: r.occurred_at,
+  status: r.status,
+  payload: r.payload,
+});
+
 /**
  * The applied stock-moving events at each task's bin after its `count.started`, in ledger order.
  * Run after `lockStock`, so every event that moved the locked rows before this push is seen.
@@ -365,27 +378,15 @@ export async function lockStock(tx: Sql, keys: { sku: string; location: string }
 export async function countWindows(tx: Sql, starts: { taskId: string; location: string; startedBy: string }[], movingTypes: readonly string[]): Promise<Map<string, LedgerFact[]>> {
   const out = new Map<string, LedgerFact[]>(starts.map((s) => [s.taskId, []]));
   if (starts.length === 0) return out;
-  const rows = await tx.query<{ task_id: string; id: string; device_id: string; seq: number; type: string; schema_version: number | null; actor: string; occurred_at: string; payload: unknown }>(
-    `SELECT s.task_id, l.id, l.device_id, l.seq, l.type, l.schema_version, l.actor, l.occurred_at, l.payload
+  const rows = await tx.query<FactRow & { task_id: string }>(
+    `SELECT s.task_id, l.id, l.device_id, l.seq, l.type, l.schema_version, l.actor, l.occurred_at, l.status, l.payload
      FROM jsonb_to_recordset($1::jsonb) AS s(task_id text, location text, started_by text)
      JOIN ledger b ON b.id = s.started_by AND b.status = 'applied' AND b.type = 'count.started'
      JOIN ledger l ON l.position > b.position AND l.locations @> ARRAY[s.location] AND l.status = 'applied' AND l.type = ANY($2::text[])
      ORDER BY s.task_id, l.position`,
     [json(starts.map((s) => ({ task_id: s.taskId, location: s.location, started_by: s.startedBy }))), movingTypes],
   );
-  for (const r of rows) {
-    out.get(r.task_id)?.push({
-      id: r.id,
-      deviceId: r.device_id,
-      seq: num(r.seq),
-      type: r.type,
-      schemaVersion: r.schema_version === null ? null : num(r.schema_version),
-      actor: r.actor,
-      occurredAt: r.occurred_at,
-      status: 'applied',
-      payload: r.payload,
-    });
-  }
+  for (const r of rows) out.get(r.task_id)?.push(toFact(r));
   return out;
 }
 
@@ -800,20 +801,8 @@ export async function ledgerHead(db: Sql): Promise<number> {
 
 /** The whole ledger in position order, as a replay folds it (applied and rejected rows alike). */
 export async function ledgerFacts(db: Sql): Promise<LedgerFact[]> {
-  const rows = await db.query<{ id: string; device_id: string; seq: number; type: string; schema_version: number | null; actor: string; occurred_at: string; status: 'applied' | 'rejected'; payload: unknown }>(
-    'SELECT id, device_id, seq, type, schema_version, actor, occurred_at, status, payload FROM ledger ORDER BY position',
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    deviceId: r.device_id,
-    seq: num(r.seq),
-    type: r.type,
-    schemaVersion: r.schema_version === null ? null : num(r.schema_version),
-    actor: r.actor,
-    occurredAt: r.occurred_at,
-    status: r.status,
-    payload: r.payload,
-  }));
+  const rows = await db.query<FactRow>('SELECT id, device_id, seq, type, schema_version, actor, occurred_at, status, payload FROM ledger ORDER BY position');
+  return rows.map(toFact);
 }
 
 /** Every stock row, in one consistent snapshot with `ledgerFacts` when both run in one transaction. */
