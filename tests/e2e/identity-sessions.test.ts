@@ -63,7 +63,7 @@ test('a device reset by a supervisor shows its backlog, re-registers under a new
   await scan(page, 'T-0005');
   await scan(page, 'A-01-01');
   await scan(page, '4006381330077');
-  await expectFeedback(page, /Stainless bottle 750 ml into tote T-0005.*saved offline/);
+  await expectFeedback(page, /Saved offline: .*Stainless bottle 750 ml into tote T-0005/);
   const before = await figures(api, 'SKU-1001', 'A-01-01');
 
   // The supervisor resets the handheld (say it was stuck) while it is offline.

@@ -51,7 +51,7 @@ test('new build while events are pending: announced, held back mid-task, applied
   expect((await deviceLog(page)).events.map((e) => e.state)).toEqual(['pending', 'pending']);
 
   // Leaving the pick ends the task: now the user may update.
-  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('button', { name: 'Back', exact: true }).click();
   const update = prompt.getByRole('button', { name: 'Update now' });
   await update.waitFor();
   await update.click();

@@ -163,7 +163,7 @@ test('axe-core finds no serious or critical violation on any screen', async () =
   await check('sync status');
 
   await page.goto(`${app.baseUrl}/scanner`);
-  await page.getByRole('button', { name: 'Back' }).waitFor();
+  await page.getByRole('button', { name: 'Back', exact: true }).waitFor();
   expect(pathOf(page)).toBe('/scanner');
   await check('scanner set-up');
 

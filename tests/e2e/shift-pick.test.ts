@@ -50,7 +50,7 @@ test('every screen has its address: Back goes back a screen, a reload returns to
   await page.goForward();
   await page.getByRole('list', { name: 'Open pick lists' }).waitFor();
   // The app's own Back button does the same.
-  await page.getByRole('button', { name: 'Back' }).tap();
+  await page.getByRole('button', { name: 'Back', exact: true }).tap();
   await page.getByRole('navigation', { name: 'Workflows' }).waitFor();
   // An address the app does not know goes home.
   await page.goto(`${app.baseUrl}/nowhere`);
