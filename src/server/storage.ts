@@ -398,17 +398,10 @@ const bucketsOf = (r: Row): Buckets => ({
   suspect: num(r.suspect),
 });
 
-export type LedgerWrite = {
-  id: string;
-  seq: number;
-  type: string;
-  schemaVersion: number | null;
-  actor: string;
-  occurredAt: string;
-  status: 'applied' | 'rejected';
+/** A ledger row as a push writes it: the fact (its device is the push's) and what became of it. */
+export type LedgerWrite = Omit<LedgerFact, 'deviceId'> & {
   code?: string;
   message?: string;
-  payload: unknown;
   touches: { sku: string; location: string }[];
   /** `envelopeHash` of what the device sent. */
   payloadHash?: string;
