@@ -250,4 +250,20 @@ CREATE TABLE event_conflicts (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'sites',
+    sql: `
+-- A warehouse building. Every location belongs to one; a channel sells from one or more.
+CREATE TABLE sites (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  active boolean NOT NULL DEFAULT true
+);
+-- Every store before sites existed is the one building called 'main'.
+INSERT INTO sites (id, name) VALUES ('main', 'Main warehouse');
+ALTER TABLE locations ADD COLUMN site_id text NOT NULL DEFAULT 'main' REFERENCES sites(id);
+CREATE INDEX locations_site ON locations (site_id);
+`,
+  },
 ];
