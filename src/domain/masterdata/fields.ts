@@ -36,6 +36,8 @@ export const textField = (what: string, max: number) =>
     if (typeof v !== 'string') return (ctx.addIssue({ code: 'custom', message: `${what} must be text, got ${shown(v)}` }), z.NEVER);
     const s = v.trim();
     if (s.length > max) return (ctx.addIssue({ code: 'custom', message: `${what} is longer than ${max} characters` }), z.NEVER);
+    // Control characters are exactly what this rule looks for.
+    // eslint-disable-next-line no-control-regex
     const problem = textProblem(s) ?? (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) ? 'holds a control character' : undefined);
     if (problem) return (ctx.addIssue({ code: 'custom', message: `${what} ${problem}` }), z.NEVER);
     return s;
