@@ -59,7 +59,7 @@ export type MetaValues = {
 export type MetaKey = keyof MetaValues;
 export type MetaRow = { [K in MetaKey]: { key: K; value: MetaValues[K] } }[MetaKey];
 
-export type LocationRow = { id: string; kind: 'bin' | 'dock' | 'returns' };
+export type LocationRow = { id: string; kind: 'bin' | 'dock' | 'qc' | 'returns' };
 export type SettingRow = { key: string; value: unknown };
 
 export type FloorDb = Dexie & {

@@ -137,7 +137,7 @@ export type PullResponse = {
   /** The highest seq the API holds for this device (0 if none): heals a lost push answer. */
   lastSeq: number;
   catalog: CatalogItem[];
-  locations: { id: string; kind: 'bin' | 'dock' | 'returns' }[];
+  locations: { id: string; kind: 'bin' | 'dock' | 'qc' | 'returns' }[];
   pickLists: PickList[];
   receipts: Receipt[];
   countTasks: CountTaskView[];

@@ -21,6 +21,7 @@ import { ChangeFeed } from './feed.ts';
 import { HttpError, fail, parse } from './http.ts';
 import { rateKey, registerIdentity, requireSession } from './identity/routes.ts';
 import { deviceAdminRows } from './identity/storage.ts';
+import { masterdataRoutes } from './masterdata/routes.ts';
 import { pushEvents, readBatch } from './ingest.ts';
 import { jsonNestsDeeperThan } from '../domain/text.ts';
 import { seedDemo } from './seed.ts';
@@ -218,6 +219,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
 
   // After the rate limit plugin, whose onRoute hook covers only routes declared after it.
   const identity = await registerIdentity(app, { db, feed, now, keepAliveMs: opts.keepAliveMs ?? 15_000 });
+  await app.register(masterdataRoutes, { db, now, channel });
   const authed = { preHandler: async (req: FastifyRequest) => void requireSession(req) };
 
   app.post(`${API_PREFIX}/devices/:deviceId/events`, authed, async (req, reply) => {

@@ -26,7 +26,8 @@ export type CsvTable = {
 };
 
 /** Bounds of one file: more rows or a longer cell is refused, not truncated. */
-export const CSV_LIMITS = { maxRows: 200_000, maxCell: 2_000, maxColumns: 64 } as const;
+export type CsvLimits = { maxRows: number; maxCell: number; maxColumns: number };
+export const CSV_LIMITS: CsvLimits = { maxRows: 200_000, maxCell: 2_000, maxColumns: 64 };
 
 /** Lowercase letters and digits only: "Units per case", "units_per_case" and "UNITS-PER-CASE" match. */
 export const headerKey = (h: string): string => h.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -35,7 +36,7 @@ export const headerKey = (h: string): string => h.toLowerCase().replace(/[^a-z0-
  * Parses `text` as a table of `columns`. Header line is line 1. Blank lines are skipped;
  * a line with more cells than the header is reported, never silently cut.
  */
-export function parseCsv(text: string, columns: readonly ColumnSpec[], limits = CSV_LIMITS): CsvTable {
+export function parseCsv(text: string, columns: readonly ColumnSpec[], limits: CsvLimits = CSV_LIMITS): CsvTable {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const errors: LineError[] = [];
   const keyToField = new Map<string, string>();

@@ -5,3 +5,4 @@ export * from './catalog.ts';
 export * from './places.ts';
 export * from './people.ts';
 export * from './receipts.ts';
+export * from './plan.ts';
