@@ -10,7 +10,7 @@ import type { CatalogRecord, LocationRecord, PlannedChange, ReceiptRecord, Recei
 import { MASTERDATA_TYPE, OPENING_BALANCE } from '../../domain/replay.ts';
 
 /** The ledger's device id for master-data changes (reserved: no handheld makes a nil-prefixed id). */
-export const MASTERDATA_DEVICE = '00000000-0000-0000-0000-000000000001';
+export const MASTERDATA_DEVICE = '00000000-0000-7000-8000-00000000000d';
 const MASTERDATA_LOCK = 7_270_008;
 
 const json = (v: unknown): string => JSON.stringify(v);
