@@ -74,9 +74,10 @@ type CatalogRow = {
 /** The whole catalog as records, by SKU. */
 export async function catalogRecords(db: Sql, skus?: readonly string[]): Promise<Map<string, CatalogRecord>> {
   const rows = await db.query<CatalogRow>(
-    `SELECT c.sku, c.gtin, c.name, c.units_per_case, c.lot_tracked, c.expiry_tracked, c.reorder_point, c.velocity_class, c.retired_at,
-       (SELECT json_agg(json_build_object('gtin', k.gtin, 'units', k.units) ORDER BY k.gtin) FROM catalog_cases k WHERE k.sku = c.sku) AS cases
-     FROM catalog c WHERE $1::text[] IS NULL OR c.sku = ANY($1::text[]) ORDER BY c.sku`,
+    `SELECT c.sku, c.gtin, c.name, c.units_per_case, c.lot_tracked, c.expiry_tracked, c.reorder_point, c.velocity_class, c.retired_at, k.cases
+     FROM catalog c
+     LEFT JOIN (SELECT sku, json_agg(json_build_object('gtin', gtin, 'units', units) ORDER BY gtin) AS cases FROM catalog_cases GROUP BY sku) k ON k.sku = c.sku
+     WHERE $1::text[] IS NULL OR c.sku = ANY($1::text[]) ORDER BY c.sku`,
     [skus ?? null],
   );
   return new Map(
@@ -103,9 +104,10 @@ export async function writeCatalog(tx: Sql, at: Date, changes: readonly PlannedC
   if (changes.length === 0) return;
   const skus = changes.map((c) => c.key);
   // Case GTINs of the changed SKUs go first, and a unit GTIN that moves is parked, so a swap between two SKUs passes the unique checks.
-  await tx.query('DELETE FROM catalog_cases WHERE sku = ANY($1::text[])', [skus]);
+  // Joined with the list, not `= ANY($1)`: a parameter array is searched linearly for every row.
+  await tx.query('DELETE FROM catalog_cases c USING unnest($1::text[]) AS u(sku) WHERE c.sku = u.sku', [skus]);
   const moving = changes.filter((c) => c.before && c.before.gtin !== c.after.gtin).map((c) => c.key);
-  if (moving.length > 0) await tx.query(`UPDATE catalog SET gtin = '~' || sku WHERE sku = ANY($1::text[])`, [moving]);
+  if (moving.length > 0) await tx.query(`UPDATE catalog c SET gtin = '~' || c.sku FROM unnest($1::text[]) AS u(sku) WHERE c.sku = u.sku`, [moving]);
   await tx.query(
     `INSERT INTO catalog (sku, gtin, name, units_per_case, lot_tracked, expiry_tracked, reorder_point, velocity_class, retired_at)
      SELECT sku, gtin, name, units_per_case, lot_tracked, expiry_tracked, reorder_point, velocity_class, CASE WHEN retired THEN $2::timestamptz END
