@@ -42,6 +42,8 @@ export type MetaValues = {
   nextSeq: number;
   /** The API's pull cursor for the work cache. */
   pullCursor: string;
+  /** The catalog's cursor: the next pull asks only for what changed after it. */
+  catalogCursor: number;
   /** Highest seq the API confirmed it holds. */
   lastAckedSeq: number;
   /** When a push or pull last succeeded (ISO). */

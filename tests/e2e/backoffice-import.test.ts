@@ -26,12 +26,12 @@ test('an admin imports a catalog and a bin map from CSV, creates a picker with a
   expect(await preview.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
   await preview.getByRole('button', { name: 'Import the clean lines only' }).click();
   await page.getByRole('status').getByText('Imported: 1 new, 0 changed').waitFor();
-  await page.getByRole('table', { name: 'catalog' }).getByRole('cell', { name: 'NEW-2001' }).waitFor();
+  await page.getByRole('table', { name: 'catalog' }).getByRole('cell', { name: 'NEW-2001', exact: true }).waitFor();
 
   await page.getByRole('navigation', { name: 'Back office' }).getByRole('button', { name: 'Locations' }).click();
   await page.getByLabel('Import a CSV file (locations)').setInputFiles(file('bins.csv', 'Bin Code,Type\nZ-01-01,bin\n'));
   await page.getByRole('region', { name: 'Preview' }).getByRole('button', { name: 'Import', exact: true }).click();
-  await page.getByRole('table', { name: 'locations' }).getByRole('cell', { name: 'Z-01-01' }).waitFor();
+  await page.getByRole('table', { name: 'locations' }).getByRole('cell', { name: 'Z-01-01', exact: true }).waitFor();
 
   await page.getByRole('navigation', { name: 'Back office' }).getByRole('button', { name: 'Users' }).click();
   const form = page.getByRole('form', { name: 'New user' });
@@ -40,7 +40,7 @@ test('an admin imports a catalog and a bin map from CSV, creates a picker with a
   await form.getByLabel('Role').selectOption('picker');
   await form.getByLabel('PIN').fill('9876');
   await form.getByRole('button', { name: 'Create user' }).click();
-  await page.getByRole('table', { name: 'users' }).getByRole('cell', { name: 'pia9' }).waitFor();
+  await page.getByRole('table', { name: 'users' }).getByRole('cell', { name: 'pia9', exact: true }).waitFor();
 
   await page.getByRole('navigation', { name: 'Back office' }).getByRole('button', { name: 'Labels' }).click();
   await page.getByLabel('Codes (bins, totes or badge codes)').fill('Z-01-01');

@@ -160,6 +160,33 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     expect(ok.body.rejected.filter((r) => r.code === 'unknown_sku' || r.code === 'unknown_location')).toEqual([]);
   });
 
+  it('a handheld that holds the catalog cursor gets only the SKUs changed since (a day offline is a delta, not the catalog)', async () => {
+    const dev = new DeviceEvents(0x7011, 'picker');
+    const token = await api.signIn('picker', dev.id);
+    const full = (await api.get<PullResponse>(`/api/v1/devices/${dev.id}/work`, token)).body;
+    expect(full.catalogDelta).toBeUndefined();
+    expect(full.catalog.length).toBeGreaterThan(8);
+    const since = full.catalogCursor as number;
+    expect(since).toBeGreaterThan(0);
+    await csv('POST', '/api/v1/masterdata/catalog/import', admin, `sku,name,gtin\nDELTA-1,Delta one,${gtin(70)}\nDELTA-2,Delta two,${gtin(71)}\n`);
+    await csv('POST', '/api/v1/masterdata/catalog/import', admin, `sku,name,gtin\nDELTA-1,Delta one fixed,${gtin(72)}\n`);
+    expect((await api.request('DELETE', '/api/v1/masterdata/catalog/DELTA-2', { token: admin })).status).toBe(200);
+    // Other master data (a bin) is no catalog change.
+    await csv('POST', '/api/v1/masterdata/locations/import', admin, `id\nDELTA-BIN\n`);
+    const delta = (await api.get<PullResponse>(`/api/v1/devices/${dev.id}/work?catalogSince=${since}`, token)).body;
+    expect(delta.catalog).toEqual([]);
+    expect(delta.catalogDelta).toEqual({ since, upserts: [{ sku: 'DELTA-1', gtin: gtin(72), name: 'Delta one fixed' }], removed: ['DELTA-2'] });
+    expect(delta.catalogCursor).toBeGreaterThan(since);
+    const none = (await api.get<PullResponse>(`/api/v1/devices/${dev.id}/work?catalogSince=${delta.catalogCursor}`, token)).body;
+    expect(none.catalogDelta).toEqual({ since: delta.catalogCursor, upserts: [], removed: [] });
+    // A cursor from elsewhere (ahead of this database) or junk gets the whole catalog.
+    for (const bad of [String(10 ** 12), 'abc', '-1']) {
+      const r = (await api.get<PullResponse>(`/api/v1/devices/${dev.id}/work?catalogSince=${bad}`, token)).body;
+      expect(r.catalogDelta, bad).toBeUndefined();
+      expect(r.catalog.find((c) => c.sku === 'DELTA-1')?.gtin).toBe(gtin(72));
+    }
+  });
+
   it('users: only an admin gives supervisor or admin; a PIN set works at once; a locked user cannot sign in', async () => {
     const boss = await csv('POST', '/api/v1/masterdata/users/import', sup, `id,name,roles,pin\nboss,Bo Boss,supervisor,9999\n`);
     expect(boss.status).toBe(422);
