@@ -1,6 +1,6 @@
 /**
  * The central inventory API (wire protocol v1) and the static host of the built PWA.
- * Routes parse with the domain schemas and call one use case each; SQL lives in storage.ts.
+ * Routes parse with the domain schemas and call one use case each; SQL lives in storage/.
  */
 import { existsSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -24,7 +24,7 @@ import { deviceAdminRows } from './identity/storage.ts';
 import { pushEvents, readBatch } from './ingest.ts';
 import { jsonNestsDeeperThan } from '../domain/text.ts';
 import { seedDemo } from './seed.ts';
-import * as storage from './storage.ts';
+import * as storage from './storage/index.ts';
 
 export type ServerOptions = {
   /** 0 = an ephemeral port. */

@@ -44,7 +44,7 @@ import {
   type ResendConflict,
   type StockRow,
   type StockDelta,
-} from './storage.ts';
+} from './storage/index.ts';
 
 /** An envelope readable enough to be ordered and deduplicated; the rest is checked per event. */
 export type ReadableEvent = { seq: number; id: string; raw: Record<string, unknown> };
