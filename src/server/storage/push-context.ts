@@ -4,6 +4,7 @@
 import type { Sql } from '../db.ts';
 import type { CountTask, LocationKind, PickLineRecord, PickRecord, ReturnRecord } from '../../domain/stock.ts';
 import type { Role } from '../../domain/roles.ts';
+import type { SessionContext } from '../identity/storage.ts';
 import { json, num, toCountTask, type CountTaskRow } from './rows.ts';
 
 /** Savepoints: one event's failure inside a push is undone without undoing the others. */
@@ -28,9 +29,16 @@ export type PushContext = {
   skus: Set<string>;
   locations: Map<string, LocationKind>;
   receipts: Set<string>;
+  /** The sessions the events name and the legacy (pre-session) actors of this device's lineage. */
+  sessions: SessionContext;
 };
 
-/** Everything a push reads besides stock, in one round trip; the records events refer to are locked, in key order. */
+/**
+ * Everything a push reads besides stock, in one round trip: who may act (actors, the sessions the
+ * events name, checked against this device's lineage: the device and the registrations it
+ * replaced after supervisor resets), which ids and references exist, and the records events refer
+ * to, locked in key order.
+ */
 export async function pushContext(
   tx: Sql,
   q: {
@@ -44,6 +52,8 @@ export async function pushContext(
     skus: string[];
     locations: string[];
     receiptIds: string[];
+    sessionIds: string[];
+    legacyActors: string[];
   },
 ): Promise<PushContext> {
   const [r] = await tx.query<{
@@ -56,8 +66,15 @@ export async function pushContext(
     skus: string[];
     locations: { id: string; kind: LocationKind }[];
     receipts: string[];
+    sessions: { id: string; userId: string; revoked: boolean; onDevice: boolean }[];
+    legacy: string[];
   }>(
-    `SELECT
+    `WITH RECURSIVE lineage (device_id, depth) AS (
+       SELECT $1::text, 0
+       UNION ALL
+       SELECT d.replaces, l.depth + 1 FROM devices d JOIN lineage l ON d.device_id = l.device_id
+       WHERE d.replaces IS NOT NULL AND l.depth < 50)
+     SELECT
        (SELECT coalesce(json_agg(json_build_object('id', u.id, 'roles', u.roles, 'signedIn', du.user_id IS NOT NULL)), '[]')
           FROM users u LEFT JOIN device_users du ON du.user_id = u.id AND du.device_id = $1
           WHERE u.id = ANY($2::text[])) AS actors,
@@ -76,7 +93,12 @@ export async function pushContext(
           SELECT return_id, sku, location, qty, resolved_qty FROM returns WHERE return_id = ANY($7::text[]) ORDER BY return_id FOR UPDATE) t) AS returns,
        (SELECT coalesce(json_agg(sku), '[]') FROM catalog WHERE sku = ANY($8::text[])) AS skus,
        (SELECT coalesce(json_agg(json_build_object('id', id, 'kind', kind)), '[]') FROM locations WHERE id = ANY($9::text[])) AS locations,
-       (SELECT coalesce(json_agg(id), '[]') FROM receipts WHERE id = ANY($10::text[])) AS receipts`,
+       (SELECT coalesce(json_agg(id), '[]') FROM receipts WHERE id = ANY($10::text[])) AS receipts,
+       (SELECT coalesce(json_agg(json_build_object('id', s.id, 'userId', s.user_id, 'revoked', s.revoked_at IS NOT NULL,
+                 'onDevice', s.device_id IN (SELECT device_id FROM lineage))), '[]')
+          FROM sessions s WHERE s.id = ANY($11::text[])) AS sessions,
+       (SELECT coalesce(json_agg(DISTINCT du.user_id), '[]') FROM device_users du
+          WHERE du.legacy AND du.user_id = ANY($12::text[]) AND du.device_id IN (SELECT device_id FROM lineage)) AS legacy`,
     [
       q.deviceId,
       q.actors,
@@ -88,6 +110,8 @@ export async function pushContext(
       q.skus,
       q.locations,
       q.receiptIds,
+      q.sessionIds,
+      q.legacyActors,
     ],
   );
   return {
@@ -110,5 +134,9 @@ export async function pushContext(
     skus: new Set(r?.skus ?? []),
     locations: new Map((r?.locations ?? []).map((l) => [l.id, l.kind])),
     receipts: new Set(r?.receipts ?? []),
+    sessions: {
+      sessions: new Map((r?.sessions ?? []).map((s) => [s.id, { userId: s.userId, revoked: s.revoked, onDevice: s.onDevice }])),
+      legacyActors: new Set(r?.legacy ?? []),
+    },
   };
 }
