@@ -353,6 +353,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<{ url: stri
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify(STARTING));
   };
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, serve) : createHttpServer(serve);
+  // Fastify's own keep-alive (72 s), which it applies only to servers it creates: Node's 5 s
+  // closes idle connections under a client that reuses them (a reset push) and costs handhelds new TLS handshakes.
+  server.keepAliveTimeout = 72_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
