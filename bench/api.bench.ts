@@ -77,17 +77,17 @@ async function ingest(opts: ServerOptions, run: number, batches: number): Promis
 
 /** DEVICES devices per API at `urls`, each pushing `batches` batches of 100, all at once; answers events per second. */
 async function ingestInto(urls: readonly string[], run: number, batches: number): Promise<number> {
-  const devices = await Promise.all(
-    Array.from({ length: DEVICES * urls.length }, async (_, d) => {
-      const base = urls[d % urls.length] as string;
-      const id = deviceId(run, d);
-      const { token, session } = await signIn(base, 'receiver', '2222', id);
-      const events = eventsFor(run, d, (batches + 2) * BATCH, session);
-      const bodies: string[] = [];
-      for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
-      return { url: `${base}/api/v1/devices/${id}/events`, token, bodies };
-    }),
-  );
+  // One sign-in at a time: a PIN check in flight counts against the user's limit until it succeeds.
+  const devices: { url: string; token: string; bodies: string[] }[] = [];
+  for (let d = 0; d < DEVICES * urls.length; d++) {
+    const base = urls[d % urls.length] as string;
+    const id = deviceId(run, d);
+    const { token, session } = await signIn(base, 'receiver', '2222', id);
+    const events = eventsFor(run, d, (batches + 2) * BATCH, session);
+    const bodies: string[] = [];
+    for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
+    devices.push({ url: `${base}/api/v1/devices/${id}/events`, token, bodies });
+  }
   // Warm-up: two batches per device (JIT, connection pools, plan caches).
   for (const d of devices) for (const body of d.bodies.slice(0, 2)) await post(d.url, d.token, body);
   const t0 = performance.now();
