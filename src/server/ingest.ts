@@ -2,8 +2,8 @@
  * Push (wire protocol v1): a device's events, applied in its seq order, exactly once.
  * The stock rules come only from `decideEvent`: a push loads (and locks) the records and rows its
  * events name into a `MemoryCentral`, checks and plans event after event on it, and writes the
- * differences back in one go. Round trips: the device lock, the context (ids, sessions, records),
- * the stock lock (two more when a row is missing), the count windows when the batch records a
+ * differences back in one go. Round trips: the device lock, the context (ids, sessions, records
+ * and stock rows, locked), two more when a stock row is missing, the count windows when the batch records a
  * count, the write: a handful per push, however many events it carries.
  */
 import { EnvelopeSchema, describeIssues, parseEvent, rolesFor, type FloorEvent } from '../domain/events.ts';
@@ -32,7 +32,7 @@ import {
   countWindows,
   heldEvents,
   lockDevice,
-  lockStock,
+  addMissingStock,
   pushContext,
   recordResendConflicts,
   releaseSavepoint,
@@ -210,6 +210,9 @@ async function applyRun(tx: Sql, ctx: PushCtx, run: readonly ReadableEvent[], no
     receiptIds: uniq(prints.flatMap((p) => p.receipts)),
     sessionIds: uniq(readable.flatMap((ev) => (ev.session ? [ev.session] : []))),
     legacyActors: uniq(readable.flatMap((ev) => (ev.session ? [] : [ev.actor as string]))),
+    stockKeys: prints.flatMap((p) => p.keys),
+    stockLocations: uniq(prints.flatMap((p) => p.locations)),
+    approvedTaskIds: uniq(readable.flatMap((ev) => (ev.type === 'count.approved' ? [ev.payload.countTaskId as string] : []))),
   });
   const checked = authorize(parsed, context, context.sessions);
   const { rejected, ...write } = await planBatch(tx, checked, context, now);
@@ -362,7 +365,7 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
     receiptKnown: (id) => context.receipts.has(id),
   };
   const taskById = new Map(context.tasks.map((t) => [t.id as string, t]));
-  const { rows, windows } = await lockBatch(tx, valid, world, taskById);
+  const { rows, windows } = await lockBatch(tx, valid, world, taskById, context.stock);
   const view = loadView(rows, context, windows);
   const before = new Map(rows.map((r) => [stockKey(r.sku, r.location), r.buckets]));
   const planned = planEvents(checked, view, world, taskById, receivedAt);
@@ -373,27 +376,29 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
 }
 
 /**
- * Locking: the stock rows the valid events of a batch touch (only of SKUs and places that exist:
- * an unknown one is refused anyway), every row at the bins they count, and the approved tasks'
- * lines; then each recorded count's window, what moved at its bin since its start, read after the locks.
+ * Locking: the context locked the stock rows that exist (those the events name, and every row at
+ * the bins they count or approve); the keys of valid events without a row (only of SKUs and places
+ * that exist: an unknown one is refused anyway, and an approved task's lines) are created and
+ * locked here. Then each recorded count's window, what moved at its bin since its start, read after the locks.
  */
-async function lockBatch(tx: Sql, valid: readonly FloorEvent[], world: World, taskById: Map<string, CountTask>): Promise<{ rows: StockRow[]; windows: Map<string, LedgerFactRow[]> }> {
+async function lockBatch(
+  tx: Sql,
+  valid: readonly FloorEvent[],
+  world: World,
+  taskById: Map<string, CountTask>,
+  locked: readonly StockRow[],
+): Promise<{ rows: StockRow[]; windows: Map<string, LedgerFactRow[]> }> {
   const keys: Key[] = [];
-  const locations = new Set<string>();
   const exists = (k: Key) => world.skuKnown(k.sku) && world.locationKind(k.location) !== undefined;
   for (const ev of valid) {
-    const p = footprint(ev);
-    keys.push(...p.keys.filter(exists));
-    for (const l of p.locations) if (world.locationKind(l)) locations.add(l);
+    keys.push(...footprint(ev).keys.filter(exists));
     if (ev.type === 'count.approved') {
       const t = taskById.get(ev.payload.countTaskId);
-      if (t) {
-        locations.add(t.location);
-        keys.push(...(t.held?.lines ?? []).map((l) => ({ sku: l.sku, location: t.location })));
-      }
+      if (t) keys.push(...(t.held?.lines ?? []).map((l) => ({ sku: l.sku, location: t.location })));
     }
   }
-  const rows = await lockStock(tx, keys, [...locations].sort());
+  // The rows that exist were locked with the context; those of new keys are created and locked now.
+  const rows = await addMissingStock(tx, locked, keys);
   const windows = await countWindows(
     tx,
     valid.flatMap((ev) => {

@@ -5,7 +5,8 @@ import type { Sql } from '../db.ts';
 import type { CountTask, LocationKind, PickLineRecord, PickRecord, ReturnRecord } from '../../domain/stock.ts';
 import type { Role } from '../../domain/roles.ts';
 import type { SessionContext } from '../identity/storage.ts';
-import { json, num, toCountTask, type CountTaskRow } from './rows.ts';
+import { bucketsOf, json, num, toCountTask, type CountTaskRow } from './rows.ts';
+import type { StockRow } from './stock.ts';
 
 /** Savepoints: one event's failure inside a push is undone without undoing the others. */
 export const savepoint = async (tx: Sql, name: string): Promise<void> => void (await tx.query(`SAVEPOINT ${name}`));
@@ -31,13 +32,16 @@ export type PushContext = {
   receipts: Set<string>;
   /** The sessions the events name and the legacy (pre-session) actors of this device's lineage. */
   sessions: SessionContext;
+  /** The stock rows the events name, every row at the bins they count and at approved tasks' bins, locked in key order after the records. */
+  stock: StockRow[];
 };
 
 /**
  * Everything a push reads besides stock, in one round trip: who may act (actors, the sessions the
  * events name, checked against this device's lineage: the device and the registrations it
  * replaced after supervisor resets), which ids and references exist, and the records events refer
- * to, locked in key order.
+ * to, locked in key order, then the stock rows they touch (keys without a row are left to
+ * `addMissingStock`).
  */
 export async function pushContext(
   tx: Sql,
@@ -54,6 +58,10 @@ export async function pushContext(
     receiptIds: string[];
     sessionIds: string[];
     legacyActors: string[];
+    stockKeys: { sku: string; location: string }[];
+    /** Bins counted whole, and the count tasks approved (their bins are counted whole too). */
+    stockLocations: string[];
+    approvedTaskIds: string[];
   },
 ): Promise<PushContext> {
   const [r] = await tx.query<{
@@ -68,6 +76,7 @@ export async function pushContext(
     receipts: string[];
     sessions: { id: string; userId: string; revoked: boolean; onDevice: boolean }[];
     legacy: string[];
+    stock: ({ sku: string; location: string } & Record<string, unknown>)[];
   }>(
     `WITH RECURSIVE lineage (device_id, depth) AS (
        SELECT $1::text, 0
@@ -98,7 +107,13 @@ export async function pushContext(
                  'onDevice', s.device_id IN (SELECT device_id FROM lineage))), '[]')
           FROM sessions s WHERE s.id = ANY($11::text[])) AS sessions,
        (SELECT coalesce(json_agg(DISTINCT du.user_id), '[]') FROM device_users du
-          WHERE du.legacy AND du.user_id = ANY($12::text[]) AND du.device_id IN (SELECT device_id FROM lineage)) AS legacy`,
+          WHERE du.legacy AND du.user_id = ANY($12::text[]) AND du.device_id IN (SELECT device_id FROM lineage)) AS legacy,
+       (SELECT coalesce(json_agg(t), '[]') FROM (
+          SELECT sku, location, available, committed, qc, quarantine, suspect FROM stock
+          WHERE (sku, location) IN (SELECT sku, location FROM jsonb_to_recordset($13::jsonb) AS k(sku text, location text))
+             OR location = ANY($14::text[])
+             OR location IN (SELECT location FROM count_tasks WHERE id = ANY($15::text[]))
+          ORDER BY sku, location FOR UPDATE) t) AS stock`,
     [
       q.deviceId,
       q.actors,
@@ -112,6 +127,9 @@ export async function pushContext(
       q.receiptIds,
       q.sessionIds,
       q.legacyActors,
+      json(q.stockKeys),
+      q.stockLocations,
+      q.approvedTaskIds,
     ],
   );
   return {
@@ -138,5 +156,6 @@ export async function pushContext(
       sessions: new Map((r?.sessions ?? []).map((s) => [s.id, { userId: s.userId, revoked: s.revoked, onDevice: s.onDevice }])),
       legacyActors: new Set(r?.legacy ?? []),
     },
+    stock: (r?.stock ?? []).map((s) => ({ sku: s.sku, location: s.location, buckets: bucketsOf(s) })),
   };
 }

@@ -9,25 +9,16 @@ import { bucketsOf, json, toFact, type FactRow } from './rows.ts';
 export type StockRow = { sku: string; location: string; buckets: Buckets };
 
 /**
- * Locks and returns the stock rows a push touches: the given keys plus every row at the given
- * locations (a count compares the whole bin), in key order, in one statement when every key
- * has its row (the usual case). Keys without a row are then inserted (empty, in key order; a key
- * another push is inserting waits for it) and locked by a second statement, so every key is a
- * locked row before planning: no push plans against a row another is creating. Callers pass
- * only SKUs and places that exist.
+ * Completes the stock rows a push locked (`pushContext`) with the keys that had no row yet:
+ * they are inserted (empty, in key order; a key another push is inserting waits for it) and
+ * locked by a second statement, so every key is a locked row before planning and no push plans
+ * against a row another is creating. Nothing is sent when every key has its row (the usual case).
+ * Callers pass only SKUs and places that exist.
  */
-export async function lockStock(tx: Sql, keys: { sku: string; location: string }[], locations: string[]): Promise<StockRow[]> {
-  if (keys.length === 0 && locations.length === 0) return [];
-  const unique = [...new Map(keys.map((k) => [rowKey(k.sku, k.location), { sku: k.sku, location: k.location }])).values()].sort(byKey);
-  const select = `SELECT sku, location, available, committed, qc, quarantine, suspect FROM stock
-     WHERE (sku, location) IN (SELECT sku, location FROM jsonb_to_recordset($1::jsonb) AS k(sku text, location text))
-        OR location = ANY($2::text[])
-     ORDER BY sku, location
-     FOR UPDATE`;
-  const rows = (await tx.query<Row & { sku: string; location: string }>(select, [json(unique), locations])).map(toStockRow);
-  const held = new Set(rows.map((r) => rowKey(r.sku, r.location)));
-  const missing = unique.filter((k) => !held.has(rowKey(k.sku, k.location)));
-  if (missing.length === 0) return rows;
+export async function addMissingStock(tx: Sql, locked: readonly StockRow[], keys: readonly { sku: string; location: string }[]): Promise<StockRow[]> {
+  const held = new Set(locked.map((r) => rowKey(r.sku, r.location)));
+  const missing = [...new Map(keys.filter((k) => !held.has(rowKey(k.sku, k.location))).map((k) => [rowKey(k.sku, k.location), { sku: k.sku, location: k.location }])).values()].sort(byKey);
+  if (missing.length === 0) return [...locked];
   await tx.query(
     `INSERT INTO stock (sku, location)
      SELECT sku, location FROM jsonb_to_recordset($1::jsonb) AS k(sku text, location text)
@@ -35,14 +26,19 @@ export async function lockStock(tx: Sql, keys: { sku: string; location: string }
      ON CONFLICT (sku, location) DO NOTHING`,
     [json(missing)],
   );
-  const added = (await tx.query<Row & { sku: string; location: string }>(select, [json(missing), []])).map(toStockRow);
-  return [...rows, ...added].sort(byKey);
+  const added = await tx.query<Row & { sku: string; location: string }>(
+    `SELECT sku, location, available, committed, qc, quarantine, suspect FROM stock
+     WHERE (sku, location) IN (SELECT sku, location FROM jsonb_to_recordset($1::jsonb) AS k(sku text, location text))
+     ORDER BY sku, location
+     FOR UPDATE`,
+    [json(missing)],
+  );
+  return [...locked, ...added.map((r) => ({ sku: r.sku, location: r.location, buckets: bucketsOf(r) }))];
 }
 
 const rowKey = (sku: string, location: string): string => `${sku}\u0000${location}`;
 const byKey = <T extends { sku: string; location: string }>(a: T, b: T) =>
   a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.location < b.location ? -1 : a.location > b.location ? 1 : 0;
-const toStockRow = (r: Row & { sku: string; location: string }): StockRow => ({ sku: r.sku, location: r.location, buckets: bucketsOf(r) });
 
 /**
  * The applied stock-moving events at each task's bin after its `count.started`, in ledger order.
