@@ -1,13 +1,17 @@
 /**
  * The API over real HTTP on loopback:
  * - api.ingest.{pglite,postgres}.events_per_s: several devices pushing batches of 100 at once;
+ * - api.ingest.postgres.processes_N.events_per_s: the same on N API processes over one
+ *   PostgreSQL (4 devices per process), so the figure shows where the database becomes the limit;
  * - api.push.p50_ms / p99_ms: one-event pushes from one device, one after another, on PGlite.
  * - api.signin.p99_ms_under_flood: a real sign-in (a registered handheld with its secret) while
  *   100 clients guess PINs for other users from unregistered device ids, all over loopback HTTP.
  * PostgreSQL is DATABASE_URL or the local postgres://postgres@127.0.0.1:5432/test, in a schema
  * made for the run and dropped after; without a reachable server that figure is skipped.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { startServer, type ServerOptions } from '../src/server/app.ts';
@@ -65,28 +69,69 @@ async function post(url: string, token: string, body: string): Promise<{ ackedSe
 async function ingest(opts: ServerOptions, run: number, batches: number): Promise<number> {
   const server: Server = await startServer({ port: 0, logLevel: 'silent', rateLimit: false, ...opts });
   try {
-    const devices = await Promise.all(
-      Array.from({ length: DEVICES }, async (_, d) => {
-        const id = deviceId(run, d);
-        const { token, session } = await signIn(server.url, 'receiver', '2222', id);
-        const events = eventsFor(run, d, (batches + 2) * BATCH, session);
-        const bodies: string[] = [];
-        for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
-        return { url: `${server.url}/api/v1/devices/${id}/events`, token, bodies };
-      }),
-    );
-    // Warm-up: two batches per device (JIT, connection pools, plan caches).
-    for (const d of devices) for (const body of d.bodies.slice(0, 2)) await post(d.url, d.token, body);
-    const t0 = performance.now();
-    await Promise.all(
-      devices.map(async (d) => {
-        for (const body of d.bodies.slice(2)) await post(d.url, d.token, body);
-      }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    return (DEVICES * batches * BATCH) / seconds;
+    return await ingestInto([server.url], run, batches);
   } finally {
     await server.close();
+  }
+}
+
+/** DEVICES devices per API at `urls`, each pushing `batches` batches of 100, all at once; answers events per second. */
+async function ingestInto(urls: readonly string[], run: number, batches: number): Promise<number> {
+  // One sign-in at a time: a PIN check in flight counts against the user's limit until it succeeds.
+  const devices: { url: string; token: string; bodies: string[] }[] = [];
+  for (let d = 0; d < DEVICES * urls.length; d++) {
+    const base = urls[d % urls.length] as string;
+    const id = deviceId(run, d);
+    const { token, session } = await signIn(base, 'receiver', '2222', id);
+    const events = eventsFor(run, d, (batches + 2) * BATCH, session);
+    const bodies: string[] = [];
+    for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
+    devices.push({ url: `${base}/api/v1/devices/${id}/events`, token, bodies });
+  }
+  // Warm-up: two batches per device (JIT, connection pools, plan caches).
+  for (const d of devices) for (const body of d.bodies.slice(0, 2)) await post(d.url, d.token, body);
+  const t0 = performance.now();
+  await Promise.all(
+    devices.map(async (d) => {
+      for (const body of d.bodies.slice(2)) await post(d.url, d.token, body);
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return (devices.length * batches * BATCH) / seconds;
+}
+
+/** Events per second on `processes` API processes of their own over the PostgreSQL at `url`. */
+async function ingestProcesses(url: string, processes: number, run: number, batches: number): Promise<number> {
+  const script = fileURLToPath(new URL('./api-process.ts', import.meta.url));
+  const children = Array.from({ length: processes }, () =>
+    spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
+  try {
+    // One at a time: the first migrates and seeds, the others find it done.
+    const urls: string[] = [];
+    for (const child of children) {
+      urls.push(
+        await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (c: Buffer) => {
+            out += c.toString();
+            const m = /listening (\S+)/.exec(out);
+            if (m?.[1]) resolve(m[1]);
+          });
+          child.once('exit', (code) => reject(new Error(`an API process exited (${code}) before listening`)));
+        }),
+      );
+    }
+    return await ingestInto(urls, run, batches);
+  } finally {
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode !== null ? undefined : new Promise<void>((resolve) => {
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+      ),
+    );
   }
 }
 
@@ -179,6 +224,10 @@ export async function run(report: Report): Promise<void> {
   report({ metric: 'api.ingest.pglite.events_per_s', value: round(pglite, 0), unit: 'events/s' });
   const postgres = await withPostgresSchema((url) => ingest({ databaseUrl: url }, 2, 50));
   if (postgres !== undefined) report({ metric: 'api.ingest.postgres.events_per_s', value: round(postgres, 0), unit: 'events/s' });
+  for (const processes of [2, 3]) {
+    const multi = await withPostgresSchema((url) => ingestProcesses(url, processes, 2 + processes, 50));
+    if (multi !== undefined) report({ metric: `api.ingest.postgres.processes_${processes}.events_per_s`, value: round(multi, 0), unit: 'events/s' });
+  }
   process.stderr.write('api bench: one-event push latency measured on PGlite (in memory), sequential, over loopback HTTP\n');
   const times = await pushLatency(1000);
   report({ metric: 'api.push.p50_ms', value: round(quantile(times, 0.5)), unit: 'ms' });

@@ -4,7 +4,7 @@
  * PGlite delivers the same notifications in-process.
  */
 import type { Database } from './db.ts';
-import type { Change } from './storage.ts';
+import type { Change } from './storage/index.ts';
 
 export type ChangeListener = (change: Change) => void;
 
@@ -16,7 +16,9 @@ export class ChangeFeed {
 
   static async open(db: Database, channel: string): Promise<ChangeFeed> {
     const feed = new ChangeFeed();
-    feed.unlisten = await db.listen(channel, (payload) => feed.publish(payload));
+    // Fanned out on the next turn of the event loop: PGlite calls back while it finishes the
+    // COMMIT that sent the NOTIFY, and the push's answer must not wait on the streams.
+    feed.unlisten = await db.listen(channel, (payload) => setImmediate(() => feed.publish(payload)));
     return feed;
   }
 

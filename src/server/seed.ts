@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Database } from './db.ts';
-import { changeChannel, hasUsers, insertPickLists } from './storage.ts';
+import { changeChannel, hasUsers, insertPickLists } from './storage/index.ts';
 import type { Role } from '../domain/roles.ts';
 import type { CatalogItem } from '../domain/protocol.ts';
 import { importIn, prepareImport, type EntityName, type ImportContext } from './masterdata/service.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { catalogByGtin, storeWork } from '../../src/device/work-cache.ts';
+import { storeWork } from '../../src/device/work-cache.ts';
+import { lookupGtin } from '../../src/domain/workflows/common.ts';
 import { getMeta } from '../../src/device/db.ts';
 import type { PullResponse } from '../../src/domain/protocol.ts';
 import { newDevice } from './helpers.ts';
@@ -15,8 +16,9 @@ describe('work cache: catalog deltas', () => {
     expect((await db.catalog.toArray()).map((c) => [c.sku, c.gtin])).toEqual([['A', '04006381330282'], ['B', '04006381330145']]);
     expect(await getMeta(db, 'catalogCursor')).toBe(9);
     // The fixed GTIN is what a scan finds now; the old one finds nothing.
-    expect((await catalogByGtin(db, '4006381330282'))?.sku).toBe('A');
-    expect(await catalogByGtin(db, '4006381330077')).toBeUndefined();
+    const held = await db.catalog.toArray();
+    expect(lookupGtin(held, '4006381330282')?.sku).toBe('A');
+    expect(lookupGtin(held, '4006381330077')).toBeUndefined();
     // A whole catalog (no delta) replaces the cache.
     await storeWork(db, work({ cursor: 'c3', catalogCursor: 9, catalog: [{ sku: 'Z', gtin: '04006381330350', name: 'z' }] }));
     expect((await db.catalog.toArray()).map((c) => c.sku)).toEqual(['Z']);

@@ -6,7 +6,7 @@
 import type { CatalogDelta, CatalogItem } from '../../domain/protocol.ts';
 import { MASTERDATA_TYPE } from '../../domain/replay.ts';
 import type { Sql } from '../db.ts';
-import { catalogRows } from '../storage.ts';
+import { catalogRows } from '../storage/index.ts';
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
