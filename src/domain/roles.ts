@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './schema.ts';
 
 export const ROLES = ['picker', 'receiver', 'returns', 'counter', 'supervisor'] as const;
 export type Role = (typeof ROLES)[number];

@@ -62,7 +62,7 @@ function unavailable(err: unknown): boolean {
   return /^(08|57P0|53300)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code);
 }
 
-const optionalText = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
+const optionalText = <T extends z.core.$ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), z.optional(s));
 const StockQuery = z.object({ sku: optionalText(SkuSchema), location: optionalText(LocationIdSchema) });
 const LedgerQuery = StockQuery.extend({
   // Reserved ids too: a supervisor may read the opening balances' device.
@@ -191,8 +191,8 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   };
   const isSupervisor = (req: FastifyRequest): boolean => req.user?.roles.includes('supervisor') ?? false;
   const deviceParam = (req: FastifyRequest): string => {
-    const id = parse(DeviceIdSchema, (req.params as { deviceId?: string }).deviceId, 'deviceId').toLowerCase();
-    if (req.user && req.user.deviceId.toLowerCase() !== id) {
+    const id = parse(DeviceIdSchema, (req.params as { deviceId?: string }).deviceId, 'deviceId');
+    if (req.user && req.user.deviceId !== id) {
       fail(403, 'wrong_device', `this session was opened on device ${req.user.deviceId}; sign in on ${id} to use it`);
     }
     // A reset registration takes nothing more: the device re-registers and sends again under a new id.
@@ -264,8 +264,8 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   });
   app.get(`${API_PREFIX}/ledger`, authed, async (req) => {
     const q = parse(LedgerQuery, req.query, 'query');
-    const asked = q.deviceId?.toLowerCase();
-    const own = (req.user as storage.SessionUser).deviceId.toLowerCase();
+    const asked = q.deviceId;
+    const own = (req.user as storage.SessionUser).deviceId;
     if (!isSupervisor(req) && asked !== undefined && asked !== own) {
       return fail(403, 'forbidden', `only a supervisor may read another device's ledger; this session is on ${own}`, 'deviceId');
     }

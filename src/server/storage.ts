@@ -9,6 +9,7 @@ import { MIGRATIONS } from './migrations.ts';
 import { atp, onHand, type Buckets, type CountTask, type Discrepancy, type LocationKind, type PickLineRecord, type PickRecord, type ReturnRecord } from '../domain/stock.ts';
 import type { LedgerFact } from '../domain/replay.ts';
 import type { Role } from '../domain/roles.ts';
+import { asDeviceId } from '../domain/ids.ts';
 import type { CatalogItem, CountTaskView, LedgerEntry, PickList, QuarantinedReturn, Receipt, StockFigure } from '../domain/protocol.ts';
 
 /** Advisory lock keys (any 64-bit numbers, fixed for the life of the schema). */
@@ -640,7 +641,7 @@ export async function ledgerEvents(
   return rows.map((r) => ({
     position: num(r.position),
     id: String(r.id),
-    deviceId: String(r.device_id),
+    deviceId: asDeviceId(String(r.device_id)),
     seq: num(r.seq),
     type: String(r.type),
     actor: String(r.actor),

@@ -12,7 +12,7 @@ import { applyUserLanguage, useT } from '../i18n/i18n.ts';
 
 /** Sign-in by badge scan (`U:name`, then the PIN) or by user name and PIN. */
 export function SignInScreen() {
-  const { db, http, engine } = useDevice();
+  const { db, api, engine } = useDevice();
   const setSession = useSession((s) => s.setSession);
   const show = useSession((s) => s.show);
   const [user, setUser] = useState('');
@@ -33,7 +33,7 @@ export function SignInScreen() {
     }
     setBusy(true);
     const creds = { user: user.trim(), pin };
-    const result = reset ? await reRegister(db, http, creds, new Date()) : await signIn(db, http, creds, new Date());
+    const result = reset ? await reRegister(db, api, creds, new Date()) : await signIn(db, api, creds, new Date());
     setBusy(false);
     if (!result.ok && result.reset) {
       setReset(await undeliveredEvents(db));
