@@ -1,6 +1,6 @@
 /**
  * The central inventory API (wire protocol v1) and the static host of the built PWA.
- * Routes parse with the domain schemas and call one use case each; SQL lives in storage.ts.
+ * Routes parse with the domain schemas and call one use case each; SQL lives in storage/.
  */
 import { existsSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,7 +15,7 @@ import { rolesFor } from '../domain/events.ts';
 import { AnyDeviceIdSchema, DeviceIdSchema, LocationIdSchema, SkuSchema } from '../domain/ids.ts';
 import { hasRole } from '../domain/roles.ts';
 import { API_PREFIX, MAX_BODY_BYTES, MAX_BODY_DEPTH, type PullResponse } from '../domain/protocol.ts';
-import { openPglite, openPostgres, type Database } from './db.ts';
+import { observeStatements, openPglite, openPostgres, type Database } from './db.ts';
 import { lockDataDir } from './data-lock.ts';
 import { ChangeFeed } from './feed.ts';
 import { HttpError, fail, parse } from './http.ts';
@@ -24,7 +24,7 @@ import { deviceAdminRows } from './identity/storage.ts';
 import { pushEvents, readBatch } from './ingest.ts';
 import { jsonNestsDeeperThan } from '../domain/text.ts';
 import { seedDemo } from './seed.ts';
-import * as storage from './storage.ts';
+import * as storage from './storage/index.ts';
 
 export type ServerOptions = {
   /** 0 = an ephemeral port. */
@@ -48,6 +48,8 @@ export type ServerOptions = {
   keepAliveMs?: number;
   /** An HTTP(S) server already listening (startServer binds its port before touching the data); the app answers its requests. */
   server?: Server;
+  /** Told the text of every statement the API sends (tests count a request's round trips). */
+  observeSql?: (text: string) => void;
 };
 
 export type App = { app: FastifyInstance; db: Database; feed: ChangeFeed; close(): Promise<void> };
@@ -87,6 +89,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   let db: Database;
   try {
     db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(dataDir);
+    if (opts.observeSql) db = observeStatements(db, opts.observeSql);
   } catch (err) {
     await unlock();
     throw err;

@@ -101,3 +101,33 @@ export async function openPostgres(databaseUrl: string, poolSize = 10): Promise<
     },
   };
 }
+
+/**
+ * The same database, telling `onStatement` the text of every statement sent through it, inside
+ * transactions too (their BEGIN and COMMIT included): what a request costs in round trips.
+ */
+export function observeStatements(db: Database, onStatement: (text: string) => void): Database {
+  const observed = (sql: Sql): Sql => ({
+    query: (text, params) => {
+      onStatement(text);
+      return sql.query(text, params);
+    },
+    exec: (script) => {
+      onStatement(script);
+      return sql.exec(script);
+    },
+  });
+  return {
+    ...observed(db),
+    kind: db.kind,
+    transaction: (fn) =>
+      db.transaction(async (tx) => {
+        onStatement('BEGIN');
+        const result = await fn(observed(tx));
+        onStatement('COMMIT');
+        return result;
+      }),
+    listen: (channel, onPayload) => db.listen(channel, onPayload),
+    close: () => db.close(),
+  };
+}

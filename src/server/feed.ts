@@ -4,7 +4,7 @@
  * PGlite delivers the same notifications in-process.
  */
 import type { Database } from './db.ts';
-import type { Change } from './storage.ts';
+import type { Change } from './storage/index.ts';
 
 export type ChangeListener = (change: Change) => void;
 

@@ -2,8 +2,9 @@
  * Push (wire protocol v1): a device's events, applied in its seq order, exactly once.
  * The stock rules come only from `decideEvent`: a push loads (and locks) the records and rows its
  * events name into a `MemoryCentral`, checks and plans event after event on it, and writes the
- * differences back in one go. Round trips: context, stock locks (two statements: missing rows
- * are inserted first), the count windows when the batch records a count, the write.
+ * differences back in one go. Round trips: the device lock, the context (ids, sessions, records),
+ * the stock lock (two more when a row is missing), the count windows when the batch records a
+ * count, the write: a handful per push, however many events it carries.
  */
 import { EnvelopeSchema, describeIssues, parseEvent, rolesFor, type FloorEvent } from '../domain/events.ts';
 import { EventIdSchema, SeqSchema, assertNever, type LocationId, type Sku } from '../domain/ids.ts';
@@ -17,14 +18,16 @@ import {
   movementsOf,
   placesOf,
   stockKey,
+  type Buckets,
   type CountTask,
+  type Effect,
   type World,
 } from '../domain/stock.ts';
 import { PushRequestSchema, type PushResponse, type Rejection, type ResendWarning, type SeqConflict } from '../domain/protocol.ts';
 import { MAX_PAYLOAD_DEPTH, clockSkew, depthOf } from '../domain/text.ts';
 import { MAX_STORED_TEXT, envelopeHash, storedCopy, storedText } from './payload.ts';
 import type { Database, Sql } from './db.ts';
-import { sessionContext, type SessionContext } from './identity/storage.ts';
+import type { SessionContext } from './identity/storage.ts';
 import {
   countWindows,
   heldEvents,
@@ -44,7 +47,7 @@ import {
   type ResendConflict,
   type StockRow,
   type StockDelta,
-} from './storage.ts';
+} from './storage/index.ts';
 
 /** An envelope readable enough to be ordered and deduplicated; the rest is checked per event. */
 export type ReadableEvent = { seq: number; id: string; raw: Record<string, unknown> };
@@ -205,13 +208,10 @@ async function applyRun(tx: Sql, ctx: PushCtx, run: readonly ReadableEvent[], no
     skus: uniq(prints.flatMap((p) => p.keys.map((k) => k.sku))),
     locations: uniq(prints.flatMap((p) => [...p.keys.map((k) => k.location), ...p.locations])),
     receiptIds: uniq(prints.flatMap((p) => p.receipts)),
-  });
-  const sessions = await sessionContext(tx, {
-    deviceId: ctx.deviceId,
     sessionIds: uniq(readable.flatMap((ev) => (ev.session ? [ev.session] : []))),
     legacyActors: uniq(readable.flatMap((ev) => (ev.session ? [] : [ev.actor as string]))),
   });
-  const checked = authorize(parsed, context, sessions);
+  const checked = authorize(parsed, context, context.sessions);
   const { rejected, ...write } = await planBatch(tx, checked, context, now);
   const last = run[run.length - 1] as ReadableEvent;
   await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: last.seq, receivedAt: now, channel: ctx.channel });
@@ -362,7 +362,22 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
     receiptKnown: (id) => context.receipts.has(id),
   };
   const taskById = new Map(context.tasks.map((t) => [t.id as string, t]));
-  // Only rows of SKUs and places that exist are created and locked: an unknown one is refused anyway.
+  const { rows, windows } = await lockBatch(tx, valid, world, taskById);
+  const view = loadView(rows, context, windows);
+  const before = new Map(rows.map((r) => [stockKey(r.sku, r.location), r.buckets]));
+  const planned = planEvents(checked, view, world, taskById, receivedAt);
+  const work = projectWork(planned.applied);
+  const { stock, changes } = stockDeltas(view, before);
+  if (work.countTasks.length + work.pickLines.length + work.receipts.length + work.returnsIn.length + work.returnsResolved.length > 0) changes.unshift({ kind: 'work' });
+  return { ledger: planned.ledger, rejected: planned.rejected, discrepancies: planned.discrepancies, stock, changes, ...work };
+}
+
+/**
+ * Locking: the stock rows the valid events of a batch touch (only of SKUs and places that exist:
+ * an unknown one is refused anyway), every row at the bins they count, and the approved tasks'
+ * lines; then each recorded count's window, what moved at its bin since its start, read after the locks.
+ */
+async function lockBatch(tx: Sql, valid: readonly FloorEvent[], world: World, taskById: Map<string, CountTask>): Promise<{ rows: StockRow[]; windows: Map<string, LedgerFactRow[]> }> {
   const keys: Key[] = [];
   const locations = new Set<string>();
   const exists = (k: Key) => world.skuKnown(k.sku) && world.locationKind(k.location) !== undefined;
@@ -379,7 +394,6 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
     }
   }
   const rows = await lockStock(tx, keys, [...locations].sort());
-  // A count's window: what moved at its bin since its start, read after the locks.
   const windows = await countWindows(
     tx,
     valid.flatMap((ev) => {
@@ -389,19 +403,27 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
     }),
     MOVING_TYPES,
   );
+  return { rows, windows };
+}
 
-  const view = loadView(rows, context, windows);
-  const before = new Map(rows.map((r) => [stockKey(r.sku, r.location), r.buckets]));
+type Applied = { event: FloorEvent; effect: Effect };
+
+/**
+ * Stock planning: each event decided by `decideEvent` on the view as the events before it left
+ * it, in seq order; a refusal becomes the event's rejection. Answers the ledger rows, the
+ * discrepancies and the applied events with their effects (already applied to `view`).
+ */
+function planEvents(
+  checked: readonly Checked[],
+  view: MemoryCentral,
+  world: World,
+  taskById: Map<string, CountTask>,
+  receivedAt: Date,
+): { ledger: LedgerWrite[]; rejected: Rejection[]; discrepancies: PushWrite['discrepancies']; applied: Applied[] } {
   const ledger: LedgerWrite[] = [];
   const rejected: Rejection[] = [];
   const discrepancies: PushWrite['discrepancies'] = [];
-  const changedTasks = new Map<string, CountTask>();
-  const picks = new Map<string, PushWrite['picks'][number]>();
-  const pickLines = new Map<string, { pickListId: string; lineId: string; picked: number; short: number }>();
-  const receipts: PushWrite['receipts'] = [];
-  const returnsIn: PushWrite['returnsIn'] = [];
-  const returnsResolved: PushWrite['returnsResolved'] = [];
-
+  const applied: Applied[] = [];
   for (const c of checked) {
     const decided = 'event' in c ? decideEvent(c.event, view, world) : undefined;
     if ('rejection' in c || !decided?.ok) {
@@ -413,7 +435,31 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
     const ev = c.event;
     const effect = decided.effect;
     view.apply(effect);
+    applied.push({ event: ev, effect });
     for (const d of effect.discrepancies) discrepancies.push({ ...d, eventId: ev.id, seq: ev.seq });
+    const counted = ev.type === 'count.started' || ev.type === 'count.recorded' ? ev.payload.location : ev.type === 'count.approved' ? taskById.get(ev.payload.countTaskId)?.location : undefined;
+    const touches: Key[] = [
+      ...effect.moves.map((m) => ({ sku: m.sku, location: m.location })),
+      ...footprint(ev).keys,
+      // A count concerns every SKU on the shelf of its bin.
+      ...(ev.type === 'count.started' && counted ? Object.keys(effect.countTasks[0]?.snapshot ?? {}).map((sku) => ({ sku, location: counted })) : []),
+    ];
+    ledger.push({ ...ledgerRow(c.e, receivedAt, { payload: ev.payload, touches }), ...(counted ? { places: [counted] } : {}) });
+  }
+  return { ledger, rejected, discrepancies, applied };
+}
+
+type WorkWrite = Pick<PushWrite, 'countTasks' | 'pickLines' | 'picks' | 'receipts' | 'returnsIn' | 'returnsResolved'>;
+
+/** Work projections: what the applied events change in count tasks, pick lines and records, receipts and returns. */
+function projectWork(applied: readonly Applied[]): WorkWrite {
+  const changedTasks = new Map<string, CountTask>();
+  const picks = new Map<string, PushWrite['picks'][number]>();
+  const pickLines = new Map<string, { pickListId: string; lineId: string; picked: number; short: number }>();
+  const receipts: PushWrite['receipts'] = [];
+  const returnsIn: PushWrite['returnsIn'] = [];
+  const returnsResolved: PushWrite['returnsResolved'] = [];
+  for (const { event: ev, effect } of applied) {
     for (const t of effect.countTasks) changedTasks.set(t.id, t);
     for (const p of effect.picks) picks.set(p.eventId, p);
     for (const l of effect.lines) {
@@ -423,14 +469,6 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
       sum.short += l.short;
       pickLines.set(k, sum);
     }
-    const counted = ev.type === 'count.started' || ev.type === 'count.recorded' ? ev.payload.location : ev.type === 'count.approved' ? taskById.get(ev.payload.countTaskId)?.location : undefined;
-    const touches: Key[] = [
-      ...effect.moves.map((m) => ({ sku: m.sku, location: m.location })),
-      ...footprint(ev).keys,
-      // A count concerns every SKU on the shelf of its bin.
-      ...(ev.type === 'count.started' && counted ? Object.keys(effect.countTasks[0]?.snapshot ?? {}).map((sku) => ({ sku, location: counted })) : []),
-    ];
-    ledger.push({ ...ledgerRow(c.e, receivedAt, { payload: ev.payload, touches }), ...(counted ? { places: [counted] } : {}) });
     switch (ev.type) {
       case 'receipt.received':
         receipts.push({ receiptId: ev.payload.receiptId, lineId: ev.payload.lineId ?? null, sku: ev.payload.sku, gtin: ev.payload.gtin ?? null, qty: ev.payload.qty });
@@ -461,7 +499,11 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
         assertNever(ev, 'event');
     }
   }
+  return { countTasks: [...changedTasks.values()], pickLines: [...pickLines.values()], picks: [...picks.values()], receipts, returnsIn, returnsResolved };
+}
 
+/** The net change of every stock row the batch moved (against the rows as locked), and the feed's stock changes. */
+function stockDeltas(view: MemoryCentral, before: Map<string, Buckets>): { stock: StockDelta[]; changes: Change[] } {
   const stock: StockDelta[] = [];
   const changes: Change[] = [];
   for (const [key, row] of view.stock) {
@@ -478,21 +520,7 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
       changes.push({ kind: 'stock', sku: row.sku, location: row.location });
     }
   }
-  const touchedWork = changedTasks.size + pickLines.size + receipts.length + returnsIn.length + returnsResolved.length > 0;
-  if (touchedWork) changes.unshift({ kind: 'work' });
-  return {
-    ledger,
-    rejected,
-    stock,
-    discrepancies,
-    countTasks: [...changedTasks.values()],
-    pickLines: [...pickLines.values()],
-    picks: [...picks.values()],
-    receipts,
-    returnsIn,
-    returnsResolved,
-    changes,
-  };
+  return { stock, changes };
 }
 
 /** The working view of one push: its locked rows and records, and the count windows read from the ledger. */

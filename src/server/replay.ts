@@ -5,7 +5,7 @@
 import type { Database } from './db.ts';
 import { figuresOf, replayLedger, stockDifferences } from '../domain/replay.ts';
 import type { Buckets } from '../domain/stock.ts';
-import { ledgerFacts, stockTable } from './storage.ts';
+import { ledgerFacts, stockTable } from './storage/index.ts';
 
 /** The stock rows where the table and a replay of the ledger disagree (empty when they agree). */
 export async function replayMismatches(db: Database): Promise<{ key: string; table: Buckets; replayed: Buckets }[]> {

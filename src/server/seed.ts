@@ -4,7 +4,7 @@
  */
 import type { Database } from './db.ts';
 import { hashPin } from './auth.ts';
-import { hasUsers, seedIfEmpty } from './storage.ts';
+import { hasUsers, seedIfEmpty } from './storage/index.ts';
 import type { Role } from '../domain/roles.ts';
 import type { CatalogItem } from '../domain/protocol.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../src/server/app.ts';
 import type { Database } from '../../src/server/db.ts';
-import { insertPickLists } from '../../src/server/storage.ts';
+import { insertPickLists } from '../../src/server/storage/index.ts';
 import { fetchHttpClient, type HttpClient, type HttpRequest, type HttpResponse } from '../../src/device/sync/http.ts';
 import { stockKey, type Buckets } from '../../src/domain/stock.ts';
 import { replayLedger } from '../../src/domain/replay.ts';

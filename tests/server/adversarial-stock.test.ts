@@ -11,7 +11,7 @@ import { BACKEND_NAMES, DeviceEvents, deviceId, openBackend, pickHeld, pickLine,
 import type { App } from '../../src/server/app.ts';
 import { BUCKET_CAP } from '../../src/domain/stock.ts';
 import { MAX_QTY } from '../../src/domain/ids.ts';
-import { insertCatalog } from '../../src/server/storage.ts';
+import { insertCatalog } from '../../src/server/storage/index.ts';
 import { replayMismatches } from '../../src/server/replay.ts';
 
 type Outcome = { ackedSeq: number; rejected: { seq: number; code: string; message: string }[] };

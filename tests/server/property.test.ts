@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, DeviceEvents, deviceId, openBackend, startApp, type Backend, type Client } from '../fixtures/server-app.ts';
 import { BucketModel, type MasterData } from '../fixtures/bucket-model.ts';
 import type { App } from '../../src/server/app.ts';
-import { insertPickLists } from '../../src/server/storage.ts';
+import { insertPickLists } from '../../src/server/storage/index.ts';
 import { replayMismatches } from '../../src/server/replay.ts';
 import { CATALOG, LOCATIONS, PICK_LISTS, RECEIPTS } from '../../src/server/seed.ts';
 

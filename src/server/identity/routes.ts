@@ -12,7 +12,7 @@ import { newToken, tokenHash, verifyPin } from '../auth.ts';
 import type { Database } from '../db.ts';
 import type { ChangeFeed } from '../feed.ts';
 import { fail, parse } from '../http.ts';
-import { userWithPin } from '../storage.ts';
+import { userWithPin } from '../storage/index.ts';
 import { PinGate } from './pin-gate.ts';
 import * as ids from './storage.ts';
 

@@ -206,38 +206,13 @@ export async function sessionRows(db: Sql, now: Date, activeOnly: boolean): Prom
 }
 
 export type SessionCheck = { userId: string; revoked: boolean; onDevice: boolean };
+/** What `authorize` needs to check events' sessions (read by the push's context query, `pushContext`). */
 export type SessionContext = {
   /** The sessions the events name, with whether each was opened on this device's lineage. */
   sessions: Map<string, SessionCheck>;
   /** Actors who signed in on this device's lineage before sessions existed (v1 events). */
   legacyActors: Set<string>;
 };
-
-/**
- * What `authorize` needs to check events' sessions, in one round trip. The lineage is this
- * device and the registrations it replaced after supervisor resets.
- */
-export async function sessionContext(tx: Sql, q: { deviceId: string; sessionIds: string[]; legacyActors: string[] }): Promise<SessionContext> {
-  if (q.sessionIds.length === 0 && q.legacyActors.length === 0) return { sessions: new Map(), legacyActors: new Set() };
-  const [r] = await tx.query<{ sessions: { id: string; userId: string; revoked: boolean; onDevice: boolean }[]; legacy: string[] }>(
-    `WITH RECURSIVE lineage (device_id, depth) AS (
-       SELECT $1::text, 0
-       UNION ALL
-       SELECT d.replaces, l.depth + 1 FROM devices d JOIN lineage l ON d.device_id = l.device_id
-       WHERE d.replaces IS NOT NULL AND l.depth < 50)
-     SELECT
-       (SELECT coalesce(json_agg(json_build_object('id', s.id, 'userId', s.user_id, 'revoked', s.revoked_at IS NOT NULL,
-                 'onDevice', s.device_id IN (SELECT device_id FROM lineage))), '[]')
-          FROM sessions s WHERE s.id = ANY($2::text[])) AS sessions,
-       (SELECT coalesce(json_agg(DISTINCT du.user_id), '[]') FROM device_users du
-          WHERE du.legacy AND du.user_id = ANY($3::text[]) AND du.device_id IN (SELECT device_id FROM lineage)) AS legacy`,
-    [q.deviceId, q.sessionIds, q.legacyActors],
-  );
-  return {
-    sessions: new Map((r?.sessions ?? []).map((s) => [s.id, { userId: s.userId, revoked: s.revoked, onDevice: s.onDevice }])),
-    legacyActors: new Set(r?.legacy ?? []),
-  };
-}
 
 // ---------------------------------------------------------------- sign-in counters
 
