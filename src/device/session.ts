@@ -11,38 +11,32 @@
  * each keeping its id, actor and session (see `reRegister`).
  */
 import { v7 as uuidv7 } from 'uuid';
-import { API_PREFIX, type SignInResponse } from '../domain/protocol.ts';
+import type { SignInRequest, SignInResponse } from '../domain/protocol.ts';
+import type { Answer, ApiClient } from './api/client.ts';
 import { deleteMeta, deviceIdOf, getMeta, setMeta, type FloorDb, type MetaRow, type MetaValues, type StoredEvent } from './db.ts';
 import { pendingEvents } from './event-log.ts';
 import { requestPersistence, type StorageApi } from './storage.ts';
-import type { HttpClient } from './sync/http.ts';
 
 export type SignInResult =
   | { ok: true; session: MetaValues['session'] }
   /** `reset`: a supervisor reset this device; `reRegister` continues with the same credentials. */
   | { ok: false; message: string; code?: string; reset?: boolean };
 
-type Answer = { status: number; body: unknown };
-
-async function post(http: HttpClient, body: unknown): Promise<Answer | { error: string }> {
-  try {
-    const res = await http.send({ method: 'POST', path: `${API_PREFIX}/sessions`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(res.text);
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, body: parsed };
-  } catch (err) {
-    return { error: `cannot reach the server to sign in (${err instanceof Error ? err.message : String(err)})` };
-  }
+/** A sign-in's refusal in words: the API's message, a network failure, or an answer this build cannot read. */
+function refusal(answer: Exclude<Answer<SignInResponse>, { ok: true }>, what: string): { message: string; code?: string } {
+  const f = answer.failure;
+  if (f.kind === 'retry' && f.status === undefined) return { message: `cannot reach the server to ${what} (${f.message.replace(/^network error: /, '')})` };
+  const code = f.kind === 'bad' || f.kind === 'auth' || f.kind === 'retry' ? f.code : f.kind === 'reset' ? 'device_reset' : undefined;
+  return { message: f.message, ...(code ? { code } : {}) };
 }
 
-const field = (body: unknown, name: string): string | undefined => {
-  const v = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-  return typeof v === 'string' ? v : undefined;
-};
+const sessionOf = (answer: SignInResponse, now: Date): MetaValues['session'] => ({
+  token: answer.token,
+  id: answer.session,
+  user: answer.user,
+  signedInAt: now.toISOString(),
+  ...(answer.expiresAt ? { expiresAt: answer.expiresAt } : {}),
+});
 
 /**
  * Signs a user in for this device, stores the session (and the device secret on the first
@@ -51,27 +45,24 @@ const field = (body: unknown, name: string): string | undefined => {
  */
 export async function signIn(
   db: FloorDb,
-  http: HttpClient,
+  api: ApiClient,
   creds: { user: string; pin: string },
   now: Date,
   opts: { storage?: StorageApi } = {},
 ): Promise<SignInResult> {
   const deviceId = await deviceIdOf(db);
   const secret = await getMeta(db, 'deviceSecret');
-  const answer = await post(http, { user: creds.user, pin: creds.pin, deviceId, ...(secret ? { deviceSecret: secret } : {}) });
-  if ('error' in answer) return { ok: false, message: answer.error };
-  if (answer.status !== 200) {
-    const code = field(answer.body, 'error');
-    if (code === 'device_reset') await setMeta(db, 'reset', { at: now.toISOString() });
-    return { ok: false, message: field(answer.body, 'message') ?? `sign-in failed (${answer.status})`, ...(code ? { code } : {}), ...(code === 'device_reset' ? { reset: true } : {}) };
+  const answer = await api.signIn({ user: creds.user, pin: creds.pin, deviceId, ...(secret ? { deviceSecret: secret } : {}) } satisfies SignInRequest);
+  if (!answer.ok) {
+    const r = refusal(answer, 'sign in');
+    if (r.code === 'device_reset') await setMeta(db, 'reset', { at: now.toISOString() });
+    return { ok: false, ...r, ...(r.code === 'device_reset' ? { reset: true } : {}) };
   }
-  return keep(db, answer.body, now, opts);
+  return keep(db, answer.value, now, opts);
 }
 
-async function keep(db: FloorDb, body: unknown, now: Date, opts: { storage?: StorageApi }): Promise<SignInResult> {
-  const answer = body as Partial<SignInResponse> | undefined;
-  if (!answer || typeof answer.token !== 'string' || typeof answer.session !== 'string' || !answer.user) return { ok: false, message: 'the server sent an unreadable sign-in answer' };
-  const session = { token: answer.token, id: answer.session, user: answer.user, signedInAt: now.toISOString(), ...(answer.expiresAt ? { expiresAt: answer.expiresAt } : {}) };
+async function keep(db: FloorDb, answer: SignInResponse, now: Date, opts: { storage?: StorageApi }): Promise<SignInResult> {
+  const session = sessionOf(answer, now);
   await db.transaction('rw', db.meta, async () => {
     if (answer.deviceSecret) await setMeta(db, 'deviceSecret', answer.deviceSecret);
     await setMeta(db, 'session', session);
@@ -94,7 +85,7 @@ export function undeliveredEvents(db: FloorDb): Promise<StoredEvent[]> {
  */
 export async function reRegister(
   db: FloorDb,
-  http: HttpClient,
+  api: ApiClient,
   creds: { user: string; pin: string },
   now: Date,
   opts: { storage?: StorageApi; newDeviceId?: () => string } = {},
@@ -107,14 +98,12 @@ export async function reRegister(
   const reset = await getMeta(db, 'reset');
   const newId = reset?.newDeviceId ?? (opts.newDeviceId ?? (() => uuidv7({ msecs: now.getTime() })))();
   await setMeta(db, 'reset', { at: reset?.at ?? now.toISOString(), newDeviceId: newId });
-  const answer = await post(http, { user: creds.user, pin: creds.pin, deviceId: newId, previous: { deviceId: oldId, deviceSecret: oldSecret } });
-  if ('error' in answer) return { ok: false, message: answer.error };
-  if (answer.status !== 200) return { ok: false, message: field(answer.body, 'message') ?? `re-registration failed (${answer.status})`, ...(field(answer.body, 'error') ? { code: field(answer.body, 'error') } : {}) };
-  const body = answer.body as Partial<SignInResponse>;
-  if (!body.deviceSecret || typeof body.token !== 'string' || typeof body.session !== 'string' || !body.user) {
-    return { ok: false, message: 'the server sent an unreadable answer to the re-registration' };
-  }
-  const session = { token: body.token, id: body.session, user: body.user, signedInAt: now.toISOString(), ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}) };
+  const answer = await api.signIn({ user: creds.user, pin: creds.pin, deviceId: newId, previous: { deviceId: oldId, deviceSecret: oldSecret } } satisfies SignInRequest);
+  if (!answer.ok) return { ok: false, ...refusal(answer, 'sign in') };
+  const body = answer.value;
+  const deviceSecret = body.deviceSecret;
+  if (!deviceSecret) return { ok: false, message: 'the server sent an unreadable answer to the re-registration (no device secret)' };
+  const session = sessionOf(body, now);
   // One transaction: the new id, its secret, its session and the renumbered log, or none of them.
   await db.transaction('rw', [db.events, db.meta, db.retired], async () => {
     // A second tab may have re-registered meanwhile: only the tab that still sees the old id moves the log.
@@ -129,7 +118,7 @@ export async function reRegister(
       { key: 'nextSeq', value: again.length + 1 },
       { key: 'lastAckedSeq', value: 0 },
       { key: 'ledgerCursor', value: 0 },
-      { key: 'deviceSecret', value: body.deviceSecret as string },
+      { key: 'deviceSecret', value: deviceSecret },
       { key: 'session', value: session },
     ] satisfies MetaRow[]);
     await db.meta.bulkDelete(['pullCursor', 'reset']);
@@ -145,13 +134,10 @@ export { currentSession } from './stored-session.ts';
  * and the device forgets it. Queued events stay and are sent after the next sign-in, each under
  * the session it was recorded under.
  */
-export async function signOut(db: FloorDb, http?: HttpClient): Promise<void> {
+export async function signOut(db: FloorDb, api?: ApiClient): Promise<void> {
   const s = await getMeta(db, 'session');
   await deleteMeta(db, 'session');
-  if (!s || !http) return;
-  try {
-    await http.send({ method: 'DELETE', path: `${API_PREFIX}/sessions/current`, headers: { authorization: `Bearer ${s.token}` } });
-  } catch {
-    // Offline: the token dies at its expiry; the device no longer holds it.
-  }
+  if (!s || !api) return;
+  // Offline or refused: the token dies at its expiry; the device no longer holds it.
+  await api.signOut(s.token);
 }

@@ -3,13 +3,15 @@
  * without the schemas, so code that only needs a brand (the barcode parser on the first
  * screen) does not bring the validator into the first download. ids.ts re-exports them.
  */
-import type { EventId, Gtin, LocationId, Qty, Sku, TaskId, ToteId, UserId } from './ids.ts';
+import type { DeviceId, EventId, Gtin, LocationId, Qty, Sku, TaskId, ToteId, UserId } from './ids.ts';
 
 /** Largest quantity one scan or line may carry; anything above is a typo, not a pallet. */
 export const MAX_QTY = 100_000;
 
 export const asSku = (s: string): Sku => s as Sku;
 export const asLocation = (s: string): LocationId => s as LocationId;
+/** A device id this code made or read from its own storage, normalised as the schema does. */
+export const asDeviceId = (s: string): DeviceId => s.toLowerCase() as DeviceId;
 export const asEventId = (s: string): EventId => s as EventId;
 export const asUser = (s: string): UserId => s as UserId;
 export const asTote = (s: string): ToteId => s as ToteId;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z, type Issues } from './schema.ts';
 import {
   CountQtySchema,
   DeviceIdSchema,
@@ -25,7 +25,7 @@ export const CURRENT_SCHEMA_VERSION = 2;
 export const SUPPORTED_SCHEMA_VERSIONS = [1, 2] as const;
 
 /** A session's public id (not its token): random, made by the API at sign-in. */
-export const SessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'session must be a session id from sign-in');
+export const SessionIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'session must be a session id from sign-in'));
 
 // Every free-text field goes through `freeText`: bounded, and storable (no NUL, no lone surrogate).
 const note = freeText('note', 500, { blank: true });
@@ -33,7 +33,7 @@ const ref = freeText('reference', 64);
 /** GS1 lot (AI 10): up to 20 characters. */
 const lot = freeText('lot', 20);
 /** An expiry as an ISO date (YYYY-MM-DD). */
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD');
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD'));
 
 export const RETURN_CONDITIONS = ['sealed', 'opened', 'damaged', 'defective', 'wrong_item'] as const;
 export type ReturnCondition = (typeof RETURN_CONDITIONS)[number];
@@ -68,12 +68,12 @@ export const payloadSchemas = {
   /** Goods counted in at the dock: `+ qc`. */
   'receipt.received': z.strictObject({
     receiptId: TaskIdSchema,
-    lineId: ref.optional(),
-    sscc: z.string().regex(/^\d{18}$/, 'sscc must be 18 digits').optional(),
-    gtin: GtinSchema.optional(),
+    lineId: z.optional(ref),
+    sscc: z.optional(z.string().check(z.regex(/^\d{18}$/, 'sscc must be 18 digits'))),
+    gtin: z.optional(GtinSchema),
     sku: SkuSchema,
-    lot: lot.optional(),
-    expiry: isoDate.optional(),
+    lot: z.optional(lot),
+    expiry: z.optional(isoDate),
     location: LocationIdSchema,
     qty: QtySchema,
   }),
@@ -91,8 +91,8 @@ export const payloadSchemas = {
     location: LocationIdSchema,
     qty: QtySchema,
     condition: z.enum(RETURN_CONDITIONS),
-    orderRef: freeText('order reference', 64).optional(),
-    note: note.optional(),
+    orderRef: z.optional(freeText('order reference', 64)),
+    note: z.optional(note),
   }),
   /** A supervisor's decision on a quarantined return. */
   'return.resolved': z.discriminatedUnion('decision', [
@@ -122,10 +122,7 @@ export const payloadSchemas = {
   'count.recorded': z.strictObject({
     countTaskId: TaskIdSchema,
     location: LocationIdSchema,
-    lines: z
-      .array(z.strictObject({ sku: SkuSchema, qty: CountQtySchema }))
-      .min(1, 'a count needs at least one line')
-      .max(500),
+    lines: z.array(z.strictObject({ sku: SkuSchema, qty: CountQtySchema })).check(z.minLength(1, 'a count needs at least one line'), z.maxLength(500)),
   }),
   /** A supervisor approves (posts) or rejects (asks for a recount of) a held count variance. */
   'count.approved': z.strictObject({
@@ -162,18 +159,20 @@ export function rolesFor(type: EventType): readonly Role[] {
 }
 
 /** The envelope fields every version carries, validated before the payload. */
-export const EnvelopeSchema = z.object({
-  id: EventIdSchema,
-  deviceId: DeviceIdSchema,
-  seq: SeqSchema,
-  type: freeText('type', 64, { blank: true }),
-  schemaVersion: z.number().int().min(1),
-  /** The device clock, for people; must be a real instant (the API keeps its own receipt time). */
-  occurredAt: InstantSchema,
-  actor: UserIdSchema,
-  session: SessionIdSchema.optional(),
-  payload: z.unknown(),
-}).refine((e) => e.schemaVersion < 2 || e.session !== undefined, { message: 'session is required from schemaVersion 2', path: ['session'] });
+export const EnvelopeSchema = z
+  .object({
+    id: EventIdSchema,
+    deviceId: DeviceIdSchema,
+    seq: SeqSchema,
+    type: freeText('type', 64, { blank: true }),
+    schemaVersion: z.int().check(z.gte(1)),
+    /** The device clock, for people; must be a real instant (the API keeps its own receipt time). */
+    occurredAt: InstantSchema,
+    actor: UserIdSchema,
+    session: z.optional(SessionIdSchema),
+    payload: z.unknown(),
+  })
+  .check(z.refine((e) => e.schemaVersion < 2 || e.session !== undefined, { error: 'session is required from schemaVersion 2', path: ['session'] }));
 export type Envelope = z.output<typeof EnvelopeSchema>;
 
 type EventOf<T extends EventType> = Omit<Envelope, 'type' | 'payload'> & {
@@ -186,10 +185,10 @@ export type FloorEvent = { [T in EventType]: EventOf<T> }[EventType];
 export type EventProblem = { code: 'unknown_type' | 'unsupported_version' | 'invalid_payload'; message: string };
 
 /** Formats zod issues as `field: message; field: message`. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: Issues): string {
   return error.issues
     .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
     .join('; ');
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './schema.ts';
 
 /** `admin` runs the back office (master data, users); it is no floor role. */
 export const ROLES = ['picker', 'receiver', 'returns', 'counter', 'supervisor', 'admin'] as const;

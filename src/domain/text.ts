@@ -3,7 +3,7 @@
  * cannot hold a NUL or a lone UTF-16 surrogate, so such text is refused at the schema, where a
  * bad event becomes a rejection with a clear reason instead of a failed write.
  */
-import { z } from 'zod';
+import { z } from './schema.ts';
 
 const NUL = String.fromCharCode(0);
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -30,18 +30,18 @@ export function sanitizeText(s: string): string {
 }
 
 /** The shared refinement every free-text field of the wire carries. */
-export function storableText<S extends z.ZodString>(schema: S, what: string): S {
-  return schema.superRefine((s, ctx) => {
+export function storableText(what: string) {
+  return z.superRefine<string>((s, ctx) => {
     const problem = textProblem(s);
-    if (problem) ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
-  }) as S;
+    if (problem) ctx.addIssue({ code: 'custom', message: `${what} ${problem}`, input: s });
+  });
 }
 
 /** A bounded free-text field: at most `max` characters, storable; trimmed and non-empty unless `opts.blank`. */
-export function freeText(what: string, max: number, opts: { blank?: boolean; emptyMessage?: string } = {}): z.ZodString {
+export function freeText(what: string, max: number, opts: { blank?: boolean; emptyMessage?: string } = {}): z.ZodMiniString<string> {
   const base = z.string({ error: `${what} must be text` });
-  const shaped = opts.blank ? base : base.trim().min(1, opts.emptyMessage ?? `${what} is empty`);
-  return storableText(shaped.max(max, `${what} is longer than ${max} characters`), what);
+  const shaped = opts.blank ? base : base.check(z.trim(), z.minLength(1, opts.emptyMessage ?? `${what} is empty`));
+  return shaped.check(z.maxLength(max, `${what} is longer than ${max} characters`), storableText(what));
 }
 
 /**
@@ -78,8 +78,7 @@ export function isIsoInstant(s: string): boolean {
 /** The envelope's `occurredAt`: a real instant from the device clock. */
 export const InstantSchema = z
   .string({ error: 'occurredAt must be text' })
-  .max(40, 'occurredAt is longer than 40 characters')
-  .refine(isIsoInstant, 'occurredAt must be an ISO 8601 instant such as 2026-11-23T09:00:00.000Z');
+  .check(z.maxLength(40, 'occurredAt is longer than 40 characters'), z.refine(isIsoInstant, 'occurredAt must be an ISO 8601 instant such as 2026-11-23T09:00:00.000Z'));
 
 /** A device clock may run this far ahead of the API's before its events are flagged. */
 export const CLOCK_AHEAD_ALLOWANCE_MS = 5 * 60_000;

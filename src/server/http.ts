@@ -1,5 +1,5 @@
 /** HTTP failures every route shares: an error carrying the API's answer, and zod parsing that names the bad field. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { describeIssues } from '../domain/events.ts';
 import type { ApiError } from '../domain/protocol.ts';
 
@@ -18,8 +18,8 @@ export const fail = (statusCode: number, error: string, message: string, field?:
 };
 
 /** Parses with a zod schema or fails with a 400 naming the first bad field. */
-export function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const r = schema.safeParse(value);
+export function parse<S extends z.core.$ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const r = z.safeParse(schema, value);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.join('.') : where;

@@ -1,7 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useState, type ComponentType } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
 import { currentSession } from '../device/stored-session.ts';
-import type { SyncEngine } from '../device/sync/engine.ts';
 import { browserDeviceParts, browserEngine, DeviceContext, type Device } from './app/device.ts';
 import { paths, segment, useGo } from './app/routes.ts';
 import { applyUserLanguage, useT } from './i18n/i18n.ts';
@@ -89,7 +88,7 @@ function Screens() {
  */
 export function App({ device }: { device?: Device }) {
   const [parts] = useState(() => device ?? browserDeviceParts());
-  const [engine, setEngine] = useState<SyncEngine | undefined>(device?.engine);
+  const [started, setStarted] = useState<Pick<Device, 'api' | 'engine'> | undefined>(device && { api: device.api, engine: device.engine });
   const [engineError, setEngineError] = useState<string>();
   const session = useSession((s) => s.session);
   const setSession = useSession((s) => s.setSession);
@@ -108,24 +107,24 @@ export function App({ device }: { device?: Device }) {
   useEffect(() => {
     if (!signedIn) return;
     prefetchScreens();
-    if (engine) return;
+    if (started) return;
     let live = true;
     browserEngine().then(
-      (e) => live && setEngine(e),
+      (e) => live && setStarted(e),
       (err: unknown) => live && setEngineError(err instanceof Error ? err.message : String(err)),
     );
     return () => {
       live = false;
     };
-  }, [signedIn, engine]);
-  const value = useMemo(() => (engine ? { ...parts, engine } : parts), [parts, engine]);
+  }, [signedIn, started]);
+  const value = useMemo(() => (started ? { ...parts, ...started } : parts), [parts, started]);
   return (
     <DeviceContext.Provider value={value}>
       {session === undefined ? (
         <p aria-busy="true">{t('ui.starting')}</p>
       ) : session === null ? (
         <SignInScreen />
-      ) : engine ? (
+      ) : started ? (
         <Screens />
       ) : engineError ? (
         <p role="alert">{engineError}</p>

@@ -1,10 +1,24 @@
 /**
- * A small in-memory implementation of push/pull protocol v1, for engine unit tests that
- * need answers the real API gives only under faults (409, 413, lost answers, hangs).
- * The integration tests run the engine against the real API instead.
+ * A small in-memory API speaking protocol v1 through the device's `ApiClient` interface, for
+ * engine unit tests that need answers the real API gives only under faults (409, 413, lost
+ * answers, hangs). A fault's HTTP status is classified by the device's own `failureOf`, as the
+ * real client would. The integration tests run the engine against the real API instead.
  */
-import type { HttpClient, HttpRequest, HttpResponse } from '../../src/device/sync/http.ts';
-import type { PullResponse, PushResponse, Rejection } from '../../src/domain/protocol.ts';
+import { readAnswer, type Answer, type ApiClient, type CallOptions, type EncodedBatch } from '../../src/device/api/client.ts';
+import { failureOf, networkFailure } from '../../src/device/api/http-status.ts';
+import type { HttpResponse } from '../../src/device/sync/http.ts';
+import {
+  LedgerAnswerSchema,
+  PullResponseSchema,
+  PushResponseSchema,
+  SignInResponseSchema,
+  StreamTicketSchema,
+  type PullResponse,
+  type PushResponse,
+  type Rejection,
+  type SignInRequest,
+} from '../../src/domain/protocol.ts';
+import type { z } from '../../src/domain/schema.ts';
 
 type Held = { seq: number; id: string; type: string; payload: unknown; position?: number; rejection?: { code: string; message: string } };
 type Fault =
@@ -21,13 +35,13 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   return { status, header: (n) => h.get(n.toLowerCase()) ?? null, text: JSON.stringify(body) };
 };
 
-export class FakeApi implements HttpClient {
+export class FakeApi implements ApiClient {
   readonly held = new Map<string, Held[]>();
   readonly tokens = new Set(['token-1']);
   /** Every push received: device and seqs. */
   readonly pushes: { deviceId: string; seqs: number[] }[] = [];
   readonly pulls: string[] = [];
-  /** Faults applied to the next requests, in order, matched by method. */
+  /** Faults applied to the next requests, in order, matched by the HTTP method of the call. */
   readonly faults: { method: 'GET' | 'POST'; fault: Fault }[] = [];
   /** Rejects events whose payload makes this return a message. */
   rejectWhen: (e: Held) => string | undefined = () => undefined;
@@ -44,64 +58,112 @@ export class FakeApi implements HttpClient {
     return h.length ? h[h.length - 1]!.seq : 0;
   }
 
-  async send(req: HttpRequest): Promise<HttpResponse> {
+  /** Runs one call: faults first, then `handle`; the answer is read with the client's schema, as over HTTP. */
+  private async answer<S extends z.ZodMiniType>(method: 'GET' | 'POST', schema: S, opts: CallOptions | undefined, handle: () => HttpResponse): Promise<Answer<z.output<S>>> {
     this.inflight += 1;
     this.maxInflight = Math.max(this.maxInflight, this.inflight);
     try {
       // Let other work interleave, as a real round trip would.
       await new Promise((r) => setImmediate(r));
-      const i = this.faults.findIndex((f) => f.method === req.method);
+      const i = this.faults.findIndex((f) => f.method === method);
       const fault = i >= 0 ? this.faults.splice(i, 1)[0]!.fault : undefined;
-      if (fault?.kind === 'drop') throw new TypeError('fetch failed: connection reset');
-      if (fault?.kind === 'status') return json(fault.status, fault.body ?? { error: 'fault', message: `injected ${fault.status}` }, fault.headers);
+      if (fault?.kind === 'drop') return { ok: false, failure: networkFailure(new TypeError('fetch failed: connection reset'), false) };
+      if (fault?.kind === 'status') return { ok: false, failure: failureOf(json(fault.status, fault.body ?? { error: 'fault', message: `injected ${fault.status}` }, fault.headers), Date.now()) };
       if (fault?.kind === 'hang') {
-        await new Promise((_, reject) => {
-          const abort = () => reject(new DOMException('aborted', 'AbortError'));
-          if (req.signal?.aborted) abort();
-          req.signal?.addEventListener('abort', abort);
-        });
+        try {
+          await new Promise((_, reject) => {
+            const abort = () => reject(new DOMException('aborted', 'AbortError'));
+            if (opts?.signal?.aborted) abort();
+            opts?.signal?.addEventListener('abort', abort);
+          });
+        } catch (err) {
+          return { ok: false, failure: networkFailure(err, opts?.signal?.aborted === true) };
+        }
       }
-      const res = this.handle(req);
-      if (fault?.kind === 'lose') throw new TypeError('fetch failed: socket hang up');
-      return res;
+      const res = handle();
+      if (fault?.kind === 'lose') return { ok: false, failure: networkFailure(new TypeError('fetch failed: socket hang up'), false) };
+      if (res.status < 200 || res.status >= 300) return { ok: false, failure: failureOf(res, Date.now()) };
+      return readAnswer(schema, res.text, 'a fake call');
     } finally {
       this.inflight -= 1;
     }
   }
 
-  private handle(req: HttpRequest): HttpResponse {
-    const token = req.headers?.authorization?.replace(/^Bearer /, '');
-    const push = /^\/api\/v1\/devices\/([^/]+)\/events$/.exec(req.path);
-    const pull = /^\/api\/v1\/devices\/([^/?]+)\/work(\?.*)?$/.exec(req.path);
-    if (req.path === '/api/v1/sessions') {
-      const body = JSON.parse(req.body ?? '{}') as { user: string; pin: string };
-      if (body.pin !== '1111') return json(401, { error: 'bad_credentials', message: 'wrong user or PIN' });
+  private authorised(token: string): HttpResponse | undefined {
+    return this.tokens.has(token) ? undefined : json(401, { error: 'unauthorized', message: 'session expired' });
+  }
+
+  signIn(request: SignInRequest, opts?: CallOptions) {
+    return this.answer('POST', SignInResponseSchema, opts, () => {
+      if (request.pin !== '1111') return json(401, { error: 'bad_credentials', message: 'wrong user or PIN' });
       this.signIns += 1;
       const t = `token-signed-in-${this.signIns}`;
       this.tokens.add(t);
-      return json(200, { token: t, session: `session-${this.signIns}-of-fake`, expiresAt: '2026-11-23T22:00:00Z', user: { id: body.user, name: body.user, roles: ['picker'] } });
-    }
-    if (!token || !this.tokens.has(token)) return json(401, { error: 'unauthorized', message: 'session expired' });
-    const ledger = /^\/api\/v1\/ledger\?deviceId=([^&]+)&after=(\d+)&limit=(\d+)$/.exec(req.path);
-    if (ledger && req.method === 'GET') {
-      this.ledgerReads += 1;
-      const [, dev, after, limit] = ledger;
-      const rows = (this.held.get(dev!) ?? [])
-        .filter((h) => (h.position ?? 0) > Number(after))
-        .slice(0, Number(limit))
-        .map((h) => ({ position: h.position, seq: h.seq, id: h.id, status: h.rejection ? 'rejected' : 'applied', ...h.rejection }));
-      return json(200, { events: rows });
-    }
-    if (push && req.method === 'POST') return this.push(push[1]!, JSON.parse(req.body ?? '{}') as { events: Held[] });
-    if (pull && req.method === 'GET') {
-      this.pulls.push(pull[1]!);
-      const work: PullResponse = { cursor: 'c1', lastSeq: this.lastSeq(pull[1]!), catalog: [], locations: [], pickLists: [], receipts: [], countTasks: [], returns: [] };
-      return json(200, work);
-    }
-    return json(404, { error: 'not_found', message: req.path });
+      return json(200, { token: t, session: `session-${this.signIns}-of-fake`, expiresAt: '2026-11-23T22:00:00Z', user: { id: request.user, name: request.user, roles: ['picker'] } });
+    });
   }
 
-  private push(deviceId: string, body: { events: Held[] }): HttpResponse {
+  async signOut(token: string): Promise<Answer<null>> {
+    this.tokens.delete(token);
+    return { ok: true, value: null };
+  }
+
+  push(token: string, deviceId: string, body: EncodedBatch, opts?: CallOptions) {
+    return this.answer('POST', PushResponseSchema, opts, () => this.authorised(token) ?? this.applyPush(deviceId, JSON.parse(body.json) as { events: Held[] }));
+  }
+
+  work(token: string, deviceId: string, _since: { cursor?: string; catalogSince?: number }, opts?: CallOptions) {
+    return this.answer('GET', PullResponseSchema, opts, () => {
+      const refused = this.authorised(token);
+      if (refused) return refused;
+      this.pulls.push(deviceId);
+      const work: PullResponse = { cursor: 'c1', lastSeq: this.lastSeq(deviceId), catalog: [], locations: [], pickLists: [], receipts: [], countTasks: [], returns: [] };
+      return json(200, work);
+    });
+  }
+
+  ledger(token: string, q: { deviceId?: string; after?: number; limit?: number }, opts?: CallOptions) {
+    return this.answer('GET', LedgerAnswerSchema, opts, () => {
+      const refused = this.authorised(token);
+      if (refused) return refused;
+      this.ledgerReads += 1;
+      const rows = (this.held.get(q.deviceId ?? '') ?? [])
+        .filter((h) => (h.position ?? 0) > (q.after ?? 0))
+        .slice(0, q.limit ?? 200)
+        .map((h) => ({
+          position: h.position,
+          id: h.id,
+          deviceId: q.deviceId,
+          seq: h.seq,
+          type: h.type,
+          actor: 'picker',
+          occurredAt: '2026-11-23T10:00:00.000Z',
+          receivedAt: '2026-11-23T10:00:00.000Z',
+          status: h.rejection ? 'rejected' : 'applied',
+          payload: h.payload,
+          ...h.rejection,
+        }));
+      return json(200, { events: rows });
+    });
+  }
+
+  streamTicket(token: string, opts?: CallOptions) {
+    return this.answer('POST', StreamTicketSchema, opts, () => this.authorised(token) ?? json(200, { ticket: 'ticket-of-the-fake-api-0001', expiresAt: '2026-11-23T22:00:00Z' }));
+  }
+
+  // Reads no engine test makes: the fake API has no such data.
+  private unsupported(): Promise<Answer<never>> {
+    return Promise.resolve({ ok: false, failure: { kind: 'bad', status: 404, message: 'the fake API has no such read' } });
+  }
+  stock = () => this.unsupported();
+  devices = () => this.unsupported();
+  sessions = () => this.unsupported();
+  countTasks = () => this.unsupported();
+  returns = () => this.unsupported();
+  conflicts = () => this.unsupported();
+  discrepancies = () => this.unsupported();
+
+  private applyPush(deviceId: string, body: { events: Held[] }): HttpResponse {
     this.pushes.push({ deviceId, seqs: body.events.map((e) => e.seq) });
     for (const e of body.events) {
       const broken = this.failWhen(e);

@@ -14,6 +14,7 @@ import { appendEvent, pendingEvents } from '../../src/device/event-log.ts';
 import { signIn } from '../../src/device/session.ts';
 import { ManualEnvironment } from '../../src/device/sync/environment.ts';
 import { SyncEngine } from '../../src/device/sync/engine.ts';
+import { httpApiClient } from '../../src/device/api/client.ts';
 import { processLock } from '../../src/device/sync/lock.ts';
 import type { DraftEvent } from '../../src/domain/events.ts';
 import { asEventId, asLocation, asQty, asSku, asTask, asTote } from '../../src/domain/ids.ts';
@@ -117,13 +118,13 @@ describe('fault injection', () => {
       const role = i % 2 === 0 ? 'picker' : 'receiver';
       const db = newDevice();
       const deviceId = await deviceIdOf(db);
-      const res = await signIn(db, api.client(), role === 'picker' ? { user: 'picker', pin: '1111' } : { user: 'receiver', pin: '2222' }, new Date());
+      const res = await signIn(db, httpApiClient(api.client()), role === 'picker' ? { user: 'picker', pin: '1111' } : { user: 'receiver', pin: '2222' }, new Date());
       if (!res.ok) throw new Error(res.message);
       const client = new FaultyClient(() => api.client(), seeded(Math.floor(master() * 2 ** 31)), { drop: 0.06, lose: 0.08, delay: 0.1, error500: 0.05, error429: 0.04, maxDelayMs: 40 }, () => faultsOn);
       const env = new ManualEnvironment(true);
       const engine = new SyncEngine({
         db,
-        http: client,
+        api: httpApiClient(client),
         env,
         lock: processLock(),
         random: seeded(Math.floor(master() * 2 ** 31)),

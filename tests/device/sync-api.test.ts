@@ -6,6 +6,7 @@ import { signIn } from '../../src/device/session.ts';
 import { ManualEnvironment } from '../../src/device/sync/environment.ts';
 import { SyncEngine } from '../../src/device/sync/engine.ts';
 import type { HttpClient } from '../../src/device/sync/http.ts';
+import { httpApiClient } from '../../src/device/api/client.ts';
 import { processLock } from '../../src/device/sync/lock.ts';
 import { fetchStream } from '../../src/device/sync/stream.ts';
 import { asLocation, asQty, asSku, asTask } from '../../src/domain/ids.ts';
@@ -25,10 +26,10 @@ const now = () => new Date();
 async function handheld(user = 'picker', pin = '1111') {
   const db = newDevice();
   const http = api.client();
-  const res = await signIn(db, http, { user, pin }, now());
+  const res = await signIn(db, httpApiClient(http), { user, pin }, now());
   if (!res.ok) throw new Error(res.message);
   const env = new ManualEnvironment(true);
-  const engine = new SyncEngine({ db, http, env, lock: processLock(), stream: fetchStream(api.url), backoffBaseMs: 5, backoffCapMs: 50 });
+  const engine = new SyncEngine({ db, api: httpApiClient(http), env, lock: processLock(), stream: fetchStream(api.url), backoffBaseMs: 5, backoffCapMs: 50 });
   return { db, http, env, engine, token: res.session.token, deviceId: await deviceIdOf(db) };
 }
 
@@ -73,7 +74,7 @@ describe('sync against the real API', () => {
     await appendEvent(d.db, pickHeld(1, { sku: 'SKU-1006', bin: 'B-01-02' }), { actor: 'picker', now: now() });
     await until(() => d.engine.status().phase === 'needs_sign_in', 'needs sign-in');
     expect(await pendingEvents(d.db)).toHaveLength(1);
-    const again = await signIn(d.db, d.http, { user: 'picker', pin: '1111' }, now());
+    const again = await signIn(d.db, httpApiClient(d.http), { user: 'picker', pin: '1111' }, now());
     expect(again.ok).toBe(true);
     await until(async () => (await pendingEvents(d.db)).length === 0, 'delivered after sign-in');
     await d.engine.stop();
@@ -104,8 +105,8 @@ describe('sync against the real API', () => {
     const clone = newDevice({ deviceId: original.deviceId });
     // A copy of the storage holds the device secret too, so it can sign in as the device.
     await setMeta(clone, 'deviceSecret', (await getMeta(original.db, 'deviceSecret'))!);
-    expect((await signIn(clone, original.http, { user: 'picker', pin: '1111' }, now())).ok).toBe(true);
-    const engine = new SyncEngine({ db: clone, http: original.http, env: new ManualEnvironment(true), lock: processLock(), backoffBaseMs: 5, backoffCapMs: 50 });
+    expect((await signIn(clone, httpApiClient(original.http), { user: 'picker', pin: '1111' }, now())).ok).toBe(true);
+    const engine = new SyncEngine({ db: clone, api: httpApiClient(original.http), env: new ManualEnvironment(true), lock: processLock(), backoffBaseMs: 5, backoffCapMs: 50 });
     await engine.start();
     await appendEvent(clone, pickHeld(1, { sku: 'SKU-1002', bin: 'A-01-02' }), { actor: 'picker', now: now() });
     await until(() => engine.status().phase === 'conflict', 'conflict');
@@ -128,7 +129,7 @@ describe('sync against the real API', () => {
         return d.http.send(req);
       },
     };
-    const engine = new SyncEngine({ db: d.db, http, env: d.env, lock: processLock(), batchSize: 10, backoffBaseMs: 1, backoffCapMs: 60_000 });
+    const engine = new SyncEngine({ db: d.db, api: httpApiClient(http), env: d.env, lock: processLock(), batchSize: 10, backoffBaseMs: 1, backoffCapMs: 60_000 });
     for (let i = 1; i <= 6; i++) {
       const draft = pickHeld(i, { sku: 'SKU-1007', bin: 'B-01-01', line: i === 3 ? poisonLine : line });
       await appendEvent(d.db, draft, { actor: 'picker', now: now() });

@@ -2,7 +2,9 @@
  * The API's live change feed (server-sent events): it tells the device when to pull again.
  * Two readers behind one shape: `EventSource` in the browser, `fetch` streaming anywhere.
  */
-export type ChangeMessage = { kind: 'work' | 'stock'; sku?: string; location?: string };
+import { ChangeMessageSchema, type ChangeMessage } from '../../domain/protocol.ts';
+
+export type { ChangeMessage } from '../../domain/protocol.ts';
 
 export type StreamHandlers = {
   onOpen(): void;
@@ -16,10 +18,11 @@ export interface ChangeStream {
 /** Opens the feed at `path` (already carrying `?token=`). */
 export type ChangeStreamFactory = (path: string, handlers: StreamHandlers) => ChangeStream;
 
+/** A change message of the wire contract, or undefined for anything else (ignored: the feed only prompts pulls). */
 function parseChange(data: string): ChangeMessage | undefined {
   try {
-    const msg = JSON.parse(data) as Partial<ChangeMessage>;
-    return msg.kind === 'work' || msg.kind === 'stock' ? (msg as ChangeMessage) : undefined;
+    const msg = ChangeMessageSchema.safeParse(JSON.parse(data));
+    return msg.success ? msg.data : undefined;
   } catch {
     return undefined;
   }

@@ -105,7 +105,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
 
   app.post(`${API_PREFIX}/sessions`, { config: { rateLimit: false } }, async (req, reply): Promise<SignInResponse> => {
     const body = parse(SignInRequestSchema, req.body, 'body');
-    const deviceId = body.deviceId.toLowerCase();
+    const deviceId = body.deviceId;
     if (RESERVED_DEVICE_IDS.includes(deviceId)) return fail(403, 'reserved_device', `device id ${deviceId} is reserved for the API's own records; no handheld signs in on it`);
     const lockedUntil = lockedAddresses.get(req.ip);
     if (lockedUntil !== undefined && !body.deviceSecret) {
@@ -140,7 +140,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     const proven = !!reg?.secretHash && !!secretHash && sameHash(secretHash, reg.secretHash);
     // Device checks come before any PIN is checked or counted: they cost no hashing, and a
     // stranger naming a registered device can neither sign in on it nor lock it out.
-    const prevId = body.previous?.deviceId.toLowerCase();
+    const prevId = body.previous?.deviceId;
     // The replacement of a reset device whose first answer was lost is proven by the old registration instead.
     const retry = !!reg?.secretHash && !!prevId && reg.replaces === prevId;
     if (reg?.secretHash && !proven && !retry) return fail(403, 'device_not_proven', ids.notProven(deviceId));
@@ -229,7 +229,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
 
   app.post(`${API_PREFIX}/devices/:deviceId/revoke`, async (req) => {
     requireSupervisor(req, 'revoke a device');
-    const id = parse(DeviceIdSchema, (req.params as { deviceId?: string }).deviceId, 'deviceId').toLowerCase();
+    const id = parse(DeviceIdSchema, (req.params as { deviceId?: string }).deviceId, 'deviceId');
     const out = await ids.revokeDevice(db, id, now());
     if (!out.found) return fail(404, 'not_found', `no device ${id}`);
     await announce(out.sessions);
@@ -238,7 +238,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
 
   app.post(`${API_PREFIX}/devices/:deviceId/reset`, async (req) => {
     requireSupervisor(req, 'reset a device');
-    const id = parse(DeviceIdSchema, (req.params as { deviceId?: string }).deviceId, 'deviceId').toLowerCase();
+    const id = parse(DeviceIdSchema, (req.params as { deviceId?: string }).deviceId, 'deviceId');
     if (!(await ids.resetDevice(db, id, now()))) return fail(404, 'not_found', `no registered device ${id}`);
     return { reset: id };
   });

@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Database, Sql } from '../db.ts';
+import { asDeviceId, type DeviceId } from '../../domain/ids.ts';
 import type { Role } from '../../domain/roles.ts';
 import type { DeviceHealth, SessionView } from '../../domain/protocol.ts';
 
@@ -140,9 +141,9 @@ export async function deviceAdminRows(db: Sql, now: Date): Promise<DeviceHealth[
     [now],
   );
   return rows.map((r) => ({
-    deviceId: String(r.device_id),
+    deviceId: asDeviceId(String(r.device_id)),
     lastSeq: num(r.last_seq),
-    lastContactAt: isoOrNull(r.last_contact_at) as string,
+    lastContactAt: isoOrNull(r.last_contact_at),
     rejectedCount: num(r.rejected_count),
     registeredAt: isoOrNull(r.registered_at),
     revokedAt: isoOrNull(r.revoked_at),
@@ -155,7 +156,7 @@ export async function deviceAdminRows(db: Sql, now: Date): Promise<DeviceHealth[
 
 // ---------------------------------------------------------------- sessions
 
-export type SessionUser = { id: string; name: string; roles: Role[]; deviceId: string; sessionId: string; tokenHash: string; deviceReset: boolean };
+export type SessionUser = { id: string; name: string; roles: Role[]; deviceId: DeviceId; sessionId: string; tokenHash: string; deviceReset: boolean };
 
 /**
  * The session a token opens, checked in the database on every request (no cache): an ended or
@@ -168,7 +169,7 @@ export async function sessionByToken(db: Sql, tokenHash: string, now: Date): Pro
      WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.ended_at IS NULL AND s.revoked_at IS NULL AND d.revoked_at IS NULL`,
     [tokenHash, now],
   );
-  return r && { id: r.id, name: r.name, roles: r.roles, deviceId: r.device_id, sessionId: r.session_id, tokenHash, deviceReset: r.reset === true };
+  return r && { id: r.id, name: r.name, roles: r.roles, deviceId: asDeviceId(r.device_id), sessionId: r.session_id, tokenHash, deviceReset: r.reset === true };
 }
 
 /** Ends a session at sign-out; answers its id when it was open. */
@@ -195,7 +196,7 @@ export async function sessionRows(db: Sql, now: Date, activeOnly: boolean): Prom
   return rows.map((r) => ({
     id: String(r.id),
     userId: String(r.user_id),
-    deviceId: String(r.device_id),
+    deviceId: asDeviceId(String(r.device_id)),
     createdAt: iso(r.created_at),
     expiresAt: iso(r.expires_at),
     endedAt: isoOrNull(r.ended_at),

@@ -2,6 +2,8 @@
  * Devices: the row a push locks, the seqs it holds, resend conflicts, and contact times.
  */
 import type { Sql } from '../db.ts';
+import { asDeviceId } from '../../domain/ids.ts';
+import type { ResendConflictView } from '../../domain/protocol.ts';
 import { iso, json, num } from './rows.ts';
 
 /** Locks the device's row until the transaction ends (creating it on first contact); returns its last seq. */
@@ -41,13 +43,13 @@ export async function recordResendConflicts(tx: Sql, deviceId: string, at: Date,
 }
 
 /** Resend conflicts, newest first: for supervisors. */
-export async function resendConflictRows(db: Sql, limit: number) {
+export async function resendConflictRows(db: Sql, limit: number): Promise<ResendConflictView[]> {
   const rows = await db.query(
     'SELECT device_id, seq, event_id, sent, first_seen_at, last_seen_at, times FROM event_conflicts ORDER BY last_seen_at DESC, id DESC LIMIT $1',
     [limit],
   );
   return rows.map((r) => ({
-    deviceId: String(r.device_id),
+    deviceId: asDeviceId(String(r.device_id)),
     seq: num(r.seq),
     eventId: String(r.event_id),
     sent: r.sent,

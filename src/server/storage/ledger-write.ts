@@ -1,6 +1,7 @@
 /**
  * Ledger writes: everything one push changes, written in one statement inside its transaction.
  */
+import type { ChangeMessage } from '../../domain/protocol.ts';
 import type { Sql } from '../db.ts';
 import type { Buckets, CountTask, Discrepancy, PickRecord } from '../../domain/stock.ts';
 import type { LedgerFact } from '../../domain/replay.ts';
@@ -18,7 +19,8 @@ export type LedgerWrite = Omit<LedgerFact, 'deviceId'> & {
   places?: string[];
 };
 export type StockDelta = { sku: string; location: string } & Buckets;
-export type Change = { kind: 'work' | 'stock'; sku?: string; location?: string };
+/** A change the live feed announces: the wire contract's message (src/domain/protocol.ts). */
+export type Change = ChangeMessage;
 
 /** Everything one push changes, written in one go inside the push's transaction. */
 export type PushWrite = {

@@ -3,8 +3,9 @@
  */
 import type { Sql } from '../db.ts';
 import { atp, onHand } from '../../domain/stock.ts';
-import type { CatalogItem, CountTaskView, LedgerEntry, PickList, QuarantinedReturn, Receipt, StockFigure } from '../../domain/protocol.ts';
-import { bucketsOf, iso, num, touchKey, type CountTaskRow } from './rows.ts';
+import { asDeviceId } from '../../domain/ids.ts';
+import type { CatalogItem, CountTaskRow as CountTaskAnswerRow, CountTaskView, DiscrepancyView, LedgerEntry, LocationView, PickList, QuarantinedReturn, Receipt, StockFigure } from '../../domain/protocol.ts';
+import { bucketsOf, iso, num, toCountTask, touchKey, type CountTaskRow } from './rows.ts';
 
 export async function stockRows(db: Sql, filter: { sku?: string; location?: string }): Promise<StockFigure[]> {
   const rows = await db.query(
@@ -38,7 +39,7 @@ export async function ledgerEvents(
   return rows.map((r) => ({
     position: num(r.position),
     id: String(r.id),
-    deviceId: String(r.device_id),
+    deviceId: asDeviceId(String(r.device_id)),
     seq: num(r.seq),
     type: String(r.type),
     actor: String(r.actor),
@@ -52,7 +53,7 @@ export async function ledgerEvents(
   }));
 }
 
-export async function discrepancyRows(db: Sql, limit: number) {
+export async function discrepancyRows(db: Sql, limit: number): Promise<DiscrepancyView[]> {
   const rows = await db.query(
     `SELECT d.id, d.event_id, d.device_id, d.seq, d.kind, d.sku, d.location, d.expected, d.reported, d.claimed, d.message, d.created_at, l.position
      FROM discrepancies d LEFT JOIN ledger l ON l.device_id = d.device_id AND l.seq = d.seq
@@ -63,7 +64,7 @@ export async function discrepancyRows(db: Sql, limit: number) {
     id: num(r.id),
     position: num(r.position),
     eventId: String(r.event_id),
-    deviceId: String(r.device_id),
+    deviceId: asDeviceId(String(r.device_id)),
     seq: num(r.seq),
     kind: String(r.kind),
     sku: String(r.sku),
@@ -77,11 +78,12 @@ export async function discrepancyRows(db: Sql, limit: number) {
 }
 
 /** Count tasks; `withFigures` adds the snapshot and held lines (expected quantities), for supervisors only. */
-export async function countTaskRows(db: Sql, withFigures: boolean) {
+export async function countTaskRows(db: Sql, withFigures: boolean): Promise<CountTaskAnswerRow[]> {
   const rows = await db.query<CountTaskRow & { updated_at: unknown }>('SELECT id, location, reason, status, snapshot, held, updated_at FROM count_tasks ORDER BY updated_at DESC, id');
   return rows.map((r) => {
-    const base = { id: r.id, location: r.location, reason: r.reason, status: r.status, updatedAt: iso(r.updated_at) };
-    return withFigures ? { ...base, snapshot: r.snapshot ?? undefined, held: r.held ?? undefined } : base;
+    const task = toCountTask(r);
+    const base = { id: task.id, location: task.location, reason: task.reason, status: task.status, updatedAt: iso(r.updated_at) };
+    return withFigures ? { ...base, snapshot: task.snapshot, held: task.held } : base;
   });
 }
 
@@ -108,7 +110,7 @@ export async function catalogRows(db: Sql): Promise<CatalogItem[]> {
   return rows.map((r) => ({ sku: String(r.sku), gtin: String(r.gtin), name: String(r.name), ...(r.units_per_case ? { unitsPerCase: num(r.units_per_case) } : {}) }));
 }
 
-export async function locationRows(db: Sql): Promise<{ id: string; kind: 'bin' | 'dock' | 'returns' }[]> {
+export async function locationRows(db: Sql): Promise<LocationView[]> {
   const rows = await db.query<{ id: string; kind: 'bin' | 'dock' | 'returns' }>('SELECT id, kind FROM locations ORDER BY id');
   return rows.map((r) => ({ id: r.id, kind: r.kind }));
 }

@@ -1,19 +1,10 @@
 /** Read calls to the central API for supervisor screens (online only: these figures are not cached). */
-import { API_PREFIX } from '../../domain/protocol.ts';
-import type { HttpClient } from '../../device/sync/http.ts';
+import { expectOk, type Answer, type ApiClient } from '../../device/api/client.ts';
 
-/** GETs a JSON read endpoint; throws an Error with the API's message or the network failure. */
-export async function apiGet<T>(http: HttpClient, token: string, path: string): Promise<T> {
-  const res = await http.send({ method: 'GET', path: `${API_PREFIX}${path}`, headers: { authorization: `Bearer ${token}` } });
-  let body: unknown;
-  try {
-    body = JSON.parse(res.text);
-  } catch {
-    body = undefined;
-  }
-  if (res.status !== 200) {
-    const message = typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : `the API answered ${res.status}`;
-    throw new Error(message);
-  }
-  return body as T;
+/** One read of the API client for the signed-in token, e.g. `(api, token) => api.devices(token)`. */
+export type ApiRead<T> = (api: ApiClient, token: string) => Promise<Answer<T>>;
+
+/** Runs a read; throws an Error with the API's message, the network failure or what the answer lacked. */
+export async function apiGet<T>(api: ApiClient, token: string, read: ApiRead<T>): Promise<T> {
+  return expectOk(await read(api, token));
 }

@@ -1,35 +1,37 @@
 /**
- * The handheld's device parts, made once per page: the Dexie database and the HTTP client
- * at once, the sync engine after the page's first sign-in (its code, the wire schemas
- * included, is not part of the first download: signed out, the engine has nothing to send).
- * Screens reach them through `useDevice()`; the sign-in screen, which runs before the
- * engine, through `useDeviceParts()`. Tests may pass their own.
+ * The handheld's device parts, made once per page: the Dexie database and the HTTP transport
+ * at once; the API client (every call to the API goes through it, each answer checked against
+ * the wire schemas) and the sync engine after the page's first sign-in, so neither they nor the
+ * schemas are part of the first download: signed out, the engine has nothing to send.
+ * Screens reach them through `useDevice()`; the sign-in screen, which runs before the engine,
+ * through `useDeviceParts()`. Tests may pass their own.
  */
 import { createContext, useContext } from 'react';
 import { openFloorDb, type FloorDb } from '../../device/db.ts';
+import type { ApiClient } from '../../device/api/client.ts';
 import type { SyncEngine } from '../../device/sync/engine.ts';
 import { fetchHttpClient, type HttpClient } from '../../device/sync/http.ts';
 
-export type Device = { db: FloorDb; http: HttpClient; engine: SyncEngine };
-/** The device as the context holds it: the engine is there once it has started. */
-export type DeviceParts = Omit<Device, 'engine'> & { engine?: SyncEngine };
+export type Device = { db: FloorDb; http: HttpClient; api: ApiClient; engine: SyncEngine };
+/** The device as the context holds it: the client and engine are there once the engine has started. */
+export type DeviceParts = Omit<Device, 'engine' | 'api'> & { api?: ApiClient; engine?: SyncEngine };
 
-let parts: Omit<Device, 'engine'> | undefined;
-let engine: Promise<SyncEngine> | undefined;
+let parts: Omit<Device, 'engine' | 'api'> | undefined;
+let started: Promise<Pick<Device, 'api' | 'engine'>> | undefined;
 
-/** The page's database and HTTP client, opened on first use. */
-export function browserDeviceParts(): Omit<Device, 'engine'> {
+/** The page's database and HTTP transport, opened on first use. */
+export function browserDeviceParts(): Omit<Device, 'engine' | 'api'> {
   parts ??= { db: openFloorDb(), http: fetchHttpClient('') };
   return parts;
 }
 
-/** The page's one sync engine: loaded and started on first use. */
-export function browserEngine(): Promise<SyncEngine> {
-  engine ??= import('./browser-engine.ts').then((m) => m.startBrowserEngine(browserDeviceParts()));
-  return engine;
+/** The page's one API client and sync engine: loaded and started on first use. */
+export function browserEngine(): Promise<Pick<Device, 'api' | 'engine'>> {
+  started ??= import('./browser-engine.ts').then((m) => m.startBrowserEngine(browserDeviceParts()));
+  return started;
 }
 
-const hasEngine = (d: DeviceParts): d is Device => d.engine !== undefined;
+const hasEngine = (d: DeviceParts): d is Device => d.engine !== undefined && d.api !== undefined;
 
 export const DeviceContext = createContext<DeviceParts | null>(null);
 

@@ -7,14 +7,14 @@ import { Screen } from '../shell/Screen.tsx';
 import { useSession, useSignedIn } from '../session/store.ts';
 
 export function HomeScreen() {
-  const { db, http, engine } = useDevice();
+  const { db, api, engine } = useDevice();
   const { user } = useSignedIn();
   const go = useGo();
   const { t, language } = useT();
   const setSession = useSession((s) => s.setSession);
   const leave = async () => {
     // The queue stays in the event log: the next user's session sends it.
-    await signOut(db, http);
+    await signOut(db, api);
     await switchLanguage('en');
     setSession(null);
     engine.kick();

@@ -12,10 +12,12 @@ import { applyUserLanguage, useT } from '../i18n/i18n.ts';
 
 /** Sign-in's code (the wire and the event log): fetched while the form is filled in, not before the form shows. */
 const loadSession = () => import('../../device/session.ts');
+/** The API client (its wire schemas), likewise: the engine brings its own once it starts. */
+const loadClient = () => import('../../device/api/client.ts');
 
 /** Sign-in by badge scan (`U:name`, then the PIN) or by user name and PIN. */
 export function SignInScreen() {
-  const { db, http, engine } = useDeviceParts();
+  const { db, http, api: startedApi, engine } = useDeviceParts();
   const setSession = useSession((s) => s.setSession);
   const show = useSession((s) => s.show);
   const [user, setUser] = useState('');
@@ -36,8 +38,9 @@ export function SignInScreen() {
     }
     setBusy(true);
     const creds = { user: user.trim(), pin };
-    const { reRegister, signIn, undeliveredEvents } = await loadSession();
-    const result = reset ? await reRegister(db, http, creds, new Date()) : await signIn(db, http, creds, new Date());
+    const [{ reRegister, signIn, undeliveredEvents }, { httpApiClient }] = await Promise.all([loadSession(), loadClient()]);
+    const api = startedApi ?? httpApiClient(http);
+    const result = reset ? await reRegister(db, api, creds, new Date()) : await signIn(db, api, creds, new Date());
     setBusy(false);
     if (!result.ok && result.reset) {
       setReset(await undeliveredEvents(db));
@@ -80,7 +83,7 @@ export function SignInScreen() {
       {/* Focusable: a keyboard can scroll it even when it holds no control (axe scrollable-region-focusable). */}
       <main className="content" tabIndex={0}>
         <p className="muted">{t('ui.signInHint')}</p>
-        <form onSubmit={(e) => void submit(e)} onFocus={() => void loadSession().catch(() => undefined)} aria-label="Sign in" className="stack">
+        <form onSubmit={(e) => void submit(e)} onFocus={() => void Promise.all([loadSession(), loadClient()]).catch(() => undefined)} aria-label="Sign in" className="stack">
           <label>
             {t('ui.userName')}
             <input value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" autoCapitalize="none" spellCheck={false} />

@@ -1,5 +1,6 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import type { QuarantinedReturn } from '../../domain/protocol.ts';
+import type { CountTasksAnswer, QuarantinedReturn } from '../../domain/protocol.ts';
+import type { ApiRead } from '../app/api.ts';
 import { nameOf } from '../../domain/workflows/common.ts';
 import { ageLabel, decisionStep, startDecisions, type DecisionInput, type DecisionState } from '../../domain/workflows/supervisor.ts';
 import type { LocationRow } from '../../device/db.ts';
@@ -19,19 +20,7 @@ function conditionWord(t: Translate, c: string): string {
   return isFeedbackCode(key) ? t(key) : c;
 }
 
-type HeldCount = {
-  id: string;
-  location: string;
-  reason: string;
-  status: string;
-  held?: {
-    actor: string;
-    lines: { sku: string; expected: number; counted: number; variance: number }[];
-    /** What moved at the bin while it was counted: why the count could not post by itself. */
-    movements?: { eventId: string; type: string; actor: string; sku: string; qty: number }[];
-    previous?: { actor: string; lines: { sku: string; counted: number }[] };
-  };
-};
+const readCountTasks: ApiRead<CountTasksAnswer> = (api, token) => api.countTasks(token);
 
 const NO_RETURNS: QuarantinedReturn[] = [];
 
@@ -48,7 +37,7 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
   const catalog = useCatalog();
   const go = useGo();
   const { t } = useT();
-  const counts = useApiRead<{ countTasks: HeldCount[] }>('/count-tasks');
+  const counts = useApiRead('/count-tasks', readCountTasks);
   const { state, dispatch } = useWorkflow<DecisionState, DecisionInput>(
     () => startDecisions(),
     (s, i) => decisionStep(s, i, { roles: user.roles, returns, locations, catalog }),

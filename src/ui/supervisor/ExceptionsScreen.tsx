@@ -3,28 +3,28 @@ import { Screen } from '../shell/Screen.tsx';
 import { useApiRead } from './use-api-read.ts';
 import { paths, useGo } from '../app/routes.ts';
 import { useT } from '../i18n/i18n.ts';
-import type { LedgerEntry } from '../../domain/protocol.ts';
+import type { ApiRead } from '../app/api.ts';
+import type { CountTasksAnswer, DevicesAnswer, DiscrepanciesAnswer, LedgerAnswer } from '../../domain/protocol.ts';
 
-type Discrepancy = { id: number; kind: string; sku: string; location: string; expected: number; reported: number; message: string; createdAt: string };
-type Device = { deviceId: string; lastSeq: number; lastContactAt: string | null; rejectedCount: number };
-type CountTask = { id: string; location: string; reason: string; status: string };
-
-const listOf = <T,>(data: unknown, key: string): T[] => (Array.isArray(data) ? (data as T[]) : data && typeof data === 'object' && Array.isArray((data as Record<string, unknown>)[key]) ? ((data as Record<string, unknown>)[key] as T[]) : []);
+const readDiscrepancies: ApiRead<DiscrepanciesAnswer> = (api, token) => api.discrepancies(token);
+const readCountTasks: ApiRead<CountTasksAnswer> = (api, token) => api.countTasks(token);
+const readLedger: ApiRead<LedgerAnswer> = (api, token) => api.ledger(token, {});
+const readDevices: ApiRead<DevicesAnswer> = (api, token) => api.devices(token);
 
 /** Supervisor exceptions: discrepancies, counts awaiting approval, rejected events, silent devices. */
 export function ExceptionsScreen() {
-  const discrepancies = useApiRead<unknown>('/discrepancies');
-  const counts = useApiRead<unknown>('/count-tasks');
-  const ledger = useApiRead<unknown>('/ledger');
-  const devices = useApiRead<unknown>('/devices');
+  const discrepancies = useApiRead('/discrepancies', readDiscrepancies);
+  const counts = useApiRead('/count-tasks', readCountTasks);
+  const ledger = useApiRead('/ledger', readLedger);
+  const devices = useApiRead('/devices', readDevices);
   const now = new Date();
   const go = useGo();
   const { t } = useT();
   const reload = () => [discrepancies, counts, ledger, devices].forEach((r) => r.reload());
   const errors = [discrepancies, counts, ledger, devices].map((r) => r.error).filter(Boolean);
-  const rejected = listOf<LedgerEntry>(ledger.data, 'events').filter((e) => e.status === 'rejected');
-  const awaiting = listOf<CountTask>(counts.data, 'countTasks').filter((t) => t.status === 'awaiting_approval');
-  const stale = staleDevices(listOf<Device>(devices.data, 'devices'), now);
+  const rejected = (ledger.data?.events ?? []).filter((e) => e.status === 'rejected');
+  const awaiting = (counts.data?.countTasks ?? []).filter((t) => t.status === 'awaiting_approval');
+  const stale = staleDevices(devices.data?.devices ?? [], now);
 
   return (
     <Screen title={t('ui.tile.exceptions')} back={() => go(paths.home)}>
@@ -39,7 +39,7 @@ export function ExceptionsScreen() {
       <section aria-label="Discrepancies">
         <h2>Discrepancies</h2>
         <ul className="list">
-          {listOf<Discrepancy>(discrepancies.data, 'discrepancies').map((d) => (
+          {(discrepancies.data?.discrepancies ?? []).map((d) => (
             <li key={d.id} className="card">
               {d.message} <span className="muted">({ageLabel(d.createdAt, now)} ago)</span>
             </li>

@@ -8,6 +8,7 @@ import { appendEvent, pendingSummary } from '../../../src/device/event-log.ts';
 import { signIn } from '../../../src/device/session.ts';
 import { browserEnvironment } from '../../../src/device/sync/environment.ts';
 import { SyncEngine } from '../../../src/device/sync/engine.ts';
+import { httpApiClient } from '../../../src/device/api/client.ts';
 import { fetchHttpClient, type HttpClient } from '../../../src/device/sync/http.ts';
 import { webLocks } from '../../../src/device/sync/lock.ts';
 import { eventSourceStream } from '../../../src/device/sync/stream.ts';
@@ -39,7 +40,7 @@ const http: HttpClient = {
 };
 
 const db = openFloorDb();
-const engine = new SyncEngine({ db, http, lock: webLocks(), env: browserEnvironment(), stream: eventSourceStream('') });
+const engine = new SyncEngine({ db, api: httpApiClient(http), lock: webLocks(), env: browserEnvironment(), stream: eventSourceStream('') });
 
 const floor = {
   start: () => engine.start(),
@@ -47,7 +48,7 @@ const floor = {
   status: () => engine.status(),
   deviceId: () => deviceIdOf(db),
   signIn: async (user: string, pin: string) => {
-    const r = await signIn(db, http, { user, pin }, new Date());
+    const r = await signIn(db, httpApiClient(http), { user, pin }, new Date());
     if (!r.ok) throw new Error(r.message);
     return r.session.user.id;
   },

@@ -8,6 +8,7 @@ import { appendEvent } from '../../../src/device/event-log.ts';
 import { signIn } from '../../../src/device/session.ts';
 import { browserEnvironment } from '../../../src/device/sync/environment.ts';
 import { SyncEngine } from '../../../src/device/sync/engine.ts';
+import { httpApiClient } from '../../../src/device/api/client.ts';
 import { fetchHttpClient } from '../../../src/device/sync/http.ts';
 import { webLocks } from '../../../src/device/sync/lock.ts';
 import { SyncBadge, SyncStatusScreen } from '../../../src/ui/sync/index.ts';
@@ -15,13 +16,13 @@ import type { DraftEvent } from '../../../src/domain/events.ts';
 
 const db = openFloorDb();
 const http = fetchHttpClient('');
-const engine = new SyncEngine({ db, http, lock: webLocks(), env: browserEnvironment() });
+const engine = new SyncEngine({ db, api: httpApiClient(http), lock: webLocks(), env: browserEnvironment() });
 const supervisor = new URLSearchParams(location.search).get('supervisor') === '1';
 let opened = 0;
 
 const floor = {
   signIn: async (user: string, pin: string) => {
-    const r = await signIn(db, http, { user, pin }, new Date());
+    const r = await signIn(db, httpApiClient(http), { user, pin }, new Date());
     if (!r.ok) throw new Error(r.message);
   },
   start: () => engine.start(),
