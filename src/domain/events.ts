@@ -65,6 +65,18 @@ export const payloadSchemas = {
     location: LocationIdSchema,
     qty: QtySchema,
   }),
+  /**
+   * Undo of a confirmed `pick.short` on the same line, once: `suspect -> available` for at most
+   * what that short moved, and the line wants the units again. Names the event it corrects.
+   */
+  'pick.short_undone': z.strictObject({
+    corrects: EventIdSchema,
+    pickListId: TaskIdSchema,
+    lineId: ref,
+    sku: SkuSchema,
+    location: LocationIdSchema,
+    qty: QtySchema,
+  }),
   /** Goods counted in at the dock: `+ qc`. */
   'receipt.received': z.strictObject({
     receiptId: TaskIdSchema,
@@ -144,6 +156,7 @@ export function rolesFor(type: EventType): readonly Role[] {
     case 'pick.held':
     case 'pick.short':
     case 'pick.undone':
+    case 'pick.short_undone':
       return ['picker'];
     case 'receipt.received':
     case 'qc.released':

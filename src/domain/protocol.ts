@@ -74,7 +74,8 @@ export type Rejection = { seq: number; id: string; code: RejectionCode; message:
  * `forbidden` (unknown actor, actor never signed in on this device, or a role that may not record this fact),
  * `duplicate_id` (the id is already in the ledger under another number). What exists (src/domain/stock.ts
  * `checkEvent`): `unknown_sku`, `unknown_location`, `wrong_location_kind` (a receipt outside a dock...),
- * `unknown_pick_line`, `unknown_pick`, `unknown_receipt`, `unknown_return` (a reference to nothing),
+ * `unknown_pick_line`, `unknown_pick`, `unknown_short`, `unknown_receipt`, `unknown_return` (a reference to nothing),
+ * `already_undone` (a short is undone once),
  * `reference_mismatch` (the reference is of another SKU or place), `exceeds_reference` (more than the
  * line wants, the pick held or the return has open), `duplicate_return`, `task_closed` (a count task
  * posts once), `not_awaiting_approval` (a decision on a count nobody holds), `limit_exceeded` (a bucket
@@ -85,6 +86,7 @@ export type Rejection = { seq: number; id: string; code: RejectionCode; message:
  */
 export type RejectionCode =
   | 'actor_mismatch'
+  | 'already_undone'
   | 'duplicate_id'
   | 'duplicate_return'
   | 'exceeds_reference'
@@ -102,6 +104,7 @@ export type RejectionCode =
   | 'unknown_pick_line'
   | 'unknown_receipt'
   | 'unknown_return'
+  | 'unknown_short'
   | 'unknown_sku'
   | 'unknown_type'
   | 'unstorable'

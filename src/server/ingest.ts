@@ -18,6 +18,7 @@ import {
   placesOf,
   stockKey,
   type CountTask,
+  type ShortRecord,
   type World,
 } from '../domain/stock.ts';
 import { PushRequestSchema, type PushResponse, type Rejection, type ResendWarning, type SeqConflict } from '../domain/protocol.ts';
@@ -25,6 +26,8 @@ import { MAX_PAYLOAD_DEPTH, clockSkew, depthOf } from '../domain/text.ts';
 import { MAX_STORED_TEXT, envelopeHash, storedCopy, storedText } from './payload.ts';
 import type { Database, Sql } from './db.ts';
 import { sessionContext, type SessionContext } from './identity/storage.ts';
+// shift (issue 13): short records, for pick.short_undone.
+import { lockShorts, writeShorts } from './shift/short-records.ts';
 import {
   countWindows,
   heldEvents,
@@ -312,11 +315,13 @@ type Footprint = {
   lines: { pickListId: string; lineId: string }[];
   returns: string[];
   receipts: string[];
+  /** shift (issue 13): the shorts an event undoes. */
+  shorts: string[];
 };
 
 /** What an event reads: stock keys, whole locations (counts), and the records it names. */
 function footprint(event: FloorEvent): Footprint {
-  const print: Footprint = { keys: placesOf(event), locations: [], tasks: [discrepancyTaskId(event.id)], picks: [], lines: [], returns: [], receipts: [] };
+  const print: Footprint = { keys: placesOf(event), locations: [], tasks: [discrepancyTaskId(event.id)], picks: [], lines: [], returns: [], receipts: [], shorts: [] };
   switch (event.type) {
     case 'pick.held':
       print.lines.push({ pickListId: event.payload.pickListId, lineId: event.payload.lineId });
@@ -327,6 +332,11 @@ function footprint(event: FloorEvent): Footprint {
       return print;
     case 'pick.undone':
       print.picks.push(event.payload.corrects.toLowerCase());
+      return print;
+    // shift (issue 13): a short undo reads its short and the line it names.
+    case 'pick.short_undone':
+      print.lines.push({ pickListId: event.payload.pickListId, lineId: event.payload.lineId });
+      print.shorts.push(event.payload.corrects.toLowerCase());
       return print;
     case 'receipt.received':
       print.receipts.push(event.payload.receiptId);
@@ -391,6 +401,9 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
   );
 
   const view = loadView(rows, context, windows);
+  // shift (issue 13): the shorts the batch undoes, locked after the stock rows.
+  for (const r of await lockShorts(tx, [...new Set(valid.flatMap((ev) => footprint(ev).shorts))].sort())) view.shorts.set(r.eventId, r);
+  const shorts = new Map<string, ShortRecord>();
   const before = new Map(rows.map((r) => [stockKey(r.sku, r.location), r.buckets]));
   const ledger: LedgerWrite[] = [];
   const rejected: Rejection[] = [];
@@ -416,6 +429,7 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
     for (const d of effect.discrepancies) discrepancies.push({ ...d, eventId: ev.id, seq: ev.seq });
     for (const t of effect.countTasks) changedTasks.set(t.id, t);
     for (const p of effect.picks) picks.set(p.eventId, p);
+    for (const r of effect.shorts) shorts.set(r.eventId, r); // shift (issue 13)
     for (const l of effect.lines) {
       const k = `${l.pickListId}\u0000${l.lineId}`;
       const sum = pickLines.get(k) ?? { pickListId: l.pickListId, lineId: l.lineId, picked: 0, short: 0 };
@@ -452,6 +466,7 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
       case 'pick.held':
       case 'pick.short':
       case 'pick.undone':
+      case 'pick.short_undone':
       case 'qc.released':
       case 'count.started':
       case 'count.recorded':
@@ -462,6 +477,7 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
     }
   }
 
+  await writeShorts(tx, [...shorts.values()]); // shift (issue 13)
   const stock: StockDelta[] = [];
   const changes: Change[] = [];
   for (const [key, row] of view.stock) {
