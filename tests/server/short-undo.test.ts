@@ -6,7 +6,7 @@
  * the ledger equals the stock table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_NAMES, DeviceEvents, deviceId, openBackend, pickLine, startApp, type Backend, type Client } from '../fixtures/server-app.ts';
+import { BACKEND_NAMES, DeviceEvents, openBackend, pickLine, startApp, type Backend, type Client } from '../fixtures/server-app.ts';
 import type { App } from '../../src/server/app.ts';
 import { replayMismatches } from '../../src/server/replay.ts';
 import type { PullResponse } from '../../src/domain/protocol.ts';
