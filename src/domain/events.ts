@@ -14,6 +14,7 @@ import {
   assertNever,
 } from './ids.ts';
 import type { Role } from './roles.ts';
+import { GrantTokenSchema } from './shift/protocol.ts';
 import { InstantSchema, freeText } from './text.ts';
 
 /**
@@ -185,6 +186,8 @@ export const EnvelopeSchema = z.object({
   occurredAt: InstantSchema,
   actor: UserIdSchema,
   session: SessionIdSchema.optional(),
+  /** Recorded under an offline sign-in: the grant the API signed (src/domain/shift/protocol.ts); `session` is its id. */
+  grant: GrantTokenSchema.optional(),
   payload: z.unknown(),
 }).refine((e) => e.schemaVersion < 2 || e.session !== undefined, { message: 'session is required from schemaVersion 2', path: ['session'] });
 export type Envelope = z.output<typeof EnvelopeSchema>;
@@ -235,7 +238,7 @@ export function parseEvent(env: Envelope): { ok: true; event: FloorEvent } | { o
 export function makeEvent<T extends EventType>(
   type: T,
   payload: PayloadOf<T>,
-  meta: { id: string; deviceId: string; seq: number; occurredAt: string; actor: string; session: string },
+  meta: { id: string; deviceId: string; seq: number; occurredAt: string; actor: string; session: string; grant?: string },
 ): EventOf<T> {
   return {
     ...meta,

@@ -81,7 +81,8 @@ export type Rejection = { seq: number; id: string; code: RejectionCode; message:
  * posts once), `not_awaiting_approval` (a decision on a count nobody holds), `limit_exceeded` (a bucket
  * would pass `BUCKET_CAP`), `session_mismatch` (the event's session is unknown, of another user or of another device; or a
  * v1 event without a session from a handheld that was not signed in before sessions existed),
- * `session_revoked` (a supervisor revoked the session the event was recorded under),
+ * `session_revoked` (a supervisor revoked the session the event was recorded under, or its offline grant),
+ * `grant_expired` (recorded under an offline sign-in grant after the grant's expiry),
  * `unstorable` (the event was valid but the database could not apply it: an overflow, a constraint).
  */
 export type RejectionCode =
@@ -91,6 +92,7 @@ export type RejectionCode =
   | 'duplicate_return'
   | 'exceeds_reference'
   | 'forbidden'
+  | 'grant_expired'
   | 'invalid_envelope'
   | 'invalid_payload'
   | 'limit_exceeded'

@@ -20,6 +20,7 @@ import { lockDataDir } from './data-lock.ts';
 import { ChangeFeed } from './feed.ts';
 import { HttpError, fail, parse } from './http.ts';
 import { rateKey, registerIdentity, requireSession } from './identity/routes.ts';
+import { shiftRoutes } from './shift/routes.ts';
 import { deviceAdminRows } from './identity/storage.ts';
 import { pushEvents, readBatch } from './ingest.ts';
 import { jsonNestsDeeperThan } from '../domain/text.ts';
@@ -219,6 +220,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   // After the rate limit plugin, whose onRoute hook covers only routes declared after it.
   const identity = await registerIdentity(app, { db, feed, now, keepAliveMs: opts.keepAliveMs ?? 15_000 });
   const authed = { preHandler: async (req: FastifyRequest) => void requireSession(req) };
+  await app.register(shiftRoutes({ db, now })); // shift (issue 13): offline sign-in grants and their setting
 
   app.post(`${API_PREFIX}/devices/:deviceId/events`, authed, async (req, reply) => {
     const deviceId = deviceParam(req);

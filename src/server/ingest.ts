@@ -28,6 +28,8 @@ import type { Database, Sql } from './db.ts';
 import { sessionContext, type SessionContext } from './identity/storage.ts';
 // shift (issue 13): short records, for pick.short_undone.
 import { lockShorts, writeShorts } from './shift/short-records.ts';
+// shift (issue 13): offline sign-in grants.
+import { checkGrant, claimedGrantId, grantContext, type GrantContext } from './shift/grants.ts';
 import {
   countWindows,
   heldEvents,
@@ -214,7 +216,9 @@ async function applyRun(tx: Sql, ctx: PushCtx, run: readonly ReadableEvent[], no
     sessionIds: uniq(readable.flatMap((ev) => (ev.session ? [ev.session] : []))),
     legacyActors: uniq(readable.flatMap((ev) => (ev.session ? [] : [ev.actor as string]))),
   });
-  const checked = authorize(parsed, context, sessions);
+  // shift (issue 13): the offline sign-in grants the events carry (no round trip when none does).
+  const grants = await grantContext(tx, uniq(readable.flatMap((ev) => (ev.grant ? [claimedGrantId(ev.grant) ?? ''] : [])).filter(Boolean)));
+  const checked = authorize(parsed, context, sessions, { deviceId: ctx.deviceId, grants });
   const { rejected, ...write } = await planBatch(tx, checked, context, now);
   const last = run[run.length - 1] as ReadableEvent;
   await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: last.seq, receivedAt: now, channel: ctx.channel });
@@ -279,14 +283,18 @@ function readEvent(e: ReadableEvent): { event: FloorEvent } | { rejection: Rejec
  * v1, from an older app's queue) counts only when its actor signed in on this device before
  * sessions existed. Roles are the actor's as of now.
  */
-function authorize(parsed: readonly Parsed[], context: PushContext, sessions: SessionContext): Checked[] {
+function authorize(parsed: readonly Parsed[], context: PushContext, sessions: SessionContext, offline: { deviceId: string; grants: GrantContext | undefined }): Checked[] {
   const seen = new Set<string>();
   return parsed.map(({ e, event, rejection }): Checked => {
     if (rejection || !event) return { e, rejection: rejection as Rejection };
     const reject = (code: Rejection['code'], message: string): Checked => ({ e, rejection: { seq: e.seq, id: e.id, code, message } });
     const actor = context.actors.get(event.actor);
     if (!actor) return reject('forbidden', `unknown user "${event.actor}"`);
-    if (event.session) {
+    if (event.grant) {
+      // shift (issue 13): recorded under an offline sign-in: the grant vouches instead of an online session.
+      const why = checkGrant(event, offline.deviceId, offline.grants);
+      if (why) return reject(why.code, why.message);
+    } else if (event.session) {
       const s = sessions.sessions.get(event.session);
       if (!s || s.userId !== event.actor || !s.onDevice) {
         const why = !s ? 'is unknown' : s.userId !== event.actor ? `belongs to another user, not "${event.actor}"` : 'was opened on another device';
