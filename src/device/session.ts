@@ -20,7 +20,7 @@ import type { HttpClient } from './sync/http.ts';
 export type SignInResult =
   | { ok: true; session: MetaValues['session'] }
   /** `reset`: a supervisor reset this device; `reRegister` continues with the same credentials. */
-  | { ok: false; message: string; code?: string; reset?: boolean };
+  | { ok: false; message: string; code?: string; reset?: boolean; network?: boolean };
 
 type Answer = { status: number; body: unknown };
 
@@ -59,7 +59,7 @@ export async function signIn(
   const deviceId = await deviceIdOf(db);
   const secret = await getMeta(db, 'deviceSecret');
   const answer = await post(http, { user: creds.user, pin: creds.pin, deviceId, ...(secret ? { deviceSecret: secret } : {}) });
-  if ('error' in answer) return { ok: false, message: answer.error };
+  if ('error' in answer) return { ok: false, message: answer.error, network: true };
   if (answer.status !== 200) {
     const code = field(answer.body, 'error');
     if (code === 'device_reset') await setMeta(db, 'reset', { at: now.toISOString() });
@@ -152,7 +152,7 @@ export async function currentSession(db: FloorDb): Promise<MetaValues['session']
 export async function signOut(db: FloorDb, http?: HttpClient): Promise<void> {
   const s = await getMeta(db, 'session');
   await deleteMeta(db, 'session');
-  if (!s || !http) return;
+  if (!s || !http || !s.token) return;
   try {
     await http.send({ method: 'DELETE', path: `${API_PREFIX}/sessions/current`, headers: { authorization: `Bearer ${s.token}` } });
   } catch {

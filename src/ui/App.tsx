@@ -6,6 +6,7 @@ import { paths, segment, useGo } from './app/routes.ts';
 import { applyUserLanguage, useT } from './i18n/i18n.ts';
 import { useSession } from './session/store.ts';
 import { SignInScreen } from './signin/SignInScreen.tsx';
+import { useOfflineUpgrade } from './signin/offline-upgrade.ts';
 import './shell/theme.css';
 
 const loaders: (() => Promise<unknown>)[] = [];
@@ -80,9 +81,7 @@ function Screens() {
 /** The app shell: the device, the stored session (and its user's language), and the screen at this address. */
 export function App({ device }: { device?: Device }) {
   const [dev] = useState(() => device ?? browserDevice());
-  const session = useSession((s) => s.session);
   const setSession = useSession((s) => s.setSession);
-  const { t } = useT();
   useEffect(() => {
     let live = true;
     void currentSession(dev.db).then(async (s) => {
@@ -93,13 +92,21 @@ export function App({ device }: { device?: Device }) {
       live = false;
     };
   }, [dev, setSession]);
+  return (
+    <DeviceContext.Provider value={dev}>
+      <Shell />
+    </DeviceContext.Provider>
+  );
+}
+
+/** Inside the device: sign-in or the screens; an offline session signs in online once it can. */
+function Shell() {
+  const session = useSession((s) => s.session);
   const signedIn = Boolean(session);
+  const { t } = useT();
+  useOfflineUpgrade();
   useEffect(() => {
     if (signedIn) prefetchScreens();
   }, [signedIn]);
-  return (
-    <DeviceContext.Provider value={dev}>
-      {session === undefined ? <p aria-busy="true">{t('ui.starting')}</p> : session === null ? <SignInScreen /> : <Screens />}
-    </DeviceContext.Provider>
-  );
+  return session === undefined ? <p aria-busy="true">{t('ui.starting')}</p> : session === null ? <SignInScreen /> : <Screens />;
 }

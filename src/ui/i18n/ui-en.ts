@@ -169,6 +169,9 @@ export const UI_EN = {
   'ui.recount': 'Recount',
   'ui.recountLabel': 'Recount {{bin}}',
   'ui.refresh': 'Refresh',
+  'ui.offlineReady': 'Offline sign-in ready on this handheld until {{until}}',
+  'ui.offlineSession': 'Signed in without the network: scans wait on this handheld',
+  'ui.offlineLocked': 'Offline sign-in is locked on this handheld until your next sign-in with the network',
   // Exceptions and sync status.
   'ui.ago': '{{age}} ago',
   'ui.never': 'never',
