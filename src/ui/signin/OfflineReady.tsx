@@ -10,7 +10,7 @@ export function OfflineReady({ userId }: { userId: string }) {
   const { t } = useT();
   const offlineNow = useSession((s) => s.session?.token === '');
   const login = useLiveQuery(() => offlineLoginOf(db, userId), [db, userId]);
-  if (offlineNow) return <p role="status">{t('ui.offlineSession')}</p>;
+  if (offlineNow) return <p>{t('ui.offlineSession')}</p>;
   if (!login) return null;
   if (login.failures >= MAX_OFFLINE_ATTEMPTS) return <p className="muted">{t('ui.offlineLocked')}</p>;
   return <p className="muted">{t('ui.offlineReady', { until: new Date(login.expiresAt).toLocaleString() })}</p>;
