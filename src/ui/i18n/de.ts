@@ -312,6 +312,13 @@ export const DE: Record<FeedbackCode | UiKey, string> = {
   'ui.offlineReady': 'Offline-Anmeldung auf diesem Gerät bereit bis {{until}}',
   'ui.offlineSession': 'Ohne Netz angemeldet: Scans warten auf diesem Gerät',
   'ui.offlineLocked': 'Offline-Anmeldung auf diesem Gerät gesperrt bis zur nächsten Anmeldung mit Netz',
+  'off.title': 'Offline-Anmeldung',
+  'off.hours': 'Stunden, die ein Gerät ohne Netz angemeldet werden darf (0 = aus, höchstens {{max}})',
+  'off.save': 'Speichern',
+  'off.saved': 'Offline-Anmeldung gilt jetzt {{hours}} h nach jeder Anmeldung mit Netz',
+  'off.user': 'Benutzer, dessen Offline-Anmeldung widerrufen wird',
+  'off.revoke': 'Widerrufen',
+  'off.revoked': '{{count}} Offline-Freigabe(n) von {{user}} widerrufen: darunter erfasste, noch nicht gesendete Scans werden abgelehnt',
   // Exceptions and sync status.
   'ui.ago': 'vor {{age}}',
   'ui.never': 'nie',

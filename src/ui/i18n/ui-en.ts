@@ -172,6 +172,13 @@ export const UI_EN = {
   'ui.offlineReady': 'Offline sign-in ready on this handheld until {{until}}',
   'ui.offlineSession': 'Signed in without the network: scans wait on this handheld',
   'ui.offlineLocked': 'Offline sign-in is locked on this handheld until your next sign-in with the network',
+  'off.title': 'Offline sign-in',
+  'off.hours': 'Hours a handheld may sign in without the network (0 = off, at most {{max}})',
+  'off.save': 'Save',
+  'off.saved': 'Offline sign-in now lasts {{hours}} h after each sign-in with the network',
+  'off.user': 'User whose offline sign-in to revoke',
+  'off.revoke': 'Revoke',
+  'off.revoked': 'Revoked {{count}} offline sign-in grant(s) of {{user}}: scans recorded under them and not yet sent are refused',
   // Exceptions and sync status.
   'ui.ago': '{{age}} ago',
   'ui.never': 'never',

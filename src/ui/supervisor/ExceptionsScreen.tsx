@@ -1,6 +1,7 @@
 import { STALE_DEVICE_MS, ageLabel, staleDevices } from '../../domain/workflows/supervisor.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useApiRead } from './use-api-read.ts';
+import { OfflineSignInSettings } from './OfflineSignInSettings.tsx';
 import { paths, useGo } from '../app/routes.ts';
 import { useT } from '../i18n/i18n.ts';
 import type { LedgerEntry } from '../../domain/protocol.ts';
@@ -66,6 +67,7 @@ export function ExceptionsScreen() {
           ))}
         </ul>
       </section>
+      <OfflineSignInSettings />
       <section aria-label={t('ex.silentRegion')}>
         <h2>{t('ex.silent', { minutes: STALE_DEVICE_MS / 60_000 })}</h2>
         <ul className="list">
