@@ -23,6 +23,8 @@ export type StoredEvent = {
   schemaVersion: number;
   /** The sign-in session it was recorded under (schema v2); stamped once, never changed. */
   session?: string;
+  /** Recorded under an offline sign-in: the API's signed grant that vouches for the session. */
+  grant?: string;
   state: EventState;
   /** The API's reason, when it recorded the event as rejected. */
   rejection?: { code: RejectionCode | string; message: string };
@@ -51,7 +53,15 @@ export type MetaValues = {
   /** Ledger position up to which this device's rejections were read back after lost answers. */
   ledgerCursor: number;
   /** The open sign-in; `id` is the public session id events are stamped with. */
-  session: { token: string; id: string; user: User; signedInAt: string; expiresAt?: string };
+  session: {
+    token: string;
+    id: string;
+    user: User;
+    signedInAt: string;
+    expiresAt?: string;
+    /** Signed in without the network (src/device/offline-signin.ts): no token; `id` is the grant's, which every event carries. */
+    offline?: { grant: string };
+  };
   /** The secret the API gave this device at its first sign-in: every later sign-in proves the device with it. */
   deviceSecret: string;
   /** Set when the API said a supervisor reset this device: it re-registers under a fresh id at the next sign-in. */

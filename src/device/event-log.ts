@@ -71,6 +71,8 @@ export async function appendEvent(db: FloorDb, draft: DraftEvent, ctx: AppendCon
       // recorded offline) keeps the session it was recorded under.
       const signedIn = sessionRow?.key === 'session' ? sessionRow.value : undefined;
       const session = ctx.session ?? signedIn?.id;
+      // An offline sign-in's events carry its grant: the API checks it in place of an online session.
+      const grant = signedIn?.offline && session === signedIn.id ? signedIn.offline.grant : undefined;
       if (!session) throw new InvalidEventError('the event cannot be recorded: nobody is signed in on this device');
       const event: StoredEvent = {
         seq,
@@ -82,6 +84,7 @@ export async function appendEvent(db: FloorDb, draft: DraftEvent, ctx: AppendCon
         occurredAt: ctx.now.toISOString(),
         schemaVersion: CURRENT_SCHEMA_VERSION,
         session,
+        ...(grant ? { grant } : {}),
         state: 'pending',
       };
       checkDraft(event);

@@ -20,12 +20,13 @@ import { requestPersistence, type StorageApi } from './storage.ts';
 export type SignInResult =
   | { ok: true; session: MetaValues['session'] }
   /** `reset`: a supervisor reset this device; `reRegister` continues with the same credentials. */
-  | { ok: false; message: string; code?: string; reset?: boolean };
+  | { ok: false; message: string; code?: string; reset?: boolean; network?: boolean };
 
 /** A sign-in's refusal in words: the API's message, a network failure, or an answer this build cannot read. */
-function refusal(answer: Exclude<Answer<SignInResponse>, { ok: true }>, what: string): { message: string; code?: string } {
+function refusal(answer: Exclude<Answer<SignInResponse>, { ok: true }>, what: string): { message: string; code?: string; network?: boolean } {
   const f = answer.failure;
-  if (f.kind === 'retry' && f.status === undefined) return { message: `cannot reach the server to ${what} (${f.message.replace(/^network error: /, '')})` };
+  // No answer at all: the handheld may sign in offline instead (offline-signin.ts).
+  if (f.kind === 'retry' && f.status === undefined) return { message: `cannot reach the server to ${what} (${f.message.replace(/^network error: /, '')})`, network: true };
   const code = f.kind === 'bad' || f.kind === 'auth' || f.kind === 'retry' ? f.code : f.kind === 'reset' ? 'device_reset' : undefined;
   return { message: f.message, ...(code ? { code } : {}) };
 }
@@ -137,7 +138,7 @@ export { currentSession } from './stored-session.ts';
 export async function signOut(db: FloorDb, api?: ApiClient): Promise<void> {
   const s = await getMeta(db, 'session');
   await deleteMeta(db, 'session');
-  if (!s || !api) return;
+  if (!s || !api || !s.token) return;
   // Offline or refused: the token dies at its expiry; the device no longer holds it.
   await api.signOut(s.token);
 }

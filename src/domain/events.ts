@@ -14,6 +14,7 @@ import {
   assertNever,
 } from './ids.ts';
 import type { Role } from './roles.ts';
+import { GrantTokenSchema } from './shift/protocol.ts';
 import { InstantSchema, freeText } from './text.ts';
 
 /**
@@ -61,6 +62,18 @@ export const payloadSchemas = {
   /** Undo of a `pick.held`: `committed -> available`. Names the event it corrects. */
   'pick.undone': z.strictObject({
     corrects: EventIdSchema,
+    sku: SkuSchema,
+    location: LocationIdSchema,
+    qty: QtySchema,
+  }),
+  /**
+   * Undo of a confirmed `pick.short` on the same line, once: `suspect -> available` for at most
+   * what that short moved, and the line wants the units again. Names the event it corrects.
+   */
+  'pick.short_undone': z.strictObject({
+    corrects: EventIdSchema,
+    pickListId: TaskIdSchema,
+    lineId: ref,
     sku: SkuSchema,
     location: LocationIdSchema,
     qty: QtySchema,
@@ -141,6 +154,7 @@ export function rolesFor(type: EventType): readonly Role[] {
     case 'pick.held':
     case 'pick.short':
     case 'pick.undone':
+    case 'pick.short_undone':
       return ['picker'];
     case 'receipt.received':
     case 'qc.released':
@@ -170,6 +184,8 @@ export const EnvelopeSchema = z
     occurredAt: InstantSchema,
     actor: UserIdSchema,
     session: z.optional(SessionIdSchema),
+    /** Recorded under an offline sign-in: the grant the API signed (src/domain/shift/protocol.ts); `session` is its id. */
+    grant: z.optional(GrantTokenSchema),
     payload: z.unknown(),
   })
   .check(z.refine((e) => e.schemaVersion < 2 || e.session !== undefined, { error: 'session is required from schemaVersion 2', path: ['session'] }));
@@ -221,7 +237,7 @@ export function parseEvent(env: Envelope): { ok: true; event: FloorEvent } | { o
 export function makeEvent<T extends EventType>(
   type: T,
   payload: PayloadOf<T>,
-  meta: { id: string; deviceId: string; seq: number; occurredAt: string; actor: string; session: string },
+  meta: { id: string; deviceId: string; seq: number; occurredAt: string; actor: string; session: string; grant?: string },
 ): EventOf<T> {
   return {
     ...meta,

@@ -103,21 +103,25 @@ export const PushRequestSchema = z.strictObject({
  * `forbidden` (unknown actor, actor never signed in on this device, or a role that may not record this fact),
  * `duplicate_id` (the id is already in the ledger under another number). What exists (src/domain/stock.ts
  * `checkEvent`): `unknown_sku`, `unknown_location`, `wrong_location_kind` (a receipt outside a dock...),
- * `unknown_pick_line`, `unknown_pick`, `unknown_receipt`, `unknown_return` (a reference to nothing),
+ * `unknown_pick_line`, `unknown_pick`, `unknown_short`, `unknown_receipt`, `unknown_return` (a reference to nothing),
+ * `already_undone` (a short is undone once),
  * `reference_mismatch` (the reference is of another SKU or place), `exceeds_reference` (more than the
  * line wants, the pick held or the return has open), `duplicate_return`, `task_closed` (a count task
  * posts once), `not_awaiting_approval` (a decision on a count nobody holds), `limit_exceeded` (a bucket
  * would pass `BUCKET_CAP`), `session_mismatch` (the event's session is unknown, of another user or of another device; or a
  * v1 event without a session from a handheld that was not signed in before sessions existed),
- * `session_revoked` (a supervisor revoked the session the event was recorded under),
+ * `session_revoked` (a supervisor revoked the session the event was recorded under, or its offline grant),
+ * `grant_expired` (recorded under an offline sign-in grant after the grant's expiry),
  * `unstorable` (the event was valid but the database could not apply it: an overflow, a constraint).
  */
 export const REJECTION_CODES = [
   'actor_mismatch',
+  'already_undone',
   'duplicate_id',
   'duplicate_return',
   'exceeds_reference',
   'forbidden',
+  'grant_expired',
   'invalid_envelope',
   'invalid_payload',
   'limit_exceeded',
@@ -131,6 +135,7 @@ export const REJECTION_CODES = [
   'unknown_pick_line',
   'unknown_receipt',
   'unknown_return',
+  'unknown_short',
   'unknown_sku',
   'unknown_type',
   'unstorable',

@@ -89,6 +89,21 @@ export type PickRecord = {
   undone: number;
   returned: number;
 };
+/**
+ * One applied `pick.short`: what the picker said was missing, what moved `available -> suspect`
+ * (`moved`), and its undo (a short is undone once: `undone` units, `returned` of them moved back).
+ */
+export type ShortRecord = {
+  eventId: EventId;
+  pickListId: string;
+  lineId: string;
+  sku: Sku;
+  location: LocationId;
+  missing: number;
+  moved: number;
+  undone: number;
+  returned: number;
+};
 export type PickLineRecord = { pickListId: string; lineId: string; sku: string; location: string; qty: number; picked: number; short: number };
 export type ReturnRecord = { returnId: string; sku: string; location: string; qty: number; resolved: number };
 
@@ -109,6 +124,8 @@ export interface CentralView {
   skusAt(location: LocationId): Sku[];
   countTask(id: TaskId): CountTask | undefined;
   pick(eventId: string): PickRecord | undefined;
+  /** An applied `pick.short`, by its event id. */
+  short(eventId: string): ShortRecord | undefined;
   pickLine(pickListId: string, lineId: string): PickLineRecord | undefined;
   returnOf(returnId: string): ReturnRecord | undefined;
   /** Movements at a started task's bin since its `count.started`, in ledger order. */
@@ -129,6 +146,8 @@ export type Effect = {
   countTasks: CountTask[];
   /** Pick records created or changed, whole. */
   picks: PickRecord[];
+  /** Short records created or changed, whole. */
+  shorts: ShortRecord[];
   /** Changes of a pick line's picked and short figures. */
   lines: { pickListId: string; lineId: string; picked: number; short: number }[];
   /** Returns created or changed, whole. */
@@ -137,7 +156,7 @@ export type Effect = {
   movements: Movement[];
 };
 
-export const noEffect = (): Effect => ({ moves: [], discrepancies: [], countTasks: [], picks: [], lines: [], returns: [], movements: [] });
+export const noEffect = (): Effect => ({ moves: [], discrepancies: [], countTasks: [], picks: [], shorts: [], lines: [], returns: [], movements: [] });
 
 export type Refusal = { code: RejectionCode; message: string };
 
@@ -153,6 +172,7 @@ export function placesOf(event: FloorEvent): { sku: Sku; location: LocationId }[
     case 'pick.held':
     case 'pick.short':
     case 'pick.undone':
+    case 'pick.short_undone':
     case 'receipt.received':
     case 'return.quarantined':
       return [{ sku: event.payload.sku, location: event.payload.location }];
@@ -182,6 +202,7 @@ export function movementsOf(event: FloorEvent): Movement[] {
   switch (event.type) {
     case 'pick.held':
     case 'pick.undone':
+    case 'pick.short_undone':
     case 'receipt.received':
     case 'return.quarantined':
       return at(event.payload.sku, event.payload.qty, [event.payload.location]);
@@ -203,7 +224,7 @@ export function movementsOf(event: FloorEvent): Movement[] {
 }
 
 /** The event types that move stock: the ones a count's window looks for. */
-export const MOVING_TYPES: readonly FloorEvent['type'][] = ['pick.held', 'pick.short', 'pick.undone', 'receipt.received', 'qc.released', 'return.quarantined', 'return.resolved'];
+export const MOVING_TYPES: readonly FloorEvent['type'][] = ['pick.held', 'pick.short', 'pick.undone', 'pick.short_undone', 'receipt.received', 'qc.released', 'return.quarantined', 'return.resolved'];
 
 function namedLocations(event: FloorEvent): string[] {
   if (event.type === 'count.started' || event.type === 'count.recorded') return [event.payload.location];
@@ -245,6 +266,20 @@ export function checkEvent(event: FloorEvent, view: CentralView, world: World): 
       if (p.qty > pick.qty - pick.undone) {
         return refuse('exceeds_reference', `pick ${p.corrects} held ${pick.qty}, of which ${pick.undone} are undone already: ${p.qty} cannot be undone`);
       }
+      return undefined;
+    }
+    case 'pick.short_undone': {
+      const p = event.payload;
+      const short = view.short(p.corrects.toLowerCase());
+      if (!short) return refuse('unknown_short', `no applied short ${p.corrects} to undo`);
+      if (short.pickListId !== p.pickListId || short.lineId !== p.lineId) {
+        return refuse('reference_mismatch', `short ${p.corrects} is on line ${short.lineId} of ${short.pickListId}, not line ${p.lineId} of ${p.pickListId}`);
+      }
+      if (short.sku !== p.sku || short.location !== p.location) {
+        return refuse('reference_mismatch', `short ${p.corrects} was ${short.sku} at ${short.location}, not ${p.sku} at ${p.location}`);
+      }
+      if (short.undone > 0) return refuse('already_undone', `short ${p.corrects} is undone already: a short is undone once`);
+      if (p.qty > short.missing) return refuse('exceeds_reference', `short ${p.corrects} reported ${short.missing} missing: ${p.qty} cannot be undone`);
       return undefined;
     }
     case 'receipt.received':
@@ -370,6 +405,20 @@ export function planEvent(event: FloorEvent, view: CentralView): Effect {
       });
       effect.countTasks.push(...recountTask(p.countTaskId, p.location, `short pick of ${p.sku}`, view));
       effect.lines.push({ pickListId: p.pickListId, lineId: p.lineId, picked: 0, short: p.missingQty });
+      effect.shorts.push({ eventId: event.id, pickListId: p.pickListId, lineId: p.lineId, sku: p.sku, location: p.location, missing: p.missingQty, moved, undone: 0, returned: 0 });
+      return effect;
+    }
+    case 'pick.short_undone': {
+      const p = event.payload;
+      const short = view.short(p.corrects.toLowerCase());
+      if (!short) return effect;
+      // Back to available goes at most what that short moved and is still suspect: a count that
+      // settled the bin in between already made the shelf what the counter found.
+      const suspect = view.buckets(p.sku, p.location).suspect;
+      const back = Math.max(0, Math.min(p.qty, short.moved - short.returned, suspect));
+      move(effect, p.sku, { location: p.location, bucket: 'suspect' }, { location: p.location, bucket: 'available' }, back);
+      effect.shorts.push({ ...short, undone: short.undone + p.qty, returned: short.returned + back });
+      effect.lines.push({ pickListId: short.pickListId, lineId: short.lineId, picked: 0, short: -p.qty });
       return effect;
     }
     case 'pick.undone': {
@@ -560,6 +609,7 @@ export class MemoryCentral implements CentralView {
   readonly stock = new Map<string, { sku: Sku; location: LocationId; buckets: Buckets }>();
   readonly tasks = new Map<string, CountTask>();
   readonly picks = new Map<string, PickRecord>();
+  readonly shorts = new Map<string, ShortRecord>();
   readonly lines = new Map<string, PickLineRecord>();
   readonly returns = new Map<string, ReturnRecord>();
   /** Movements per started task since its start; only tasks with a list collect them. */
@@ -581,6 +631,10 @@ export class MemoryCentral implements CentralView {
 
   pick(eventId: string): PickRecord | undefined {
     return this.picks.get(eventId);
+  }
+
+  short(eventId: string): ShortRecord | undefined {
+    return this.shorts.get(eventId);
   }
 
   pickLine(pickListId: string, lineId: string): PickLineRecord | undefined {
@@ -612,6 +666,7 @@ export class MemoryCentral implements CentralView {
   apply(effect: Effect): void {
     for (const m of effect.moves) this.credit(m.sku, m.location, m.bucket, m.delta);
     for (const p of effect.picks) this.picks.set(p.eventId, p);
+    for (const r of effect.shorts) this.shorts.set(r.eventId, r);
     for (const d of effect.lines) {
       const l = this.lines.get(lineKey(d.pickListId, d.lineId));
       if (l) {

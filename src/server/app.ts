@@ -12,6 +12,7 @@ import { observeStatements, openPglite, openPostgres, type Database } from './db
 import { lockDataDir } from './data-lock.ts';
 import { ChangeFeed } from './feed.ts';
 import { registerIdentity } from './identity/routes.ts';
+import { shiftRoutes } from './shift/routes.ts';
 import { masterdataRoutes } from './masterdata/routes.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { type ApiContext } from './plugins/guards.ts';
@@ -114,6 +115,8 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   await app.register(readRoutes, ctx);
   // Master data: catalog, sites, locations, users, expected receipts (src/server/masterdata/).
   await app.register(masterdataRoutes, { db, now, channel });
+  // Offline sign-in: grants and their setting (src/server/shift/).
+  await app.register(shiftRoutes({ db, now }));
   await app.register(staticPlugin, { staticDir: opts.staticDir });
 
   app.addHook('preClose', async () => {

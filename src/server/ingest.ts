@@ -21,6 +21,7 @@ import {
   type Buckets,
   type CountTask,
   type Effect,
+  type ShortRecord,
   type World,
 } from '../domain/stock.ts';
 import { PushRequestSchema, type PushResponse, type Rejection, type ResendWarning, type SeqConflict } from '../domain/protocol.ts';
@@ -28,6 +29,10 @@ import { MAX_PAYLOAD_DEPTH, clockSkew, depthOf } from '../domain/text.ts';
 import { MAX_STORED_TEXT, envelopeHash, storedCopy, storedText } from './payload.ts';
 import type { Database, Sql } from './db.ts';
 import type { SessionContext } from './identity/storage.ts';
+// shift (issue 13): short records, for pick.short_undone.
+import { lockShorts, writeShorts } from './shift/short-records.ts';
+// shift (issue 13): offline sign-in grants.
+import { checkGrant, claimedGrantId, grantContext, type GrantContext } from './shift/grants.ts';
 import {
   countWindows,
   heldEvents,
@@ -214,7 +219,9 @@ async function applyRun(tx: Sql, ctx: PushCtx, run: readonly ReadableEvent[], no
     stockLocations: uniq(prints.flatMap((p) => p.locations)),
     approvedTaskIds: uniq(readable.flatMap((ev) => (ev.type === 'count.approved' ? [ev.payload.countTaskId as string] : []))),
   });
-  const checked = authorize(parsed, context, context.sessions);
+  // shift (issue 13): the offline sign-in grants the events carry (no round trip when none does).
+  const grants = await grantContext(tx, uniq(readable.flatMap((ev) => (ev.grant ? [claimedGrantId(ev.grant) ?? ''] : [])).filter(Boolean)));
+  const checked = authorize(parsed, context, context.sessions, { deviceId: ctx.deviceId, grants });
   const { rejected, ...write } = await planBatch(tx, checked, context, now);
   const last = run[run.length - 1] as ReadableEvent;
   await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: last.seq, receivedAt: now, channel: ctx.channel });
@@ -279,14 +286,18 @@ function readEvent(e: ReadableEvent): { event: FloorEvent } | { rejection: Rejec
  * v1, from an older app's queue) counts only when its actor signed in on this device before
  * sessions existed. Roles are the actor's as of now.
  */
-function authorize(parsed: readonly Parsed[], context: PushContext, sessions: SessionContext): Checked[] {
+function authorize(parsed: readonly Parsed[], context: PushContext, sessions: SessionContext, offline: { deviceId: string; grants: GrantContext | undefined }): Checked[] {
   const seen = new Set<string>();
   return parsed.map(({ e, event, rejection }): Checked => {
     if (rejection || !event) return { e, rejection: rejection as Rejection };
     const reject = (code: Rejection['code'], message: string): Checked => ({ e, rejection: { seq: e.seq, id: e.id, code, message } });
     const actor = context.actors.get(event.actor);
     if (!actor) return reject('forbidden', `unknown user "${event.actor}"`);
-    if (event.session) {
+    if (event.grant) {
+      // shift (issue 13): recorded under an offline sign-in: the grant vouches instead of an online session.
+      const why = checkGrant(event, offline.deviceId, offline.grants);
+      if (why) return reject(why.code, why.message);
+    } else if (event.session) {
       const s = sessions.sessions.get(event.session);
       if (!s || s.userId !== event.actor || !s.onDevice) {
         const why = !s ? 'is unknown' : s.userId !== event.actor ? `belongs to another user, not "${event.actor}"` : 'was opened on another device';
@@ -315,11 +326,13 @@ type Footprint = {
   lines: { pickListId: string; lineId: string }[];
   returns: string[];
   receipts: string[];
+  /** shift (issue 13): the shorts an event undoes. */
+  shorts: string[];
 };
 
 /** What an event reads: stock keys, whole locations (counts), and the records it names. */
 function footprint(event: FloorEvent): Footprint {
-  const print: Footprint = { keys: placesOf(event), locations: [], tasks: [discrepancyTaskId(event.id)], picks: [], lines: [], returns: [], receipts: [] };
+  const print: Footprint = { keys: placesOf(event), locations: [], tasks: [discrepancyTaskId(event.id)], picks: [], lines: [], returns: [], receipts: [], shorts: [] };
   switch (event.type) {
     case 'pick.held':
       print.lines.push({ pickListId: event.payload.pickListId, lineId: event.payload.lineId });
@@ -330,6 +343,11 @@ function footprint(event: FloorEvent): Footprint {
       return print;
     case 'pick.undone':
       print.picks.push(event.payload.corrects.toLowerCase());
+      return print;
+    // shift (issue 13): a short undo reads its short and the line it names.
+    case 'pick.short_undone':
+      print.lines.push({ pickListId: event.payload.pickListId, lineId: event.payload.lineId });
+      print.shorts.push(event.payload.corrects.toLowerCase());
       return print;
     case 'receipt.received':
       print.receipts.push(event.payload.receiptId);
@@ -367,9 +385,12 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
   const taskById = new Map(context.tasks.map((t) => [t.id as string, t]));
   const { rows, windows } = await lockBatch(tx, valid, world, taskById, context.stock);
   const view = loadView(rows, context, windows);
+  // shift (issue 13): the shorts the batch undoes, locked after the stock rows.
+  for (const r of await lockShorts(tx, [...new Set(valid.flatMap((ev) => footprint(ev).shorts))].sort())) view.shorts.set(r.eventId, r);
   const before = new Map(rows.map((r) => [stockKey(r.sku, r.location), r.buckets]));
   const planned = planEvents(checked, view, world, taskById, receivedAt);
-  const work = projectWork(planned.applied);
+  const { shorts, ...work } = projectWork(planned.applied);
+  await writeShorts(tx, shorts); // shift (issue 13)
   const { stock, changes } = stockDeltas(view, before);
   if (work.countTasks.length + work.pickLines.length + work.receipts.length + work.returnsIn.length + work.returnsResolved.length > 0) changes.unshift({ kind: 'work' });
   return { ledger: planned.ledger, rejected: planned.rejected, discrepancies: planned.discrepancies, stock, changes, ...work };
@@ -457,16 +478,18 @@ function planEvents(
 type WorkWrite = Pick<PushWrite, 'countTasks' | 'pickLines' | 'picks' | 'receipts' | 'returnsIn' | 'returnsResolved'>;
 
 /** Work projections: what the applied events change in count tasks, pick lines and records, receipts and returns. */
-function projectWork(applied: readonly Applied[]): WorkWrite {
+function projectWork(applied: readonly Applied[]): WorkWrite & { shorts: ShortRecord[] } {
   const changedTasks = new Map<string, CountTask>();
   const picks = new Map<string, PushWrite['picks'][number]>();
   const pickLines = new Map<string, { pickListId: string; lineId: string; picked: number; short: number }>();
   const receipts: PushWrite['receipts'] = [];
   const returnsIn: PushWrite['returnsIn'] = [];
   const returnsResolved: PushWrite['returnsResolved'] = [];
+  const shorts = new Map<string, ShortRecord>();
   for (const { event: ev, effect } of applied) {
     for (const t of effect.countTasks) changedTasks.set(t.id, t);
     for (const p of effect.picks) picks.set(p.eventId, p);
+    for (const r of effect.shorts) shorts.set(r.eventId, r); // shift (issue 13)
     for (const l of effect.lines) {
       const k = `${l.pickListId}\u0000${l.lineId}`;
       const sum = pickLines.get(k) ?? { pickListId: l.pickListId, lineId: l.lineId, picked: 0, short: 0 };
@@ -495,6 +518,7 @@ function projectWork(applied: readonly Applied[]): WorkWrite {
       case 'pick.held':
       case 'pick.short':
       case 'pick.undone':
+      case 'pick.short_undone':
       case 'qc.released':
       case 'count.started':
       case 'count.recorded':
@@ -504,7 +528,7 @@ function projectWork(applied: readonly Applied[]): WorkWrite {
         assertNever(ev, 'event');
     }
   }
-  return { countTasks: [...changedTasks.values()], pickLines: [...pickLines.values()], picks: [...picks.values()], receipts, returnsIn, returnsResolved };
+  return { countTasks: [...changedTasks.values()], pickLines: [...pickLines.values()], picks: [...picks.values()], receipts, returnsIn, returnsResolved, shorts: [...shorts.values()] };
 }
 
 /** The net change of every stock row the batch moved (against the rows as locked), and the feed's stock changes. */

@@ -294,4 +294,49 @@ CREATE UNIQUE INDEX users_badge_code ON users (badge_code) WHERE badge_code IS N
 ALTER TABLE users ADD COLUMN locked_at timestamptz;
 `,
   },
+  {
+    version: 9,
+    name: 'short undo, offline sign-in grants',
+    sql: `
+-- One row per applied pick.short: what an undo may correct (missing - undone, once) and give back
+-- (moved - returned: what the short took from available into suspect). Shorts applied before
+-- this version have no row: what they moved is not recorded, so they cannot be undone.
+CREATE TABLE pick_shorts (
+  event_id text PRIMARY KEY,
+  pick_list_id text NOT NULL,
+  line_id text NOT NULL,
+  sku text NOT NULL,
+  location text NOT NULL,
+  missing integer NOT NULL,
+  moved integer NOT NULL,
+  undone integer NOT NULL DEFAULT 0,
+  returned integer NOT NULL DEFAULT 0
+);
+-- Offline sign-in: a grant the API signs at an online sign-in, naming user, device and expiry.
+-- Events recorded under it offline carry it; a revoked grant refuses them.
+CREATE TABLE offline_grants (
+  id text PRIMARY KEY,
+  user_id text NOT NULL,
+  device_id text NOT NULL,
+  session_id text NOT NULL,
+  issued_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  revoked_at timestamptz
+);
+CREATE INDEX offline_grants_user ON offline_grants (user_id);
+-- The API's own secrets (the grant signing key), made by the first process that needs one.
+CREATE TABLE server_keys (
+  name text PRIMARY KEY,
+  secret text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+-- Settings a supervisor changes at run time.
+CREATE TABLE settings (
+  key text PRIMARY KEY,
+  value jsonb NOT NULL,
+  updated_at timestamptz NOT NULL,
+  updated_by text
+);
+`,
+  },
 ];

@@ -6,6 +6,7 @@ import { paths, segment, useGo } from './app/routes.ts';
 import { applyUserLanguage, useT } from './i18n/i18n.ts';
 import { useSession } from './session/store.ts';
 import { SignInScreen } from './signin/SignInScreen.tsx';
+import { useOfflineUpgrade } from './signin/offline-upgrade.ts';
 import './shell/theme.css';
 
 const loaders: (() => Promise<unknown>)[] = [];
@@ -125,7 +126,7 @@ export function App({ device }: { device?: Device }) {
       ) : session === null ? (
         <SignInScreen />
       ) : started ? (
-        <Screens />
+        <SignedIn />
       ) : engineError ? (
         <p role="alert">{engineError}</p>
       ) : (
@@ -133,4 +134,10 @@ export function App({ device }: { device?: Device }) {
       )}
     </DeviceContext.Provider>
   );
+}
+
+/** The signed-in screens under a started engine; a session signed in offline signs in online once it can. */
+function SignedIn() {
+  useOfflineUpgrade();
+  return <Screens />;
 }

@@ -4,6 +4,7 @@
  * answers, hangs). A fault's HTTP status is classified by the device's own `failureOf`, as the
  * real client would. The integration tests run the engine against the real API instead.
  */
+import type { OfflineGrantResponse, OfflineSetting, RevokeGrantsResponse } from '../../src/domain/shift/protocol.ts';
 import { readAnswer, type Answer, type ApiClient, type CallOptions, type EncodedBatch } from '../../src/device/api/client.ts';
 import { failureOf, networkFailure } from '../../src/device/api/http-status.ts';
 import type { HttpResponse } from '../../src/device/sync/http.ts';
@@ -101,6 +102,23 @@ export class FakeApi implements ApiClient {
       this.tokens.add(t);
       return json(200, { token: t, session: `session-${this.signIns}-of-fake`, expiresAt: '2026-11-23T22:00:00Z', user: { id: request.user, name: request.user, roles: ['picker'] } });
     });
+  }
+
+  /** Offline sign-in is not this fake's business (tests/device/offline-signin.test.ts runs it against the real API). */
+  private notHere<T>(what: string): Promise<Answer<T>> {
+    return Promise.resolve({ ok: false, failure: { kind: 'bad', status: 404, message: `the fake API has no ${what}` } });
+  }
+  offlineGrant() {
+    return this.notHere<OfflineGrantResponse>('offline grants');
+  }
+  offlineSetting() {
+    return this.notHere<OfflineSetting>('offline sign-in setting');
+  }
+  setOfflineSetting() {
+    return this.notHere<OfflineSetting>('offline sign-in setting');
+  }
+  revokeOfflineGrants() {
+    return this.notHere<RevokeGrantsResponse>('offline grants');
   }
 
   async signOut(token: string): Promise<Answer<null>> {

@@ -1,7 +1,9 @@
 /**
  * Issue 13: every screen (not a sample) passes axe-core with no serious or critical
  * violation, at 360x640 on a touch handheld; and the language is chosen per user and
- * remembered on the device.
+ * remembered on the device. Screens added since: the short in the undo list, the supervisor's
+ * offline sign-in settings, the exceptions and sync status in German, and sign-in without the
+ * network (a wrong PIN, then the offline session's home).
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -89,6 +91,8 @@ test('axe-core finds no serious or critical violation on any screen', async () =
   await scan(page, 'B-01-01');
   await scan(page, '4006381330350');
   await page.getByRole('heading', { name: 'Done' }).waitFor();
+  // The confirmed short can be taken back from the undo list, on the done screen too.
+  await page.getByRole('button', { name: 'Take back the short of 3 × SKU-1002 at A-01-02' }).waitFor();
   await check('pick done');
 
   await page.goto(`${app.baseUrl}/pick/PL-NOWHERE`);
@@ -177,4 +181,48 @@ test('axe-core finds no serious or critical violation on any screen', async () =
   // The checker is live: a nameless button is caught.
   await page.evaluate(() => document.body.append(document.createElement('button')));
   expect(await seriousViolations(page)).toEqual([expect.stringMatching(/^critical button-name/)]);
+});
+
+test('the screens added since pass too: offline sign-in settings, exceptions and sync in German, sign-in without the network', async () => {
+  const { page } = app;
+  const found: Record<string, string[]> = {};
+  const check = async (name: string) => {
+    found[name] = await seriousViolations(page);
+  };
+  // The supervisor signed in with the network in the test before: offline sign-in is ready for them.
+  await page.goto(app.baseUrl);
+  await page.getByText(/Offline-Anmeldung auf diesem Gerät bereit bis/).waitFor({ timeout: 20_000 });
+  await page.goto(app.baseUrl);
+  await page.getByRole('button', { name: 'Ausnahmen' }).tap();
+  await page.getByRole('region', { name: 'Abweichungen' }).waitFor();
+  await page.getByRole('region', { name: 'Offline-Anmeldung' }).waitFor();
+  await check('exceptions, German');
+  const settings = page.getByRole('region', { name: 'Offline-Anmeldung' });
+  await expect.poll(() => settings.getByLabel(/Stunden, die ein Gerät/).inputValue()).toBe('12');
+  await settings.getByLabel(/Stunden, die ein Gerät/).fill('8');
+  await settings.getByRole('button', { name: 'Speichern' }).tap();
+  await settings.getByText('Offline-Anmeldung gilt jetzt 8 h nach jeder Anmeldung mit Netz').waitFor();
+  await check('exceptions, offline sign-in saved');
+  await page.goto(`${app.baseUrl}/sync`);
+  await page.getByRole('region', { name: 'Sync-Status' }).getByText('Netz', { exact: true }).waitFor();
+  await check('sync status, German');
+
+  // Without the network: a wrong PIN, then the offline session's home.
+  await page.goto(app.baseUrl);
+  await page.getByRole('button', { name: 'Abmelden' }).tap();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await app.network.offline();
+  await page.getByLabel('User name').fill('supervisor');
+  await page.getByLabel('PIN').fill('9999');
+  await page.getByRole('button', { name: 'Sign in' }).tap();
+  await expectFeedback(page, 'Wrong PIN: 4 more tries before offline sign-in locks');
+  await check('sign-in, offline, wrong PIN');
+  await page.getByLabel('PIN').fill('3333');
+  await page.getByRole('button', { name: 'Sign in' }).tap();
+  await page.getByText('Ohne Netz angemeldet: Scans warten auf diesem Gerät').waitFor();
+  await check('home, signed in offline');
+  await app.network.online();
+
+  expect(Object.entries(found).filter(([, v]) => v.length > 0)).toEqual([]);
+  expect(Object.keys(found)).toHaveLength(5);
 });

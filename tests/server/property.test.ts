@@ -1,6 +1,7 @@
 /**
  * Exactly-once under hostile delivery, and the truth under hostile events: random events from
  * several devices, adversarial ones among them (double undo, undo of a pick that never happened,
+ * short undos: twice, on another line, beyond the short, of a short that never happened,
  * double release, release from an empty QC, double decision, decision on an unknown return,
  * recounts, oversized shorts, unknown SKUs and places, over-picks), are sent in batches that are
  * split, duplicated, sent past a gap and retried after lost answers, interleaved across devices.
@@ -24,7 +25,7 @@ import { CATALOG, LOCATIONS, PICK_LISTS, RECEIPTS } from '../../src/server/seed.
 /** What a draft must come to regardless of order: planned by the rules, or refused before them. */
 type Fixed = 'planned' | 'invalid_payload' | 'forbidden';
 type Draft = { type: string; actor: string; payload: (ctx: BuildCtx) => Record<string, unknown>; fixed: Fixed };
-type BuildCtx = { run: number; picks: { id: string; sku: string; location: string }[] };
+type BuildCtx = { run: number; picks: { id: string; sku: string; location: string }[]; shorts: { id: string; lineId: string; sku: string; location: string }[] };
 
 const NEVER_PICKED = '0190a0b1-ffff-7fff-8fff-ffffffffffff';
 const qty = fc.integer({ min: 1, max: 4 });
@@ -48,6 +49,18 @@ const draft: fc.Arbitrary<Draft> = fc.oneof(
       d('pick.undone', 'picker', ({ picks }) => {
         const p = picks[ref % (picks.length + 1)];
         return p ? { corrects: p.id, sku: p.sku, location: p.location, qty } : { corrects: NEVER_PICKED, sku: 'SKU-1001', location: 'A-01-01', qty };
+      }),
+    ),
+  },
+  // Short undos: of a real short (once, or again), on the wrong line, too many, or of a short that never happened.
+  {
+    weight: 2,
+    arbitrary: fc.record({ ref: fc.nat(8), qty, otherLine: fc.boolean() }).map(({ ref, qty, otherLine }) =>
+      d('pick.short_undone', 'picker', ({ run, shorts }) => {
+        const sh = shorts[ref % (shorts.length + 1)];
+        if (!sh) return { corrects: NEVER_PICKED, pickListId: `PL-P${run}`, lineId: '1', sku: 'SKU-1001', location: 'A-01-01', qty };
+        const lineId = otherLine ? (sh.lineId === '1' ? '2' : '1') : sh.lineId;
+        return { corrects: sh.id, pickListId: `PL-P${run}`, lineId, sku: sh.sku, location: sh.location, qty };
       }),
     ),
   },
@@ -151,7 +164,7 @@ describe.each(BACKEND_NAMES)('delivery and truth property on %s', (name) => {
         ];
         await insertPickLists(app.db, [{ id: `PL-P${run}`, orderRef: `SO-P${run}`, assignedTo: null, lines }]);
         master.lines.push(...lines);
-        const ctx: BuildCtx = { run, picks: [] };
+        const ctx: BuildCtx = { run, picks: [], shorts: [] };
         const runs = await Promise.all(
           devices.map(async () => {
             const dev = new DeviceEvents(nextDevice++);
@@ -168,6 +181,7 @@ describe.each(BACKEND_NAMES)('delivery and truth property on %s', (name) => {
             const e = r.dev.next(x.type as 'pick.held', x.payload(ctx), x.actor);
             fixed.set(e.id, x.fixed);
             if (x.type === 'pick.held' && x.fixed === 'planned') ctx.picks.push({ id: e.id, sku: String(e.payload.sku), location: String(e.payload.location) });
+            if (x.type === 'pick.short') ctx.shorts.push({ id: e.id, lineId: String(e.payload.lineId), sku: String(e.payload.sku), location: String(e.payload.location) });
             r.events.push(e);
           }
         });

@@ -6,6 +6,14 @@
  */
 import type { DeviceId } from '../../domain/ids.ts';
 import {
+  OfflineGrantResponseSchema,
+  OfflineSettingSchema,
+  RevokeGrantsResponseSchema,
+  type OfflineGrantResponse,
+  type OfflineSetting,
+  type RevokeGrantsResponse,
+} from '../../domain/shift/protocol.ts';
+import {
   API_PREFIX,
   ConflictsAnswerSchema,
   CountTasksAnswerSchema,
@@ -63,6 +71,12 @@ export interface ApiClient {
   signIn(request: SignInRequest, opts?: CallOptions): Promise<Answer<SignInResponse>>;
   /** Ends the session of `token` (sign-out). */
   signOut(token: string, opts?: CallOptions): Promise<Answer<null>>;
+  /** After an online sign-in: this user's grant to sign in offline on this device (src/device/offline-signin.ts). */
+  offlineGrant(token: string, opts?: CallOptions): Promise<Answer<OfflineGrantResponse>>;
+  /** A supervisor's offline sign-in setting: read, set (0 turns it off), and revoking a user's grants. */
+  offlineSetting(token: string, opts?: CallOptions): Promise<Answer<OfflineSetting>>;
+  setOfflineSetting(token: string, setting: OfflineSetting, opts?: CallOptions): Promise<Answer<OfflineSetting>>;
+  revokeOfflineGrants(token: string, userId: string, opts?: CallOptions): Promise<Answer<RevokeGrantsResponse>>;
   /** Sends events (already serialised with `encodeEvents`, so a backlog's next batch can be prepared ahead). */
   push(token: string, deviceId: DeviceId, body: EncodedBatch, opts?: CallOptions): Promise<Answer<PushResponse>>;
   /** The work cache's pull: `cursor` of the last answer; `catalogSince`, the catalog cursor whose changes alone are wanted. */
@@ -151,6 +165,21 @@ export function httpApiClient(http: HttpClient, now: () => number = () => Date.n
         return { ok: false, failure: networkFailure(err, opts?.signal?.aborted === true) };
       }
     },
+    offlineGrant: (token, opts) =>
+      call({ method: 'POST', path: `${API_PREFIX}/offline-grants`, headers: auth(token), signal: opts?.signal }, OfflineGrantResponseSchema, 'an offline grant request'),
+    offlineSetting: (token, opts) => get(token, '/settings/offline-sign-in', OfflineSettingSchema, 'the offline sign-in setting', opts),
+    setOfflineSetting: (token, setting, opts) =>
+      call(
+        { method: 'PUT', path: `${API_PREFIX}/settings/offline-sign-in`, headers: { ...auth(token), 'content-type': 'application/json' }, body: JSON.stringify(setting), signal: opts?.signal },
+        OfflineSettingSchema,
+        'the offline sign-in setting',
+      ),
+    revokeOfflineGrants: (token, userId, opts) =>
+      call(
+        { method: 'POST', path: `${API_PREFIX}/users/${encodeURIComponent(userId)}/offline-grants/revoke`, headers: auth(token), signal: opts?.signal },
+        RevokeGrantsResponseSchema,
+        'a grant revocation',
+      ),
     push: (token, deviceId, body, opts) =>
       call(
         { method: 'POST', path: `${API_PREFIX}/devices/${deviceId}/events`, headers: { ...auth(token), 'content-type': 'application/json' }, body: body.json, signal: opts?.signal },

@@ -102,6 +102,7 @@ const wireEvent = (e: StoredEvent): WireEvent => ({
   occurredAt: e.occurredAt,
   actor: e.actor,
   ...(e.session ? { session: e.session } : {}),
+  ...(e.grant ? { grant: e.grant } : {}),
   payload: e.payload,
 });
 
@@ -312,6 +313,11 @@ export class SyncEngine {
     if (!session) {
       this.set({ phase: 'signed_out' });
       this.feed?.close();
+      return;
+    }
+    // Signed in offline (no token): the queue waits for an online sign-in (shift, issue 13).
+    if (!session.token) {
+      this.set({ phase: 'needs_sign_in' });
       return;
     }
     if (session.token === this.session.refused) {

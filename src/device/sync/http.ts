@@ -1,6 +1,6 @@
 /** The engine's one edge to the network: small enough for a test to wrap with faults. */
 export type HttpRequest = {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path and query, e.g. `/api/v1/devices/ID/events`. */
   path: string;
   headers?: Record<string, string>;

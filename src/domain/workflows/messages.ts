@@ -59,6 +59,9 @@ export const FEEDBACK_EN = {
   'pick.alreadyUndone': 'That pick is already undone',
   'pick.stillSaving': 'That pick is still being saved: try the undo again',
   'pick.undone': 'Undone: {{qty}} × {{name}} back to bin {{bin}}',
+  'pick.shortUndone': 'Short taken back: {{missing}} × {{name}} at {{bin}} are wanted on this line again',
+  'pick.shortAlreadyUndone': 'That short is already taken back',
+  'pick.noSuchShort': 'That short is not on this pick list',
   'prompt.pickTote': 'Scan a tote for order {{order}}',
   'prompt.pickDone': 'Order {{order}} is complete on tote {{tote}}',
   'prompt.goToBin': 'Go to bin {{bin}}',
@@ -149,6 +152,12 @@ export const FEEDBACK_EN = {
   'signin.deviceReset': 'A supervisor reset this handheld. Sign in again to re-register it and send the scans below.',
   'signin.badge': 'Badge {{user}}: enter your PIN',
   'signin.scanBadge': 'Scan your badge (U:name) to sign in',
+  'signin.offline': 'Signed in without the network, until {{until}}: scans are kept on this handheld and sent when the network is back',
+  'signin.offlineUnknown': 'No network, and {{user}} has not signed in online on this handheld: offline sign-in needs one online sign-in here first',
+  'signin.offlineExpired': 'No network, and the offline sign-in of {{user}} ran out at {{until}}: sign in when the network is back',
+  'signin.offlineLocked': 'Offline sign-in is locked after too many wrong PINs: sign in when the network is back',
+  'signin.offlineWrong': 'Wrong PIN: {{left}} more tries before offline sign-in locks',
+  'signin.backOnline': 'Back online: signed in to the server, waiting scans are being sent',
 } as const;
 
 export type FeedbackCode = keyof typeof FEEDBACK_EN;

@@ -1,7 +1,8 @@
 /**
  * Pick-to-hold: bind a tote to the order, then line by line scan the bin and each item into
  * the tote. Every accepted item is a `pick.held` at once; "fewer here" records what was found
- * and a `pick.short` that raises the blind count for the bin; undo records `pick.undone`.
+ * and a `pick.short` that raises the blind count for the bin; undo records `pick.undone` for a
+ * pick and `pick.short_undone` for a confirmed short (from the same list).
  */
 import type { DraftEvent } from '../events.ts';
 import { asLocation, asSku, asTask, asTote, asEventId, asQty, MAX_QTY, type LocationId, type Sku, type TaskId, type ToteId } from '../ids.ts';
@@ -11,6 +12,8 @@ import { describeScan, duplicate, lookupGtin, nameOf, needsSupervisor, ok, parse
 export type PickLineState = { lineId: string; sku: Sku; location: LocationId; qty: number; picked: number; short: number };
 /** One `pick.held` of this list; `eventId` arrives once the event log has stored it. */
 export type HeldPick = { eventId?: string; lineId: string; sku: Sku; location: LocationId; qty: number; undone: boolean };
+/** One confirmed `pick.short` of this list; `eventId` arrives once the event log has stored it. */
+export type ShortTaken = { eventId?: string; lineId: string; sku: Sku; location: LocationId; missing: number; undone: boolean };
 
 export type PickState = {
   pickListId: TaskId;
@@ -29,6 +32,7 @@ export type PickState = {
    */
   pendingShort: { lineId: string; hold: number; missing: number } | null;
   held: HeldPick[];
+  shorts: ShortTaken[];
 };
 
 /** An event the device's log holds (or has just stored), as the workflow needs it. */
@@ -47,6 +51,8 @@ export type PickInput =
   | { type: 'cancelShort' }
   /** Undo a held pick: the named one, or the last one. */
   | { type: 'undo'; eventId?: string }
+  /** Take back a confirmed short (a mistaken "none here"): the line wants the units again. */
+  | { type: 'undoShort'; eventId: string }
   /** The event log stored these events: picks get their ids, so they can be undone. */
   | { type: 'logged'; events: LoggedEvent[] };
 
@@ -63,8 +69,9 @@ export function shortCountTaskId(pickListId: string, lineId: string): TaskId {
 }
 
 type HeldPayload = { pickListId: string; lineId: string; sku: string; location: string; qty: number; tote: string };
-type ShortPayload = { pickListId: string; lineId: string; missingQty: number };
+type ShortPayload = { pickListId: string; lineId: string; sku: string; location: string; missingQty: number };
 type UndonePayload = { corrects: string };
+type ShortUndonePayload = { corrects: string; qty: number };
 
 /**
  * Starts (or resumes) a pick list. `history` is what this device's log holds for the list, so a
@@ -72,7 +79,7 @@ type UndonePayload = { corrects: string };
  */
 export function startPick(list: PickList, history: readonly LoggedEvent[] = []): PickState {
   const held: HeldPick[] = [];
-  const shortBy = new Map<string, number>();
+  const shorts: ShortTaken[] = [];
   let tote: ToteId | null = null;
   for (const e of history) {
     if (e.type === 'pick.held') {
@@ -82,18 +89,26 @@ export function startPick(list: PickList, history: readonly LoggedEvent[] = []):
       tote = asTote(p.tote);
     } else if (e.type === 'pick.short') {
       const p = e.payload as ShortPayload;
-      if (p.pickListId === list.id) shortBy.set(p.lineId, (shortBy.get(p.lineId) ?? 0) + p.missingQty);
+      if (p.pickListId === list.id) shorts.push({ eventId: e.id, lineId: p.lineId, sku: asSku(p.sku), location: asLocation(p.location), missing: p.missingQty, undone: false });
     } else if (e.type === 'pick.undone') {
       const p = e.payload as UndonePayload;
       const h = held.find((x) => x.eventId === p.corrects);
       if (h) h.undone = true;
+    } else if (e.type === 'pick.short_undone') {
+      const p = e.payload as ShortUndonePayload;
+      const s = shorts.find((x) => x.eventId === p.corrects);
+      if (s) s.undone = true;
     }
   }
   const lines = list.lines.map((l) => {
     const local = held.filter((h) => h.lineId === l.lineId && !h.undone).reduce((n, h) => n + h.qty, 0);
-    return { lineId: l.lineId, sku: asSku(l.sku), location: asLocation(l.location), qty: l.qty, picked: Math.max(l.picked, local), short: Math.max(l.short ?? 0, shortBy.get(l.lineId) ?? 0) };
+    const mine = shorts.filter((s) => s.lineId === l.lineId);
+    const shortHere = mine.filter((s) => !s.undone).reduce((n, s) => n + s.missing, 0);
+    // The API's figure may not know this device's undos yet: they are taken off it, never below what this device still holds short.
+    const takenBack = mine.filter((s) => s.undone).reduce((n, s) => n + s.missing, 0);
+    return { lineId: l.lineId, sku: asSku(l.sku), location: asLocation(l.location), qty: l.qty, picked: Math.max(l.picked, local), short: Math.max(0, (l.short ?? 0) - takenBack, shortHere) };
   });
-  return { pickListId: asTask(list.id), orderRef: list.orderRef, lines, tote, current: firstOpen(lines), atBin: false, pendingQty: null, pendingShort: null, held };
+  return { pickListId: asTask(list.id), orderRef: list.orderRef, lines, tote, current: firstOpen(lines), atBin: false, pendingQty: null, pendingShort: null, held, shorts };
 }
 
 /** What is on the tote: units per SKU from the held picks not undone. */
@@ -106,6 +121,11 @@ export function toteContents(state: PickState): { sku: Sku; qty: number }[] {
 /** Held picks that can be undone now (stored, not undone yet), newest first. */
 export function undoablePicks(state: PickState): (HeldPick & { eventId: string })[] {
   return state.held.filter((h): h is HeldPick & { eventId: string } => h.eventId !== undefined && !h.undone).reverse();
+}
+
+/** Confirmed shorts that can be taken back now (stored, not undone yet), newest first. */
+export function undoableShorts(state: PickState): (ShortTaken & { eventId: string })[] {
+  return state.shorts.filter((s): s is ShortTaken & { eventId: string } => s.eventId !== undefined && !s.undone).reverse();
 }
 
 /** What the screen asks the worker for next, as a code with parameters. */
@@ -133,6 +153,8 @@ export function pickStep(state: PickState, input: PickInput, ctx: PickContext): 
       return { state: { ...state, pendingShort: null }, events: [], feedback: [ok('pick.shortCancelled')] };
     case 'undo':
       return onUndo(state, input.eventId, ctx);
+    case 'undoShort':
+      return onUndoShort(state, input.eventId, ctx);
     case 'logged':
       return { state: onLogged(state, input.events), events: [], feedback: [] };
   }
@@ -242,7 +264,12 @@ function onConfirmShort(state: PickState, ctx: PickContext): Step<PickState> {
       countTaskId: shortCountTaskId(state.pickListId, line.lineId),
     },
   };
-  const shorted = { ...state, pendingShort: null, lines: state.lines.map((l) => (l === line ? { ...l, short: l.short + pending.missing } : l)) };
+  const shorted = {
+    ...state,
+    pendingShort: null,
+    lines: state.lines.map((l) => (l === line ? { ...l, short: l.short + pending.missing } : l)),
+    shorts: [...state.shorts, { lineId: line.lineId, sku: line.sku, location: line.location, missing: pending.missing, undone: false }],
+  };
   const said = ok('pick.shorted', { missing: pending.missing, name: nameOf(ctx.catalog, line.sku), bin: line.location });
   if (pending.hold === 0) {
     const next = advance({ ...shorted, pendingQty: null }, line.location);
@@ -273,7 +300,40 @@ function onUndo(state: PickState, eventId: string | undefined, ctx: PickContext)
   };
 }
 
+/** Takes back a confirmed short: its units are in the bin after all, so the line wants them again. */
+function onUndoShort(state: PickState, eventId: string, ctx: PickContext): Step<PickState> {
+  const target = state.shorts.find((s) => s.eventId === eventId);
+  if (!target) return refuse(state, wrong('pick.noSuchShort'));
+  if (target.undone) return refuse(state, duplicate('pick.shortAlreadyUndone'));
+  const event: DraftEvent = {
+    type: 'pick.short_undone',
+    payload: { corrects: asEventId(eventId), pickListId: state.pickListId, lineId: target.lineId, sku: target.sku, location: target.location, qty: asQty(Math.min(target.missing, MAX_QTY)) },
+  };
+  const shorts = state.shorts.map((s) => (s === target ? { ...s, undone: true } : s));
+  const lines = state.lines.map((l) => (l.lineId === target.lineId ? { ...l, short: Math.max(0, l.short - target.missing) } : l));
+  const current = firstOpen(lines);
+  const stay = current === state.current && state.atBin;
+  return {
+    state: { ...state, shorts, lines, current, atBin: stay, pendingQty: null },
+    events: [event],
+    feedback: [ok('pick.shortUndone', { missing: target.missing, name: nameOf(ctx.catalog, target.sku), bin: target.location })],
+  };
+}
+
 function onLogged(state: PickState, events: readonly LoggedEvent[]): PickState {
+  let shorts = state.shorts;
+  for (const e of events) {
+    if (e.type !== 'pick.short') continue;
+    const p = e.payload as ShortPayload;
+    if (p.pickListId !== state.pickListId || shorts.some((s) => s.eventId === e.id)) continue;
+    const i = shorts.findIndex((s) => s.eventId === undefined && s.lineId === p.lineId && s.missing === p.missingQty);
+    if (i >= 0) shorts = shorts.map((s, j) => (j === i ? { ...s, eventId: e.id } : s));
+  }
+  const withShorts = shorts === state.shorts ? state : { ...state, shorts };
+  return onLoggedPicks(withShorts, events);
+}
+
+function onLoggedPicks(state: PickState, events: readonly LoggedEvent[]): PickState {
   let held = state.held;
   for (const e of events) {
     if (e.type !== 'pick.held') continue;

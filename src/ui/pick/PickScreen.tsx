@@ -2,7 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import type { PickList } from '../../domain/protocol.ts';
 import { nameOf } from '../../domain/workflows/common.ts';
-import { pickPrompt, pickStep, startPick, toteContents, undoablePicks, type LoggedEvent, type PickInput, type PickState } from '../../domain/workflows/pick.ts';
+import { pickPrompt, pickStep, startPick, toteContents, undoablePicks, undoableShorts, type LoggedEvent, type PickInput, type PickState } from '../../domain/workflows/pick.ts';
 import { useDevice } from '../app/device.ts';
 import { paths, useGo } from '../app/routes.ts';
 import { useT } from '../i18n/i18n.ts';
@@ -41,7 +41,7 @@ export function PickScreen({ pickListId }: { pickListId: string }) {
 
 /** A list the cache no longer holds, as this device's log knows it: every line it touched, resolved. */
 function finishedFromLog(pickListId: string, history: readonly LoggedEvent[]): PickList | null {
-  const undone = new Set(history.flatMap((e) => (e.type === 'pick.undone' ? [(e.payload as { corrects?: string }).corrects] : [])));
+  const undone = new Set(history.flatMap((e) => (e.type === 'pick.undone' || e.type === 'pick.short_undone' ? [(e.payload as { corrects?: string }).corrects] : [])));
   const lines = new Map<string, { lineId: string; sku: string; location: string; qty: number; picked: number }>();
   for (const e of history) {
     const p = e.payload as { pickListId?: string; lineId?: string; sku?: string; location?: string; qty?: number; missingQty?: number };
@@ -49,7 +49,7 @@ function finishedFromLog(pickListId: string, history: readonly LoggedEvent[]): P
     const line = lines.get(p.lineId) ?? { lineId: p.lineId, sku: p.sku, location: p.location, qty: 0, picked: 0 };
     // A line's size, as far as this device knows, is what it held (not undone) plus what it shorted.
     if (e.type === 'pick.held' && !undone.has(e.id)) line.qty += p.qty ?? 0;
-    if (e.type === 'pick.short') line.qty += p.missingQty ?? 0;
+    if (e.type === 'pick.short' && !undone.has(e.id)) line.qty += p.missingQty ?? 0;
     lines.set(p.lineId, line);
   }
   if (lines.size === 0) return null;
@@ -74,6 +74,7 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
   const line = state.lines[state.current];
   const name = (sku: string) => nameOf(catalog, sku);
   const undoable = undoablePicks(state);
+  const shortsToTakeBack = undoableShorts(state);
   const prompt = pickPrompt(state, { catalog });
   const pending = state.pendingShort;
   const shorts = state.lines.filter((l) => l.short > 0);
@@ -189,9 +190,22 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
       <button type="button" className="secondary" disabled={undoable.length === 0} onClick={() => void dispatch({ type: 'undo' })}>
         {t('ui.undoLast')}
       </button>
-      {undoable.length > 0 ? (
+      {undoable.length + shortsToTakeBack.length > 0 ? (
         <section aria-label={t('ui.undoList')}>
           <ul className="list">
+            {shortsToTakeBack.map((s) => (
+              <li key={s.eventId} className="row">
+                <span>{t('ui.shortItem', { missing: s.missing, name: name(s.sku), bin: s.location })}</span>
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={t('ui.undoShortLabel', { missing: s.missing, sku: s.sku, bin: s.location })}
+                  onClick={() => void dispatch({ type: 'undoShort', eventId: s.eventId })}
+                >
+                  {t('ui.takeBack')}
+                </button>
+              </li>
+            ))}
             {undoable.map((h) => (
               <li key={h.eventId} className="row">
                 <span>

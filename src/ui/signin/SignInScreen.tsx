@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { deleteMeta } from '../../device/db.ts';
+import { deleteMeta, deviceIdOf } from '../../device/db.ts';
+import { offlineSignIn, rememberForOffline } from '../../device/offline-signin.ts';
 import type { StoredEvent } from '../../device/db.ts';
 import type { SignInResult } from '../../device/session.ts';
 import { useDeviceParts } from '../app/device.ts';
@@ -9,6 +10,7 @@ import { ScanBar } from '../shell/ScanBar.tsx';
 import { useSession } from '../session/store.ts';
 import { paths, useGo } from '../app/routes.ts';
 import { applyUserLanguage, useT } from '../i18n/i18n.ts';
+import { holdForUpgrade } from './offline-upgrade.ts';
 
 /** Sign-in's code (the wire and the event log): fetched while the form is filled in, not before the form shows. */
 const loadSession = () => import('../../device/session.ts');
@@ -41,7 +43,30 @@ export function SignInScreen() {
     const [{ reRegister, signIn, undeliveredEvents }, { httpApiClient }] = await Promise.all([loadSession(), loadClient()]);
     const api = startedApi ?? httpApiClient(http);
     const result = reset ? await reRegister(db, api, creds, new Date()) : await signIn(db, api, creds, new Date());
+    if (!result.ok && result.network && !reset) {
+      // No network: a user who signed in online here before may sign in with the PIN checked on the device.
+      const offline = await offlineSignIn(db, creds, new Date());
+      setBusy(false);
+      if (!offline.ok) {
+        setPin('');
+        show({ tone: 'wrong', code: offline.code, params: { user: creds.user, left: offline.left ?? 0, until: offline.until ? new Date(offline.until).toLocaleString() : '' } });
+        playFeedback('wrong');
+        return;
+      }
+      holdForUpgrade(creds);
+      await applyUserLanguage(db, offline.session.user.id).catch(() => undefined);
+      go(paths.home, { replace: true });
+      setSession({ user: offline.session.user, token: '' });
+      engine?.kick();
+      show({ tone: 'offline', code: 'signin.offline', params: { until: new Date(offline.session.expiresAt ?? '').toLocaleString() } });
+      playFeedback('offline');
+      return;
+    }
     setBusy(false);
+    if (result.ok) {
+      // For the next sign-in without the network: the API's grant and a PIN verifier of the device's own (in the background).
+      void deviceIdOf(db).then((id) => rememberForOffline(db, api, result.session, creds.pin, id)).catch(() => undefined);
+    }
     if (!result.ok && result.reset) {
       setReset(await undeliveredEvents(db));
       show({ tone: 'supervisor', code: 'signin.deviceReset', params: {} });

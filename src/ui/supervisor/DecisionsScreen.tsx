@@ -142,6 +142,7 @@ function movementWord(type: string): string {
     'pick.held': 'picked',
     'pick.undone': 'pick undone',
     'pick.short': 'short picked',
+    'pick.short_undone': 'short taken back',
     'receipt.received': 'received',
     'qc.released': 'released from QC',
     'return.quarantined': 'returned',

@@ -1,6 +1,7 @@
 import { STALE_DEVICE_MS, ageLabel, staleDevices } from '../../domain/workflows/supervisor.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useApiRead } from './use-api-read.ts';
+import { OfflineSignInSettings } from './OfflineSignInSettings.tsx';
 import { paths, useGo } from '../app/routes.ts';
 import { useT } from '../i18n/i18n.ts';
 import type { ApiRead } from '../app/api.ts';
@@ -34,45 +35,46 @@ export function ExceptionsScreen() {
         </p>
       ))}
       <button type="button" className="secondary" onClick={reload}>
-        Refresh
+        {t('ui.refresh')}
       </button>
-      <section aria-label="Discrepancies">
-        <h2>Discrepancies</h2>
+      <section aria-label={t('ex.discrepancies')}>
+        <h2>{t('ex.discrepancies')}</h2>
         <ul className="list">
           {(discrepancies.data?.discrepancies ?? []).map((d) => (
             <li key={d.id} className="card">
-              {d.message} <span className="muted">({ageLabel(d.createdAt, now)} ago)</span>
+              {d.message} <span className="muted">({t('ui.ago', { age: ageLabel(d.createdAt, now) })})</span>
             </li>
           ))}
         </ul>
       </section>
-      <section aria-label="Counts awaiting approval">
-        <h2>Counts awaiting approval</h2>
+      <section aria-label={t('ex.awaiting')}>
+        <h2>{t('ex.awaiting')}</h2>
         <ul className="list">
-          {awaiting.map((t) => (
-            <li key={t.id} className="card">
-              {t.location} · {t.reason}
+          {awaiting.map((task) => (
+            <li key={task.id} className="card">
+              {task.location} · {task.reason}
             </li>
           ))}
         </ul>
       </section>
-      <section aria-label="Rejected events">
-        <h2>Rejected events</h2>
+      <section aria-label={t('ex.rejected')}>
+        <h2>{t('ex.rejected')}</h2>
         <ul className="list">
           {rejected.map((e) => (
             <li key={e.position} className="card">
-              {e.type} #{e.seq} by {e.actor} on {e.deviceId.slice(0, 8)}: {e.code} {e.message}
+              {t('ex.rejectedLine', { type: e.type, seq: e.seq, actor: e.actor, device: e.deviceId.slice(0, 8), code: e.code ?? '', message: e.message ?? '' })}
             </li>
           ))}
         </ul>
       </section>
-      <section aria-label="Devices not synced">
-        <h2>Devices silent for {STALE_DEVICE_MS / 60_000} min or more</h2>
+      <OfflineSignInSettings />
+      <section aria-label={t('ex.silentRegion')}>
+        <h2>{t('ex.silent', { minutes: STALE_DEVICE_MS / 60_000 })}</h2>
         <ul className="list">
           {stale.map((d) => (
             <li key={d.deviceId} className="card">
-              {d.deviceId.slice(0, 8)} · last seq {d.lastSeq} · {d.lastContactAt ? `${ageLabel(d.lastContactAt, now)} ago` : 'never'}
-              {d.rejectedCount ? ` · ${d.rejectedCount} rejected` : ''}
+              {t('ex.deviceLine', { device: d.deviceId.slice(0, 8), seq: d.lastSeq, contact: d.lastContactAt ? t('ui.ago', { age: ageLabel(d.lastContactAt, now) }) : t('ui.never') })}
+              {d.rejectedCount ? t('ex.deviceRejected', { count: d.rejectedCount }) : ''}
             </li>
           ))}
         </ul>

@@ -4,6 +4,7 @@ import { dismissRejected } from '../../device/event-log.ts';
 import type { StorageApi } from '../../device/storage.ts';
 import type { SyncEngine } from '../../device/sync/engine.ts';
 import type { Role } from '../../domain/roles.ts';
+import { useT, type Translate } from '../i18n/i18n.ts';
 import { engineAttention, formatAge, formatBytes, useLastDelivery, useNow, usePendingSummary, useRejected, useStorageHealth, useSyncStatus } from './use-sync.ts';
 import './sync.css';
 
@@ -30,18 +31,21 @@ export function SyncStatusScreen({ db, engine, user, onSignIn, storage }: SyncSt
   const lastDelivery = useLastDelivery(db);
   const health = useStorageHealth(db, storage);
   const now = useNow();
-  const attention = engineAttention(status);
+  const { t } = useT();
+  // The engine's own words for a sign-in or reset; the server's message for a stop.
+  const attention = status.phase === 'needs_sign_in' ? t('sync.needsSignIn') : status.phase === 'device_reset' ? t('sync.deviceReset') : engineAttention(status);
   const supervisor = user?.roles.includes('supervisor') ?? false;
+  const ago = (iso: string | undefined) => t('ui.ago', { age: formatAge(iso, now) });
 
   return (
-    <section className="sync-status stack" aria-label="Sync status">
+    <section className="sync-status stack" aria-label={t('sync.region')}>
       {attention ? (
         <div className="sync-alert" role="alert">
           {attention}
           {(status.phase === 'needs_sign_in' || status.phase === 'device_reset') && onSignIn ? (
             <div>
               <button type="button" onClick={onSignIn}>
-                Sign in again
+                {t('sync.signInAgain')}
               </button>
             </div>
           ) : null}
@@ -49,35 +53,35 @@ export function SyncStatusScreen({ db, engine, user, onSignIn, storage }: SyncSt
       ) : null}
       {health?.low ? (
         <div className="sync-warn" role="alert">
-          Storage on this device is nearly full ({formatBytes(health.usage)} of {formatBytes(health.quota)}). Deliver waiting scans and tell a supervisor.
+          {t('sync.storageLow', { usage: formatBytes(health.usage), quota: formatBytes(health.quota) })}
         </div>
       ) : null}
       <dl>
-        <dt>Network</dt>
-        <dd>{status.online ? (status.live ? 'Online, live updates on' : 'Online') : 'Offline: scans are kept on this device'}</dd>
-        <dt>Waiting to send</dt>
-        <dd>{pending ? `${pending.count} scan${pending.count === 1 ? '' : 's'}` : '…'}</dd>
-        <dt>Oldest waiting</dt>
-        <dd>{pending?.oldestOccurredAt ? `${formatAge(pending.oldestOccurredAt, now)} ago` : '-'}</dd>
-        <dt>Last delivered</dt>
-        <dd>{lastDelivery ? `${formatAge(lastDelivery, now)} ago` : 'never'}</dd>
-        <dt>Sending</dt>
+        <dt>{t('sync.network')}</dt>
+        <dd>{status.online ? (status.live ? t('sync.onlineLive') : t('sync.online')) : t('sync.offline')}</dd>
+        <dt>{t('sync.waiting')}</dt>
+        <dd>{pending ? t(pending.count === 1 ? 'sync.scans_one' : 'sync.scans_other', { count: pending.count }) : '…'}</dd>
+        <dt>{t('sync.oldest')}</dt>
+        <dd>{pending?.oldestOccurredAt ? ago(pending.oldestOccurredAt) : '-'}</dd>
+        <dt>{t('sync.lastDelivered')}</dt>
+        <dd>{lastDelivery ? ago(lastDelivery) : t('ui.never')}</dd>
+        <dt>{t('sync.sending')}</dt>
         <dd>
-          {phaseText(status.phase)}
-          {status.nextAttemptAt ? `, next try in ${Math.max(0, Math.ceil((status.nextAttemptAt - now.getTime()) / 1000))} s` : ''}
+          {phaseText(status.phase, t)}
+          {status.nextAttemptAt ? t('sync.nextTry', { seconds: Math.max(0, Math.ceil((status.nextAttemptAt - now.getTime()) / 1000)) }) : ''}
           {status.lastError && !attention ? ` (${status.lastError})` : ''}
         </dd>
-        <dt>Storage</dt>
+        <dt>{t('sync.storage')}</dt>
         <dd>
-          {health?.persisted === true ? 'Kept (persistent)' : health?.persisted === false ? 'May be cleared by the browser (not persistent)' : 'Not asked yet'}
-          {health?.usage !== undefined ? `; ${formatBytes(health.usage)} used of ${formatBytes(health.quota)}` : ''}
+          {health?.persisted === true ? t('sync.persisted') : health?.persisted === false ? t('sync.notPersisted') : t('sync.notAsked')}
+          {health?.usage !== undefined ? t('sync.used', { usage: formatBytes(health.usage), quota: formatBytes(health.quota) }) : ''}
         </dd>
       </dl>
       <button type="button" onClick={() => engine.resume()}>
-        Send now
+        {t('sync.sendNow')}
       </button>
-      <h2>Needs attention ({rejected?.length ?? 0})</h2>
-      {rejected && rejected.length === 0 ? <p className="muted">Nothing was refused.</p> : null}
+      <h2>{t('sync.needsAttention', { count: rejected?.length ?? 0 })}</h2>
+      {rejected && rejected.length === 0 ? <p className="muted">{t('sync.nothingRefused')}</p> : null}
       <ul className="list">
         {rejected?.map((e) => (
           <RejectedItem key={e.seq} event={e} db={db} supervisor={supervisor} by={user?.id} />
@@ -89,24 +93,23 @@ export function SyncStatusScreen({ db, engine, user, onSignIn, storage }: SyncSt
 
 function RejectedItem({ event, db, supervisor, by }: { event: StoredEvent; db: FloorDb; supervisor: boolean; by?: string }) {
   const [error, setError] = useState<string>();
+  const { t } = useT();
   return (
     <li className="card">
       <strong>
         #{event.seq} {event.type}
       </strong>{' '}
       <span className="muted">
-        by {event.actor}, {new Date(event.occurredAt).toLocaleString()}
+        {t('sync.byAt', { actor: event.actor, at: new Date(event.occurredAt).toLocaleString() })}
       </span>
-      <p>
-        Refused by the server ({event.rejection?.code}): {event.rejection?.message}
-      </p>
+      <p>{t('sync.refused', { code: event.rejection?.code ?? '', message: event.rejection?.message ?? '' })}</p>
       {supervisor && by ? (
         <button
           type="button"
           className="secondary"
           onClick={() => void dismissRejected(db, event.seq, by, new Date()).catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))}
         >
-          Acknowledge
+          {t('sync.acknowledge')}
         </button>
       ) : null}
       {error ? <p role="alert">{error}</p> : null}
@@ -114,29 +117,9 @@ function RejectedItem({ event, db, supervisor, by }: { event: StoredEvent; db: F
   );
 }
 
-function phaseText(phase: string): string {
-  switch (phase) {
-    case 'idle':
-      return 'Up to date';
-    case 'sending':
-      return 'Sending';
-    case 'backoff':
-      return 'Waiting to retry';
-    case 'offline':
-      return 'Paused while offline';
-    case 'signed_out':
-      return 'Paused: nobody signed in';
-    case 'needs_sign_in':
-      return 'Paused: sign in again';
-    case 'conflict':
-      return 'Stopped: needs a supervisor';
-    case 'device_reset':
-      return 'Paused: reset by a supervisor, sign in again';
-    case 'blocked':
-      return 'Stuck: needs attention';
-    case 'starting':
-      return 'Starting';
-    default:
-      return 'Stopped';
-  }
+const PHASES = ['idle', 'sending', 'backoff', 'offline', 'signed_out', 'needs_sign_in', 'conflict', 'device_reset', 'blocked', 'starting'] as const;
+
+function phaseText(phase: string, t: Translate): string {
+  const known = PHASES.find((p) => p === phase);
+  return known ? t(`sync.phase.${known}`) : t('sync.phase.stopped');
 }

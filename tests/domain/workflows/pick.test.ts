@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickStep, startPick, toteContents, undoablePicks, pickPrompt, shortCountTaskId, type PickInput, type PickState } from '../../../src/domain/workflows/pick.ts';
+import { pickStep, startPick, toteContents, undoablePicks, undoableShorts, pickPrompt, shortCountTaskId, type PickInput, type PickState } from '../../../src/domain/workflows/pick.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
 import { catalog, goods, bin, tote, pickList, run, MUG, TEA, TEA_CASE, UNKNOWN, itRefuses, type Refusal, said, unreadableScan, unreadableWords } from './fixtures.ts';
 
@@ -165,5 +165,47 @@ describe('pick-to-hold', () => {
     expect(s.lines.map((l) => l.picked)).toEqual([3, 0]);
     expect(s.current).toBe(1);
     expect(toteContents(s)).toEqual([{ sku: 'SKU-MUG', qty: 3 }]);
+  });
+});
+
+describe('a confirmed short taken back (issue 13)', () => {
+  const shorted = () => {
+    const r = step(step(atFirstBin(), { type: 'short', found: '0' }).state, { type: 'confirmShort' });
+    const stored = { id: '0190a0b0-0000-7000-8000-0000000000aa', type: 'pick.short', payload: r.events[0]?.payload };
+    return step(r.state, { type: 'logged', events: [stored] }).state;
+  };
+
+  it('is offered once stored, and records pick.short_undone naming it on its line; the line wants the units again', () => {
+    const before = step(step(atFirstBin(), { type: 'short', found: '0' }).state, { type: 'confirmShort' }).state;
+    expect(undoableShorts(before)).toEqual([]);
+    const s = shorted();
+    expect(undoableShorts(s)).toEqual([{ eventId: '0190a0b0-0000-7000-8000-0000000000aa', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', missing: 3, undone: false }]);
+    const r = step(s, { type: 'undoShort', eventId: '0190a0b0-0000-7000-8000-0000000000aa' });
+    expect(r.events).toEqual([
+      { type: 'pick.short_undone', payload: { corrects: '0190a0b0-0000-7000-8000-0000000000aa', pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 3 } },
+    ]);
+    expect(r.state.lines[0]).toMatchObject({ short: 0, picked: 0 });
+    expect(r.state.current).toBe(0);
+    expect(said(r.feedback)).toEqual([{ tone: 'accepted', message: 'Short taken back: 3 × Mug at A-01-01 are wanted on this line again' }]);
+    expect(undoableShorts(r.state)).toEqual([]);
+    // Twice is refused and records nothing.
+    const again = step(r.state, { type: 'undoShort', eventId: '0190a0b0-0000-7000-8000-0000000000aa' });
+    expect(again.events).toEqual([]);
+    expect(said(again.feedback)).toEqual([{ tone: 'duplicate', message: 'That short is already taken back' }]);
+    expect(step(r.state, { type: 'undoShort', eventId: 'nope' }).events).toEqual([]);
+  });
+
+  it('a reload resumes from the log: an undone short is neither offered nor counted', () => {
+    const list = pickList();
+    const shortEv = { id: 'e-short', type: 'pick.short', payload: { pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', missingQty: 3 } };
+    const undoneEv = { id: 'e-undo', type: 'pick.short_undone', payload: { corrects: 'e-short', qty: 3 } };
+    expect(startPick(list, [shortEv]).lines[0]?.short).toBe(3);
+    expect(undoableShorts(startPick(list, [shortEv]))).toHaveLength(1);
+    // The API already counts the short but not yet the undo: the device's undo is taken off.
+    const withApi = pickList({ lines: [{ lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 3, picked: 0, short: 3 }] });
+    const resumed = startPick(withApi, [shortEv, undoneEv]);
+    expect(resumed.lines[0]?.short).toBe(0);
+    expect(undoableShorts(resumed)).toEqual([]);
+    expect(resumed.current).toBe(0);
   });
 });
