@@ -24,6 +24,7 @@ import { deviceAdminRows } from './identity/storage.ts';
 import { pushEvents, readBatch } from './ingest.ts';
 import { jsonNestsDeeperThan } from '../domain/text.ts';
 import { seedDemo } from './seed.ts';
+import { channelsPlugin, type ChannelsOptions } from './channels/routes.ts';
 import * as storage from './storage.ts';
 
 export type ServerOptions = {
@@ -48,6 +49,8 @@ export type ServerOptions = {
   keepAliveMs?: number;
   /** An HTTP(S) server already listening (startServer binds its port before touching the data); the app answers its requests. */
   server?: Server;
+  /** Sales channels: the webhook worker and expiry sweeper of this process. */
+  channels?: ChannelsOptions;
 };
 
 export type App = { app: FastifyInstance; db: Database; feed: ChangeFeed; close(): Promise<void> };
@@ -219,6 +222,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   // After the rate limit plugin, whose onRoute hook covers only routes declared after it.
   const identity = await registerIdentity(app, { db, feed, now, keepAliveMs: opts.keepAliveMs ?? 15_000 });
   const authed = { preHandler: async (req: FastifyRequest) => void requireSession(req) };
+  await app.register(channelsPlugin, { db, now, ...(opts.channels ? { channels: opts.channels } : {}) });
 
   app.post(`${API_PREFIX}/devices/:deviceId/events`, authed, async (req, reply) => {
     const deviceId = deviceParam(req);

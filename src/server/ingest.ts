@@ -5,6 +5,7 @@
  * differences back in one go. Round trips: context, stock locks (two statements: missing rows
  * are inserted first), the count windows when the batch records a count, the write.
  */
+import { afterFloorPush } from './channels/floor.ts';
 import { EnvelopeSchema, describeIssues, parseEvent, rolesFor, type FloorEvent } from '../domain/events.ts';
 import { EventIdSchema, SeqSchema, assertNever, type LocationId, type Sku } from '../domain/ids.ts';
 import { factEvent, type LedgerFact as LedgerFactRow } from '../domain/replay.ts';
@@ -167,7 +168,9 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
     await touchDevice(tx, ctx.deviceId, now);
     return answer([]);
   }
-  if (!oneByOne) return answer(await applyRun(tx, ctx, run, now));
+  // channels (issue 11): order states and every channel's ATP of what this push moved, in its transaction.
+  const settled = async (rejected: Rejection[]) => (await afterFloorPush(tx, ctx.deviceId, lastSeq, now), answer(rejected));
+  if (!oneByOne) return settled(await applyRun(tx, ctx, run, now));
 
   const rejected: Rejection[] = [];
   for (const e of run) {
@@ -183,7 +186,7 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
       rejected.push(rejection);
     }
   }
-  return answer(rejected);
+  return settled(rejected);
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
