@@ -45,7 +45,8 @@ export type AtpInputs = {
   available: Map<string, number>;
   reservations: Map<string, Reservation[]>;
 };
-const key = (sku: string, site: string) => `${sku}\u0000${site}`;
+/** The key of an SKU at a site in `AtpInputs`. */
+export const key = (sku: string, site: string) => `${sku}\u0000${site}`;
 
 /**
  * Reads the ATP inputs of `skus`. A reservation is live while its order is confirmed or short,
@@ -54,36 +55,31 @@ const key = (sku: string, site: string) => `${sku}\u0000${site}`;
  */
 export async function atpInputs(tx: Sql, skus: readonly string[], now: Date): Promise<AtpInputs> {
   const list = sorted(skus);
-  const [stock, held] = await Promise.all([
-    tx.query<{ sku: string; site_id: string; available: number }>(
-      `SELECT s.sku, l.site_id, sum(s.available)::int AS available FROM stock s JOIN locations l ON l.id = s.location
-       WHERE s.sku = ANY($1::text[]) GROUP BY s.sku, l.site_id`,
-      [list],
-    ),
-    tx.query<{ order_id: string; channel_id: string; sku: string; site_id: string; qty: number; picked: number; status: string; expires_at: Date | string | null }>(
-      `WITH picked AS (
-         SELECT p.order_ref AS order_id, l.sku, loc.site_id, sum(l.picked)::int AS picked
-         FROM pick_lists p JOIN pick_lines l ON l.pick_list_id = p.id JOIN locations loc ON loc.id = l.location
-         WHERE l.sku = ANY($1::text[]) AND p.order_ref LIKE 'SO-%'
-         GROUP BY 1, 2, 3)
-       SELECT r.order_id, r.channel_id, r.sku, r.site_id, sum(r.qty)::int AS qty, coalesce(max(pk.picked), 0)::int AS picked, o.status, o.expires_at
-       FROM reservations r JOIN channel_orders o ON o.id = r.order_id
-       LEFT JOIN picked pk ON pk.order_id = r.order_id AND pk.sku = r.sku AND pk.site_id = r.site_id
-       WHERE r.sku = ANY($1::text[]) AND (o.status IN ('confirmed', 'short') OR (o.status = 'reserved' AND o.expires_at > $2))
-       GROUP BY r.order_id, r.channel_id, r.sku, r.site_id, o.status, o.expires_at`,
-      [list, now],
-    ),
-  ]);
+  // One statement, so one snapshot: shelf and reservations as they were at one moment.
+  // What the floor picked for an order is looked up only for orders that are floor work already.
+  const rows = await tx.query<{ k: 's' | 'r'; sku: string; site_id: string; qty: number; channel_id: string | null; status: string | null; expires_at: Date | string | null; picked: number }>(
+    `SELECT 's' AS k, s.sku, l.site_id, sum(s.available)::int AS qty, NULL::text AS channel_id, NULL::text AS status, NULL::timestamptz AS expires_at, 0 AS picked
+     FROM stock s JOIN locations l ON l.id = s.location WHERE s.sku = ANY($1::text[]) GROUP BY s.sku, l.site_id
+     UNION ALL
+     SELECT 'r', r.sku, r.site_id, r.qty, r.channel_id, o.status, o.expires_at,
+       CASE WHEN o.status = 'reserved' THEN 0 ELSE coalesce((SELECT sum(pl.picked) FROM pick_lines pl JOIN locations loc ON loc.id = pl.location
+         WHERE pl.pick_list_id = 'PL-' || r.order_id AND pl.sku = r.sku AND loc.site_id = r.site_id), 0) END::int
+     FROM (SELECT order_id, channel_id, sku, site_id, sum(qty)::int AS qty FROM reservations WHERE sku = ANY($1::text[]) AND qty > 0 GROUP BY 1, 2, 3, 4) r
+     JOIN channel_orders o ON o.id = r.order_id
+     WHERE o.status IN ('confirmed', 'short') OR (o.status = 'reserved' AND o.expires_at > $2)`,
+    [list, now],
+  );
   const available = new Map<string, number>();
-  for (const r of stock) available.set(key(r.sku, r.site_id), num(r.available));
   const reservations = new Map<string, Reservation[]>();
-  for (const r of held) {
+  for (const r of rows) {
+    const k = key(r.sku, r.site_id);
+    if (r.k === 's') {
+      available.set(k, num(r.qty));
+      continue;
+    }
     const open = Math.max(0, num(r.qty) - num(r.picked));
     if (open === 0) continue;
-    const k = key(r.sku, r.site_id);
-    const list2 = reservations.get(k) ?? [];
-    list2.push({ channelId: r.channel_id, qty: open, expiresAt: r.status === 'reserved' && r.expires_at ? new Date(r.expires_at) : null });
-    reservations.set(k, list2);
+    reservations.set(k, [...(reservations.get(k) ?? []), { channelId: r.channel_id as string, qty: open, expiresAt: r.status === 'reserved' && r.expires_at ? new Date(r.expires_at) : null }]);
   }
   return { available, reservations };
 }
@@ -109,25 +105,37 @@ export function atpOf(inputs: AtpInputs, channels: readonly ChannelRow[], channe
  * Locks the `channel_atp` rows in (channel, sku) order, so concurrent refreshes queue and the
  * last to commit wrote the newest figures. Answers how many values changed.
  */
-export async function refreshAtp(tx: Sql, skus: readonly string[], now: Date, notifyChannel: string): Promise<number> {
+export async function refreshAtp(
+  tx: Sql,
+  skus: readonly string[],
+  now: Date,
+  notifyChannel: string,
+  /** Inputs the caller read while holding the SKUs' locks, with its own changes applied (saves reading them again). */
+  known?: { channels: ChannelRow[]; inputs: AtpInputs },
+): Promise<number> {
   const list = sorted(skus);
   if (list.length === 0) return 0;
-  const channels = await activeChannels(tx);
+  const channels = known?.channels ?? (await activeChannels(tx));
   if (channels.length === 0) return 0;
   const ids = channels.map((c) => c.id);
-  await tx.query(
-    `INSERT INTO channel_atp (channel_id, sku)
-     SELECT c, s FROM unnest($1::text[]) AS c CROSS JOIN unnest($2::text[]) AS s ORDER BY c, s
-     ON CONFLICT DO NOTHING`,
-    [ids, list],
-  );
-  const current = await tx.query<{ channel_id: string; sku: string; atp: number; version: number; zeroed_by: string[] | null }>(
-    `SELECT channel_id, sku, atp, version, zeroed_by FROM channel_atp WHERE channel_id = ANY($1::text[]) AND sku = ANY($2::text[])
-     ORDER BY channel_id, sku FOR UPDATE`,
-    [ids, list],
-  );
+  const lockRows = () =>
+    tx.query<{ channel_id: string; sku: string; atp: number; version: number; zeroed_by: string[] | null }>(
+      `SELECT channel_id, sku, atp, version, zeroed_by FROM channel_atp WHERE channel_id = ANY($1::text[]) AND sku = ANY($2::text[])
+       ORDER BY channel_id, sku FOR UPDATE`,
+      [ids, list],
+    );
+  let current = await lockRows();
+  if (current.length < ids.length * list.length) {
+    await tx.query(
+      `INSERT INTO channel_atp (channel_id, sku)
+       SELECT c, s FROM unnest($1::text[]) AS c CROSS JOIN unnest($2::text[]) AS s ORDER BY c, s
+       ON CONFLICT DO NOTHING`,
+      [ids, list],
+    );
+    current = await lockRows();
+  }
   // Read after the locks: a refresh that waited sees what the one before it committed.
-  const inputs = await atpInputs(tx, list, now);
+  const inputs = known?.inputs ?? (await atpInputs(tx, list, now));
   const changed: { channel_id: string; sku: string; atp: number; version: number; zeroed_by: string[] | null }[] = [];
   const items: OutboxItem[] = [];
   for (const row of current) {
@@ -153,9 +161,23 @@ export async function refreshAtp(tx: Sql, skus: readonly string[], now: Date, no
   return changed.length;
 }
 
-/** Locks the SKUs' rows that every reservation takes first, in SKU order (no deadlock between orders). */
-export async function lockSkus(tx: Sql, skus: readonly string[]): Promise<void> {
+/**
+ * Locks the SKUs' rows that every reservation takes first, in SKU order (no deadlock between
+ * orders). Only catalog SKUs get a row; answers the SKUs it locked (the unknown ones are missing).
+ */
+export async function lockSkus(tx: Sql, skus: readonly string[]): Promise<Set<string>> {
   const list = sorted(skus);
-  await tx.query('INSERT INTO atp_locks (sku) SELECT s FROM unnest($1::text[]) AS s ORDER BY s ON CONFLICT DO NOTHING', [list]);
-  await tx.query('SELECT sku FROM atp_locks WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE', [list]);
+  let locked = await tx.query<{ sku: string }>('SELECT sku FROM atp_locks WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE', [list]);
+  if (locked.length < list.length) {
+    await tx.query('INSERT INTO atp_locks (sku) SELECT sku FROM catalog WHERE sku = ANY($1::text[]) ORDER BY sku ON CONFLICT DO NOTHING', [list]);
+    locked = await tx.query<{ sku: string }>('SELECT sku FROM atp_locks WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE', [list]);
+  }
+  return new Set(locked.map((r) => r.sku));
+}
+
+/** The inputs with reservations added (what a transaction just wrote, without reading it back). */
+export function withReservations(inputs: AtpInputs, added: readonly { sku: string; site: string; reservation: Reservation }[]): AtpInputs {
+  const reservations = new Map(inputs.reservations);
+  for (const a of added) reservations.set(key(a.sku, a.site), [...(reservations.get(key(a.sku, a.site)) ?? []), a.reservation]);
+  return { available: inputs.available, reservations };
 }

@@ -13,10 +13,9 @@ import { randomBytes } from 'node:crypto';
 import { allocateLine, type Reservation } from '../../domain/channels/atp.ts';
 import type { OrderStatus, OrderView, OrderWebhook, PlaceOrder } from '../../domain/channels/protocol.ts';
 import type { Database, Sql } from '../db.ts';
-import { activeChannels, atpInputs, atpOf, lockSkus, refreshAtp } from './atp.ts';
+import { activeChannels, atpInputs, atpOf, lockSkus, refreshAtp, withReservations, type AtpInputs, type ChannelRow } from './atp.ts';
 import { allocatePickList, closePickList } from './floor.ts';
 import { enqueue } from './outbox.ts';
-import { knownSkus } from './storage.ts';
 
 export type OrderCtx = { channelId: string; now: Date; notifyChannel: string; actor: string };
 export type Answer = { status: number; body: unknown };
@@ -25,22 +24,21 @@ const newOrderId = (): string => `SO-${randomBytes(8).toString('hex')}`;
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const LIVE: readonly OrderStatus[] = ['reserved', 'confirmed', 'short'];
 
-/** The order as a channel sees it. */
+/** The order as a channel sees it (one query). */
 export async function orderView(tx: Sql, orderId: string): Promise<OrderView | undefined> {
-  const [o] = await tx.query<{ id: string; channel_id: string; status: OrderStatus; version: number; reference: string | null; expires_at: Date | null }>(
-    'SELECT id, channel_id, status, version, reference, expires_at FROM channel_orders WHERE id = $1',
+  const [o] = await tx.query<{ id: string; channel_id: string; status: OrderStatus; version: number; reference: string | null; expires_at: Date | null; list: string | null; lines: unknown }>(
+    `SELECT o.id, o.channel_id, o.status, o.version, o.reference, o.expires_at,
+       (SELECT p.id FROM pick_lists p WHERE p.id = 'PL-' || o.id) AS list,
+       coalesce((SELECT json_agg(json_build_object('lineId', ol.line_id, 'sku', ol.sku, 'requested', ol.requested,
+           'reserved', coalesce((SELECT sum(r.qty) FROM reservations r WHERE r.order_id = ol.order_id AND r.line_id = ol.line_id), 0),
+           'picked', coalesce((SELECT sum(pl.picked) FROM pick_lines pl WHERE pl.pick_list_id = 'PL-' || ol.order_id AND split_part(pl.line_id, '@', 1) = ol.line_id), 0),
+           'short', coalesce((SELECT sum(pl.short) FROM pick_lines pl WHERE pl.pick_list_id = 'PL-' || ol.order_id AND split_part(pl.line_id, '@', 1) = ol.line_id), 0))
+         ORDER BY ol.position) FROM order_lines ol WHERE ol.order_id = o.id), '[]') AS lines
+     FROM channel_orders o WHERE o.id = $1`,
     [orderId],
   );
   if (!o) return undefined;
-  const lines = await tx.query<{ line_id: string; sku: string; requested: number; reserved: number; picked: number; short: number }>(
-    `SELECT ol.line_id, ol.sku, ol.requested,
-       coalesce((SELECT sum(r.qty) FROM reservations r WHERE r.order_id = ol.order_id AND r.line_id = ol.line_id), 0)::int AS reserved,
-       coalesce((SELECT sum(pl.picked) FROM pick_lines pl WHERE pl.pick_list_id = 'PL-' || ol.order_id AND split_part(pl.line_id, '@', 1) = ol.line_id), 0)::int AS picked,
-       coalesce((SELECT sum(pl.short) FROM pick_lines pl WHERE pl.pick_list_id = 'PL-' || ol.order_id AND split_part(pl.line_id, '@', 1) = ol.line_id), 0)::int AS short
-     FROM order_lines ol WHERE ol.order_id = $1 ORDER BY ol.position`,
-    [orderId],
-  );
-  const [pl] = await tx.query<{ id: string }>('SELECT id FROM pick_lists WHERE id = $1', [`PL-${orderId}`]);
+  const lines = (typeof o.lines === 'string' ? JSON.parse(o.lines) : o.lines) as Record<string, unknown>[];
   return {
     id: o.id,
     channelId: o.channel_id,
@@ -48,8 +46,8 @@ export async function orderView(tx: Sql, orderId: string): Promise<OrderView | u
     version: num(o.version),
     reference: o.reference,
     expiresAt: o.status === 'reserved' && o.expires_at ? new Date(o.expires_at).toISOString() : null,
-    lines: lines.map((l) => ({ lineId: l.line_id, sku: l.sku, requested: num(l.requested), reserved: num(l.reserved), picked: num(l.picked), short: num(l.short) })),
-    pickListId: pl?.id ?? null,
+    lines: lines.map((l) => ({ lineId: String(l.lineId), sku: String(l.sku), requested: num(l.requested), reserved: num(l.reserved), picked: num(l.picked), short: num(l.short) })),
+    pickListId: o.list,
   };
 }
 
@@ -57,11 +55,14 @@ export async function orderView(tx: Sql, orderId: string): Promise<OrderView | u
 export async function recordOrderEvent(tx: Sql, orderId: string, type: string, actor: string, now: Date, notifyChannel: string, payload: unknown = {}): Promise<OrderView> {
   const view = (await orderView(tx, orderId)) as OrderView;
   await tx.query('INSERT INTO order_events (order_id, channel_id, type, actor, at, payload) VALUES ($1, $2, $3, $4, $5, $6)', [orderId, view.channelId, type, actor, now, JSON.stringify(payload)]);
-  if (view.status !== 'refused') {
-    const body: OrderWebhook = { type: 'order.updated', timestamp: now.toISOString(), data: view };
-    await enqueue(tx, [{ channelId: view.channelId, kind: 'order', subject: orderId, msgId: `order-${orderId}-v${view.version}`, payload: body }], notifyChannel);
-  }
+  const body: OrderWebhook = { type: 'order.updated', timestamp: now.toISOString(), data: view };
+  await enqueue(tx, [{ channelId: view.channelId, kind: 'order', subject: orderId, msgId: `order-${orderId}-v${view.version}`, payload: body }], notifyChannel);
   return view;
+}
+
+/** A refusal is an order fact too (no webhook: the channel had its answer). */
+async function recordRefusal(tx: Sql, orderId: string, channelId: string, actor: string, now: Date, payload: unknown): Promise<void> {
+  await tx.query(`INSERT INTO order_events (order_id, channel_id, type, actor, at, payload) VALUES ($1, $2, 'order.refused', $3, $4, $5)`, [orderId, channelId, actor, now, JSON.stringify(payload)]);
 }
 
 /**
@@ -96,26 +97,69 @@ export async function placeOrder(db: Database, ctx: OrderCtx, idempotencyKey: st
 
 async function reserveNew(tx: Sql, ctx: OrderCtx, id: string, body: PlaceOrder): Promise<Answer> {
   const refuse = async (status: number, error: string, message: string, extra: Record<string, unknown> = {}): Promise<Answer> => {
-    await recordOrderEvent(tx, id, 'order.refused', ctx.actor, ctx.now, ctx.notifyChannel, { error, ...extra });
+    await recordRefusal(tx, id, ctx.channelId, ctx.actor, ctx.now, { error, ...extra });
     return { status, body: { error, message, orderId: id, ...extra } };
   };
+  const refuseShort = (first: ShortLine, shortLines: ShortLine[]) =>
+    refuse(409, 'insufficient_stock', `line ${first.lineId}: ${first.sku} has ${first.available} of ${first.requested} available to this channel; nothing was reserved`, { line: first, shortLines });
   const skus = [...new Set(body.lines.map((l) => l.sku))];
-  const known = await knownSkus(tx, skus);
+  // A first look without the SKU locks (one snapshot of committed figures): an order that does
+  // not fit then is refused at once, without queueing behind every order of a flash sale. Only
+  // an order that may fit waits for the locks and decides again.
+  const glance = await activeChannels(tx);
+  const glancer = glance.find((c) => c.id === ctx.channelId);
+  if (glancer && !body.partial) {
+    const seen = await atpInputs(tx, skus, ctx.now);
+    const { shortLines } = allocateAll(body, seen, glance, glancer, ctx.now, new Date(ctx.now.getTime() + 1));
+    const first = shortLines[0];
+    // A SKU with no stock row at all may be unknown: the locked path names that properly.
+    const stocked = (sku: string) => [...seen.available.keys()].some((k) => k.startsWith(`${sku}\u0000`));
+    if (first && shortLines.every((l) => stocked(l.sku))) return refuseShort(first, shortLines);
+  }
+  const known = await lockSkus(tx, skus);
   const unknown = body.lines.find((l) => !known.has(l.sku));
   if (unknown) return refuse(422, 'unknown_sku', `line ${unknown.lineId}: ${unknown.sku} is not in the catalog`, { line: { lineId: unknown.lineId, sku: unknown.sku } });
-
-  await lockSkus(tx, skus);
   const channels = await activeChannels(tx);
   const me = channels.find((c) => c.id === ctx.channelId);
   if (!me) return refuse(403, 'channel_disabled', 'this channel is disabled');
   const inputs = await atpInputs(tx, skus, ctx.now);
   const expiresAt = new Date(ctx.now.getTime() + (body.ttlSeconds ?? me.ttlSeconds) * 1000);
-  // Units this order already took, line by line (a SKU on two lines must not be promised twice).
+  const { takes, shortLines } = allocateAll(body, inputs, channels, me, ctx.now, expiresAt);
+  const first = shortLines[0];
+  if (first && (!body.partial || takes.length === 0)) return refuseShort(first, shortLines);
+  await tx.query(
+    `WITH up AS (UPDATE channel_orders SET status = 'reserved', expires_at = $2, updated_at = $3 WHERE id = $1 RETURNING 1),
+     lines_in AS (INSERT INTO order_lines (order_id, line_id, position, sku, requested) SELECT $1, line_id, position, sku, requested
+       FROM jsonb_to_recordset($4::jsonb) AS x(line_id text, position int, sku text, requested int) RETURNING 1),
+     res_in AS (INSERT INTO reservations (order_id, line_id, channel_id, sku, site_id, qty)
+       SELECT $1, line_id, $6, sku, site, sum(qty) FROM jsonb_to_recordset($5::jsonb) AS x(line_id text, sku text, site text, qty int) GROUP BY line_id, sku, site RETURNING 1)
+     SELECT (SELECT count(*) FROM up) AS u, (SELECT count(*) FROM lines_in) AS l, (SELECT count(*) FROM res_in) AS r`,
+    [
+      id,
+      expiresAt,
+      ctx.now,
+      JSON.stringify(body.lines.map((l, i) => ({ line_id: l.lineId, position: i, sku: l.sku, requested: l.qty }))),
+      JSON.stringify(takes.map((t) => ({ line_id: t.lineId, sku: t.sku, site: t.site, qty: t.qty }))),
+      me.id,
+    ],
+  );
+  // The SKU locks are held: nothing else reserved meanwhile, so the inputs plus this order are the truth.
+  const after = withReservations(inputs, takes.map((t) => ({ sku: t.sku, site: t.site, reservation: { channelId: me.id, qty: t.qty, expiresAt } })));
+  await refreshAtp(tx, skus, ctx.now, ctx.notifyChannel, { channels, inputs: after });
+  const view = await recordOrderEvent(tx, id, 'order.reserved', ctx.actor, ctx.now, ctx.notifyChannel, { lines: body.lines, takes, expiresAt: expiresAt.toISOString() });
+  return { status: 201, body: { order: view, ...(shortLines.length > 0 ? { shortLines } : {}) } };
+}
+
+type ShortLine = { lineId: string; sku: string; requested: number; available: number };
+type Take = { lineId: string; sku: string; site: string; qty: number };
+
+/** How an order's lines fit the channel's ATP, line by line (a SKU on two lines is not promised twice). */
+function allocateAll(body: PlaceOrder, inputs: AtpInputs, channels: ChannelRow[], me: ChannelRow, now: Date, expiresAt: Date): { takes: Take[]; shortLines: ShortLine[] } {
   const mine = new Map<string, Reservation[]>();
-  const takes: { lineId: string; sku: string; site: string; qty: number }[] = [];
-  const shortLines: { lineId: string; sku: string; requested: number; available: number }[] = [];
+  const takes: Take[] = [];
+  const shortLines: ShortLine[] = [];
   for (const line of body.lines) {
-    const a = atpOf(inputs, channels, me, line.sku, ctx.now, (site) => mine.get(`${line.sku} ${site}`) ?? []);
+    const a = atpOf(inputs, channels, me, line.sku, now, (site) => mine.get(`${line.sku} ${site}`) ?? []);
     const alloc = allocateLine(line.qty, a.bySite);
     if (!alloc.complete) shortLines.push({ lineId: line.lineId, sku: line.sku, requested: line.qty, available: alloc.reserved });
     for (const t of alloc.takes) {
@@ -124,23 +168,7 @@ async function reserveNew(tx: Sql, ctx: OrderCtx, id: string, body: PlaceOrder):
       mine.set(k, [...(mine.get(k) ?? []), { channelId: me.id, qty: t.qty, expiresAt }]);
     }
   }
-  const first = shortLines[0];
-  if (first && (!body.partial || takes.length === 0)) {
-    return refuse(409, 'insufficient_stock', `line ${first.lineId}: ${first.sku} has ${first.available} of ${first.requested} available to this channel; nothing was reserved`, {
-      line: first,
-      shortLines,
-    });
-  }
-  await tx.query(`UPDATE channel_orders SET status = 'reserved', expires_at = $2, updated_at = $3 WHERE id = $1`, [id, expiresAt, ctx.now]);
-  await tx.query(
-    `INSERT INTO order_lines (order_id, line_id, position, sku, requested) SELECT $1, line_id, position, sku, requested
-     FROM jsonb_to_recordset($2::jsonb) AS x(line_id text, position int, sku text, requested int)`,
-    [id, JSON.stringify(body.lines.map((l, i) => ({ line_id: l.lineId, position: i, sku: l.sku, requested: l.qty })))],
-  );
-  await insertReservations(tx, id, me.id, takes);
-  await refreshAtp(tx, skus, ctx.now, ctx.notifyChannel);
-  const view = await recordOrderEvent(tx, id, 'order.reserved', ctx.actor, ctx.now, ctx.notifyChannel, { lines: body.lines, takes, expiresAt: expiresAt.toISOString() });
-  return { status: 201, body: { order: view, ...(shortLines.length > 0 ? { shortLines } : {}) } };
+  return { takes, shortLines };
 }
 
 async function insertReservations(tx: Sql, orderId: string, channelId: string, takes: readonly { lineId: string; sku: string; site: string; qty: number }[]): Promise<void> {

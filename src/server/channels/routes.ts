@@ -215,7 +215,8 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
     const { channelId, endpointId } = parse(EndpointParams, req.params, 'path');
     await caller(req, channelId, true);
     const body = parse(RotateSecretSchema, req.body ?? {}, 'body');
-    const secret = await db.transaction((tx) => store.rotateSecret(tx, channelId, endpointId, body.graceSeconds, now()));
+    // Signatures are made on the wall clock (receivers check the timestamp): so is a secret's grace.
+    const secret = await db.transaction((tx) => store.rotateSecret(tx, channelId, endpointId, body.graceSeconds, new Date()));
     if (!secret) return fail(404, 'not_found', `this channel has no endpoint ${endpointId}`);
     return reply.code(201).send({ secret });
   });
