@@ -56,9 +56,11 @@ export type WorkerOptions = {
   maxBackoffMs?: number;
   /** How long one delivery may take (ms). */
   timeoutMs?: number;
-  /** How long a leased row is kept from other workers (ms); longer than `timeoutMs`. */
+  /** How long a leased row is kept from other workers (ms); at least `timeoutMs` + 25 s. */
   leaseMs?: number;
   batch?: number;
+  /** Told when a round fails (the database away, a bug): the next poll tries again. */
+  onError?: (err: unknown) => void;
 };
 
 type Claimed = { id: number; endpoint_id: string; kind: string; subject: string; msg_id: string; payload: unknown; attempts: number; url: string; secrets: Secret[] };
@@ -78,7 +80,9 @@ export class WebhookWorker {
     private readonly notifyChannel: string,
     opts: WorkerOptions = {},
   ) {
-    this.opts = { pollMs: 1000, baseBackoffMs: 1000, maxBackoffMs: 300_000, timeoutMs: 5000, leaseMs: 30_000, batch: 50, ...opts };
+    const o = { pollMs: 1000, baseBackoffMs: 1000, maxBackoffMs: 300_000, timeoutMs: 5000, leaseMs: 30_000, batch: 50, onError: () => undefined, ...opts };
+    // A lease must outlast a delivery and its bookkeeping by far, or another process takes the row and sends it again.
+    this.opts = { ...o, leaseMs: Math.max(o.leaseMs, o.timeoutMs + 25_000) };
   }
 
   async start(): Promise<void> {
@@ -107,8 +111,9 @@ export class WebhookWorker {
           // A full batch means more may be due: go round again.
           if ((await this.round()) >= this.opts.batch) this.again = true;
         } while (this.again && !this.stopped);
-      } catch {
-        // The database is away: the next poll tries again.
+      } catch (err) {
+        // The next poll tries again.
+        this.opts.onError(err);
       } finally {
         this.running = false;
       }

@@ -242,7 +242,10 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
 
   // ---------------------------------------------------------------- background jobs
 
-  const worker = opts.channels?.worker === false ? undefined : new WebhookWorker(db, notifyChannel, opts.channels?.worker || {});
+  const worker =
+    opts.channels?.worker === false
+      ? undefined
+      : new WebhookWorker(db, notifyChannel, { onError: (err) => app.log.warn({ err }, 'webhook delivery round failed'), ...(opts.channels?.worker || {}) });
   await worker?.start();
   const sweepMs = opts.channels?.sweepMs ?? 1000;
   let sweeping: Promise<unknown> = Promise.resolve();
