@@ -173,11 +173,19 @@ server.listen(PORT, env.HOST ?? '127.0.0.1', async () => {
   const a = server.address();
   const port = typeof a === 'object' && a ? a.port : PORT;
   const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${port}`;
-  try {
-    await register(publicUrl);
-  } catch (err) {
-    console.error(`Cannot register with the API at ${API}:`, (err as Error).message);
-    process.exit(1);
+  // The API may still be starting (503) or not up yet: try for a minute.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await register(publicUrl);
+      break;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (attempt >= 60 || !(err instanceof TypeError || message.includes(' 503 '))) {
+        console.error(`Cannot register with the API at ${API}:`, message);
+        process.exit(1);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
   console.log(`Reference storefront: ${publicUrl}  (channel ${CHANNEL} of ${API})`);
   broadcast();
