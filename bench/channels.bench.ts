@@ -82,8 +82,17 @@ export async function run(report: Report): Promise<void> {
     const ep = await call(base, 'POST', '/api/v1/channels/shop/webhooks', shop, { url: rx.url });
     rx.setSecret(ep.body.secret as string);
     let orders = 0;
-    const order = (channel: string, key: string, sku: string, qty: number) =>
-      call(base, 'POST', `/api/v1/channels/${channel}/orders`, key, { lines: [{ lineId: '1', sku, qty }] }, { 'idempotency-key': `bench-${(orders += 1)}-order` });
+    /** An order; a connection lost under a burst is sent again under the same idempotency key, as a channel does. */
+    const order = async (channel: string, key: string, sku: string, qty: number) => {
+      const idem = `bench-${(orders += 1)}-order`;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await call(base, 'POST', `/api/v1/channels/${channel}/orders`, key, { lines: [{ lineId: '1', sku, qty }] }, { 'idempotency-key': idem });
+        } catch (err) {
+          if (attempt >= 5 || !(err instanceof TypeError)) throw err;
+        }
+      }
+    };
 
     // Reserve latency under load: 4 clients, 50 orders each, every order cancelled after.
     const latencies: number[] = [];
