@@ -42,6 +42,8 @@ export type MetaValues = {
   nextSeq: number;
   /** The API's pull cursor for the work cache. */
   pullCursor: string;
+  /** The catalog's cursor: the next pull asks only for what changed after it. */
+  catalogCursor: number;
   /** Highest seq the API confirmed it holds. */
   lastAckedSeq: number;
   /** When a push or pull last succeeded (ISO). */
@@ -59,7 +61,7 @@ export type MetaValues = {
 export type MetaKey = keyof MetaValues;
 export type MetaRow = { [K in MetaKey]: { key: K; value: MetaValues[K] } }[MetaKey];
 
-export type LocationRow = { id: string; kind: 'bin' | 'dock' | 'returns' };
+export type LocationRow = { id: string; kind: 'bin' | 'dock' | 'qc' | 'returns' };
 export type SettingRow = { key: string; value: unknown };
 
 export type FloorDb = Dexie & {

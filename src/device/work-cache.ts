@@ -14,9 +14,15 @@ const CACHE_TABLES = ['catalog', 'locations', 'pickLists', 'receipts', 'countTas
  */
 export async function storeWork(db: FloorDb, work: PullResponse): Promise<void> {
   if (work.unchanged) return;
+  const delta = work.catalogDelta;
   await db.transaction('rw', [...CACHE_TABLES.map((t) => db[t]), db.meta], async () => {
-    await Promise.all(CACHE_TABLES.map((t) => db[t].clear()));
-    await db.catalog.bulkPut(work.catalog);
+    // A catalog delta updates the cached catalog in place; everything else is replaced whole.
+    await Promise.all(CACHE_TABLES.filter((t) => !(delta && t === 'catalog')).map((t) => db[t].clear()));
+    if (delta) {
+      await db.catalog.bulkDelete(delta.removed);
+      await db.catalog.bulkPut(delta.upserts);
+    } else await db.catalog.bulkPut(work.catalog);
+    if (work.catalogCursor !== undefined) await db.meta.put({ key: 'catalogCursor', value: work.catalogCursor });
     await db.locations.bulkPut(work.locations);
     await db.pickLists.bulkPut(work.pickLists);
     await db.receipts.bulkPut(work.receipts);

@@ -116,6 +116,8 @@ export type SeqConflict = { error: 'seq_conflict'; message: string; seq: number;
 export type ApiError = { error: string; message: string; field?: string };
 
 export type CatalogItem = { sku: string; gtin: string; name: string; unitsPerCase?: number };
+/** The catalog changes after a device's catalog cursor: SKUs to put (new or changed) and SKUs gone. */
+export type CatalogDelta = { since: number; upserts: CatalogItem[]; removed: string[] };
 /** `picked` sums pick.held less pick.undone; `short` sums pick.short. A list is done when picked + short covers every line. */
 export type PickLine = { lineId: string; sku: string; location: string; qty: number; picked: number; short?: number };
 export type PickList = { id: string; orderRef: string; status: 'open' | 'done'; lines: PickLine[] };
@@ -136,8 +138,13 @@ export type PullResponse = {
   unchanged?: boolean;
   /** The highest seq the API holds for this device (0 if none): heals a lost push answer. */
   lastSeq: number;
+  /** The whole catalog; empty when `catalogDelta` answers instead. */
   catalog: CatalogItem[];
-  locations: { id: string; kind: 'bin' | 'dock' | 'returns' }[];
+  /** (masterdata) The catalog's own cursor: send it back as `?catalogSince=` to get only what changed. */
+  catalogCursor?: number;
+  /** (masterdata) Present when the request had `catalogSince`: the SKUs changed since, instead of `catalog`. */
+  catalogDelta?: CatalogDelta;
+  locations: { id: string; kind: 'bin' | 'dock' | 'qc' | 'returns' }[];
   pickLists: PickList[];
   receipts: Receipt[];
   countTasks: CountTaskView[];

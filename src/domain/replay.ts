@@ -9,6 +9,8 @@ import { MemoryCentral, planEvent, stockKey, type Buckets } from './stock.ts';
 
 /** The ledger type of the seed's opening balances: `{ sku, location, available }` added to `available`. */
 export const OPENING_BALANCE = 'stock.opening_balance';
+/** The ledger type of a master-data change (catalog, locations, users...): it moves no stock. */
+export const MASTERDATA_TYPE = 'masterdata.changed';
 
 /** One ledger row as replay needs it (the order is the ledger's position order). */
 export type LedgerFact = {
@@ -27,7 +29,7 @@ export type LedgerFact = {
 export function replayLedger(ledger: Iterable<LedgerFact>): MemoryCentral {
   const central = new MemoryCentral();
   for (const e of ledger) {
-    if (e.status !== 'applied') continue;
+    if (e.status !== 'applied' || e.type === MASTERDATA_TYPE) continue;
     if (e.type === OPENING_BALANCE) {
       const p = e.payload as { sku: Sku; location: LocationId; available: number };
       central.credit(p.sku, p.location, 'available', p.available);

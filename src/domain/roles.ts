@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const ROLES = ['picker', 'receiver', 'returns', 'counter', 'supervisor'] as const;
+/** `admin` runs the back office (master data, users); it is no floor role. */
+export const ROLES = ['picker', 'receiver', 'returns', 'counter', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const RoleSchema = z.enum(ROLES);
 

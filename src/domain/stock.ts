@@ -28,7 +28,8 @@ export const atp = (b: Buckets, safetyBuffer = 0): number => Math.max(0, b.avail
 /** No bucket of one SKU at one place may hold more: far above any warehouse, far below a 32-bit column. */
 export const BUCKET_CAP = 1_000_000_000;
 
-export const LOCATION_KINDS = ['bin', 'dock', 'returns'] as const;
+/** `qc`: a QC area (master data); the floor rules name the kinds they need, so a QC area takes only what they allow. */
+export const LOCATION_KINDS = ['bin', 'dock', 'qc', 'returns'] as const;
 export type LocationKind = (typeof LOCATION_KINDS)[number];
 
 export type Move = { sku: Sku; location: LocationId; bucket: Bucket; delta: number };

@@ -21,6 +21,8 @@ import { ChangeFeed } from './feed.ts';
 import { HttpError, fail, parse } from './http.ts';
 import { rateKey, registerIdentity, requireSession } from './identity/routes.ts';
 import { deviceAdminRows } from './identity/storage.ts';
+import { masterdataRoutes } from './masterdata/routes.ts';
+import { catalogForPull } from './masterdata/pull.ts';
 import { pushEvents, readBatch } from './ingest.ts';
 import { jsonNestsDeeperThan } from '../domain/text.ts';
 import { seedDemo } from './seed.ts';
@@ -221,6 +223,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
 
   // After the rate limit plugin, whose onRoute hook covers only routes declared after it.
   const identity = await registerIdentity(app, { db, feed, now, keepAliveMs: opts.keepAliveMs ?? 15_000 });
+  await app.register(masterdataRoutes, { db, now, channel });
   const authed = { preHandler: async (req: FastifyRequest) => void requireSession(req) };
   await app.register(channelsPlugin, { db, now, ...(opts.channels ? { channels: opts.channels } : {}) });
 
@@ -247,7 +250,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     const asked = (req.query as { cursor?: unknown }).cursor;
     const [lastSeq, catalog, locations, pickLists, receipts, countTasks, returns] = await Promise.all([
       storage.deviceContact(db, deviceId, now()),
-      storage.catalogRows(db),
+      catalogForPull(db, (req.query as { catalogSince?: unknown }).catalogSince),
       storage.locationRows(db),
       hasRole(roles, ['picker']) ? storage.openPickLists(db, user.id) : [],
       hasRole(roles, ['receiver']) ? storage.openReceipts(db) : [],
@@ -256,7 +259,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
     ]);
     // Named fields only: a count task's snapshot or held lines never reach a counter's handheld.
     const blind = countTasks.map((t) => ({ id: t.id, location: t.location, reason: t.reason, status: t.status }));
-    return { cursor, ...(asked === cursor ? { unchanged: true } : {}), lastSeq, catalog, locations, pickLists, receipts, countTasks: blind, returns };
+    return { cursor, ...(asked === cursor ? { unchanged: true } : {}), lastSeq, ...catalog, locations, pickLists, receipts, countTasks: blind, returns };
   });
 
   // Reads by role (README "API: who may read what"): stock figures would tell a blind counter

@@ -267,6 +267,34 @@ CREATE INDEX locations_site ON locations (site_id);
 `,
   },
   {
+    version: 8,
+    name: 'master data: catalog attributes and case GTINs, location kinds and state, badges and locks',
+    sql: `
+-- What a warehouse knows of a SKU beyond its unit GTIN; a retired SKU stays (its history and stock do).
+ALTER TABLE catalog ADD COLUMN lot_tracked boolean NOT NULL DEFAULT false;
+ALTER TABLE catalog ADD COLUMN expiry_tracked boolean NOT NULL DEFAULT false;
+ALTER TABLE catalog ADD COLUMN reorder_point integer CHECK (reorder_point >= 0);
+ALTER TABLE catalog ADD COLUMN velocity_class text CHECK (velocity_class IN ('A', 'B', 'C'));
+ALTER TABLE catalog ADD COLUMN retired_at timestamptz;
+-- The GTINs of a SKU's cases. A GTIN names one SKU only: the master-data module checks a case
+-- GTIN against every unit GTIN too (catalog.gtin is unique on its own).
+CREATE TABLE catalog_cases (
+  gtin text PRIMARY KEY,
+  sku text NOT NULL REFERENCES catalog(sku) ON DELETE CASCADE,
+  units integer NOT NULL CHECK (units BETWEEN 2 AND 100000)
+);
+CREATE INDEX catalog_cases_sku ON catalog_cases (sku);
+-- A QC area is a place of its own; an inactive location takes no new work.
+ALTER TABLE locations DROP CONSTRAINT IF EXISTS locations_kind_check;
+ALTER TABLE locations ADD CONSTRAINT locations_kind_check CHECK (kind IN ('bin', 'dock', 'qc', 'returns'));
+ALTER TABLE locations ADD COLUMN active boolean NOT NULL DEFAULT true;
+-- A badge card's code (one per person) and an admin's lock: a locked user cannot sign in.
+ALTER TABLE users ADD COLUMN badge_code text;
+CREATE UNIQUE INDEX users_badge_code ON users (badge_code) WHERE badge_code IS NOT NULL;
+ALTER TABLE users ADD COLUMN locked_at timestamptz;
+`,
+  },
+  {
     version: 7,
     name: 'channels: orders, reservations, ATP versions, webhook outbox',
     sql: `

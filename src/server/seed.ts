@@ -1,18 +1,24 @@
 /**
  * Demo data, written once into an empty database. Deterministic: tests import these constants.
  * GTINs are GTIN-13s written as GTIN-14 (leading 0) with valid GS1 check digits; SSCCs likewise.
+ * The catalog, the bin map, the users and the expected receipt are CSV files in ./demo, loaded
+ * through the master-data import a real site uses (tests prove the files say what these
+ * constants say); opening stock and pick lists follow in the same transaction.
  */
+import { readFile } from 'node:fs/promises';
 import type { Database } from './db.ts';
-import { hashPin } from './auth.ts';
-import { hasUsers, seedIfEmpty } from './storage.ts';
+import { changeChannel, hasUsers, insertPickLists } from './storage.ts';
 import type { Role } from '../domain/roles.ts';
 import type { CatalogItem } from '../domain/protocol.ts';
+import { importIn, prepareImport, type EntityName, type ImportContext } from './masterdata/service.ts';
+import { writeOpeningBalances } from './masterdata/storage.ts';
 
 export const DEMO_USERS: readonly { id: string; name: string; pin: string; roles: Role[] }[] = [
   { id: 'picker', name: 'Pia Picker', pin: '1111', roles: ['picker', 'counter'] },
   { id: 'receiver', name: 'Rui Receiver', pin: '2222', roles: ['receiver', 'returns', 'counter'] },
   { id: 'returns', name: 'Rita Returns', pin: '4444', roles: ['returns'] },
   { id: 'supervisor', name: 'Sam Supervisor', pin: '3333', roles: ['supervisor'] },
+  { id: 'admin', name: 'Ada Admin', pin: '5555', roles: ['admin'] },
 ];
 
 export const CATALOG: readonly CatalogItem[] = [
@@ -87,19 +93,34 @@ export const OPENING_DEVICE = '00000000-0000-0000-0000-000000000000';
 /** The fixed time the demo data is stamped with. */
 export const SEED_TIME = new Date('2026-01-01T06:00:00Z');
 
+/** The demo's CSV files, in the order they import (locations before receipts name a dock, the catalog before receipts name SKUs). */
+export const DEMO_FILES: readonly { entity: EntityName; file: string }[] = [
+  { entity: 'catalog', file: 'catalog.csv' },
+  { entity: 'locations', file: 'locations.csv' },
+  { entity: 'users', file: 'users.csv' },
+  { entity: 'receipts', file: 'receipts.csv' },
+];
+export const demoFile = (file: string): Promise<string> => readFile(new URL(`./demo/${file}`, import.meta.url), 'utf8');
+
 /** Writes the demo data if the database is empty; returns whether it did. */
 export async function seedDemo(db: Database): Promise<boolean> {
   // Hashing PINs costs a moment; skip it on every start after the first.
   if (await hasUsers(db)) return false;
-  const users = await Promise.all(DEMO_USERS.map(async (u) => ({ id: u.id, name: u.name, roles: u.roles, pinHash: await hashPin(u.pin) })));
-  return seedIfEmpty(db, {
-    users,
-    catalog: [...CATALOG],
-    locations: [...LOCATIONS],
-    stock: [...OPENING_STOCK],
-    pickLists: PICK_LISTS.map((p) => ({ ...p, lines: [...p.lines] })),
-    receipts: RECEIPTS.map((r) => ({ ...r, ssccs: [...r.ssccs], lines: [...r.lines] })),
-    openingDevice: OPENING_DEVICE,
-    now: SEED_TIME,
+  const ctx: ImportContext = { actor: { id: 'system', roles: ['admin'] }, now: () => SEED_TIME, channel: await changeChannel(db) };
+  const prepared = await Promise.all(DEMO_FILES.map(async (f) => prepareImport(db, f.entity, { csv: await demoFile(f.file) })));
+  return db.transaction(async (tx) => {
+    // Two API processes starting on one empty database: the second waits here, then finds users.
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
+    if (await hasUsers(tx)) return false;
+    for (const p of prepared) {
+      const report = await importIn(tx, ctx, p, { write: true, mode: 'all' });
+      if (!report.imported) throw new Error(`demo ${p.entity} file does not import: ${report.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}`);
+    }
+    await writeOpeningBalances(tx, OPENING_STOCK, OPENING_DEVICE, SEED_TIME);
+    await insertPickLists(tx, PICK_LISTS.map((p) => ({ ...p, lines: [...p.lines] })));
+    return true;
   });
 }
+
+/** The seed's advisory lock (the value storage.ts's own seed used, so old and new never seed at once). */
+const SEED_LOCK = 7_270_002;

@@ -146,7 +146,8 @@ export async function insertPickLists(db: Sql, lists: SeedData['pickLists']): Pr
 export type UserRow = { id: string; name: string; roles: Role[] };
 
 export async function userWithPin(db: Sql, id: string): Promise<(UserRow & { pinHash: string }) | undefined> {
-  const [r] = await db.query<{ id: string; name: string; roles: Role[]; pin_hash: string }>('SELECT id, name, roles, pin_hash FROM users WHERE id = $1', [id]);
+  // masterdata: a user an admin locked cannot sign in (migration 8's locked_at).
+  const [r] = await db.query<{ id: string; name: string; roles: Role[]; pin_hash: string }>('SELECT id, name, roles, pin_hash FROM users WHERE id = $1 AND locked_at IS NULL', [id]);
   return r && { id: r.id, name: r.name, roles: r.roles, pinHash: r.pin_hash };
 }
 

@@ -40,6 +40,9 @@ const ExceptionsScreen = screen(() => import('./supervisor/ExceptionsScreen.tsx'
 const SyncScreen = screen(() => import('./shell/SyncScreen.tsx').then((m) => m.SyncScreen));
 const CalibrationPage = screen(() => import('./calibration/CalibrationPage.tsx').then((m) => m.CalibrationPage));
 
+/** The back office: desktop screens for supervisors and admins, never prefetched on a handheld. */
+const BackOffice = lazy(() => import('./backoffice/BackOffice.tsx').then((m) => ({ default: m.BackOffice })));
+
 /** The scan helper's calibration page, a full screen of its own. */
 function ScannerSetUp() {
   const go = useGo();
@@ -69,6 +72,7 @@ function Screens() {
         <Route path={paths.exceptions} component={ExceptionsScreen} />
         <Route path={paths.sync} component={SyncScreen} />
         <Route path={paths.scanner} component={ScannerSetUp} />
+        <Route path={paths.backOffice} component={BackOffice} />
         <Route>
           <Redirect to={paths.home} replace />
         </Route>

@@ -210,6 +210,8 @@ describe.each(BACKEND_NAMES)('delivery and truth property on %s', (name) => {
             model.opening(p.sku, p.location, p.available);
             continue;
           }
+          // The demo's master data (catalog, bins, users) came through the import: it moves no stock.
+          if (e.type === 'masterdata.changed') continue;
           const must = fixed.get(e.id);
           if (must === undefined) throw new Error(`the ledger holds an event nobody sent: ${e.id}`);
           if (must !== 'planned') {

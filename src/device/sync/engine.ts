@@ -520,7 +520,10 @@ export class SyncEngine {
   /** Fetches work with the cursor into the cache and marks delivered what the API says it holds. */
   private async pull(token: string): Promise<boolean> {
     const cursor = await getMeta(this.db, 'pullCursor');
-    const q = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    // A catalog cached once is kept up to date with deltas, never fetched whole again.
+    const catalogSince = await getMeta(this.db, 'catalogCursor');
+    const params = [cursor ? `cursor=${encodeURIComponent(cursor)}` : '', catalogSince ? `catalogSince=${catalogSince}` : ''].filter(Boolean);
+    const q = params.length > 0 ? `?${params.join('&')}` : '';
     const out = await this.request('GET', `${API_PREFIX}/devices/${this.deviceId}/work${q}`, token);
     if (out.kind === 'bad' || out.kind === 'too_big') {
       // Work the API will not give is no reason to hold back the events.

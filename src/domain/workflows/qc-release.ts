@@ -7,7 +7,7 @@ import { asQty, type LocationId, type Sku } from '../ids.ts';
 import type { CatalogItem } from '../protocol.ts';
 import { describeScan, duplicate, lookupGtin, nameOf, ok, parseQuantity, refuse, unreadable, wrong, type Step, type WorkflowScan } from './common.ts';
 
-export type LocationKind = 'bin' | 'dock' | 'returns';
+export type LocationKind = 'bin' | 'dock' | 'qc' | 'returns';
 export type QcReleaseState = {
   /** The dock whose QC the goods leave. */
   from: LocationId;

@@ -20,6 +20,7 @@ export const paths = {
   exceptions: '/exceptions',
   sync: '/sync',
   scanner: '/scanner',
+  backOffice: '/back-office',
 } as const;
 
 /** A path segment as the screen reads it (the router leaves %2F and the like encoded). */

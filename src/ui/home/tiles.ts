@@ -13,4 +13,5 @@ export const TILES: Tile[] = [
   { label: 'ui.tile.returns', path: paths.returns, roles: ['returns'] },
   { label: 'ui.tile.decisions', path: paths.decisions, roles: ['supervisor'] },
   { label: 'ui.tile.exceptions', path: paths.exceptions, roles: ['supervisor'] },
+  { label: 'ui.tile.backOffice', path: paths.backOffice, roles: ['admin'] },
 ];

@@ -156,6 +156,7 @@ export const DE: Record<FeedbackCode | UiKey, string> = {
   'ui.tile.returns': 'Retouren',
   'ui.tile.decisions': 'Entscheidungen',
   'ui.tile.exceptions': 'Ausnahmen',
+  'ui.tile.backOffice': 'Stammdaten',
   'ui.scannerSetUp': 'Scanner einrichten',
   'ui.signOut': 'Abmelden',
   'ui.language': 'Sprache',

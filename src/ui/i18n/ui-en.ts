@@ -19,6 +19,7 @@ export const UI_EN = {
   'ui.tile.returns': 'Returns',
   'ui.tile.decisions': 'Decisions',
   'ui.tile.exceptions': 'Exceptions',
+  'ui.tile.backOffice': 'Back office',
   'ui.scannerSetUp': 'Scanner set-up',
   'ui.signOut': 'Sign out',
   'ui.language': 'Language',
