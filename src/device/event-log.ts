@@ -14,22 +14,26 @@ export class StorageError extends Error {
   override readonly name = 'StorageError';
   /** The browser's error name, e.g. `QuotaExceededError`. */
   readonly reason: string;
+  /** What went wrong and what to do, as said after "This scan was NOT saved: ". */
+  readonly why: string;
   constructor(reason: string, detail: string, options?: { cause?: unknown }) {
-    super(storageMessage(reason, detail), options);
+    const why = storageWhy(reason, detail);
+    super(`This scan was NOT saved: ${why}`, options);
     this.reason = reason;
+    this.why = why;
   }
 }
 
-function storageMessage(reason: string, detail: string): string {
+function storageWhy(reason: string, detail: string): string {
   switch (reason) {
     case 'QuotaExceededError':
-      return `This scan was NOT saved: the device storage is full (${detail}). Free space or deliver pending events, then scan again.`;
+      return `the device storage is full (${detail}). Free space or deliver pending events, then scan again.`;
     case 'VersionError':
     case 'DatabaseClosedError':
       // Another tab opened a newer version of the database (an app update): this page is out of date.
-      return `This scan was NOT saved: the app was updated in another tab (${detail}). Reload this page, then scan again.`;
+      return `the app was updated in another tab (${detail}). Reload this page, then scan again.`;
     default:
-      return `This scan was NOT saved on the device (${reason}: ${detail}). Scan again; if it keeps failing, call a supervisor.`;
+      return `it could not be written on the device (${reason}: ${detail}). Scan again; if it keeps failing, call a supervisor.`;
   }
 }
 

@@ -138,11 +138,7 @@ export async function reRegister(
   return { ok: true, session };
 }
 
-/** The stored session, if any (one from before session ids existed counts as none: sign in again). */
-export async function currentSession(db: FloorDb): Promise<MetaValues['session'] | undefined> {
-  const s = await getMeta(db, 'session');
-  return s && typeof s.id === 'string' ? s : undefined;
-}
+export { currentSession } from './stored-session.ts';
 
 /**
  * Signs out: the API ends the session at once (best effort: offline, the token simply expires),

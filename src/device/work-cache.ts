@@ -31,10 +31,3 @@ export async function storeWork(db: FloorDb, work: PullResponse): Promise<void> 
     await db.meta.put({ key: 'pullCursor', value: work.cursor });
   });
 }
-
-/** Looks a scanned GTIN up in the cached catalog, whether either side wrote it as GTIN-13 or GTIN-14. */
-export async function catalogByGtin(db: FloorDb, gtin: string) {
-  const digits = gtin.replace(/^0+/, '');
-  const forms = [...new Set([gtin, digits.padStart(13, '0'), digits.padStart(14, '0')])];
-  return db.catalog.where('gtin').anyOf(forms).first();
-}

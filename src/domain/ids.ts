@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { MAX_QTY } from './brands.ts';
+
+// The casts and limits without the schemas, for code that needs no validator (see brands.ts).
+export * from './brands.ts';
 
 /** A nominal type: a `Sku` cannot be passed where a `LocationId` belongs. */
 export type Brand<T, B extends string> = T & { readonly __brand: B };
@@ -15,9 +19,6 @@ export type Gtin = Brand<string, 'Gtin'>;
 export type Qty = Brand<number, 'Qty'>;
 /** A device's event number: 1, 2, 3... without gaps. */
 export type Seq = Brand<number, 'Seq'>;
-
-/** Largest quantity one scan or line may carry; anything above is a typo, not a pallet. */
-export const MAX_QTY = 100_000;
 
 const code = (what: string) =>
   z
@@ -70,24 +71,3 @@ export const SeqSchema = z
   .min(1, 'seq starts at 1')
   .max(Number.MAX_SAFE_INTEGER)
   .transform((n) => n as Seq);
-
-export const asSku = (s: string): Sku => s as Sku;
-export const asLocation = (s: string): LocationId => s as LocationId;
-export const asDevice = (s: string): DeviceId => s as DeviceId;
-export const asEventId = (s: string): EventId => s as EventId;
-export const asUser = (s: string): UserId => s as UserId;
-export const asTote = (s: string): ToteId => s as ToteId;
-export const asTask = (s: string): TaskId => s as TaskId;
-export const asGtin = (s: string): Gtin => s as Gtin;
-export const asSeq = (n: number): Seq => n as Seq;
-
-/** Throws unless `n` is a valid quantity; for callers that hold a plain number. */
-export function asQty(n: number): Qty {
-  if (!Number.isInteger(n) || n < 0 || n > MAX_QTY) throw new RangeError(`not a quantity: ${n}`);
-  return n as Qty;
-}
-
-/** Exhaustiveness guard for `switch` over closed unions. */
-export function assertNever(x: never, what = 'value'): never {
-  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
-}

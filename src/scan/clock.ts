@@ -1,9 +1,7 @@
-/** Time as an edge: the app passes the real one, tests a scripted one. */
-export type Clock = {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-};
+/** The scan pipeline's clock: monotonic (`performance.now()`), for durations and windows. */
+import type { Clock } from '../domain/clock.ts';
+
+export type { Clock } from '../domain/clock.ts';
 
 export const systemClock: Clock = {
   now: () => performance.now(),

@@ -1,7 +1,8 @@
-import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ComponentType } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
-import { currentSession } from '../device/session.ts';
-import { browserDevice, DeviceContext, type Device } from './app/device.ts';
+import { currentSession } from '../device/stored-session.ts';
+import type { SyncEngine } from '../device/sync/engine.ts';
+import { browserDeviceParts, browserEngine, DeviceContext, type Device } from './app/device.ts';
 import { paths, segment, useGo } from './app/routes.ts';
 import { applyUserLanguage, useT } from './i18n/i18n.ts';
 import { useSession } from './session/store.ts';
@@ -81,29 +82,56 @@ function Screens() {
   );
 }
 
-/** The app shell: the device, the stored session (and its user's language), and the screen at this address. */
+/**
+ * The app shell: the device, the stored session (and its user's language), and the screen at
+ * this address. The sync engine starts with the first signed-in screen: signed out it has
+ * nothing to send, and its code is not part of the first download.
+ */
 export function App({ device }: { device?: Device }) {
-  const [dev] = useState(() => device ?? browserDevice());
+  const [parts] = useState(() => device ?? browserDeviceParts());
+  const [engine, setEngine] = useState<SyncEngine | undefined>(device?.engine);
+  const [engineError, setEngineError] = useState<string>();
   const session = useSession((s) => s.session);
   const setSession = useSession((s) => s.setSession);
   const { t } = useT();
   useEffect(() => {
     let live = true;
-    void currentSession(dev.db).then(async (s) => {
-      if (s) await applyUserLanguage(dev.db, s.user.id).catch(() => undefined);
+    void currentSession(parts.db).then(async (s) => {
+      if (s) await applyUserLanguage(parts.db, s.user.id).catch(() => undefined);
       if (live) setSession(s ? { user: s.user, token: s.token } : null);
     });
     return () => {
       live = false;
     };
-  }, [dev, setSession]);
+  }, [parts, setSession]);
   const signedIn = Boolean(session);
   useEffect(() => {
-    if (signedIn) prefetchScreens();
-  }, [signedIn]);
+    if (!signedIn) return;
+    prefetchScreens();
+    if (engine) return;
+    let live = true;
+    browserEngine().then(
+      (e) => live && setEngine(e),
+      (err: unknown) => live && setEngineError(err instanceof Error ? err.message : String(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [signedIn, engine]);
+  const value = useMemo(() => (engine ? { ...parts, engine } : parts), [parts, engine]);
   return (
-    <DeviceContext.Provider value={dev}>
-      {session === undefined ? <p aria-busy="true">{t('ui.starting')}</p> : session === null ? <SignInScreen /> : <Screens />}
+    <DeviceContext.Provider value={value}>
+      {session === undefined ? (
+        <p aria-busy="true">{t('ui.starting')}</p>
+      ) : session === null ? (
+        <SignInScreen />
+      ) : engine ? (
+        <Screens />
+      ) : engineError ? (
+        <p role="alert">{engineError}</p>
+      ) : (
+        <Loading />
+      )}
     </DeviceContext.Provider>
   );
 }

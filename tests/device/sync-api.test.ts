@@ -8,7 +8,6 @@ import { SyncEngine } from '../../src/device/sync/engine.ts';
 import type { HttpClient } from '../../src/device/sync/http.ts';
 import { processLock } from '../../src/device/sync/lock.ts';
 import { fetchStream } from '../../src/device/sync/stream.ts';
-import { catalogByGtin } from '../../src/device/work-cache.ts';
 import { asLocation, asQty, asSku, asTask } from '../../src/domain/ids.ts';
 import { RealApi, modelStock, nonZero, stockMap } from './real-api.ts';
 import { newDevice, pickHeld, until } from './helpers.ts';
@@ -39,7 +38,7 @@ describe('sync against the real API', () => {
     await d.engine.start();
     await until(async () => (await d.db.pickLists.count()) > 0 && d.engine.status().live, 'work cache and live feed');
     expect((await d.db.pickLists.toArray()).map((p) => p.id).sort()).toEqual(['PL-0001', 'PL-0002']);
-    expect((await catalogByGtin(d.db, '4006381330077'))?.sku).toBe('SKU-1001');
+    expect((await d.db.catalog.toArray()).find((c) => c.gtin.replace(/^0+/, '') === '4006381330077')?.sku).toBe('SKU-1001');
     const pick = { type: 'pick.held', payload: { pickListId: asTask('PL-0001'), lineId: '1', sku: asSku('SKU-1001'), location: asLocation('A-01-01'), tote: 'T-9' as never, qty: asQty(2) } } as const;
     const stored = await appendEvent(d.db, pick, { actor: 'picker', now: now() });
     await until(async () => (await pendingEvents(d.db)).length === 0, 'delivered');

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client} from '../fixtures/server-app.ts';
 import { BACKEND_NAMES, DeviceEvents, T0, deviceId, keychain, openBackend, pickHeld, pickLine, startApp, type Backend } from '../fixtures/server-app.ts';
+import { describeIfAvailable, POSTGRES_MISSING } from '../fixtures/needs.ts';
 import { startServer, type App } from '../../src/server/app.ts';
 import { MAX_STREAMS_PER_SESSION, PIN_LIMITS } from '../../src/server/identity/routes.ts';
 import { OPENING_DEVICE } from '../../src/server/seed.ts';
@@ -283,7 +284,7 @@ describe('the live feed over real HTTP', () => {
   });
 });
 
-describe.skipIf(!process.env.DATABASE_URL)('the live feed across two API processes on PostgreSQL', () => {
+describeIfAvailable(POSTGRES_MISSING, 'the live feed across two API processes on PostgreSQL', () => {
   it('a sign-out in one process closes the session\'s stream in the other', async () => {
     const backend = await openBackend('postgres');
     const a = await startServer({ ...backend.options(), port: 0, logLevel: 'silent', keepAliveMs: 60_000 });

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, DeviceEvents, deviceId, openBackend, pickHeld, pickLine, startApp, type Backend, type Client } from '../fixtures/server-app.ts';
+import { describeIfAvailable, POSTGRES_MISSING } from '../fixtures/needs.ts';
 import type { App } from '../../src/server/app.ts';
 import { BUCKET_CAP } from '../../src/domain/stock.ts';
 import { MAX_QTY } from '../../src/domain/ids.ts';
@@ -232,7 +233,7 @@ describe.each(BACKEND_NAMES)('stock cannot be created from nothing, on %s', (nam
   });
 });
 
-describe.skipIf(!process.env.DATABASE_URL)('two API processes on one PostgreSQL', () => {
+describeIfAvailable(POSTGRES_MISSING, 'two API processes on one PostgreSQL', () => {
   it('the first receipt of a new SKU row racing its QC release counts the units once, and replay agrees', async () => {
     const backend = await openBackend('postgres');
     const [a, b] = await Promise.all([startApp(backend, { rateLimit: false }), startApp(backend, { rateLimit: false })]);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, Client, DeviceEvents, openBackend, pickHeld, pickLine, startApp, type Backend } from '../fixtures/server-app.ts';
+import { describeIfAvailable, POSTGRES_MISSING } from '../fixtures/needs.ts';
 import { createApp } from '../../src/server/app.ts';
 import { OPENING_STOCK } from '../../src/server/seed.ts';
 import { MIGRATIONS } from '../../src/server/migrations.ts';
@@ -75,7 +76,7 @@ describe.each(BACKEND_NAMES)('one device pushing over two connections at once on
   });
 });
 
-describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL start-up', () => {
+describeIfAvailable(POSTGRES_MISSING, 'PostgreSQL start-up', () => {
   it('applies migrations once when several processes start at the same time', async () => {
     const backend = await openBackend('postgres');
     try {
@@ -92,7 +93,7 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL start-up', () => {
   });
 });
 
-describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL change feed', () => {
+describeIfAvailable(POSTGRES_MISSING, 'PostgreSQL change feed', () => {
   it('reaches the other API processes on the database (LISTEN/NOTIFY)', async () => {
     const backend = await openBackend('postgres');
     const [a, b] = await Promise.all([startApp(backend), startApp(backend)]);

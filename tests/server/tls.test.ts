@@ -3,19 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { startServer } from '../../src/server/app.ts';
+import { describeIfAvailable, OPENSSL_MISSING } from '../fixtures/needs.ts';
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-describe.skipIf(!hasOpenssl)('HTTPS', () => {
+describeIfAvailable(OPENSSL_MISSING, 'HTTPS', () => {
   it('serves the API over TLS with the given certificate', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'floor-tls-'));
     try {

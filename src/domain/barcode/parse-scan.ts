@@ -4,7 +4,8 @@
  * identifiers, GS1 element strings in every written form, retail codes with their check
  * digits, and the warehouse's own labels. Pure; what it cannot trust it reports.
  */
-import { asGtin, asLocation, asTote, asUser, type Gtin, type LocationId, type ToteId, type UserId } from '../ids.ts';
+import { asGtin, asLocation, asTote, asUser } from '../brands.ts';
+import type { Gtin, LocationId, ToteId, UserId } from '../ids.ts';
 import { describeCarrierLabel, isIso15434, parseCarrierLabel, type CarrierLabel } from './carrier.ts';
 import { expandUpcE, isValidSscc, normaliseGtin } from './check-digit.ts';
 import { code39CheckChar } from './code39.ts';

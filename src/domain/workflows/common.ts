@@ -3,7 +3,8 @@
  * gives, and the catalog and location lookups. Pure: no clock, no I/O.
  */
 import type { DraftEvent } from '../events.ts';
-import { MAX_QTY, asGtin, asLocation, asSku, type Gtin, type LocationId, type Sku } from '../ids.ts';
+import { MAX_QTY, asGtin, asSku } from '../brands.ts';
+import type { Gtin, LocationId, Sku } from '../ids.ts';
 import type { CatalogItem } from '../protocol.ts';
 import type { ScanResult } from '../barcode/parse-scan.ts';
 import { englishOf, type FeedbackCode, type FeedbackParams } from './messages.ts';
@@ -123,12 +124,6 @@ export function parseQuantity(text: string, opts: { allowZero?: boolean } = {}):
   const qty = Number(t);
   if (qty < min || qty > MAX_QTY) return { ok: false, feedback: wrong('qty.range', { min, max: MAX_QTY, qty }) };
   return { ok: true, qty };
-}
-
-/** A location code or null; used where a worker types a bin rather than scanning it. */
-export function asLocationCode(text: string): LocationId | null {
-  const t = text.trim();
-  return /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/.test(t) ? asLocation(t) : null;
 }
 
 /** A GTIN in the 14-digit form events carry. */

@@ -161,7 +161,7 @@ export function isFeedbackCode(code: string): code is FeedbackCode {
 
 /**
  * Renders a template with its parameters, resolving `@code` parameters through `lookup`
- * first: the one rule both the domain's English and the screens' i18n library follow.
+ * first: the one rule both the domain's English and the screens' words (src/ui/i18n) follow.
  */
 export function renderTemplate(template: string, params: FeedbackParams, lookup: (code: string, params: FeedbackParams) => string): string {
   return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {

@@ -4,7 +4,7 @@
  */
 import type { Decoded, Decoder, Frame } from './types.ts';
 import type { EngineConfig } from './zxing-wasm-engine.ts';
-import type { WorkerRequest, WorkerResponse } from './zxing-worker.ts';
+import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
 
 /** Starts the worker and waits until its wasm engine answers a first (blank) frame. */
 export async function createWorkerDecoder(config: EngineConfig): Promise<Decoder> {

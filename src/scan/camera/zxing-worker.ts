@@ -1,18 +1,15 @@
-/// <reference lib="webworker" />
 /**
  * The zxing-wasm engine in a Web Worker, so decoding never blocks the screen. The .wasm
  * URL comes from Vite (`?url`): the file ships with the app and the PWA precaches it.
  */
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
 import * as zx from 'zxing-wasm/reader';
-import { CAMERA_TUNING, createZxingWasmDecoderFrom, type EngineConfig } from './zxing-wasm-engine.ts';
-import type { Decoded, Decoder, Frame } from './types.ts';
+import { CAMERA_TUNING, createZxingWasmDecoderFrom } from './zxing-wasm-engine.ts';
+import type { Decoder } from './types.ts';
+import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
 
-/** Each frame carries the site's reading config; a changed one rebuilds the decoder. */
-export type WorkerRequest = { id: number; frame: Frame; config: EngineConfig };
-export type WorkerResponse = { id: number; ok: true; results: Decoded[]; ms: number } | { id: number; ok: false; error: string };
-
-const scope = self as unknown as DedicatedWorkerGlobalScope;
+// A worker's own global (tsconfig.worker.json gives this file the WebWorker lib, not the DOM).
+const scope = self as DedicatedWorkerGlobalScope;
 let decoder: Promise<Decoder> | undefined;
 let configKey = '';
 

@@ -1,6 +1,5 @@
 import { signOut } from '../../device/session.ts';
-import { hasRole } from '../../domain/roles.ts';
-import { TILES } from './tiles.ts';
+import { tilesFor } from './tiles.ts';
 import { useDevice } from '../app/device.ts';
 import { paths, useGo } from '../app/routes.ts';
 import { chooseLanguage, LANGUAGES, switchLanguage, useT, type Language } from '../i18n/i18n.ts';
@@ -23,7 +22,7 @@ export function HomeScreen() {
   return (
     <Screen title={t('ui.hello', { name: user.name })}>
       <nav aria-label={t('ui.workflows')} className="tiles">
-        {TILES.filter((tile) => hasRole(user.roles, tile.roles)).map((tile) => (
+        {tilesFor(user.roles).map((tile) => (
           <button key={tile.label} type="button" onClick={() => go(tile.path)}>
             {t(tile.label)}
           </button>

@@ -1,4 +1,4 @@
-import type { Role } from '../../domain/roles.ts';
+import { hasRole, type Role } from '../../domain/roles.ts';
 import { paths } from '../app/routes.ts';
 import type { UiKey } from '../i18n/ui-en.ts';
 
@@ -15,3 +15,8 @@ export const TILES: Tile[] = [
   { label: 'ui.tile.exceptions', path: paths.exceptions, roles: ['supervisor'] },
   { label: 'ui.tile.backOffice', path: paths.backOffice, roles: ['admin'] },
 ];
+
+/** The tiles a user with these roles sees, in order. */
+export function tilesFor(roles: readonly Role[]): Tile[] {
+  return TILES.filter((tile) => hasRole(roles, tile.roles));
+}

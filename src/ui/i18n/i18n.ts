@@ -1,12 +1,16 @@
 /**
- * The screens' words through i18next: English built in (the domain's feedback catalog and
- * the screens' words), other languages loaded when a user picks one. The language is per
- * user and remembered on the device (settings table, `language:<user>`).
+ * The screens' words: English built in (the domain's feedback catalog and the screens'
+ * words), other languages loaded when a user picks one. Templates render by the domain's
+ * one rule (`renderTemplate`: `{{name}}` parameters, `@code` parameters in words first);
+ * a word a language lacks falls back to English, an unknown code shows as itself. The
+ * language is per user and remembered on the device (settings table, `language:<user>`).
+ *
+ * No i18n library: flat codes, one interpolation rule and a lazy catalog per language are
+ * all the screens use, and the library was an eighth of the first download.
  */
-import i18next from 'i18next';
 import { useMemo, useSyncExternalStore } from 'react';
 import { getSetting, putSetting, type FloorDb } from '../../device/db.ts';
-import { FEEDBACK_EN, type FeedbackCode, type FeedbackParams } from '../../domain/workflows/messages.ts';
+import { FEEDBACK_EN, renderTemplate, type FeedbackCode, type FeedbackParams } from '../../domain/workflows/messages.ts';
 import { UI_EN, type UiKey } from './ui-en.ts';
 
 export const LANGUAGES = [
@@ -15,29 +19,26 @@ export const LANGUAGES = [
 ] as const;
 export type Language = (typeof LANGUAGES)[number]['code'];
 
-const i18n = i18next.createInstance();
-void i18n.init({
-  lng: 'en',
-  fallbackLng: 'en',
-  initAsync: false,
-  // Codes contain dots: they are whole keys, not paths.
-  keySeparator: false,
-  nsSeparator: false,
-  // React escapes what it renders.
-  interpolation: { escapeValue: false },
-  resources: { en: { translation: { ...FEEDBACK_EN, ...UI_EN } } },
-});
+type Catalog = Readonly<Record<string, string>>;
+
+const ENGLISH: Catalog = { ...FEEDBACK_EN, ...UI_EN };
+/** Languages other than English, each loaded on first use. */
+const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<Catalog>> = {
+  de: () => import('./de.ts').then((m) => m.DE),
+};
+const catalogs = new Map<Language, Catalog>([['en', ENGLISH]]);
+let current: Language = 'en';
+const listeners = new Set<() => void>();
 
 const isLanguage = (l: unknown): l is Language => LANGUAGES.some((x) => x.code === l);
 
 /** Switches the screens' language, loading its words first. */
 export async function switchLanguage(lng: Language): Promise<void> {
-  if (lng !== 'en' && !i18n.hasResourceBundle(lng, 'translation')) {
-    const { DE } = await import('./de.ts');
-    i18n.addResourceBundle('de', 'translation', DE);
-  }
-  await i18n.changeLanguage(lng);
+  if (!catalogs.has(lng) && lng !== 'en') catalogs.set(lng, await LOADERS[lng]());
   document.documentElement.lang = lng;
+  if (lng === current) return;
+  current = lng;
+  for (const l of [...listeners]) l();
 }
 
 const settingKey = (userId: string) => `language:${userId}`;
@@ -55,26 +56,28 @@ export async function chooseLanguage(db: FloorDb, userId: string, lng: Language)
 }
 
 const subscribe = (fn: () => void) => {
-  i18n.on('languageChanged', fn);
-  return () => i18n.off('languageChanged', fn);
+  listeners.add(fn);
+  return () => listeners.delete(fn);
 };
 
-/** Resolves `@code` parameters (a scan kind, a condition) into words first. */
-function resolveParams(t: (key: string, params: FeedbackParams) => string, params: FeedbackParams): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = typeof v === 'string' && v.startsWith('@') ? t(v.slice(1), params) : v;
-  return out;
+/** The words of a code in a language, English where that language lacks it, else the code itself. */
+function translator(lng: Language): (code: string, params: FeedbackParams) => string {
+  const words = catalogs.get(lng) ?? ENGLISH;
+  const lookup = (code: string, params: FeedbackParams): string => {
+    const template = words[code] ?? ENGLISH[code];
+    return template === undefined ? code : renderTemplate(template, params, lookup);
+  };
+  return lookup;
 }
 
 export type Translate = (key: UiKey | FeedbackCode, params?: FeedbackParams) => string;
 
 /** The translate function of the current language; the component re-renders when it changes. */
 export function useT(): { t: Translate; language: Language } {
-  const language = useSyncExternalStore(subscribe, () => i18n.language);
+  const language = useSyncExternalStore(subscribe, () => current);
   const t = useMemo<Translate>(() => {
-    const fixed = i18n.getFixedT(language);
-    const plain = (key: string, params: FeedbackParams) => fixed(key, params);
-    return (key, params = {}) => fixed(key, resolveParams(plain, params));
+    const render = translator(language);
+    return (key, params = {}) => render(key, params);
   }, [language]);
-  return { t, language: isLanguage(language) ? language : 'en' };
+  return { t, language };
 }

@@ -1,7 +1,9 @@
 import { useSession } from '../session/store.ts';
-import { InstallHint } from './InstallHint.tsx';
+import { lazy, Suspense } from 'react';
 import { SecureContextNote } from './SecureContextNote.tsx';
-import { UpdatePrompt } from './UpdatePrompt.tsx';
+
+// Not part of the first download: drawn only once the first screen is up.
+const BottomNotes = lazy(() => import('./BottomNotes.tsx').then((m) => ({ default: m.BottomNotes })));
 
 /** Shown above the app from the first paint: the note that camera scanning needs HTTPS. */
 export function PwaTopNotes() {
@@ -11,15 +13,15 @@ export function PwaTopNotes() {
 /**
  * Below the app: the install hint and the update prompt (which registers the service
  * worker). Held back until the app has drawn its first screen: a note drawn under the
- * "Starting…" line would jump down the page when the screen appears (layout shift).
+ * "Starting…" line would jump down the page when the screen appears (layout shift); and
+ * so their code is fetched then, not with the first screen's.
  */
 export function PwaBottom() {
   const started = useSession((s) => s.session !== undefined);
   if (!started) return null;
   return (
-    <>
-      <InstallHint />
-      {'serviceWorker' in navigator && window.isSecureContext && <UpdatePrompt />}
-    </>
+    <Suspense fallback={null}>
+      <BottomNotes />
+    </Suspense>
   );
 }

@@ -7,13 +7,13 @@ import { createContext, useContext } from 'react';
 import { getSetting, putSetting } from '../../device/db.ts';
 import { startScanRuntime, type ScanRuntime } from '../../scan/runtime.ts';
 import { keyValueSettingsStore, type ScanSettingsStore } from '../../scan/settings.ts';
-import { browserDevice } from '../app/device.ts';
+import { browserDeviceParts } from '../app/device.ts';
 
 let shared: ScanRuntime | undefined;
 
 /** The device's scanner settings in its Dexie settings table. */
 export function deviceSettingsStore(): ScanSettingsStore {
-  const { db } = browserDevice();
+  const { db } = browserDeviceParts();
   return keyValueSettingsStore({ get: (k) => getSetting<unknown>(db, k, undefined), put: (k, v) => putSetting(db, k, v) });
 }
 

@@ -1,11 +1,13 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { fromScanResult, type WorkflowScan } from '../../domain/workflows/common.ts';
 import { playFeedback } from '../feedback/sound.ts';
 import { useT } from '../i18n/i18n.ts';
-import { CameraView } from '../scan/CameraView.tsx';
 import { useScanRuntime } from '../scan/scan-runtime.ts';
 import { useScanner } from '../scan/useScanner.ts';
 import { useSession } from '../session/store.ts';
+
+// Loaded when the camera is first opened (with the camera's own code), not with the screen.
+const CameraView = lazy(() => import('../scan/CameraView.tsx').then((m) => ({ default: m.CameraView })));
 
 export type ScanHandler = (scan: WorkflowScan, raw: string) => void;
 
@@ -52,7 +54,11 @@ export function ScanBar({ onScan, allowRepeats = false }: { onScan: ScanHandler;
   };
   return (
     <div className="scanbar-wrap">
-      {camera ? <CameraView onClose={() => setCamera(false)} /> : null}
+      {camera ? (
+        <Suspense fallback={null}>
+          <CameraView onClose={() => setCamera(false)} />
+        </Suspense>
+      ) : null}
       <div className="scanbar">
         <form onSubmit={submit} aria-label={t('ui.scan')}>
           <input

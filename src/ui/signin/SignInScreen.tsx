@@ -1,8 +1,8 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { deleteMeta } from '../../device/db.ts';
 import type { StoredEvent } from '../../device/db.ts';
-import { reRegister, signIn, undeliveredEvents, type SignInResult } from '../../device/session.ts';
-import { useDevice } from '../app/device.ts';
+import type { SignInResult } from '../../device/session.ts';
+import { useDeviceParts } from '../app/device.ts';
 import { playFeedback } from '../feedback/sound.ts';
 import { FeedbackBanner } from '../shell/FeedbackBanner.tsx';
 import { ScanBar } from '../shell/ScanBar.tsx';
@@ -10,9 +10,12 @@ import { useSession } from '../session/store.ts';
 import { paths, useGo } from '../app/routes.ts';
 import { applyUserLanguage, useT } from '../i18n/i18n.ts';
 
+/** Sign-in's code (the wire and the event log): fetched while the form is filled in, not before the form shows. */
+const loadSession = () => import('../../device/session.ts');
+
 /** Sign-in by badge scan (`U:name`, then the PIN) or by user name and PIN. */
 export function SignInScreen() {
-  const { db, http, engine } = useDevice();
+  const { db, http, engine } = useDeviceParts();
   const setSession = useSession((s) => s.setSession);
   const show = useSession((s) => s.show);
   const [user, setUser] = useState('');
@@ -33,6 +36,7 @@ export function SignInScreen() {
     }
     setBusy(true);
     const creds = { user: user.trim(), pin };
+    const { reRegister, signIn, undeliveredEvents } = await loadSession();
     const result = reset ? await reRegister(db, http, creds, new Date()) : await signIn(db, http, creds, new Date());
     setBusy(false);
     if (!result.ok && result.reset) {
@@ -58,10 +62,13 @@ export function SignInScreen() {
     go(paths.home, { replace: true });
     setSession({ user: result.session.user, token: result.session.token });
     setReset(null);
-    // A re-registration changed the device id: the engine starts again under the new one.
-    await engine.stop();
-    await engine.start();
-    engine.resume();
+    // A re-registration changed the device id: a running engine starts again under the new one
+    // (the page's first sign-in starts it).
+    if (engine) {
+      await engine.stop();
+      await engine.start();
+      engine.resume();
+    }
     playFeedback('accepted');
   };
 
@@ -73,7 +80,7 @@ export function SignInScreen() {
       {/* Focusable: a keyboard can scroll it even when it holds no control (axe scrollable-region-focusable). */}
       <main className="content" tabIndex={0}>
         <p className="muted">{t('ui.signInHint')}</p>
-        <form onSubmit={(e) => void submit(e)} aria-label="Sign in" className="stack">
+        <form onSubmit={(e) => void submit(e)} onFocus={() => void loadSession().catch(() => undefined)} aria-label="Sign in" className="stack">
           <label>
             {t('ui.userName')}
             <input value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" autoCapitalize="none" spellCheck={false} />

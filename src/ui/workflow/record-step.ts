@@ -4,14 +4,12 @@
  * or not at all, and its feedback as the worker should hear it.
  */
 import type { FloorDb, StoredEvent } from '../../device/db.ts';
-import { appendEvent } from '../../device/event-log.ts';
+import { appendEvent, StorageError } from '../../device/event-log.ts';
 import type { DraftEvent } from '../../domain/events.ts';
 import { forConnectivity, say, type Feedback } from '../../domain/workflows/common.ts';
 import type { Shown } from '../session/store.ts';
 
 export type Recorded = { ok: true; stored: StoredEvent[] } | { ok: false; feedback: Feedback };
-
-const NOT_SAVED = 'This scan was NOT saved: ';
 
 /** Appends a step's events atomically; on failure nothing is stored and the feedback says so. */
 export async function recordEvents(db: FloorDb, events: readonly DraftEvent[], ctx: { actor: string; now: Date }): Promise<Recorded> {
@@ -24,8 +22,9 @@ export async function recordEvents(db: FloorDb, events: readonly DraftEvent[], c
     });
     return { ok: true, stored };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, feedback: say('wrong', 'scan.notSaved', { why: message.startsWith(NOT_SAVED) ? message.slice(NOT_SAVED.length) : message }) };
+    // A storage failure says itself what went wrong; anything else (a refused event) by its message.
+    const why = err instanceof StorageError ? err.why : err instanceof Error ? err.message : String(err);
+    return { ok: false, feedback: say('wrong', 'scan.notSaved', { why }) };
   }
 }
 
