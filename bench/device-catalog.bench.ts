@@ -1,13 +1,16 @@
 /**
  * device.catalog_50k.cold_start_ms: a handheld whose cache holds 50,000 SKUs opens its database
  * and answers its first GTIN lookup (the offline start). device.catalog_50k.lookup_p99_ms: one
- * GTIN lookup (`catalogByGtin`, Dexie's gtin index) over 1,000 random scans.
+ * GTIN lookup as a scan screen makes it (`lookupGtin` over the catalog the screen holds, read from
+ * Dexie by `useCatalog`), over 1,000 random scans; the cold start includes reading the 50,000 rows
+ * and indexing them.
  * Measured in Node on fake-indexeddb (the figures time Dexie and the index walk, not Chromium's
  * on-disk IndexedDB); the names carry no suffix because they are the issue's, so read them as such.
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openFloorDb } from '../src/device/db.ts';
-import { catalogByGtin, storeWork } from '../src/device/work-cache.ts';
+import { storeWork } from '../src/device/work-cache.ts';
+import { lookupGtin } from '../src/domain/workflows/common.ts';
 import { gs1CheckDigit } from '../src/domain/barcode/check-digit.ts';
 import { quantile, round, type Report } from './report.ts';
 
@@ -32,14 +35,15 @@ export async function run(report: Report): Promise<void> {
 
   const t0 = performance.now();
   const warm = open();
-  const first = await catalogByGtin(warm, gtinOf(next()));
+  const held = await warm.catalog.toArray();
+  const first = lookupGtin(held, gtinOf(next()));
   const coldStart = performance.now() - t0;
   if (!first) throw new Error('the first lookup found nothing');
   const times: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const g = gtinOf(next()).replace(/^0/, '');
     const s = performance.now();
-    const hit = await catalogByGtin(warm, g);
+    const hit = lookupGtin(held, g);
     times.push(performance.now() - s);
     if (!hit) throw new Error(`lookup of ${g} found nothing`);
   }

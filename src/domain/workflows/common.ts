@@ -95,17 +95,34 @@ export type CatalogMatch = { sku: Sku; name: string; units: number; isCase: bool
  */
 export function lookupGtin(catalog: readonly CatalogItem[], gtin: string): CatalogMatch | undefined {
   const scanned = gtin14(gtin);
-  for (const item of catalog) {
-    if (gtin14(item.gtin) === scanned) return { sku: asSku(item.sku), name: item.name, units: 1, isCase: false };
-  }
+  const index = catalogIndex(catalog);
+  const unit = index.units.get(scanned);
+  if (unit) return { sku: asSku(unit.sku), name: unit.name, units: 1, isCase: false };
   const indicator = scanned[0];
   if (indicator === undefined || indicator < '1' || indicator > '8') return undefined;
+  const item = index.cases.get(scanned.slice(1, 13));
+  return item?.unitsPerCase ? { sku: asSku(item.sku), name: item.name, units: item.unitsPerCase, isCase: true } : undefined;
+}
+
+type CatalogIndex = { units: Map<string, CatalogItem>; cases: Map<string, CatalogItem> };
+
+/**
+ * The catalog keyed by GTIN-14 (and, for items sold in cases, by the digits a case GTIN shares
+ * with them), built once per catalog array: a scan looks up in constant time however large the
+ * cache (50,000 SKUs), and the first item listed wins a shared GTIN, as a scan in order would.
+ */
+const indexes = new WeakMap<readonly CatalogItem[], CatalogIndex>();
+function catalogIndex(catalog: readonly CatalogItem[]): CatalogIndex {
+  let index = indexes.get(catalog);
+  if (index) return index;
+  index = { units: new Map(), cases: new Map() };
   for (const item of catalog) {
-    if (item.unitsPerCase && item.unitsPerCase > 1 && gtin14(item.gtin).slice(1, 13) === scanned.slice(1, 13)) {
-      return { sku: asSku(item.sku), name: item.name, units: item.unitsPerCase, isCase: true };
-    }
+    const g = gtin14(item.gtin);
+    if (!index.units.has(g)) index.units.set(g, item);
+    if (item.unitsPerCase && item.unitsPerCase > 1 && !index.cases.has(g.slice(1, 13))) index.cases.set(g.slice(1, 13), item);
   }
-  return undefined;
+  indexes.set(catalog, index);
+  return index;
 }
 
 /** The catalog name of a SKU, or the SKU itself. */
