@@ -23,6 +23,7 @@ import { readRoutes } from './plugins/reads.ts';
 import { staticPlugin } from './plugins/static.ts';
 import { workRoutes } from './plugins/work.ts';
 import { seedDemo } from './seed.ts';
+import { channelsPlugin, type ChannelsOptions } from './channels/routes.ts';
 import * as storage from './storage/index.ts';
 
 export type ServerOptions = {
@@ -49,6 +50,8 @@ export type ServerOptions = {
   server?: Server;
   /** Told the text of every statement the API sends (tests count a request's round trips). */
   observeSql?: (text: string) => void;
+  /** Sales channels: the webhook worker and expiry sweeper of this process. */
+  channels?: ChannelsOptions;
 };
 
 export type App = { app: FastifyInstance; db: Database; feed: ChangeFeed; close(): Promise<void> };
@@ -115,6 +118,8 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   await app.register(readRoutes, ctx);
   // Master data: catalog, sites, locations, users, expected receipts (src/server/masterdata/).
   await app.register(masterdataRoutes, { db, now, channel });
+  // Sales channels: channels, keys, policies, orders, webhooks (src/server/channels/).
+  await app.register(channelsPlugin, { db, now, ...(opts.channels ? { channels: opts.channels } : {}) });
   // Offline sign-in: grants and their setting (src/server/shift/).
   await app.register(shiftRoutes({ db, now }));
   await app.register(staticPlugin, { staticDir: opts.staticDir });

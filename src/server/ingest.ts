@@ -6,6 +6,7 @@
  * and stock rows, locked), two more when a stock row is missing, the count windows when the batch records a
  * count, the write: a handful per push, however many events it carries.
  */
+import { afterFloorPush } from './channels/floor.ts';
 import { EnvelopeSchema, describeIssues, parseEvent, rolesFor, type FloorEvent } from '../domain/events.ts';
 import { EventIdSchema, SeqSchema, assertNever, type LocationId, type Sku } from '../domain/ids.ts';
 import { factEvent, type LedgerFact as LedgerFactRow } from '../domain/replay.ts';
@@ -175,7 +176,9 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
     await touchDevice(tx, ctx.deviceId, now);
     return answer([]);
   }
-  if (!oneByOne) return answer(await applyRun(tx, ctx, run, now));
+  // channels (issue 11): order states and every channel's ATP of what this push moved, in its transaction.
+  const settled = async (rejected: Rejection[]) => (await afterFloorPush(tx, ctx.deviceId, lastSeq, now), answer(rejected));
+  if (!oneByOne) return settled(await applyRun(tx, ctx, run, now));
 
   const rejected: Rejection[] = [];
   for (const e of run) {
@@ -191,7 +194,7 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
       rejected.push(rejection);
     }
   }
-  return answer(rejected);
+  return settled(rejected);
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -267,6 +267,142 @@ CREATE INDEX locations_site ON locations (site_id);
 `,
   },
   {
+    version: 7,
+    name: 'channels: orders, reservations, ATP versions, webhook outbox',
+    sql: `
+-- A sales channel sells from the sites it names; it authenticates with its own keys (hashed).
+CREATE TABLE channels (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  sites text[] NOT NULL,
+  reservation_ttl_seconds integer NOT NULL,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL,
+  disabled_at timestamptz
+);
+CREATE TABLE channel_keys (
+  key_hash text PRIMARY KEY,
+  channel_id text NOT NULL REFERENCES channels(id),
+  prefix text NOT NULL,
+  created_at timestamptz NOT NULL,
+  revoked_at timestamptz
+);
+CREATE INDEX channel_keys_channel ON channel_keys (channel_id);
+-- Policy rules per channel: sku '*' is every SKU, site_id '*' every site; a null field is "not set here".
+CREATE TABLE channel_policies (
+  channel_id text NOT NULL REFERENCES channels(id),
+  sku text NOT NULL,
+  site_id text NOT NULL,
+  safety_buffer integer,
+  share_pct integer,
+  max_listed integer,
+  ring_fence integer,
+  max_listed_set boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (channel_id, sku, site_id)
+);
+-- One row per SKU: every reservation of that SKU (any channel, any site) takes its row lock first.
+CREATE TABLE atp_locks (sku text PRIMARY KEY);
+-- The last ATP computed per channel and SKU, with the version its webhooks carry.
+CREATE TABLE channel_atp (
+  channel_id text NOT NULL REFERENCES channels(id),
+  sku text NOT NULL,
+  atp integer NOT NULL DEFAULT 0,
+  version bigint NOT NULL DEFAULT 0,
+  zeroed_by text[],
+  updated_at timestamptz,
+  PRIMARY KEY (channel_id, sku)
+);
+CREATE TABLE channel_orders (
+  id text PRIMARY KEY,
+  channel_id text NOT NULL REFERENCES channels(id),
+  idempotency_key text NOT NULL,
+  request_hash text NOT NULL,
+  status text NOT NULL CHECK (status IN ('refused', 'reserved', 'confirmed', 'short', 'picked', 'cancelled', 'expired')),
+  reference text,
+  partial boolean NOT NULL,
+  expires_at timestamptz,
+  version integer NOT NULL DEFAULT 1,
+  answer_status integer NOT NULL,
+  answer jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  UNIQUE (channel_id, idempotency_key)
+);
+CREATE INDEX channel_orders_expiring ON channel_orders (expires_at) WHERE status = 'reserved';
+CREATE TABLE order_lines (
+  order_id text NOT NULL REFERENCES channel_orders(id),
+  line_id text NOT NULL,
+  position integer NOT NULL,
+  sku text NOT NULL,
+  requested integer NOT NULL,
+  PRIMARY KEY (order_id, line_id)
+);
+-- Units an order line holds at a site. Live while the order is reserved (until expires_at),
+-- confirmed or short; what the floor has picked for it (pick_lines of PL-<order>) is no longer reserved but committed.
+CREATE TABLE reservations (
+  order_id text NOT NULL REFERENCES channel_orders(id),
+  line_id text NOT NULL,
+  channel_id text NOT NULL,
+  sku text NOT NULL,
+  site_id text NOT NULL,
+  qty integer NOT NULL CHECK (qty >= 0),
+  PRIMARY KEY (order_id, line_id, site_id)
+);
+CREATE INDEX reservations_sku ON reservations (sku);
+-- The ledger of order facts. Separate from the floor ledger: these move no bucket, so the stock
+-- replay stays a fold of floor facts alone.
+CREATE TABLE order_events (
+  position bigserial PRIMARY KEY,
+  order_id text NOT NULL,
+  channel_id text NOT NULL,
+  type text NOT NULL,
+  actor text NOT NULL,
+  at timestamptz NOT NULL,
+  payload jsonb NOT NULL
+);
+CREATE INDEX order_events_order ON order_events (order_id);
+CREATE TABLE webhook_endpoints (
+  id text PRIMARY KEY,
+  channel_id text NOT NULL REFERENCES channels(id),
+  url text NOT NULL,
+  -- Signing secrets (needed in clear to sign); a rotated-out one keeps signing until it expires.
+  secrets jsonb NOT NULL,
+  status text NOT NULL CHECK (status IN ('active', 'disabled')),
+  disabled_reason text,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX webhook_endpoints_channel ON webhook_endpoints (channel_id);
+-- What waits for delivery: one row per endpoint and subject (an SKU's ATP, an order), newest value only.
+CREATE TABLE webhook_outbox (
+  id bigserial PRIMARY KEY,
+  endpoint_id text NOT NULL REFERENCES webhook_endpoints(id),
+  kind text NOT NULL,
+  subject text NOT NULL,
+  msg_id text NOT NULL,
+  payload jsonb NOT NULL,
+  enqueued_at timestamptz NOT NULL,
+  next_attempt_at timestamptz NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  lease_until timestamptz,
+  UNIQUE (endpoint_id, kind, subject)
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at);
+CREATE TABLE webhook_deliveries (
+  id bigserial PRIMARY KEY,
+  endpoint_id text NOT NULL,
+  msg_id text NOT NULL,
+  kind text NOT NULL,
+  subject text NOT NULL,
+  attempt integer NOT NULL,
+  status_code integer,
+  error text,
+  duration_ms integer NOT NULL,
+  at timestamptz NOT NULL
+);
+CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, id);
+`,
+  },
+  {
     version: 8,
     name: 'master data: catalog attributes and case GTINs, location kinds and state, badges and locks',
     sql: `
