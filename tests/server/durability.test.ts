@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, Client, DeviceEvents, openBackend, pickHeld, pickLine, startApp, type Backend } from '../fixtures/server-app.ts';
 import { describeIfAvailable, POSTGRES_MISSING } from '../fixtures/needs.ts';
 import { createApp } from '../../src/server/app.ts';
-import { OPENING_STOCK } from '../../src/server/seed.ts';
+import { DEMO_USERS, OPENING_STOCK } from '../../src/server/seed.ts';
 import { MIGRATIONS } from '../../src/server/migrations.ts';
 
 /** Every migration, once each (whatever versions later branches add). */
@@ -85,7 +85,8 @@ describeIfAvailable(POSTGRES_MISSING, 'PostgreSQL start-up', () => {
       const versions = await first?.db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
       expect(versions?.map((v) => v.version)).toEqual(ALL_VERSIONS);
       const users = await first?.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
-      expect(users?.[0]?.n).toBe(4);
+      // Seeded once, not once per process.
+      expect(users?.[0]?.n).toBe(DEMO_USERS.length);
       await Promise.all(apps.map((a) => a.close()));
     } finally {
       await backend.dispose();

@@ -8,7 +8,6 @@
 import { useEffect } from 'react';
 import { deviceIdOf } from '../../device/db.ts';
 import { rememberForOffline } from '../../device/offline-signin.ts';
-import { signIn } from '../../device/session.ts';
 import { useDevice } from '../app/device.ts';
 import { useSession } from '../session/store.ts';
 
@@ -41,6 +40,8 @@ export function useOfflineUpgrade(): void {
       if (busy || stopped || !creds || !navigator.onLine) return;
       busy = true;
       try {
+        // Sign-in's code loads with the first attempt: it is not part of the first download.
+        const { signIn } = await import('../../device/session.ts');
         const result = await signIn(db, api, creds, new Date());
         if (stopped) return;
         if (result.ok) {
