@@ -25,16 +25,41 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   // Dependencies point one way: domain <- device, scan <- ui; the server sees only the domain.
-  layer(['src/domain/**'], [
-    { group: ['react', 'react-dom', 'dexie', 'dexie-react-hooks', 'zustand', '@zxing/*', 'zxing-wasm', 'zxing-wasm/*', 'node:*', 'pg', '@electric-sql/*', 'fastify'], message: 'src/domain is pure: no I/O libraries.' },
-    { group: ['**/device/**', '**/ui/**', '**/server/**', '**/scan/**'], message: 'src/domain depends on nothing else in src.' },
-  ]),
-  layer(['src/server/**'], [
-    { group: ['react', 'react-dom', 'dexie', 'dexie-react-hooks', 'zustand'], message: 'The server never depends on PWA libraries.' },
-    { group: ['**/device/**', '**/ui/**', '**/scan/**'], message: 'The server depends on src/domain and its own storage only.' },
-  ]),
-  layer(['src/device/**', 'src/scan/**'], [
-    { group: ['react', 'react-dom', '**/ui/**'], message: 'Device code has no UI.' },
-    { group: ['**/server/**', 'pg', '@electric-sql/*', 'fastify'], message: 'The device never imports the server.' },
-  ]),
+  layer(
+    ['src/domain/**'],
+    [
+      {
+        group: [
+          'react',
+          'react-dom',
+          'dexie',
+          'dexie-react-hooks',
+          'zustand',
+          '@zxing/*',
+          'zxing-wasm',
+          'zxing-wasm/*',
+          'node:*',
+          'pg',
+          '@electric-sql/*',
+          'fastify',
+        ],
+        message: 'src/domain is pure: no I/O libraries.',
+      },
+      { group: ['**/device/**', '**/ui/**', '**/server/**', '**/scan/**'], message: 'src/domain depends on nothing else in src.' },
+    ],
+  ),
+  layer(
+    ['src/server/**'],
+    [
+      { group: ['react', 'react-dom', 'dexie', 'dexie-react-hooks', 'zustand'], message: 'The server never depends on PWA libraries.' },
+      { group: ['**/device/**', '**/ui/**', '**/scan/**'], message: 'The server depends on src/domain and its own storage only.' },
+    ],
+  ),
+  layer(
+    ['src/device/**', 'src/scan/**'],
+    [
+      { group: ['react', 'react-dom', '**/ui/**'], message: 'Device code has no UI.' },
+      { group: ['**/server/**', 'pg', '@electric-sql/*', 'fastify'], message: 'The device never imports the server.' },
+    ],
+  ),
 );

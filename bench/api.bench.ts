@@ -45,7 +45,14 @@ function eventsFor(run: number, d: number, count: number, session: string) {
   const device = deviceId(run, d);
   return Array.from({ length: count }, (_, i) => {
     const seq = i + 1;
-    const meta = { id: `0190b001-${hex(run, 4)}-7${hex(d, 3)}-8000-${hex(seq, 12)}`, deviceId: device, seq, occurredAt: '2026-11-23T10:00:00Z', actor: 'receiver', session };
+    const meta = {
+      id: `0190b001-${hex(run, 4)}-7${hex(d, 3)}-8000-${hex(seq, 12)}`,
+      deviceId: device,
+      seq,
+      occurredAt: '2026-11-23T10:00:00Z',
+      actor: 'receiver',
+      session,
+    };
     const sku = SKUS[(i + d) % SKUS.length] as never;
     const bin = BINS[(i * 7 + d) % BINS.length] as never;
     switch (i % 3) {
@@ -126,10 +133,12 @@ async function ingestProcesses(url: string, processes: number, run: number, batc
   } finally {
     await Promise.all(
       children.map((c) =>
-        c.exitCode !== null ? undefined : new Promise<void>((resolve) => {
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-        }),
+        c.exitCode !== null
+          ? undefined
+          : new Promise<void>((resolve) => {
+              c.once('exit', () => resolve());
+              c.kill('SIGTERM');
+            }),
       ),
     );
   }

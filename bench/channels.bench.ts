@@ -16,7 +16,14 @@ import { quantile, round, type Report } from './report.ts';
 
 type Json = Record<string, unknown>;
 
-async function call(base: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
@@ -68,7 +75,13 @@ async function receiver() {
 }
 
 export async function run(report: Report): Promise<void> {
-  const server = await startServer({ dataDir: 'memory://', seed: true, logLevel: 'silent', rateLimit: false, channels: { worker: { pollMs: 200 }, sweepMs: 1000 } });
+  const server = await startServer({
+    dataDir: 'memory://',
+    seed: true,
+    logLevel: 'silent',
+    rateLimit: false,
+    channels: { worker: { pollMs: 200 }, sweepMs: 1000 },
+  });
   const base = server.url;
   const rx = await receiver();
   try {
@@ -111,13 +124,23 @@ export async function run(report: Report): Promise<void> {
     report({ metric: 'channels.reserve.p99_ms', value: round(quantile(latencies, 0.99)), unit: 'ms' });
 
     // ATP push: a QC release into a bin, to the webhook with the new figure.
-    const recv = (await call(base, 'POST', '/api/v1/sessions', undefined, { user: 'receiver', pin: '2222', deviceId: dev(2) })).body as { token: string; session: string };
+    const recv = (await call(base, 'POST', '/api/v1/sessions', undefined, { user: 'receiver', pin: '2222', deviceId: dev(2) })).body as {
+      token: string;
+      session: string;
+    };
     let seq = 0;
     const push = (d: string, token: string, session: string, events: { type: string; payload: Json }[]) =>
       call(base, 'POST', `/api/v1/devices/${d}/events`, token, {
         events: events.map((e) => {
           seq += 1;
-          return makeEvent(e.type as never, e.payload as never, { id: `0190c001-${hex(seq >> 16, 4)}-7000-8000-${hex(seq, 12)}`, deviceId: d, seq: mySeq(d), occurredAt: new Date().toISOString(), actor: 'receiver', session });
+          return makeEvent(e.type as never, e.payload as never, {
+            id: `0190c001-${hex(seq >> 16, 4)}-7000-8000-${hex(seq, 12)}`,
+            deviceId: d,
+            seq: mySeq(d),
+            occurredAt: new Date().toISOString(),
+            actor: 'receiver',
+            session,
+          });
         }),
       });
     const seqs = new Map<string, number>();
@@ -126,8 +149,11 @@ export async function run(report: Report): Promise<void> {
       seqs.set(d, n);
       return n;
     };
-    await push(dev(2), recv.token, recv.session, [{ type: 'receipt.received', payload: { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 2000 } }]);
-    const atpNow = async (sku: string) => ((await call(base, 'GET', `/api/v1/channels/shop/atp?sku=${sku}`, shop)).body.items as { atp: number }[])[0]?.atp ?? 0;
+    await push(dev(2), recv.token, recv.session, [
+      { type: 'receipt.received', payload: { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 2000 } },
+    ]);
+    const atpNow = async (sku: string) =>
+      ((await call(base, 'GET', `/api/v1/channels/shop/atp?sku=${sku}`, shop)).body.items as { atp: number }[])[0]?.atp ?? 0;
     const pushLatencies: number[] = [];
     for (let i = 0; i < 40; i++) {
       const expected = (await atpNow('SKU-1004')) + 1;
@@ -140,12 +166,23 @@ export async function run(report: Report): Promise<void> {
     report({ metric: 'channels.atp_push.p95_ms', value: round(quantile(pushLatencies, 0.95)), unit: 'ms' });
 
     // 1,000 changes of one SKU from 4 handhelds at once: how many webhook calls.
-    const devices = await Promise.all([3, 4, 5, 6].map(async (n) => ({ d: dev(n), ...((await call(base, 'POST', '/api/v1/sessions', undefined, { user: 'receiver', pin: '2222', deviceId: dev(n) })).body as { token: string; session: string }) })));
+    const devices = await Promise.all(
+      [3, 4, 5, 6].map(async (n) => ({
+        d: dev(n),
+        ...((await call(base, 'POST', '/api/v1/sessions', undefined, { user: 'receiver', pin: '2222', deviceId: dev(n) })).body as {
+          token: string;
+          session: string;
+        }),
+      })),
+    );
     await new Promise((r) => setTimeout(r, 500));
     rx.resetCalls();
-    await Promise.all(devices.map(async (x) => {
-      for (let i = 0; i < 250; i++) await push(x.d, x.token, x.session, [{ type: 'qc.released', payload: { sku: 'SKU-1004', from: 'DOCK-1', to: 'A-02-02', qty: 1 } }]);
-    }));
+    await Promise.all(
+      devices.map(async (x) => {
+        for (let i = 0; i < 250; i++)
+          await push(x.d, x.token, x.session, [{ type: 'qc.released', payload: { sku: 'SKU-1004', from: 'DOCK-1', to: 'A-02-02', qty: 1 } }]);
+      }),
+    );
     const final = await atpNow('SKU-1004');
     while (!rx.arrivals.has(`SKU-1004 ${final}`)) await new Promise((r) => setTimeout(r, 5));
     report({ metric: 'channels.webhooks_per_1000_changes_one_sku', value: rx.callsFor('SKU-1004'), unit: 'calls' });
@@ -155,7 +192,9 @@ export async function run(report: Report): Promise<void> {
     const whole = await register('whole', [{ sku: 'SKU-1005', ringFence: 5, sharePct: 0 }]);
     const web = await register('web', [{ safetyBuffer: 1 }]);
     const market = await register('market', [{ sharePct: 50 }]);
-    await push(dev(2), recv.token, recv.session, [{ type: 'receipt.received', payload: { receiptId: 'RCV-0001', sku: 'SKU-1005', location: 'DOCK-1', qty: 85 } }]);
+    await push(dev(2), recv.token, recv.session, [
+      { type: 'receipt.received', payload: { receiptId: 'RCV-0001', sku: 'SKU-1005', location: 'DOCK-1', qty: 85 } },
+    ]);
     await push(dev(2), recv.token, recv.session, [{ type: 'qc.released', payload: { sku: 'SKU-1005', from: 'DOCK-1', to: 'B-01-01', qty: 85 } }]);
     const keys = [whole, web, market];
     const names = ['whole', 'web', 'market'];

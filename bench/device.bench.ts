@@ -23,7 +23,10 @@ const WARMUP = 100;
 const SAMPLES = 1000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-const draft = { type: 'receipt.received', payload: { receiptId: asTask('RCV-0001'), sku: asSku('SKU-1004'), location: asLocation('DOCK-1'), qty: asQty(1) } } as const;
+const draft = {
+  type: 'receipt.received',
+  payload: { receiptId: asTask('RCV-0001'), sku: asSku('SKU-1004'), location: asLocation('DOCK-1'), qty: asQty(1) },
+} as const;
 
 async function inNode(): Promise<number[]> {
   const db = openFloorDb('bench-device', { backend: { indexedDB: new IDBFactory(), IDBKeyRange } });

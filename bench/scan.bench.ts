@@ -96,7 +96,11 @@ const count = (t: Tally, k: string, read: boolean) => {
 
 async function benchZxingWasm(report: Report): Promise<void> {
   const all = new Rig(await createNodeDecoder('zxing-wasm', undefined, { symbologies: ALL, code39Check: false }), 'zxing-wasm', ALL);
-  const common = new Rig(await createNodeDecoder('zxing-wasm', undefined, { symbologies: DEFAULT_SYMBOLOGIES, code39Check: false }), 'zxing-wasm', DEFAULT_SYMBOLOGIES);
+  const common = new Rig(
+    await createNodeDecoder('zxing-wasm', undefined, { symbologies: DEFAULT_SYMBOLOGIES, code39Check: false }),
+    'zxing-wasm',
+    DEFAULT_SYMBOLOGIES,
+  );
   const bySymbology: Tally = new Map();
   const byCondition: Tally = new Map();
   const byLabel: Tally = new Map();
@@ -205,7 +209,7 @@ function benchWedge(report: Report): void {
   clock.advance(1000);
   // Lost or merged: expected scans not delivered as themselves, plus anything extra.
   let matched = 0;
-  for (let i = 0, j = 0; i < expected.length && j < got.length; ) {
+  for (let i = 0, j = 0; i < expected.length && j < got.length;) {
     if (expected[i] === got[j]) {
       matched++;
       i++;

@@ -25,7 +25,10 @@ const E2E_WARMUP = 20;
 const E2E_SAMPLES = 300;
 const BACKLOG = 10_000;
 
-const draft = { type: 'receipt.received', payload: { receiptId: asTask('RCV-0001'), sku: asSku('SKU-1004'), location: asLocation('DOCK-1'), qty: asQty(1) } } as const;
+const draft = {
+  type: 'receipt.received',
+  payload: { receiptId: asTask('RCV-0001'), sku: asSku('SKU-1004'), location: asLocation('DOCK-1'), qty: asQty(1) },
+} as const;
 
 /** Wraps a client to hear each push answer's ackedSeq the moment it arrives. */
 function listening(inner: HttpClient, onAck: (acked: number) => void): HttpClient {

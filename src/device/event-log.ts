@@ -116,11 +116,7 @@ function toStorageError(err: unknown): StorageError {
 
 /** Pending events in seq order: what the sync engine sends next. */
 export function pendingEvents(db: FloorDb, limit = Infinity): Promise<StoredEvent[]> {
-  return db.events
-    .where('[state+seq]')
-    .between(['pending', Dexie.minKey], ['pending', Dexie.maxKey])
-    .limit(limit)
-    .toArray();
+  return db.events.where('[state+seq]').between(['pending', Dexie.minKey], ['pending', Dexie.maxKey]).limit(limit).toArray();
 }
 
 /** Events from `fromSeq` on, whatever their state: a resend after the API asked for an earlier seq. */

@@ -101,7 +101,12 @@ export async function offlineLoginOf(db: FloorDb, userId: string): Promise<Offli
  * Signs a user in without the network, against the verifier kept at their last online sign-in
  * here. A wrong PIN is counted (before the check); at `MAX_OFFLINE_ATTEMPTS` it locks.
  */
-export async function offlineSignIn(db: FloorDb, creds: { user: string; pin: string }, now: Date, crypto: Crypto = globalThis.crypto): Promise<OfflineSignInResult> {
+export async function offlineSignIn(
+  db: FloorDb,
+  creds: { user: string; pin: string },
+  now: Date,
+  crypto: Crypto = globalThis.crypto,
+): Promise<OfflineSignInResult> {
   const k = key(creds.user);
   const login = await getSetting<OfflineLogin | undefined>(db, k, undefined);
   if (!login) return { ok: false, code: 'signin.offlineUnknown' };
@@ -111,7 +116,9 @@ export async function offlineSignIn(db: FloorDb, creds: { user: string; pin: str
   await putSetting(db, k, { ...login, failures });
   const derived = await derive(crypto, creds.pin, unb64(login.salt), login.iterations);
   if (!same(derived, unb64(login.verifier))) {
-    return failures >= MAX_OFFLINE_ATTEMPTS ? { ok: false, code: 'signin.offlineLocked' } : { ok: false, code: 'signin.offlineWrong', left: MAX_OFFLINE_ATTEMPTS - failures };
+    return failures >= MAX_OFFLINE_ATTEMPTS
+      ? { ok: false, code: 'signin.offlineLocked' }
+      : { ok: false, code: 'signin.offlineWrong', left: MAX_OFFLINE_ATTEMPTS - failures };
   }
   const session: MetaValues['session'] = {
     token: '',

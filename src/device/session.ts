@@ -26,7 +26,8 @@ export type SignInResult =
 function refusal(answer: Exclude<Answer<SignInResponse>, { ok: true }>, what: string): { message: string; code?: string; network?: boolean } {
   const f = answer.failure;
   // No answer at all: the handheld may sign in offline instead (offline-signin.ts).
-  if (f.kind === 'retry' && f.status === undefined) return { message: `cannot reach the server to ${what} (${f.message.replace(/^network error: /, '')})`, network: true };
+  if (f.kind === 'retry' && f.status === undefined)
+    return { message: `cannot reach the server to ${what} (${f.message.replace(/^network error: /, '')})`, network: true };
   const code = f.kind === 'bad' || f.kind === 'auth' || f.kind === 'retry' ? f.code : f.kind === 'reset' ? 'device_reset' : undefined;
   return { message: f.message, ...(code ? { code } : {}) };
 }
@@ -99,7 +100,12 @@ export async function reRegister(
   const reset = await getMeta(db, 'reset');
   const newId = reset?.newDeviceId ?? (opts.newDeviceId ?? (() => uuidv7({ msecs: now.getTime() })))();
   await setMeta(db, 'reset', { at: reset?.at ?? now.toISOString(), newDeviceId: newId });
-  const answer = await api.signIn({ user: creds.user, pin: creds.pin, deviceId: newId, previous: { deviceId: oldId, deviceSecret: oldSecret } } satisfies SignInRequest);
+  const answer = await api.signIn({
+    user: creds.user,
+    pin: creds.pin,
+    deviceId: newId,
+    previous: { deviceId: oldId, deviceSecret: oldSecret },
+  } satisfies SignInRequest);
   if (!answer.ok) return { ok: false, ...refusal(answer, 'sign in') };
   const body = answer.value;
   const deviceSecret = body.deviceSecret;
@@ -112,7 +118,9 @@ export async function reRegister(
     const all = await db.events.orderBy('seq').toArray();
     await db.retired.bulkPut(all);
     await db.events.clear();
-    const again = all.filter((e) => e.state === 'pending').map((e, i): StoredEvent => ({ ...e, deviceId: newId, seq: i + 1, formerly: { deviceId: e.deviceId, seq: e.seq } }));
+    const again = all
+      .filter((e) => e.state === 'pending')
+      .map((e, i): StoredEvent => ({ ...e, deviceId: newId, seq: i + 1, formerly: { deviceId: e.deviceId, seq: e.seq } }));
     await db.events.bulkAdd(again);
     await db.meta.bulkPut([
       { key: 'deviceId', value: newId },

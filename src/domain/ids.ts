@@ -21,12 +21,14 @@ export type Qty = Brand<number, 'Qty'>;
 export type Seq = Brand<number, 'Seq'>;
 
 const code = (what: string) =>
-  z.string({ error: `${what} must be text` }).check(
-    z.trim(),
-    z.minLength(1, `${what} is empty`),
-    z.maxLength(64, `${what} is longer than 64 characters`),
-    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, `${what} may hold only letters, digits and . _ : / -`),
-  );
+  z
+    .string({ error: `${what} must be text` })
+    .check(
+      z.trim(),
+      z.minLength(1, `${what} is empty`),
+      z.maxLength(64, `${what} is longer than 64 characters`),
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, `${what} may hold only letters, digits and . _ : / -`),
+    );
 
 const uuid = (what: string) => z.uuid({ error: (iss) => (iss.code === 'invalid_type' ? `${what} must be text` : `${what} is not a UUID`) });
 /** Parses with `base`, then gives the value its brand (a cast made once, at the edge). */
@@ -72,5 +74,7 @@ export const CountQtySchema = z.pipe(
   wholeNumber('qty', 0, 'qty cannot be negative', MAX_QTY, `qty must be at most ${MAX_QTY}`),
   z.transform((n: number) => n as Qty),
 );
-export const SeqSchema = z.pipe(wholeNumber('seq', 1, 'seq starts at 1', Number.MAX_SAFE_INTEGER), z.transform((n: number) => n as Seq));
-
+export const SeqSchema = z.pipe(
+  wholeNumber('seq', 1, 'seq starts at 1', Number.MAX_SAFE_INTEGER),
+  z.transform((n: number) => n as Seq),
+);

@@ -172,7 +172,14 @@ export type CatalogItem = z.output<typeof CatalogItemSchema>;
 export const CatalogDeltaSchema = z.looseObject({ since: z.number(), upserts: z.array(CatalogItemSchema), removed: z.array(z.string()) });
 export type CatalogDelta = z.output<typeof CatalogDeltaSchema>;
 /** `picked` sums pick.held less pick.undone; `short` sums pick.short. A list is done when picked + short covers every line. */
-export const PickLineSchema = z.looseObject({ lineId: z.string(), sku: z.string(), location: z.string(), qty: z.number(), picked: z.number(), short: z.optional(z.number()) });
+export const PickLineSchema = z.looseObject({
+  lineId: z.string(),
+  sku: z.string(),
+  location: z.string(),
+  qty: z.number(),
+  picked: z.number(),
+  short: z.optional(z.number()),
+});
 export type PickLine = z.output<typeof PickLineSchema>;
 export const PickListSchema = z.looseObject({ id: z.string(), orderRef: z.string(), status: z.enum(['open', 'done']), lines: z.array(PickLineSchema) });
 export type PickList = z.output<typeof PickListSchema>;
@@ -333,7 +340,14 @@ export const DiscrepanciesAnswerSchema = z.looseObject({ discrepancies: z.array(
 export type DiscrepanciesAnswer = z.output<typeof DiscrepanciesAnswerSchema>;
 
 const CountLineSchema = z.looseObject({ sku: SkuSchema, expected: z.number(), counted: z.number(), variance: z.number() });
-const MovementSchema = z.looseObject({ eventId: EventIdSchema, type: z.string(), actor: UserIdSchema, sku: SkuSchema, location: z.optional(LocationIdSchema), qty: z.number() });
+const MovementSchema = z.looseObject({
+  eventId: EventIdSchema,
+  type: z.string(),
+  actor: UserIdSchema,
+  sku: SkuSchema,
+  location: z.optional(LocationIdSchema),
+  qty: z.number(),
+});
 /**
  * One row of `GET /api/v1/count-tasks`. A supervisor's rows add `snapshot` (the shelf at the
  * count's start) and `held` (the count awaiting approval, with expected quantities); a counter's

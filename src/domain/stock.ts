@@ -34,7 +34,14 @@ export type LocationKind = (typeof LOCATION_KINDS)[number];
 
 export type Move = { sku: Sku; location: LocationId; bucket: Bucket; delta: number };
 
-export const DISCREPANCY_KINDS = ['pick_exceeds_available', 'release_exceeds_qc', 'resolve_exceeds_quarantine', 'undo_exceeds_committed', 'short_pick', 'count_variance'] as const;
+export const DISCREPANCY_KINDS = [
+  'pick_exceeds_available',
+  'release_exceeds_qc',
+  'resolve_exceeds_quarantine',
+  'undo_exceeds_committed',
+  'short_pick',
+  'count_variance',
+] as const;
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 export type Discrepancy = {
   kind: DiscrepancyKind;
@@ -183,7 +190,12 @@ export function placesOf(event: FloorEvent): { sku: Sku; location: LocationId }[
       ];
     case 'return.resolved': {
       const p = event.payload;
-      return p.decision === 'resale' ? [{ sku: p.sku, location: p.from }, { sku: p.sku, location: p.to }] : [{ sku: p.sku, location: p.from }];
+      return p.decision === 'resale'
+        ? [
+            { sku: p.sku, location: p.from },
+            { sku: p.sku, location: p.to },
+          ]
+        : [{ sku: p.sku, location: p.from }];
     }
     case 'count.recorded':
       return event.payload.lines.map((l) => ({ sku: l.sku, location: event.payload.location }));
@@ -224,7 +236,16 @@ export function movementsOf(event: FloorEvent): Movement[] {
 }
 
 /** The event types that move stock: the ones a count's window looks for. */
-export const MOVING_TYPES: readonly FloorEvent['type'][] = ['pick.held', 'pick.short', 'pick.undone', 'pick.short_undone', 'receipt.received', 'qc.released', 'return.quarantined', 'return.resolved'];
+export const MOVING_TYPES: readonly FloorEvent['type'][] = [
+  'pick.held',
+  'pick.short',
+  'pick.undone',
+  'pick.short_undone',
+  'receipt.received',
+  'qc.released',
+  'return.quarantined',
+  'return.resolved',
+];
 
 function namedLocations(event: FloorEvent): string[] {
   if (event.type === 'count.started' || event.type === 'count.recorded') return [event.payload.location];
@@ -240,7 +261,9 @@ export function checkEvent(event: FloorEvent, view: CentralView, world: World): 
   for (const { sku } of placesOf(event)) if (!world.skuKnown(sku)) return refuse('unknown_sku', `unknown SKU "${sku}": not in the catalog`);
   for (const location of namedLocations(event)) if (!world.locationKind(location)) return refuse('unknown_location', `unknown location "${location}"`);
   const kind = (location: string, wanted: LocationKind, what: string) =>
-    world.locationKind(location) === wanted ? undefined : refuse('wrong_location_kind', `${what} ${location} is a ${world.locationKind(location) ?? 'unknown place'}, not a ${wanted}`);
+    world.locationKind(location) === wanted
+      ? undefined
+      : refuse('wrong_location_kind', `${what} ${location} is a ${world.locationKind(location) ?? 'unknown place'}, not a ${wanted}`);
   switch (event.type) {
     case 'pick.held':
     case 'pick.short': {
@@ -296,7 +319,8 @@ export function checkEvent(event: FloorEvent, view: CentralView, world: World): 
       if (!r) return refuse('unknown_return', `no return ${p.returnId} in quarantine`);
       const open = r.qty - r.resolved;
       if (open <= 0) return refuse('exceeds_reference', `return ${p.returnId} is already decided`);
-      if (r.sku !== p.sku || r.location !== p.from) return refuse('reference_mismatch', `return ${p.returnId} is ${r.sku} at ${r.location}, not ${p.sku} at ${p.from}`);
+      if (r.sku !== p.sku || r.location !== p.from)
+        return refuse('reference_mismatch', `return ${p.returnId} is ${r.sku} at ${r.location}, not ${p.sku} at ${p.from}`);
       if (p.qty > open) return refuse('exceeds_reference', `return ${p.returnId} has ${open} open, not ${p.qty}`);
       return p.decision === 'resale' ? kind(p.to, 'bin', 'a resale goes into a bin:') : undefined;
     }
@@ -304,7 +328,8 @@ export function checkEvent(event: FloorEvent, view: CentralView, world: World): 
     case 'count.recorded': {
       const task = view.countTask(event.payload.countTaskId);
       if (task && closed(task)) return refuse('task_closed', `count task ${task.id} is ${task.status}: it posts once`);
-      if (task && task.location !== event.payload.location) return refuse('reference_mismatch', `count task ${task.id} is for ${task.location}, not ${event.payload.location}`);
+      if (task && task.location !== event.payload.location)
+        return refuse('reference_mismatch', `count task ${task.id} is for ${task.location}, not ${event.payload.location}`);
       return undefined;
     }
     case 'count.approved': {
@@ -350,7 +375,13 @@ function recountTask(id: TaskId, location: LocationId, reason: string, view: Cen
 }
 
 /** Moves `qty` units (already clamped by the caller) from one bucket to another. */
-function move(effect: Effect, sku: Sku, from: { location: LocationId; bucket: Bucket }, to: { location: LocationId; bucket: Bucket } | null, qty: number): void {
+function move(
+  effect: Effect,
+  sku: Sku,
+  from: { location: LocationId; bucket: Bucket },
+  to: { location: LocationId; bucket: Bucket } | null,
+  qty: number,
+): void {
   if (qty <= 0) return;
   effect.moves.push({ sku, location: from.location, bucket: from.bucket, delta: -qty });
   if (to) effect.moves.push({ sku, location: to.location, bucket: to.bucket, delta: qty });
@@ -384,7 +415,17 @@ export function planEvent(event: FloorEvent, view: CentralView): Effect {
           message: `picked ${p.qty} of ${p.sku} at ${p.location}, but only ${had} were available`,
         });
       }
-      effect.picks.push({ eventId: event.id, pickListId: p.pickListId, lineId: p.lineId, sku: p.sku, location: p.location, qty: p.qty, taken, undone: 0, returned: 0 });
+      effect.picks.push({
+        eventId: event.id,
+        pickListId: p.pickListId,
+        lineId: p.lineId,
+        sku: p.sku,
+        location: p.location,
+        qty: p.qty,
+        taken,
+        undone: 0,
+        returned: 0,
+      });
       effect.lines.push({ pickListId: p.pickListId, lineId: p.lineId, picked: p.qty, short: 0 });
       return effect;
     }
@@ -405,7 +446,17 @@ export function planEvent(event: FloorEvent, view: CentralView): Effect {
       });
       effect.countTasks.push(...recountTask(p.countTaskId, p.location, `short pick of ${p.sku}`, view));
       effect.lines.push({ pickListId: p.pickListId, lineId: p.lineId, picked: 0, short: p.missingQty });
-      effect.shorts.push({ eventId: event.id, pickListId: p.pickListId, lineId: p.lineId, sku: p.sku, location: p.location, missing: p.missingQty, moved, undone: 0, returned: 0 });
+      effect.shorts.push({
+        eventId: event.id,
+        pickListId: p.pickListId,
+        lineId: p.lineId,
+        sku: p.sku,
+        location: p.location,
+        missing: p.missingQty,
+        moved,
+        undone: 0,
+        returned: 0,
+      });
       return effect;
     }
     case 'pick.short_undone': {
@@ -498,7 +549,13 @@ export function planEvent(event: FloorEvent, view: CentralView): Effect {
       const task = view.countTask(p.countTaskId) ?? { id: p.countTaskId, location: p.location, reason: 'counter started a count', status: 'open' as const };
       // A recount of a held count keeps it in front of the supervisor until it is recorded.
       const status = task.status === 'awaiting_approval' ? 'awaiting_approval' : 'started';
-      effect.countTasks.push({ ...task, location: p.location, status, snapshot: currentShelf(view, p.location), started: { eventId: event.id, actor: event.actor } });
+      effect.countTasks.push({
+        ...task,
+        location: p.location,
+        status,
+        snapshot: currentShelf(view, p.location),
+        started: { eventId: event.id, actor: event.actor },
+      });
       return effect;
     }
     case 'count.recorded':

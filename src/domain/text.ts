@@ -78,7 +78,10 @@ export function isIsoInstant(s: string): boolean {
 /** The envelope's `occurredAt`: a real instant from the device clock. */
 export const InstantSchema = z
   .string({ error: 'occurredAt must be text' })
-  .check(z.maxLength(40, 'occurredAt is longer than 40 characters'), z.refine(isIsoInstant, 'occurredAt must be an ISO 8601 instant such as 2026-11-23T09:00:00.000Z'));
+  .check(
+    z.maxLength(40, 'occurredAt is longer than 40 characters'),
+    z.refine(isIsoInstant, 'occurredAt must be an ISO 8601 instant such as 2026-11-23T09:00:00.000Z'),
+  );
 
 /** A device clock may run this far ahead of the API's before its events are flagged. */
 export const CLOCK_AHEAD_ALLOWANCE_MS = 5 * 60_000;

@@ -19,9 +19,23 @@ export type TestCode = {
 /** The printable sheet: each code probes something different. */
 export const TEST_SHEET: readonly TestCode[] = [
   { id: 'layout', title: 'Keyboard layout', bcid: 'code128', data: 'Az-Qy.Wm1/9', expected: 'Az-Qy.Wm1/9', linear: true },
-  { id: 'gs1', title: 'GS1-128 with separator', bcid: 'gs1-128', data: '(01)09506000134352(10)CAL1(21)77', expected: '010950600013435210CAL1\u001d2177', linear: true },
+  {
+    id: 'gs1',
+    title: 'GS1-128 with separator',
+    bcid: 'gs1-128',
+    data: '(01)09506000134352(10)CAL1(21)77',
+    expected: '010950600013435210CAL1\u001d2177',
+    linear: true,
+  },
   { id: 'ean', title: 'EAN-13', bcid: 'ean13', data: '9506000134352', expected: '9506000134352', linear: true },
-  { id: 'gs1dm', title: 'GS1 DataMatrix (2D imagers)', bcid: 'gs1datamatrix', data: '(01)09506000134352(17)261231(10)CAL2(21)88', expected: '010950600013435217261231' + '10CAL2\u001d2188', linear: false },
+  {
+    id: 'gs1dm',
+    title: 'GS1 DataMatrix (2D imagers)',
+    bcid: 'gs1datamatrix',
+    data: '(01)09506000134352(17)261231(10)CAL2(21)88',
+    expected: '010950600013435217261231' + '10CAL2\u001d2188',
+    linear: false,
+  },
 ];
 
 /** Wedge settings while calibrating: slow and unusual scanners still count as scanners. */
@@ -64,14 +78,39 @@ function layoutOf(expected: string, got: string): Finding | null {
   for (let i = 0; i < expected.length; i++) if (expected[i] !== got[i]) swaps.set(expected[i] as string, got[i] as string);
   if (swaps.size === 0) return null;
   const pairs = [...swaps.entries()];
-  if (pairs.every(([e, g]) => e !== g && e.toLowerCase() !== e && g === e.toLowerCase()) || pairs.every(([e, g]) => (e.toUpperCase() === g || e.toLowerCase() === g) && e !== g)) {
-    return { code: 'caps_lock', message: 'upper and lower case are swapped: Caps Lock is on, or the scanner emulates keys with Shift; set the scanner to "case as encoded"' };
+  if (
+    pairs.every(([e, g]) => e !== g && e.toLowerCase() !== e && g === e.toLowerCase()) ||
+    pairs.every(([e, g]) => (e.toUpperCase() === g || e.toLowerCase() === g) && e !== g)
+  ) {
+    return {
+      code: 'caps_lock',
+      message: 'upper and lower case are swapped: Caps Lock is on, or the scanner emulates keys with Shift; set the scanner to "case as encoded"',
+    };
   }
-  const qwertz = pairs.every(([e, g]) => ({ y: 'z', z: 'y', Y: 'Z', Z: 'Y' })[e as 'y'] === g || ({ '-': 'ß', '/': '-' })[e as '-'] === g);
-  if (qwertz) return { code: 'layout', layout: 'qwertz', swaps: pairs, message: 'Y and Z are swapped: the device keyboard is German (QWERTZ) and the scanner types as US; match the scanner keyboard country to the device' };
-  const azerty = pairs.every(([e, g]) => ({ a: 'q', q: 'a', A: 'Q', Q: 'A', w: 'z', z: 'w', W: 'Z', Z: 'W', m: ',' })[e as 'a'] === g || AZERTY_DIGITS[e] === g);
-  if (azerty) return { code: 'layout', layout: 'azerty', swaps: pairs, message: 'A/Q, W/Z and the digits are swapped: the device keyboard is French (AZERTY) and the scanner types as US' };
-  return { code: 'layout', layout: 'unknown', swaps: pairs, message: `characters arrive changed (${pairs.map(([e, g]) => `${e}→${g}`).join(', ')}): the scanner's keyboard country differs from the device's` };
+  const qwertz = pairs.every(([e, g]) => ({ y: 'z', z: 'y', Y: 'Z', Z: 'Y' })[e as 'y'] === g || { '-': 'ß', '/': '-' }[e as '-'] === g);
+  if (qwertz)
+    return {
+      code: 'layout',
+      layout: 'qwertz',
+      swaps: pairs,
+      message: 'Y and Z are swapped: the device keyboard is German (QWERTZ) and the scanner types as US; match the scanner keyboard country to the device',
+    };
+  const azerty = pairs.every(
+    ([e, g]) => ({ a: 'q', q: 'a', A: 'Q', Q: 'A', w: 'z', z: 'w', W: 'Z', Z: 'W', m: ',' })[e as 'a'] === g || AZERTY_DIGITS[e] === g,
+  );
+  if (azerty)
+    return {
+      code: 'layout',
+      layout: 'azerty',
+      swaps: pairs,
+      message: 'A/Q, W/Z and the digits are swapped: the device keyboard is French (AZERTY) and the scanner types as US',
+    };
+  return {
+    code: 'layout',
+    layout: 'unknown',
+    swaps: pairs,
+    message: `characters arrive changed (${pairs.map(([e, g]) => `${e}→${g}`).join(', ')}): the scanner's keyboard country differs from the device's`,
+  };
 }
 
 /** What one scan of a test code says about the scanner. */
@@ -85,7 +124,8 @@ export function analyseCalibrationScan(code: TestCode, scan: WedgeScan): Finding
   } else if (code.expected.includes('\u001d') && !got.startsWith('\u001d')) {
     findings.push({
       code: 'gs1_unmarked',
-      message: 'GS1 symbols arrive without a symbology identifier or leading FNC1; clean GS1 text starting with (00), (01) or (02) will be read as GS1. Better: enable AIM code IDs on the scanner',
+      message:
+        'GS1 symbols arrive without a symbology identifier or leading FNC1; clean GS1 text starting with (00), (01) or (02) will be read as GS1. Better: enable AIM code IDs on the scanner',
     });
   }
   if (got.startsWith('\u001d')) got = got.slice(1);
@@ -119,7 +159,11 @@ export function analyseCalibrationScan(code: TestCode, scan: WedgeScan): Finding
   if (got === code.expected) return findings;
   if (code.expected.includes('\u001d')) {
     if (got === bare) {
-      findings.push({ code: 'gs_missing', message: 'the group separator between GS1 fields is missing: lots and serials would run together; enable GS (FNC1) transmission or a substitute character' });
+      findings.push({
+        code: 'gs_missing',
+        message:
+          'the group separator between GS1 fields is missing: lots and serials would run together; enable GS (FNC1) transmission or a substitute character',
+      });
       return findings;
     }
     const stand = gsStandIn(code.expected, got);

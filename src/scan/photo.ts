@@ -19,7 +19,12 @@ export type PhotoRead = { reads: FrameRead[]; refused: PhotoRefusal[]; ms: numbe
 type Seen = { d: Decoded; preps: Set<Prep> };
 
 /** Decodes one photo every way and keeps only what the evidence supports. */
-export async function readPhoto(decoder: Decoder, frame: Frame, opts: Omit<ParseOptions, 'format' | 'gsSubstitute'> = {}, preps: readonly Prep[] = PHOTO_PREPS): Promise<PhotoRead> {
+export async function readPhoto(
+  decoder: Decoder,
+  frame: Frame,
+  opts: Omit<ParseOptions, 'format' | 'gsSubstitute'> = {},
+  preps: readonly Prep[] = PHOTO_PREPS,
+): Promise<PhotoRead> {
   const t0 = performance.now();
   const seen = new Map<string, Seen>();
   for (const prep of preps) {
@@ -55,7 +60,11 @@ export async function readPhoto(decoder: Decoder, frame: Frame, opts: Omit<Parse
   for (const s of all) {
     if (voided.has(s)) continue;
     if (isLinear(s.d) && s.preps.size < 2) {
-      refused.push({ reason: 'single_reading', texts: [s.d.text], message: `refused to guess: ${s.d.text} was read only one way (${[...s.preps].join(', ')}); take a sharper photo` });
+      refused.push({
+        reason: 'single_reading',
+        texts: [s.d.text],
+        message: `refused to guess: ${s.d.text} was read only one way (${[...s.preps].join(', ')}); take a sharper photo`,
+      });
       continue;
     }
     reads.push({ decoded: s.d, parsed: parseDecoded(s.d, opts) });

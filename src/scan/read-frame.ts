@@ -13,7 +13,11 @@ export function parseDecoded(d: Decoded, opts: Omit<ParseOptions, 'format' | 'gs
 }
 
 /** Decodes a frame and parses every symbol found; also returns the decode time. */
-export async function readFrame(decoder: Decoder, frame: Frame, opts: Omit<ParseOptions, 'format' | 'gsSubstitute'> = {}): Promise<{ reads: FrameRead[]; ms: number }> {
+export async function readFrame(
+  decoder: Decoder,
+  frame: Frame,
+  opts: Omit<ParseOptions, 'format' | 'gsSubstitute'> = {},
+): Promise<{ reads: FrameRead[]; ms: number }> {
   const t0 = performance.now();
   const found = await decoder.decode(frame);
   const ms = performance.now() - t0;

@@ -56,7 +56,14 @@ export function startScanRuntime(doc: Document, initial: ScanSettings = DEFAULT_
     settings: () => settings,
     apply(next) {
       settings = checkScanSettings(next);
-      pipeline.configure({ labels: compileLabelPatterns(settings.labels), gsSubstitute: settings.wedge.gsSubstitute, gs1WithoutIdentifier: settings.wedge.gs1WithoutIdentifier ?? false, duplicateWindowMs: settings.duplicateWindowMs, enabled: new Set(settings.symbologies), code39Check: settings.code39Check });
+      pipeline.configure({
+        labels: compileLabelPatterns(settings.labels),
+        gsSubstitute: settings.wedge.gsSubstitute,
+        gs1WithoutIdentifier: settings.wedge.gs1WithoutIdentifier ?? false,
+        duplicateWindowMs: settings.duplicateWindowMs,
+        enabled: new Set(settings.symbologies),
+        code39Check: settings.code39Check,
+      });
       detach();
       detach = attachWedge(doc, new WedgeCapture(settings.wedge, clock, { scan: onScan, replay: replayIntoFocus(doc) }));
     },

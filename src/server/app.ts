@@ -93,15 +93,15 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
       level: opts.logLevel ?? 'warn',
       // The change stream takes a single-use ticket in the query (EventSource cannot send headers): keep it out of the logs.
       serializers: {
-        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.replace(/([?&]ticket=)[^&]*/g, '$1[redacted]'), remoteAddress: req.ip }),
+        req: (req: { method: string; url: string; ip?: string }) => ({
+          method: req.method,
+          url: req.url.replace(/([?&]ticket=)[^&]*/g, '$1[redacted]'),
+          remoteAddress: req.ip,
+        }),
       },
     },
     bodyLimit: MAX_BODY_BYTES,
-    ...(opts.server
-      ? { serverFactory: () => opts.server as Server }
-      : opts.tls
-        ? { https: { cert: opts.tls.cert, key: opts.tls.key } }
-        : {}),
+    ...(opts.server ? { serverFactory: () => opts.server as Server } : opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
   }) as unknown as FastifyInstance;
 
   // The API, plugin by plugin. Order matters only where noted: the rate limit before any route

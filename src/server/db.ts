@@ -35,8 +35,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     query: (text, params) => q(db, text, params),
     exec: async (script) => void (await db.exec(script)),
     // PGlite has one connection: its transactions run one at a time, so there is nothing to retry.
-    transaction: (fn) =>
-      db.transaction((tx) => fn({ query: (text, params) => q(tx, text, params), exec: async (script) => void (await tx.exec(script)) })),
+    transaction: (fn) => db.transaction((tx) => fn({ query: (text, params) => q(tx, text, params), exec: async (script) => void (await tx.exec(script)) })),
     listen: async (channel, onPayload) => db.listen(channel, onPayload),
     close: () => db.close(),
   };

@@ -135,7 +135,11 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
   const old = events.filter((e) => e.seq <= lastSeq);
   const conflicts: ResendWarning[] = [];
   if (old.length > 0) {
-    const held = await heldEvents(tx, ctx.deviceId, old.map((e) => e.seq));
+    const held = await heldEvents(
+      tx,
+      ctx.deviceId,
+      old.map((e) => e.seq),
+    );
     const reused = old.find((e) => held.get(e.seq)?.id !== e.id);
     if (reused) {
       return {
@@ -154,8 +158,18 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
       const heldHash = held.get(e.seq)?.hash;
       const sentHash = envelopeHash(e.raw);
       if (heldHash && heldHash !== sentHash) {
-        differing.push({ seq: e.seq, eventId: e.id, heldHash, sentHash, sent: storedCopy({ type: e.raw.type, actor: e.raw.actor, occurredAt: e.raw.occurredAt, payload: e.raw.payload }) });
-        conflicts.push({ seq: e.seq, id: e.id, message: `seq ${e.seq} (${e.id}) was delivered before with other content; the first delivery stands and this one was not applied` });
+        differing.push({
+          seq: e.seq,
+          eventId: e.id,
+          heldHash,
+          sentHash,
+          sent: storedCopy({ type: e.raw.type, actor: e.raw.actor, occurredAt: e.raw.occurredAt, payload: e.raw.payload }),
+        });
+        conflicts.push({
+          seq: e.seq,
+          id: e.id,
+          message: `seq ${e.seq} (${e.id}) was delivered before with other content; the first delivery stands and this one was not applied`,
+        });
       }
     }
     await recordResendConflicts(tx, ctx.deviceId, now, differing);
@@ -189,8 +203,20 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
     } catch (err) {
       if (!confinedToEvents(err)) throw err;
       await rollbackToSavepoint(tx, 'one_event');
-      const rejection: Rejection = { seq: e.seq, id: e.id, code: 'unstorable', message: `the API could not apply this event: ${storedText(errorText(err), 300, 'database error')}` };
-      await writePush(tx, { ...emptyWrite(), ledger: [ledgerRow(e, now, rejection)], deviceId: ctx.deviceId, lastSeq: e.seq, receivedAt: now, channel: ctx.channel });
+      const rejection: Rejection = {
+        seq: e.seq,
+        id: e.id,
+        code: 'unstorable',
+        message: `the API could not apply this event: ${storedText(errorText(err), 300, 'database error')}`,
+      };
+      await writePush(tx, {
+        ...emptyWrite(),
+        ledger: [ledgerRow(e, now, rejection)],
+        deviceId: ctx.deviceId,
+        lastSeq: e.seq,
+        receivedAt: now,
+        channel: ctx.channel,
+      });
       rejected.push(rejection);
     }
   }
@@ -253,14 +279,22 @@ function ledgerRow(e: ReadableEvent, receivedAt: Date, outcome: Rejection | { pa
     id: e.id,
     seq: e.seq,
     type: storedText(raw.type, 64, '(none)'),
-    schemaVersion: typeof raw.schemaVersion === 'number' && Number.isInteger(raw.schemaVersion) && Math.abs(raw.schemaVersion) < 2 ** 31 ? raw.schemaVersion : null,
+    schemaVersion:
+      typeof raw.schemaVersion === 'number' && Number.isInteger(raw.schemaVersion) && Math.abs(raw.schemaVersion) < 2 ** 31 ? raw.schemaVersion : null,
     actor: storedText(raw.actor, 64, '(none)'),
     occurredAt,
     payloadHash: envelopeHash(raw),
     ...(skew ? { clockSkew: skew } : {}),
   };
   if ('code' in outcome) {
-    return { ...base, status: 'rejected', code: outcome.code, message: storedText(outcome.message, MAX_STORED_TEXT, ''), payload: storedCopy(raw.payload), touches: [] };
+    return {
+      ...base,
+      status: 'rejected',
+      code: outcome.code,
+      message: storedText(outcome.message, MAX_STORED_TEXT, ''),
+      payload: storedCopy(raw.payload),
+      touches: [],
+    };
   }
   return { ...base, status: 'applied', payload: outcome.payload, touches: outcome.touches };
 }
@@ -272,7 +306,8 @@ function readEvent(e: ReadableEvent): { event: FloorEvent } | { rejection: Rejec
   const reject = (code: Rejection['code'], message: string) => ({ rejection: { seq: e.seq, id: e.id, code, message } });
   // Counted without recursion before any schema walks it: depth is bounded before parsing.
   if (depthOf(e.raw.payload, MAX_PAYLOAD_DEPTH) > MAX_PAYLOAD_DEPTH) return reject('invalid_payload', `payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
-  if (depthOf(e.raw, MAX_PAYLOAD_DEPTH + 1) > MAX_PAYLOAD_DEPTH + 1) return reject('invalid_envelope', `the envelope nests deeper than ${MAX_PAYLOAD_DEPTH + 1} levels`);
+  if (depthOf(e.raw, MAX_PAYLOAD_DEPTH + 1) > MAX_PAYLOAD_DEPTH + 1)
+    return reject('invalid_envelope', `the envelope nests deeper than ${MAX_PAYLOAD_DEPTH + 1} levels`);
   const env = EnvelopeSchema.safeParse(e.raw);
   if (!env.success) return reject('invalid_envelope', describeIssues(env.error));
   const parsed = parseEvent(env.data);
@@ -289,7 +324,12 @@ function readEvent(e: ReadableEvent): { event: FloorEvent } | { rejection: Rejec
  * v1, from an older app's queue) counts only when its actor signed in on this device before
  * sessions existed. Roles are the actor's as of now.
  */
-function authorize(parsed: readonly Parsed[], context: PushContext, sessions: SessionContext, offline: { deviceId: string; grants: GrantContext | undefined }): Checked[] {
+function authorize(
+  parsed: readonly Parsed[],
+  context: PushContext,
+  sessions: SessionContext,
+  offline: { deviceId: string; grants: GrantContext | undefined },
+): Checked[] {
   const seen = new Set<string>();
   return parsed.map(({ e, event, rejection }): Checked => {
     if (rejection || !event) return { e, rejection: rejection as Rejection };
@@ -308,7 +348,10 @@ function authorize(parsed: readonly Parsed[], context: PushContext, sessions: Se
       }
       if (s.revoked) return reject('session_revoked', `session ${event.session} was revoked by a supervisor; events recorded under it are refused`);
     } else if (!sessions.legacyActors.has(event.actor)) {
-      return reject('session_mismatch', `the event names no session (schemaVersion ${event.schemaVersion}); only a handheld "${event.actor}" signed in on before sessions existed may still send those`);
+      return reject(
+        'session_mismatch',
+        `the event names no session (schemaVersion ${event.schemaVersion}); only a handheld "${event.actor}" signed in on before sessions existed may still send those`,
+      );
     }
     const needed = rolesFor(event.type);
     if (!hasRole(actor.roles, needed)) {
@@ -335,7 +378,16 @@ type Footprint = {
 
 /** What an event reads: stock keys, whole locations (counts), and the records it names. */
 function footprint(event: FloorEvent): Footprint {
-  const print: Footprint = { keys: placesOf(event), locations: [], tasks: [discrepancyTaskId(event.id)], picks: [], lines: [], returns: [], receipts: [], shorts: [] };
+  const print: Footprint = {
+    keys: placesOf(event),
+    locations: [],
+    tasks: [discrepancyTaskId(event.id)],
+    picks: [],
+    lines: [],
+    returns: [],
+    receipts: [],
+    shorts: [],
+  };
   switch (event.type) {
     case 'pick.held':
       print.lines.push({ pickListId: event.payload.pickListId, lineId: event.payload.lineId });
@@ -395,7 +447,8 @@ async function planBatch(tx: Sql, checked: readonly Checked[], context: PushCont
   const { shorts, ...work } = projectWork(planned.applied);
   await writeShorts(tx, shorts); // shift (issue 13)
   const { stock, changes } = stockDeltas(view, before);
-  if (work.countTasks.length + work.pickLines.length + work.receipts.length + work.returnsIn.length + work.returnsResolved.length > 0) changes.unshift({ kind: 'work' });
+  if (work.countTasks.length + work.pickLines.length + work.receipts.length + work.returnsIn.length + work.returnsResolved.length > 0)
+    changes.unshift({ kind: 'work' });
   return { ledger: planned.ledger, rejected: planned.rejected, discrepancies: planned.discrepancies, stock, changes, ...work };
 }
 
@@ -456,7 +509,10 @@ function planEvents(
   for (const c of checked) {
     const decided = 'event' in c ? decideEvent(c.event, view, world) : undefined;
     if ('rejection' in c || !decided?.ok) {
-      const rejection = 'rejection' in c ? c.rejection : { seq: c.e.seq, id: c.e.id, ...(decided && !decided.ok ? decided.refusal : { code: 'invalid_payload' as const, message: 'not plannable' }) };
+      const rejection =
+        'rejection' in c
+          ? c.rejection
+          : { seq: c.e.seq, id: c.e.id, ...(decided && !decided.ok ? decided.refusal : { code: 'invalid_payload' as const, message: 'not plannable' }) };
       rejected.push(rejection);
       ledger.push(ledgerRow(c.e, receivedAt, rejection));
       continue;
@@ -466,7 +522,12 @@ function planEvents(
     view.apply(effect);
     applied.push({ event: ev, effect });
     for (const d of effect.discrepancies) discrepancies.push({ ...d, eventId: ev.id, seq: ev.seq });
-    const counted = ev.type === 'count.started' || ev.type === 'count.recorded' ? ev.payload.location : ev.type === 'count.approved' ? taskById.get(ev.payload.countTaskId)?.location : undefined;
+    const counted =
+      ev.type === 'count.started' || ev.type === 'count.recorded'
+        ? ev.payload.location
+        : ev.type === 'count.approved'
+          ? taskById.get(ev.payload.countTaskId)?.location
+          : undefined;
     const touches: Key[] = [
       ...effect.moves.map((m) => ({ sku: m.sku, location: m.location })),
       ...footprint(ev).keys,
@@ -502,7 +563,13 @@ function projectWork(applied: readonly Applied[]): WorkWrite & { shorts: ShortRe
     }
     switch (ev.type) {
       case 'receipt.received':
-        receipts.push({ receiptId: ev.payload.receiptId, lineId: ev.payload.lineId ?? null, sku: ev.payload.sku, gtin: ev.payload.gtin ?? null, qty: ev.payload.qty });
+        receipts.push({
+          receiptId: ev.payload.receiptId,
+          lineId: ev.payload.lineId ?? null,
+          sku: ev.payload.sku,
+          gtin: ev.payload.gtin ?? null,
+          qty: ev.payload.qty,
+        });
         break;
       case 'return.quarantined':
         returnsIn.push({
@@ -531,7 +598,15 @@ function projectWork(applied: readonly Applied[]): WorkWrite & { shorts: ShortRe
         assertNever(ev, 'event');
     }
   }
-  return { countTasks: [...changedTasks.values()], pickLines: [...pickLines.values()], picks: [...picks.values()], receipts, returnsIn, returnsResolved, shorts: [...shorts.values()] };
+  return {
+    countTasks: [...changedTasks.values()],
+    pickLines: [...pickLines.values()],
+    picks: [...picks.values()],
+    receipts,
+    returnsIn,
+    returnsResolved,
+    shorts: [...shorts.values()],
+  };
 }
 
 /** The net change of every stock row the batch moved (against the rows as locked), and the feed's stock changes. */

@@ -36,7 +36,11 @@ export function storedCopy(value: unknown, maxChars = MAX_STORED_PAYLOAD_CHARS):
   const clean = sanitize(value, 1);
   const text = JSON.stringify(clean) ?? 'null';
   if (text.length <= maxChars) return clean;
-  return { truncated: true, reason: `${text.length} characters of JSON, more than ${maxChars}; the start is kept`, preview: sanitizeText(text.slice(0, maxChars)) };
+  return {
+    truncated: true,
+    reason: `${text.length} characters of JSON, more than ${maxChars}; the start is kept`,
+    preview: sanitizeText(text.slice(0, maxChars)),
+  };
 }
 
 /** Text for a ledger column: a string cut to `max` and sanitized, or `fallback`. */

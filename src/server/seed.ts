@@ -117,7 +117,10 @@ export async function seedDemo(db: Database): Promise<boolean> {
       if (!report.imported) throw new Error(`demo ${p.entity} file does not import: ${report.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}`);
     }
     await writeOpeningBalances(tx, OPENING_STOCK, OPENING_DEVICE, SEED_TIME);
-    await insertPickLists(tx, PICK_LISTS.map((p) => ({ ...p, lines: [...p.lines] })));
+    await insertPickLists(
+      tx,
+      PICK_LISTS.map((p) => ({ ...p, lines: [...p.lines] })),
+    );
     return true;
   });
 }

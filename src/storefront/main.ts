@@ -65,7 +65,8 @@ async function register(publicUrl: string): Promise<void> {
     secret = ep.body.secret as string;
   }
   const atp = await api('GET', `/api/v1/channels/${CHANNEL}/atp`, apiKey);
-  for (const i of (atp.body.items as ({ sku: string } & Stock)[]) ?? []) if ((stock.get(i.sku)?.version ?? -1) < i.version) stock.set(i.sku, { atp: i.atp, version: i.version, zeroedBy: i.zeroedBy });
+  for (const i of (atp.body.items as ({ sku: string } & Stock)[]) ?? [])
+    if ((stock.get(i.sku)?.version ?? -1) < i.version) stock.set(i.sku, { atp: i.atp, version: i.version, zeroedBy: i.zeroedBy });
 }
 
 const readBody = (req: IncomingMessage): Promise<string | undefined> =>
@@ -109,10 +110,16 @@ function onWebhook(headers: Record<string, string>, body: string, res: ServerRes
 async function flashSale(sku: string, count: number, qty: number) {
   const answers = await Promise.all(
     Array.from({ length: count }, () =>
-      api('POST', `/api/v1/channels/${CHANNEL}/orders`, apiKey, { lines: [{ lineId: '1', sku, qty }] }, { 'idempotency-key': `flash-${randomUUID()}` }).catch(() => ({ status: 0, body: {} })),
+      api('POST', `/api/v1/channels/${CHANNEL}/orders`, apiKey, { lines: [{ lineId: '1', sku, qty }] }, { 'idempotency-key': `flash-${randomUUID()}` }).catch(
+        () => ({ status: 0, body: {} }),
+      ),
     ),
   );
-  return { accepted: answers.filter((a) => a.status === 201).length, refused: answers.filter((a) => a.status === 409).length, failed: answers.filter((a) => a.status !== 201 && a.status !== 409).length };
+  return {
+    accepted: answers.filter((a) => a.status === 201).length,
+    refused: answers.filter((a) => a.status === 409).length,
+    failed: answers.filter((a) => a.status !== 201 && a.status !== 409).length,
+  };
 }
 
 const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reference storefront</title>
@@ -143,8 +150,17 @@ const server = createServer(async (req, res) => {
     if (body === undefined) return void res.writeHead(413).end();
     return onWebhook(req.headers as Record<string, string>, body, res);
   }
-  if (req.method === 'GET' && url === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" }).end(PAGE);
-  if (req.method === 'GET' && url === '/state') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ stock: Object.fromEntries(stock), orders: Object.fromEntries(orders) }));
+  if (req.method === 'GET' && url === '/')
+    return void res
+      .writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+      })
+      .end(PAGE);
+  if (req.method === 'GET' && url === '/state')
+    return void res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ stock: Object.fromEntries(stock), orders: Object.fromEntries(orders) }));
   if (req.method === 'GET' && url === '/events') {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     browsers.add(res);

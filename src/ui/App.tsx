@@ -66,7 +66,9 @@ function Screens() {
         <Route path={paths.countTasks} component={CountTasksScreen} />
         <Route path="/count/:id">{(p) => <CountScreen key={p.id} taskId={segment(p.id)} />}</Route>
         <Route path={paths.receipts} component={ReceiptsScreen} />
-        <Route path="/receive/:id">{(p) => <ReceivingScreen key={p.id} receiptId={segment(p.id)} sscc={new URLSearchParams(location.search).get('pallet')} />}</Route>
+        <Route path="/receive/:id">
+          {(p) => <ReceivingScreen key={p.id} receiptId={segment(p.id)} sscc={new URLSearchParams(location.search).get('pallet')} />}
+        </Route>
         <Route path={paths.qc} component={QcReleaseScreen} />
         <Route path={paths.returns} component={ReturnScreen} />
         <Route path={paths.decisions} component={DecisionsScreen} />

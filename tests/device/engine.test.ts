@@ -15,7 +15,12 @@ async function device(opts: Partial<SyncEngineOptions> & { db?: FloorDb; api?: F
   const db = opts.db ?? newDevice();
   const api = opts.api ?? new FakeApi();
   const env = (opts.env as ManualEnvironment | undefined) ?? new ManualEnvironment(true);
-  await setMeta(db, 'session', { token: 'token-1', id: 'session-1-of-picker', user: { id: 'picker', name: 'Pat', roles: ['picker'] }, signedInAt: now.toISOString() });
+  await setMeta(db, 'session', {
+    token: 'token-1',
+    id: 'session-1-of-picker',
+    user: { id: 'picker', name: 'Pat', roles: ['picker'] },
+    signedInAt: now.toISOString(),
+  });
   const engine = new SyncEngine({ lock: processLock(), backoffBaseMs: 1, backoffCapMs: 4, random: () => 0.5, ...opts, db, api, env });
   engines.push(engine);
   return { db, api, env, engine };
@@ -216,7 +221,10 @@ describe('sync engine', () => {
     await engine.start();
     await until(async () => (await db.events.get(2))?.state === 'rejected', 'rejection read back');
     // The first push carried seq 2 and its answer was lost; the resend's answer names no rejection.
-    expect(api.pushes.map((p) => p.seqs)).toEqual([[1, 2, 3], [1, 2, 3]]);
+    expect(api.pushes.map((p) => p.seqs)).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
     expect((await db.events.get(2))!.rejection).toEqual({ code: 'invalid_payload', message: 'line 2 is closed' });
     expect((await db.events.toArray()).map((e) => e.state)).toEqual(['delivered', 'rejected', 'delivered']);
     expect(api.ledgerReads).toBeGreaterThan(0);
@@ -272,7 +280,8 @@ describe('sync engine', () => {
 
   it('keeps retrying a 5xx that changes or passes: a passing fault is never taken for a poison event', async () => {
     const { db, api, engine } = await device({ batchSize: 5 });
-    for (const status of [500, 503, 503, 503, 500, 502]) api.faults.push({ method: 'POST', fault: { kind: 'status', status, body: { error: 'internal', message: `fault ${status}` } } });
+    for (const status of [500, 503, 503, 503, 500, 502])
+      api.faults.push({ method: 'POST', fault: { kind: 'status', status, body: { error: 'internal', message: `fault ${status}` } } });
     for (let i = 1; i <= 5; i++) await record(db, i);
     await engine.start();
     await until(async () => (await pendingCount(db)) === 0, 'delivered');

@@ -23,7 +23,14 @@ describe('event log', () => {
   it('allocates 1, 2, 3... with UUID v7 ids, and concurrent appends never share or skip a number', async () => {
     const db = newDevice();
     const first = await appendEvent(db, pickHeld(1), ctx());
-    expect(first).toMatchObject({ seq: 1, state: 'pending', actor: 'picker', occurredAt: at(0).toISOString(), schemaVersion: 2, session: 'session-of-picker-1' });
+    expect(first).toMatchObject({
+      seq: 1,
+      state: 'pending',
+      actor: 'picker',
+      occurredAt: at(0).toISOString(),
+      schemaVersion: 2,
+      session: 'session-of-picker-1',
+    });
     expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const many = await Promise.all(Array.from({ length: 50 }, (_, i) => appendEvent(db, pickHeld(i + 2), ctx())));
     expect(many.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
@@ -114,13 +121,24 @@ describe('event log', () => {
     // 1 and 3 are older than 7 days; of 4..8 only the newest 3 may stay.
     const gone = await pruneDelivered(db, { now: new Date('2026-11-23T00:00:00Z'), maxAgeDays: 7, maxEntries: 3 });
     expect(gone).toBe(4);
-    expect((await db.events.toArray()).map((e) => `${e.seq}:${e.state}`)).toEqual(['2:rejected', '6:delivered', '7:delivered', '8:delivered', '9:pending', '10:pending']);
+    expect((await db.events.toArray()).map((e) => `${e.seq}:${e.state}`)).toEqual([
+      '2:rejected',
+      '6:delivered',
+      '7:delivered',
+      '8:delivered',
+      '9:pending',
+      '10:pending',
+    ]);
     expect((await recentEvents(db, 2)).map((e) => e.seq)).toEqual([10, 9]);
   });
 
   it('stores every event type the floor records', async () => {
     const db = newDevice();
-    const e = await appendEvent(db, { type: 'count.recorded', payload: { countTaskId: asTask('CT-1'), location: asLocation('A-01-01'), lines: [{ sku: asSku('SKU-1'), qty: 0 as never }] } }, ctx());
+    const e = await appendEvent(
+      db,
+      { type: 'count.recorded', payload: { countTaskId: asTask('CT-1'), location: asLocation('A-01-01'), lines: [{ sku: asSku('SKU-1'), qty: 0 as never }] } },
+      ctx(),
+    );
     expect(e.type).toBe('count.recorded');
   });
 });

@@ -60,7 +60,12 @@ export class FakeApi implements ApiClient {
   }
 
   /** Runs one call: faults first, then `handle`; the answer is read with the client's schema, as over HTTP. */
-  private async answer<S extends z.ZodMiniType>(method: 'GET' | 'POST', schema: S, opts: CallOptions | undefined, handle: () => HttpResponse): Promise<Answer<z.output<S>>> {
+  private async answer<S extends z.ZodMiniType>(
+    method: 'GET' | 'POST',
+    schema: S,
+    opts: CallOptions | undefined,
+    handle: () => HttpResponse,
+  ): Promise<Answer<z.output<S>>> {
     this.inflight += 1;
     this.maxInflight = Math.max(this.maxInflight, this.inflight);
     try {
@@ -69,7 +74,11 @@ export class FakeApi implements ApiClient {
       const i = this.faults.findIndex((f) => f.method === method);
       const fault = i >= 0 ? this.faults.splice(i, 1)[0]!.fault : undefined;
       if (fault?.kind === 'drop') return { ok: false, failure: networkFailure(new TypeError('fetch failed: connection reset'), false) };
-      if (fault?.kind === 'status') return { ok: false, failure: failureOf(json(fault.status, fault.body ?? { error: 'fault', message: `injected ${fault.status}` }, fault.headers), Date.now()) };
+      if (fault?.kind === 'status')
+        return {
+          ok: false,
+          failure: failureOf(json(fault.status, fault.body ?? { error: 'fault', message: `injected ${fault.status}` }, fault.headers), Date.now()),
+        };
       if (fault?.kind === 'hang') {
         try {
           await new Promise((_, reject) => {
@@ -100,7 +109,12 @@ export class FakeApi implements ApiClient {
       this.signIns += 1;
       const t = `token-signed-in-${this.signIns}`;
       this.tokens.add(t);
-      return json(200, { token: t, session: `session-${this.signIns}-of-fake`, expiresAt: '2026-11-23T22:00:00Z', user: { id: request.user, name: request.user, roles: ['picker'] } });
+      return json(200, {
+        token: t,
+        session: `session-${this.signIns}-of-fake`,
+        expiresAt: '2026-11-23T22:00:00Z',
+        user: { id: request.user, name: request.user, roles: ['picker'] },
+      });
     });
   }
 
@@ -135,7 +149,16 @@ export class FakeApi implements ApiClient {
       const refused = this.authorised(token);
       if (refused) return refused;
       this.pulls.push(deviceId);
-      const work: PullResponse = { cursor: 'c1', lastSeq: this.lastSeq(deviceId), catalog: [], locations: [], pickLists: [], receipts: [], countTasks: [], returns: [] };
+      const work: PullResponse = {
+        cursor: 'c1',
+        lastSeq: this.lastSeq(deviceId),
+        catalog: [],
+        locations: [],
+        pickLists: [],
+        receipts: [],
+        countTasks: [],
+        returns: [],
+      };
       return json(200, work);
     });
   }
@@ -166,7 +189,12 @@ export class FakeApi implements ApiClient {
   }
 
   streamTicket(token: string, opts?: CallOptions) {
-    return this.answer('POST', StreamTicketSchema, opts, () => this.authorised(token) ?? json(200, { ticket: 'ticket-of-the-fake-api-0001', expiresAt: '2026-11-23T22:00:00Z' }));
+    return this.answer(
+      'POST',
+      StreamTicketSchema,
+      opts,
+      () => this.authorised(token) ?? json(200, { ticket: 'ticket-of-the-fake-api-0001', expiresAt: '2026-11-23T22:00:00Z' }),
+    );
   }
 
   // Reads no engine test makes: the fake API has no such data.
@@ -199,7 +227,14 @@ export class FakeApi implements ApiClient {
       }
       if (e.seq > last + 1) return json(200, { ackedSeq: last, rejected, expectedSeq: last + 1 } satisfies PushResponse);
       const why = this.rejectWhen(e);
-      held.push({ seq: e.seq, id: e.id, type: e.type, payload: e.payload, position: ++this.position, ...(why ? { rejection: { code: 'invalid_payload', message: why } } : {}) });
+      held.push({
+        seq: e.seq,
+        id: e.id,
+        type: e.type,
+        payload: e.payload,
+        position: ++this.position,
+        ...(why ? { rejection: { code: 'invalid_payload', message: why } } : {}),
+      });
       if (why) rejected.push({ seq: e.seq, id: e.id, code: 'invalid_payload', message: why });
     }
     return json(200, { ackedSeq: this.lastSeq(deviceId), rejected } satisfies PushResponse);

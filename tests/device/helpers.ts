@@ -94,4 +94,3 @@ export class ManualTimers implements Timers {
     this.t = end;
   }
 }
-

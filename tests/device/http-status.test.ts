@@ -18,7 +18,11 @@ describe('HTTP status classification', () => {
   });
 
   it('tells each failure apart', () => {
-    expect(failureOf(res(401, { error: 'unauthorized', message: 'session expired' }), now)).toEqual({ kind: 'auth', message: 'session expired', code: 'unauthorized' });
+    expect(failureOf(res(401, { error: 'unauthorized', message: 'session expired' }), now)).toEqual({
+      kind: 'auth',
+      message: 'session expired',
+      code: 'unauthorized',
+    });
     expect(failureOf(res(403, { error: 'device_reset', message: 'reset' }), now)).toEqual({ kind: 'reset', message: 'reset' });
     expect(failureOf(res(403, { error: 'forbidden', message: 'no' }), now)).toEqual({ kind: 'bad', status: 403, code: 'forbidden', message: 'no' });
     expect(failureOf(res(409, { error: 'seq_conflict', message: 'm', seq: 7, ackedSeq: 6 }), now)).toEqual({ kind: 'conflict', seq: 7, message: 'm' });
@@ -28,7 +32,13 @@ describe('HTTP status classification', () => {
   });
 
   it('honours Retry-After as seconds or a date', () => {
-    expect(failureOf(res(429, { error: 'rate_limited', message: 'slow down' }, { 'retry-after': '30' }), now)).toEqual({ kind: 'retry', status: 429, code: 'rate_limited', message: 'slow down', retryAfterMs: 30_000 });
+    expect(failureOf(res(429, { error: 'rate_limited', message: 'slow down' }, { 'retry-after': '30' }), now)).toEqual({
+      kind: 'retry',
+      status: 429,
+      code: 'rate_limited',
+      message: 'slow down',
+      retryAfterMs: 30_000,
+    });
     expect(failureOf(res(503, {}, { 'retry-after': 'Mon, 23 Nov 2026 10:00:05 GMT' }), now)).toMatchObject({ retryAfterMs: 5000 });
   });
 

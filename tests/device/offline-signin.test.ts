@@ -76,7 +76,11 @@ describe('offline sign-in on the handheld', () => {
   it(`locks after ${MAX_OFFLINE_ATTEMPTS} wrong PINs (the right one no longer opens it) until the next online sign-in`, async () => {
     const { db, http } = await signedInOnceOnline();
     for (let i = 1; i < MAX_OFFLINE_ATTEMPTS; i++) {
-      expect(await offlineSignIn(db, { user: 'picker', pin: '9999' }, new Date())).toEqual({ ok: false, code: 'signin.offlineWrong', left: MAX_OFFLINE_ATTEMPTS - i });
+      expect(await offlineSignIn(db, { user: 'picker', pin: '9999' }, new Date())).toEqual({
+        ok: false,
+        code: 'signin.offlineWrong',
+        left: MAX_OFFLINE_ATTEMPTS - i,
+      });
     }
     expect(await offlineSignIn(db, { user: 'picker', pin: '9999' }, new Date())).toEqual({ ok: false, code: 'signin.offlineLocked' });
     expect(await offlineSignIn(db, { user: 'picker', pin: '1111' }, new Date())).toEqual({ ok: false, code: 'signin.offlineLocked' });

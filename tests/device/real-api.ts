@@ -35,7 +35,13 @@ export class RealApi {
   }
 
   private async open(): Promise<void> {
-    this.handle = await startServer({ port: this.port, dataDir: this.dir, seed: true, logLevel: 'error', ...(this.opts.rateLimit === false ? { rateLimit: false } : {}) });
+    this.handle = await startServer({
+      port: this.port,
+      dataDir: this.dir,
+      seed: true,
+      logLevel: 'error',
+      ...(this.opts.rateLimit === false ? { rateLimit: false } : {}),
+    });
     this.url = this.handle.url;
     this.port = Number(new URL(this.url).port);
   }
@@ -128,7 +134,8 @@ export function modelStock(ledger: readonly LedgerRow[]): Map<string, Buckets> {
 /** The API's stock rows keyed like the model, zero rows dropped on both sides. */
 export function stockMap(rows: readonly StockRow[]): Map<string, Buckets> {
   const out = new Map<string, Buckets>();
-  for (const r of rows) out.set(stockKey(r.sku, r.location), { available: r.available, committed: r.committed, qc: r.qc, quarantine: r.quarantine, suspect: r.suspect });
+  for (const r of rows)
+    out.set(stockKey(r.sku, r.location), { available: r.available, committed: r.committed, qc: r.qc, quarantine: r.quarantine, suspect: r.suspect });
   return out;
 }
 

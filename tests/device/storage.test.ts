@@ -41,7 +41,12 @@ describe('storage health', () => {
     expect(isLow(30 * MB, 50 * MB)).toBe(true);
     expect(isLow(undefined, 1000 * MB)).toBe(false);
     const db = newDevice();
-    expect(await storageHealth(db, storage({ persisted: true, usage: 990 * MB, quota: 1000 * MB }))).toEqual({ persisted: true, usage: 990 * MB, quota: 1000 * MB, low: true });
+    expect(await storageHealth(db, storage({ persisted: true, usage: 990 * MB, quota: 1000 * MB }))).toEqual({
+      persisted: true,
+      usage: 990 * MB,
+      quota: 1000 * MB,
+      low: true,
+    });
     expect(await storageHealth(db, undefined)).toEqual({ persisted: undefined, usage: undefined, quota: undefined, low: false });
   });
 

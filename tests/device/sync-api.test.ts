@@ -40,7 +40,10 @@ describe('sync against the real API', () => {
     await until(async () => (await d.db.pickLists.count()) > 0 && d.engine.status().live, 'work cache and live feed');
     expect((await d.db.pickLists.toArray()).map((p) => p.id).sort()).toEqual(['PL-0001', 'PL-0002']);
     expect((await d.db.catalog.toArray()).find((c) => c.gtin.replace(/^0+/, '') === '4006381330077')?.sku).toBe('SKU-1001');
-    const pick = { type: 'pick.held', payload: { pickListId: asTask('PL-0001'), lineId: '1', sku: asSku('SKU-1001'), location: asLocation('A-01-01'), tote: 'T-9' as never, qty: asQty(2) } } as const;
+    const pick = {
+      type: 'pick.held',
+      payload: { pickListId: asTask('PL-0001'), lineId: '1', sku: asSku('SKU-1001'), location: asLocation('A-01-01'), tote: 'T-9' as never, qty: asQty(2) },
+    } as const;
     const stored = await appendEvent(d.db, pick, { actor: 'picker', now: now() });
     await until(async () => (await pendingEvents(d.db)).length === 0, 'delivered');
     const ledger = await api.ledger(d.token);
@@ -56,7 +59,11 @@ describe('sync against the real API', () => {
   it('a fact the user may not record is rejected with the API message, and the queue goes on', async () => {
     const d = await handheld();
     await d.engine.start();
-    await appendEvent(d.db, { type: 'qc.released', payload: { sku: asSku('SKU-1004'), from: asLocation('DOCK-1'), to: asLocation('A-02-02'), qty: asQty(1) } }, { actor: 'picker', now: now() });
+    await appendEvent(
+      d.db,
+      { type: 'qc.released', payload: { sku: asSku('SKU-1004'), from: asLocation('DOCK-1'), to: asLocation('A-02-02'), qty: asQty(1) } },
+      { actor: 'picker', now: now() },
+    );
     await appendEvent(d.db, pickHeld(1, { sku: 'SKU-1003', bin: 'A-02-01', line: await api.pickLine('SKU-1003', 'A-02-01') }), { actor: 'picker', now: now() });
     await until(async () => (await pendingEvents(d.db)).length === 0, 'delivered');
     const rejected = await rejectedEvents(d.db);
@@ -106,7 +113,14 @@ describe('sync against the real API', () => {
     // A copy of the storage holds the device secret too, so it can sign in as the device.
     await setMeta(clone, 'deviceSecret', (await getMeta(original.db, 'deviceSecret'))!);
     expect((await signIn(clone, httpApiClient(original.http), { user: 'picker', pin: '1111' }, now())).ok).toBe(true);
-    const engine = new SyncEngine({ db: clone, api: httpApiClient(original.http), env: new ManualEnvironment(true), lock: processLock(), backoffBaseMs: 5, backoffCapMs: 50 });
+    const engine = new SyncEngine({
+      db: clone,
+      api: httpApiClient(original.http),
+      env: new ManualEnvironment(true),
+      lock: processLock(),
+      backoffBaseMs: 5,
+      backoffCapMs: 50,
+    });
     await engine.start();
     await appendEvent(clone, pickHeld(1, { sku: 'SKU-1002', bin: 'A-01-02' }), { actor: 'picker', now: now() });
     await until(() => engine.status().phase === 'conflict', 'conflict');
@@ -124,12 +138,24 @@ describe('sync against the real API', () => {
     const http: HttpClient = {
       send: async (req) => {
         if (broken && req.method === 'POST' && req.path.endsWith('/events') && (req.body ?? '').includes(`"pickListId":"${poisonLine.pickListId}"`)) {
-          return { status: 500, header: () => null, text: JSON.stringify({ error: 'internal', message: 'the server failed to handle this request; it is safe to retry' }) };
+          return {
+            status: 500,
+            header: () => null,
+            text: JSON.stringify({ error: 'internal', message: 'the server failed to handle this request; it is safe to retry' }),
+          };
         }
         return d.http.send(req);
       },
     };
-    const engine = new SyncEngine({ db: d.db, api: httpApiClient(http), env: d.env, lock: processLock(), batchSize: 10, backoffBaseMs: 1, backoffCapMs: 60_000 });
+    const engine = new SyncEngine({
+      db: d.db,
+      api: httpApiClient(http),
+      env: d.env,
+      lock: processLock(),
+      batchSize: 10,
+      backoffBaseMs: 1,
+      backoffCapMs: 60_000,
+    });
     for (let i = 1; i <= 6; i++) {
       const draft = pickHeld(i, { sku: 'SKU-1007', bin: 'B-01-01', line: i === 3 ? poisonLine : line });
       await appendEvent(d.db, draft, { actor: 'picker', now: now() });

@@ -30,9 +30,11 @@ async function open(page: Page, query = ''): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${server.url}/${query}`);
-  await page.waitForFunction(() => document.title === 'floor sync ui ready', undefined, { timeout: 10_000 }).catch((err: unknown) => {
-    throw new Error(`the page did not start: ${errors.join('; ') || String(err)}`);
-  });
+  await page
+    .waitForFunction(() => document.title === 'floor sync ui ready', undefined, { timeout: 10_000 })
+    .catch((err: unknown) => {
+      throw new Error(`the page did not start: ${errors.join('; ') || String(err)}`);
+    });
 }
 
 /** Waits on a condition in the page; generous, since this small machine is shared. */
@@ -52,12 +54,15 @@ describe('sync UI in Chromium', () => {
     await poll(() => badge.getAttribute('aria-label')).toBe('Sync: All sent');
 
     await context.setOffline(true);
-    await page.evaluate(async ({ pick, release }) => {
-      await floor.append(pick, 'picker');
-      await floor.append(pick, 'picker');
-      // A picker may not release goods from QC: the API will refuse this one.
-      await floor.append(release, 'picker');
-    }, { pick, release });
+    await page.evaluate(
+      async ({ pick, release }) => {
+        await floor.append(pick, 'picker');
+        await floor.append(pick, 'picker');
+        // A picker may not release goods from QC: the API will refuse this one.
+        await floor.append(release, 'picker');
+      },
+      { pick, release },
+    );
     await poll(() => badge.getAttribute('aria-label')).toBe('Sync: Offline, 3 waiting');
     const screen = page.getByRole('region', { name: 'Sync status' });
     await poll(() => screen.textContent()).toMatch(/Offline: scans are kept on this device/);

@@ -69,8 +69,20 @@ describe('device layer in Chromium', () => {
 
     const deviceId = await a.evaluate(() => floor.deviceId());
     // The supervisor reads from a handheld of their own: the tabs' device id is bound to their storage.
-    const token = ((await (await fetch(`${server.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'supervisor', pin: '3333', deviceId: '0190a0b0-ffff-7000-8000-00000000c0de' }) })).json()) as { token: string }).token;
-    const ledger = ((await (await fetch(`${server.url}/api/v1/ledger?deviceId=${deviceId}&limit=1000`, { headers: { authorization: `Bearer ${token}` } })).json()) as { events: { seq: number; status: string }[] }).events;
+    const token = (
+      (await (
+        await fetch(`${server.url}/api/v1/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: 'supervisor', pin: '3333', deviceId: '0190a0b0-ffff-7000-8000-00000000c0de' }),
+        })
+      ).json()) as { token: string }
+    ).token;
+    const ledger = (
+      (await (await fetch(`${server.url}/api/v1/ledger?deviceId=${deviceId}&limit=1000`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        events: { seq: number; status: string }[];
+      }
+    ).events;
     expect(ledger.map((r) => r.seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
     expect(ledger.every((r) => r.status === 'applied')).toBe(true);
     expect(new Set(await b.evaluate(() => floor.states()))).toEqual(new Set(['delivered']));
@@ -82,7 +94,9 @@ describe('device layer in Chromium', () => {
     expect(sent.length).toBe(new Set(sent).size);
 
     // Every write to the event log asked for strict durability.
-    const writes = [...(await a.evaluate(() => floor.durabilities())), ...(await b.evaluate(() => floor.durabilities()))].filter((w) => w.stores.includes('events'));
+    const writes = [...(await a.evaluate(() => floor.durabilities())), ...(await b.evaluate(() => floor.durabilities()))].filter((w) =>
+      w.stores.includes('events'),
+    );
     expect(writes.length).toBeGreaterThan(300);
     expect(writes.filter((w) => w.durability !== 'strict')).toEqual([]);
     await context.close();

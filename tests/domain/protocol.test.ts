@@ -3,7 +3,8 @@ import { describeIssues } from '../../src/domain/events.ts';
 import { AnyDeviceIdSchema, DeviceIdSchema, QtySchema, SkuSchema } from '../../src/domain/ids.ts';
 import { ChangeMessageSchema, DeviceHealthSchema, PushResponseSchema, SignInRequestSchema } from '../../src/domain/protocol.ts';
 
-const fail = (r: { success: boolean; error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } }) => (r.success ? 'ok' : describeIssues(r.error!));
+const fail = (r: { success: boolean; error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } }) =>
+  r.success ? 'ok' : describeIssues(r.error!);
 
 describe('wire contract', () => {
   it('normalises a device id once, where it is parsed, and refuses the reserved ones', () => {
@@ -19,7 +20,9 @@ describe('wire contract', () => {
     expect(fail(QtySchema.safeParse(0))).toBe('(root): qty must be at least 1');
     expect(fail(QtySchema.safeParse('3'))).toBe('(root): qty must be a number');
     expect(fail(SkuSchema.safeParse('  '))).toMatch(/sku is empty/);
-    expect(fail(SignInRequestSchema.safeParse({ user: 'pat', pin: '12', deviceId: '0190a0b0-0000-7000-8000-000000000001', extra: 1 }))).toMatch(/pin: pin must be 4 to 8 digits.*Unrecognized key/);
+    expect(fail(SignInRequestSchema.safeParse({ user: 'pat', pin: '12', deviceId: '0190a0b0-0000-7000-8000-000000000001', extra: 1 }))).toMatch(
+      /pin: pin must be 4 to 8 digits.*Unrecognized key/,
+    );
   });
 
   it('reads answers loosely but not carelessly', () => {
@@ -27,6 +30,19 @@ describe('wire contract', () => {
     expect(fail(PushResponseSchema.safeParse({ ackedSeq: 3, rejected: [{ seq: 1, id: 'x', code: 'made_up', message: 'm' }] }))).toMatch(/rejected\.0\.code/);
     expect(fail(ChangeMessageSchema.safeParse({ kind: 'everything' }))).toMatch(/kind/);
     // A device that never called in has no contact time: null, not a string that lies.
-    expect(DeviceHealthSchema.safeParse({ deviceId: '0190a0b0-0000-7000-8000-000000000001', lastSeq: 0, lastContactAt: null, rejectedCount: 0, registeredAt: null, revokedAt: null, resetAt: null, replaces: null, replacedBy: null, signedIn: [] }).success).toBe(true);
+    expect(
+      DeviceHealthSchema.safeParse({
+        deviceId: '0190a0b0-0000-7000-8000-000000000001',
+        lastSeq: 0,
+        lastContactAt: null,
+        rejectedCount: 0,
+        registeredAt: null,
+        revokedAt: null,
+        resetAt: null,
+        replaces: null,
+        replacedBy: null,
+        signedIn: [],
+      }).success,
+    ).toBe(true);
   });
 });

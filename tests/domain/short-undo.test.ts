@@ -13,7 +13,11 @@ function ev<T extends EventType>(type: T, payload: PayloadOf<T>) {
 }
 const sku = asSku('SKU-1');
 const bin = asLocation('A-01-01');
-const world: World = { skuKnown: (s) => s === 'SKU-1' || s === 'SKU-2', locationKind: (l) => (l.startsWith('A-') ? 'bin' : undefined), receiptKnown: () => false };
+const world: World = {
+  skuKnown: (s) => s === 'SKU-1' || s === 'SKU-2',
+  locationKind: (l) => (l.startsWith('A-') ? 'bin' : undefined),
+  receiptKnown: () => false,
+};
 const list = asTask('PL-1');
 
 function central(available: number) {
@@ -33,8 +37,10 @@ function run(c: MemoryCentral, e: ReturnType<typeof ev>) {
   facts.push({ ...e, status: 'applied' } as unknown as LedgerFact);
   return 'applied';
 }
-const short = (missing: number, lineId = '1') => ev('pick.short', { pickListId: list, lineId, sku, location: bin, missingQty: missing as never, countTaskId: asTask(`short-PL-1-${lineId}`) });
-const undo = (corrects: string, qty: number, lineId = '1') => ev('pick.short_undone', { corrects: corrects as never, pickListId: list, lineId, sku, location: bin, qty: qty as never });
+const short = (missing: number, lineId = '1') =>
+  ev('pick.short', { pickListId: list, lineId, sku, location: bin, missingQty: missing as never, countTaskId: asTask(`short-PL-1-${lineId}`) });
+const undo = (corrects: string, qty: number, lineId = '1') =>
+  ev('pick.short_undone', { corrects: corrects as never, pickListId: list, lineId, sku, location: bin, qty: qty as never });
 
 describe('pick.short_undone', () => {
   it('gives back from suspect what the short moved, once, and the line wants the units again', () => {
@@ -69,7 +75,9 @@ describe('pick.short_undone', () => {
     run(c, s);
     expect(run(c, undo('0190a0b0-dead-7000-8000-000000000001', 1))).toBe('unknown_short');
     expect(run(c, undo(s.id, 1, '2'))).toBe('reference_mismatch');
-    expect(run(c, ev('pick.short_undone', { corrects: s.id as never, pickListId: list, lineId: '1', sku: asSku('SKU-2'), location: bin, qty: 1 as never }))).toBe('reference_mismatch');
+    expect(
+      run(c, ev('pick.short_undone', { corrects: s.id as never, pickListId: list, lineId: '1', sku: asSku('SKU-2'), location: bin, qty: 1 as never })),
+    ).toBe('reference_mismatch');
     expect(run(c, undo(s.id, 4))).toBe('exceeds_reference');
     // A pick's id is not a short's.
     const pick = ev('pick.held', { pickListId: list, lineId: '1', sku, location: bin, tote: 'T-1' as never, qty: 1 as never });
@@ -85,7 +93,17 @@ describe('pick.short_undone', () => {
     run(c, s1);
     run(c, undo(s1.id, 2));
     const replayed = replayLedger([
-      { id: 'open', deviceId: 'api', seq: 0, type: 'stock.opening_balance', schemaVersion: 1, actor: 'api', occurredAt: '', status: 'applied', payload: { sku, location: bin, available: 10 } },
+      {
+        id: 'open',
+        deviceId: 'api',
+        seq: 0,
+        type: 'stock.opening_balance',
+        schemaVersion: 1,
+        actor: 'api',
+        occurredAt: '',
+        status: 'applied',
+        payload: { sku, location: bin, available: 10 },
+      },
       ...facts,
     ]);
     expect(replayed.buckets(sku, bin)).toEqual(c.buckets(sku, bin));

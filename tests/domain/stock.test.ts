@@ -72,11 +72,17 @@ describe('stock rules', () => {
 
   it('a pick names an open line of its SKU and bin, for at most what the line still wants', () => {
     const c = central([[sku, bin, 50]], 3);
-    expect(run(c, ev('pick.held', { pickListId: asTask('PL-9'), lineId: '1', sku, location: bin, tote: 'T-1' as never, qty: 1 as never })).refusal?.code).toBe('unknown_pick_line');
-    expect(run(c, ev('pick.held', { pickListId: asTask('PL-1'), lineId: '1', sku: asSku('SKU-2'), location: bin, tote: 'T-1' as never, qty: 1 as never })).refusal?.code).toBe('reference_mismatch');
+    expect(run(c, ev('pick.held', { pickListId: asTask('PL-9'), lineId: '1', sku, location: bin, tote: 'T-1' as never, qty: 1 as never })).refusal?.code).toBe(
+      'unknown_pick_line',
+    );
+    expect(
+      run(c, ev('pick.held', { pickListId: asTask('PL-1'), lineId: '1', sku: asSku('SKU-2'), location: bin, tote: 'T-1' as never, qty: 1 as never })).refusal
+        ?.code,
+    ).toBe('reference_mismatch');
     expect(run(c, held(4)).refusal?.code).toBe('exceeds_reference');
     run(c, held(2));
-    const short = (q: number) => ev('pick.short', { pickListId: asTask('PL-1'), lineId: '1', sku, location: bin, missingQty: q as never, countTaskId: asTask('CT-S') });
+    const short = (q: number) =>
+      ev('pick.short', { pickListId: asTask('PL-1'), lineId: '1', sku, location: bin, missingQty: q as never, countTaskId: asTask('CT-S') });
     expect(run(c, short(100_000)).refusal?.code).toBe('exceeds_reference');
     expect(c.buckets(sku, bin)).toMatchObject({ available: 48, suspect: 0 });
     run(c, short(1));
@@ -85,8 +91,12 @@ describe('stock rules', () => {
 
   it('receipts land in qc at a dock; a release takes only what QC holds', () => {
     const c = central();
-    expect(run(c, ev('receipt.received', { receiptId: asTask('R-404'), sku, location: dock, qty: 12 as never }, 'receiver')).refusal?.code).toBe('unknown_receipt');
-    expect(run(c, ev('receipt.received', { receiptId: asTask('R-1'), sku, location: bin, qty: 12 as never }, 'receiver')).refusal?.code).toBe('wrong_location_kind');
+    expect(run(c, ev('receipt.received', { receiptId: asTask('R-404'), sku, location: dock, qty: 12 as never }, 'receiver')).refusal?.code).toBe(
+      'unknown_receipt',
+    );
+    expect(run(c, ev('receipt.received', { receiptId: asTask('R-1'), sku, location: bin, qty: 12 as never }, 'receiver')).refusal?.code).toBe(
+      'wrong_location_kind',
+    );
     run(c, ev('receipt.received', { receiptId: asTask('R-1'), sku, location: dock, qty: 12 as never }, 'receiver'));
     expect(atp(c.buckets(sku, dock))).toBe(0);
     run(c, ev('qc.released', { sku, from: dock, to: bin, qty: 12 as never }, 'receiver'));
@@ -99,9 +109,12 @@ describe('stock rules', () => {
   it('returns stay in quarantine until resolved, once, for at most their open quantity, from where they lie', () => {
     const c = central();
     run(c, ev('return.quarantined', { returnId: asTask('RMA-1'), sku, location: ret, qty: 2 as never, condition: 'damaged' }, 'receiver'));
-    expect(run(c, ev('return.quarantined', { returnId: asTask('RMA-1'), sku, location: ret, qty: 2 as never, condition: 'damaged' }, 'receiver')).refusal?.code).toBe('duplicate_return');
+    expect(
+      run(c, ev('return.quarantined', { returnId: asTask('RMA-1'), sku, location: ret, qty: 2 as never, condition: 'damaged' }, 'receiver')).refusal?.code,
+    ).toBe('duplicate_return');
     expect(atp(c.buckets(sku, ret))).toBe(0);
-    const resolve = (qty: number, returnId = 'RMA-1') => ev('return.resolved', { returnId: asTask(returnId), decision: 'resale', sku, from: ret, to: bin, qty: qty as never }, 'supervisor');
+    const resolve = (qty: number, returnId = 'RMA-1') =>
+      ev('return.resolved', { returnId: asTask(returnId), decision: 'resale', sku, from: ret, to: bin, qty: qty as never }, 'supervisor');
     expect(run(c, resolve(3)).refusal?.code).toBe('exceeds_reference');
     expect(run(c, resolve(1, 'RMA-404')).refusal?.code).toBe('unknown_return');
     run(c, ev('return.resolved', { returnId: asTask('RMA-1'), decision: 'write_off', sku, from: ret, qty: 1 as never, reason: 'crushed' }, 'supervisor'));
@@ -140,7 +153,9 @@ describe('stock rules', () => {
   it('a large variance waits; a second counter who disagrees goes to the supervisor, one who agrees posts', () => {
     const c = central([[sku, bin, 50]]);
     run(c, ev('count.started', { countTaskId: asTask('CT-3'), location: bin }));
-    expect(run(c, ev('count.recorded', { countTaskId: asTask('CT-3'), location: bin, lines: [{ sku, qty: 20 as never }] }, 'picker')).effect?.countTasks[0]?.status).toBe('awaiting_approval');
+    expect(
+      run(c, ev('count.recorded', { countTaskId: asTask('CT-3'), location: bin, lines: [{ sku, qty: 20 as never }] }, 'picker')).effect?.countTasks[0]?.status,
+    ).toBe('awaiting_approval');
     const second = run(c, ev('count.recorded', { countTaskId: asTask('CT-3'), location: bin, lines: [{ sku, qty: 49 as never }] }, 'receiver'));
     expect(second.effect?.countTasks[0]).toMatchObject({ status: 'awaiting_approval', held: { actor: 'receiver', previous: { actor: 'picker' } } });
     expect(c.buckets(sku, bin).available).toBe(50);
@@ -151,7 +166,9 @@ describe('stock rules', () => {
 
   it('refuses unknown SKUs and places, and any bucket beyond the cap', () => {
     const c = central();
-    expect(run(c, ev('receipt.received', { receiptId: asTask('R-1'), sku: asSku('SKU-404'), location: dock, qty: 1 as never }, 'receiver')).refusal?.code).toBe('unknown_sku');
+    expect(run(c, ev('receipt.received', { receiptId: asTask('R-1'), sku: asSku('SKU-404'), location: dock, qty: 1 as never }, 'receiver')).refusal?.code).toBe(
+      'unknown_sku',
+    );
     expect(run(c, ev('count.started', { countTaskId: asTask('CT-9'), location: asLocation('Z-9') })).refusal?.code).toBe('unknown_location');
     c.credit(sku, dock, 'qc', BUCKET_CAP - 1);
     expect(run(c, ev('receipt.received', { receiptId: asTask('R-1'), sku, location: dock, qty: 2 as never }, 'receiver')).refusal?.code).toBe('limit_exceeded');

@@ -20,7 +20,9 @@ test('an admin imports a catalog and a bin map from CSV, creates a picker with a
   await page.getByRole('heading', { name: 'Back office' }).waitFor();
 
   // A catalog with one bad line: the preview names it, Import waits, the clean line goes in on request.
-  await page.getByLabel('Import a CSV file (catalog)').setInputFiles(file('catalog.csv', '\uFEFFItem Number;Description;EAN\nNEW-2001;Tent peg;4006381333931\nNEW-2002;Tent;4006381339990\n'));
+  await page
+    .getByLabel('Import a CSV file (catalog)')
+    .setInputFiles(file('catalog.csv', '\uFEFFItem Number;Description;EAN\nNEW-2001;Tent peg;4006381333931\nNEW-2002;Tent;4006381339990\n'));
   const preview = page.getByRole('region', { name: 'Preview' });
   await preview.getByText('line 3: GTIN 4006381339990 has a wrong check digit (expected 5)').waitFor();
   expect(await preview.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);

@@ -31,7 +31,7 @@ async function pickSocksWhilePushIsHeld() {
   return held;
 }
 
-test('a handheld whose user signs out with events queued delivers them under the next user\'s session, not refused', async () => {
+test("a handheld whose user signs out with events queued delivers them under the next user's session, not refused", async () => {
   const { page, api } = app;
   await openApp(page, app.baseUrl);
   await signIn(page, 'picker', '1111');

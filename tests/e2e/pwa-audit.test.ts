@@ -49,7 +49,10 @@ describe('accessibility (axe-core)', () => {
     await expectFeedback(page, 'Bin A-01-01');
     found.pick = await seriousViolations(page);
 
-    await page.getByRole('button', { name: /^Sync\b/ }).first().click();
+    await page
+      .getByRole('button', { name: /^Sync\b/ })
+      .first()
+      .click();
     await page.getByRole('region', { name: 'Sync status' }).waitFor();
     found['sync status'] = await seriousViolations(page);
 

@@ -23,7 +23,11 @@ async function openPick(page: Page, order: string): Promise<void> {
 }
 
 /** The sync badge's spoken label, e.g. "Sync: Offline, 2 waiting". */
-const syncLabel = (page: Page) => page.getByRole('button', { name: /^Sync\b/ }).first().getAttribute('aria-label');
+const syncLabel = (page: Page) =>
+  page
+    .getByRole('button', { name: /^Sync\b/ })
+    .first()
+    .getAttribute('aria-label');
 
 test('offline cold start: the closed app opens signed in with its cached work, records scans, delivers them when back online', async () => {
   app = await startApp({ persistent: true });

@@ -43,7 +43,10 @@ createRoot(document.getElementById('root')).render(
     configureServer(server) {
       server.middlewares.use(async (req, res, next) => {
         if (req.url !== PAGE) return next();
-        const html = await server.transformIndexHtml(PAGE, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Scan e2e</title></head><body><div id="root"></div><script type="module" src="/@id/${ENTRY}"></script></body></html>`);
+        const html = await server.transformIndexHtml(
+          PAGE,
+          `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Scan e2e</title></head><body><div id="root"></div><script type="module" src="/@id/${ENTRY}"></script></body></html>`,
+        );
         res.setHeader('content-type', 'text/html');
         res.end(html);
       });
@@ -60,7 +63,10 @@ describe('camera scanning in Chromium', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'scan-e2e-'));
-    video = await writeLabelVideo(SYMBOLS.find((s) => s.name === 'ean-13')!, dir);
+    video = await writeLabelVideo(
+      SYMBOLS.find((s) => s.name === 'ean-13')!,
+      dir,
+    );
     server = await createServer({
       root: ROOT,
       configFile: path.join(ROOT, 'vite.config.ts'),
@@ -101,7 +107,10 @@ describe('camera scanning in Chromium', () => {
     await expect.poll(() => result.textContent()).toContain('09506000134352');
     expect(await result.getAttribute('data-kind')).toBe('product');
     expect(await result.textContent()).toContain('Product');
-    const status = await page.getByRole('status').filter({ hasText: /^Engine / }).textContent();
+    const status = await page
+      .getByRole('status')
+      .filter({ hasText: /^Engine / })
+      .textContent();
     expect(status).toMatch(/^Engine (zxing-wasm|native) · \d+(\.\d)? ms a frame/);
     if (status?.includes('zxing-wasm')) expect(wasm.every((u) => u.startsWith(base))).toBe(true);
     expect(foreign).toEqual([]);
@@ -123,7 +132,14 @@ describe('camera scanning in Chromium', () => {
     await expect.poll(trackState).toBe('ended');
     await expect.poll(() => page.getByText('Camera paused').count()).toBe(1);
     await setVisibility('visible');
-    await expect.poll(() => page.getByRole('status').filter({ hasText: /^Engine / }).count()).toBe(1);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('status')
+          .filter({ hasText: /^Engine / })
+          .count(),
+      )
+      .toBe(1);
     // Closing the camera releases it: the track ends, not just the element.
     expect(await keepTrack()).toBe('live');
     await page.getByRole('button', { name: 'Close camera' }).click();
@@ -131,7 +147,7 @@ describe('camera scanning in Chromium', () => {
     await context.close();
   });
 
-  it("reads only the symbologies the site accepts: with EAN/UPC off, the EAN-13 in view is never taken", async () => {
+  it('reads only the symbologies the site accepts: with EAN/UPC off, the EAN-13 in view is never taken', async () => {
     const context = await browser.newContext({ viewport: { width: 412, height: 860 } });
     await context.grantPermissions(['camera'], { origin: base });
     const page = await context.newPage();

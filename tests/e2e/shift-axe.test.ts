@@ -39,7 +39,9 @@ test('the language is per user and remembered on this device; German words come 
   await page.getByLabel('Code scannen oder eintippen').waitFor();
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await hardwareScan(page, 'A-01-01');
-  await expect.poll(() => page.getByRole('status', { name: 'Rückmeldung' }).innerText()).toMatch(/Falsch:\s+Zuerst einen Behälter scannen, nicht Lagerplatz A-01-01/);
+  await expect
+    .poll(() => page.getByRole('status', { name: 'Rückmeldung' }).innerText())
+    .toMatch(/Falsch:\s+Zuerst einen Behälter scannen, nicht Lagerplatz A-01-01/);
   // A reload keeps the screen and the language.
   await page.reload();
   await page.getByRole('heading', { name: 'Behälter für Auftrag SO-50001 scannen' }).waitFor();
@@ -153,7 +155,10 @@ test('axe-core finds no serious or critical violation on any screen', async () =
   await signIn(page, 'supervisor', '3333');
   await page.getByRole('button', { name: 'Decisions' }).tap();
   await check('decisions');
-  await page.getByRole('region', { name: 'Quarantine' }).getByRole('button', { name: /Dry bag 20 l · opened/ }).tap({ timeout: 20_000 });
+  await page
+    .getByRole('region', { name: 'Quarantine' })
+    .getByRole('button', { name: /Dry bag 20 l · opened/ })
+    .tap({ timeout: 20_000 });
   await page.getByRole('region', { name: 'Decision' }).waitFor();
   await check('decisions, a return selected');
 
@@ -162,7 +167,10 @@ test('axe-core finds no serious or critical violation on any screen', async () =
   await page.getByRole('region', { name: 'Discrepancies' }).waitFor();
   await check('exceptions');
 
-  await page.getByRole('button', { name: /^Sync\b/ }).first().tap();
+  await page
+    .getByRole('button', { name: /^Sync\b/ })
+    .first()
+    .tap();
   await page.getByRole('region', { name: 'Sync status' }).waitFor();
   await check('sync status');
 

@@ -28,15 +28,17 @@ test('receiving: the pallet scan says what it opened; the lines table fits 360 p
   expect(pathOf(page)).toBe('/receive/RCV-0001?pallet=034012345000000019');
 
   const table = page.getByRole('table', { name: 'Receipt lines' });
-  await expect.poll(() => table.getByRole('row').allInnerTexts()).toEqual([
-    'Item\tReceived / expected\tState',
-    'Camping mug, enamel (SKU-1004)\t0 / 24\t24 to come',
-    'Rain poncho (SKU-1008)\t0 / 10\t10 to come',
-  ]);
+  await expect
+    .poll(() => table.getByRole('row').allInnerTexts())
+    .toEqual(['Item\tReceived / expected\tState', 'Camping mug, enamel (SKU-1004)\t0 / 24\t24 to come', 'Rain poncho (SKU-1008)\t0 / 10\t10 to come']);
   // Fits: nothing wider than the screen, no cell cut off.
   const fit = await table.evaluate((t) => {
     const cells = [...t.querySelectorAll('th, td')] as HTMLElement[];
-    return { right: t.getBoundingClientRect().right, width: innerWidth, clipped: cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.innerText) };
+    return {
+      right: t.getBoundingClientRect().right,
+      width: innerWidth,
+      clipped: cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.innerText),
+    };
   });
   expect(fit.right).toBeLessThanOrEqual(fit.width);
   expect(fit.clipped).toEqual([]);
@@ -52,11 +54,9 @@ test('receiving: the pallet scan says what it opened; the lines table fits 360 p
   await scan(page, '4006381330565');
   await page.getByRole('button', { name: 'Confirm' }).tap();
   await expectFeedback(page, 'over by 2 (12/10), flagged');
-  await expect.poll(() => table.getByRole('row').allInnerTexts()).toEqual([
-    'Item\tReceived / expected\tState',
-    'Camping mug, enamel (SKU-1004)\t24 / 24\tcomplete',
-    'Rain poncho (SKU-1008)\t12 / 10\t2 too many',
-  ]);
+  await expect
+    .poll(() => table.getByRole('row').allInnerTexts())
+    .toEqual(['Item\tReceived / expected\tState', 'Camping mug, enamel (SKU-1004)\t24 / 24\tcomplete', 'Rain poncho (SKU-1008)\t12 / 10\t2 too many']);
   await page.getByRole('button', { name: 'Finish receipt' }).tap();
   const done = page.getByRole('region', { name: 'Done' });
   await done.getByText('Receipt RCV-0001 finished').waitFor();
@@ -73,7 +73,7 @@ test('receiving: the pallet scan says what it opened; the lines table fits 360 p
   await expectFigures(app.api, 'SKU-1004', 'A-02-02', { available: 50, committed: 0, qc: 0, quarantine: 0, suspect: 0 });
 });
 
-test('returns: Quarantine in reach, its confirmation beside the scan bar; a fragment is never acted on; the scanner\'s Enter never presses the focused button', async () => {
+test("returns: Quarantine in reach, its confirmation beside the scan bar; a fragment is never acted on; the scanner's Enter never presses the focused button", async () => {
   const { page, api } = app;
   await page.getByRole('button', { name: 'Home' }).tap();
   await page.getByRole('button', { name: 'Returns' }).tap();

@@ -40,7 +40,10 @@ export function stillOpenInCache(page: Page, store: 'pickLists' | 'countTasks' |
         open.onerror = () => reject(open.error ?? new Error('cannot open the device database'));
         open.onsuccess = () => {
           const db = open.result;
-          const get = db.transaction(s as string, 'readonly').objectStore(s as string).get(key as string);
+          const get = db
+            .transaction(s as string, 'readonly')
+            .objectStore(s as string)
+            .get(key as string);
           get.onsuccess = () => {
             const row = get.result as { status?: string } | undefined;
             db.close();

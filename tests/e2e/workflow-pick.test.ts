@@ -62,12 +62,9 @@ test('pick-to-hold: tote, bins, items, a refusal and an undo; stock commits at t
 
   const tote = page.getByRole('region', { name: 'On the tote', exact: true });
   await tote.waitFor();
-  await expect.poll(() => tote.getByRole('row').allInnerTexts()).toEqual([
-    'Item\tUnits',
-    'Stainless bottle 750 ml (SKU-1001)\t2',
-    'Head torch 300 lm (SKU-1003)\t1',
-    'Carabiner, locking (SKU-1007)\t5',
-  ]);
+  await expect
+    .poll(() => tote.getByRole('row').allInnerTexts())
+    .toEqual(['Item\tUnits', 'Stainless bottle 750 ml (SKU-1001)\t2', 'Head torch 300 lm (SKU-1003)\t1', 'Carabiner, locking (SKU-1007)\t5']);
 
   await expectFigures(api, 'SKU-1001', 'A-01-01', { available: 38, committed: 2, qc: 0, quarantine: 0, suspect: 0 });
   await expectFigures(api, 'SKU-1003', 'A-02-01', { available: 24, committed: 1, qc: 0, quarantine: 0, suspect: 0 });

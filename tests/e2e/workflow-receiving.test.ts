@@ -40,18 +40,26 @@ test('receiving into QC by pallet and GS1 labels, over flagged; QC release into 
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expectFeedback(page, 'Received 12 × Rain poncho into QC: over by 2 (12/10), flagged');
   expect(await feedbackTone(page)).toBe('supervisor');
-  await expect.poll(() => page.getByRole('table', { name: 'Receipt lines' }).getByRole('row').allInnerTexts()).toEqual([
-    'Item\tReceived / expected\tState',
-    'Camping mug, enamel (SKU-1004)\t24 / 24\tcomplete',
-    'Rain poncho (SKU-1008)\t12 / 10\t2 too many',
-  ]);
+  await expect
+    .poll(() => page.getByRole('table', { name: 'Receipt lines' }).getByRole('row').allInnerTexts())
+    .toEqual(['Item\tReceived / expected\tState', 'Camping mug, enamel (SKU-1004)\t24 / 24\tcomplete', 'Rain poncho (SKU-1008)\t12 / 10\t2 too many']);
   await page.getByRole('button', { name: 'Finish receipt' }).click();
 
   await expectFigures(api, 'SKU-1004', 'DOCK-1', { available: 0, committed: 0, qc: 24, quarantine: 0, suspect: 0 });
   await expectFigures(api, 'SKU-1008', 'DOCK-1', { available: 0, committed: 0, qc: 12, quarantine: 0, suspect: 0 });
   const { events } = await read<{ events: LedgerEntry[] }>(api, '/api/v1/ledger');
   expect(events.filter((e) => e.type === 'receipt.received').map((e) => e.payload)).toEqual([
-    { receiptId: 'RCV-0001', lineId: '1', sscc: '034012345000000019', gtin: '04006381330282', sku: 'SKU-1004', lot: 'LOT7', expiry: '2027-12-31', location: 'DOCK-1', qty: 24 },
+    {
+      receiptId: 'RCV-0001',
+      lineId: '1',
+      sscc: '034012345000000019',
+      gtin: '04006381330282',
+      sku: 'SKU-1004',
+      lot: 'LOT7',
+      expiry: '2027-12-31',
+      location: 'DOCK-1',
+      qty: 24,
+    },
     { receiptId: 'RCV-0001', lineId: '2', sscc: '034012345000000019', gtin: '04006381330565', sku: 'SKU-1008', location: 'DOCK-1', qty: 12 },
   ]);
 

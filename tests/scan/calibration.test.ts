@@ -3,7 +3,15 @@ import { analyseCalibrationScan, suggestWedgeSettings, TEST_SHEET } from '../../
 import { DEFAULT_WEDGE_SETTINGS, type WedgeScan } from '../../src/scan/wedge.ts';
 
 const code = (id: string) => TEST_SHEET.find((c) => c.id === id)!;
-const scan = (raw: string, over: Partial<WedgeScan> = {}): WedgeScan => ({ raw, ended: 'Enter', startedAt: 0, durationMs: raw.length * 3, maxGapMs: 4, prefixSeen: false, ...over });
+const scan = (raw: string, over: Partial<WedgeScan> = {}): WedgeScan => ({
+  raw,
+  ended: 'Enter',
+  startedAt: 0,
+  durationMs: raw.length * 3,
+  maxGapMs: 4,
+  prefixSeen: false,
+  ...over,
+});
 const codes = (f: { code: string }[]) => f.map((x) => x.code);
 
 describe('calibration analysis', () => {
@@ -39,7 +47,14 @@ describe('calibration analysis', () => {
       ...analyseCalibrationScan(code('ean'), scan('#9506000134352', { ended: 'Tab', maxGapMs: 10 })),
     ];
     expect(codes(findings)).toContain('gs1_unmarked');
-    expect(suggestWedgeSettings(DEFAULT_WEDGE_SETTINGS, findings)).toEqual({ ...DEFAULT_WEDGE_SETTINGS, suffix: 'Tab', gsSubstitute: '~', prefix: '#', maxGapMs: 95, gs1WithoutIdentifier: true });
+    expect(suggestWedgeSettings(DEFAULT_WEDGE_SETTINGS, findings)).toEqual({
+      ...DEFAULT_WEDGE_SETTINGS,
+      suffix: 'Tab',
+      gsSubstitute: '~',
+      prefix: '#',
+      maxGapMs: 95,
+      gs1WithoutIdentifier: true,
+    });
     const marked = analyseCalibrationScan(code('gs1'), scan(']C1010950600013435210CAL1\u001d2177'));
     expect(codes(marked)).toEqual(['symbology_ids', 'suffix', 'timing', 'ok']);
     expect(codes(analyseCalibrationScan(code('gs1'), scan('\u001d010950600013435210CAL1\u001d2177')))).toEqual(['suffix', 'timing', 'ok']);

@@ -33,7 +33,10 @@ describe('camera engines on the generated corpus', () => {
     expect(samples).toHaveLength(SYMBOLS.length);
     for (const s of samples) {
       const { reads } = await readFrame(wasm, s.frames[0], { referenceYear: REFERENCE_YEAR });
-      expect(reads.map((r) => scanIdentity(r.parsed)), s.spec.name).toEqual([s.expected]);
+      expect(
+        reads.map((r) => scanIdentity(r.parsed)),
+        s.spec.name,
+      ).toEqual([s.expected]);
       expect(reads[0]?.parsed.kind, s.spec.name).not.toBe('unknown');
     }
   });
@@ -111,9 +114,17 @@ describe('npm run decode', () => {
         return err.stdout;
       },
     );
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.file)).toEqual(Object.values(files));
-    expect(lines[0]).toMatchObject({ engine: 'zxing-wasm', format: 'gs1-datamatrix', text: '010950600013435217261231' + '10LOT1\u001d21S123', parsed: { kind: 'product', lot: 'LOT1', serial: 'S123' } });
+    expect(lines[0]).toMatchObject({
+      engine: 'zxing-wasm',
+      format: 'gs1-datamatrix',
+      text: '010950600013435217261231' + '10LOT1\u001d21S123',
+      parsed: { kind: 'product', lot: 'LOT1', serial: 'S123' },
+    });
     expect(lines[1]).toMatchObject({ format: 'ean-13', text: '9506000134352', parsed: { kind: 'product', gtin: '09506000134352' } });
     expect(lines[2]).toMatchObject({ format: 'gs1-128', parsed: { kind: 'product', lot: 'ABC123', expiry: '2026-12-31' } });
     expect(lines[3]).toMatchObject({ text: null, format: null, parsed: null });

@@ -19,7 +19,9 @@ async function frameOf(spec: SymbolSpec, seed = 3) {
 
 /** A Code 39 label rendered with or without its check character, photographed like the corpus. */
 async function code39Frame(text: string, includecheck: boolean) {
-  const png = PNG.sync.read(await bwipjs.toBuffer({ bcid: 'code39', text, scale: 1, paddingwidth: 10, paddingheight: 6, height: 12, includecheck, backgroundcolor: 'FFFFFF' }));
+  const png = PNG.sync.read(
+    await bwipjs.toBuffer({ bcid: 'code39', text, scale: 1, paddingwidth: 10, paddingheight: 6, height: 12, includecheck, backgroundcolor: 'FFFFFF' }),
+  );
   const data = new Uint8Array(png.width * png.height);
   for (let i = 0; i < data.length; i++) data[i] = png.data[i * 4] as number;
   return photograph({ data, width: png.width, height: png.height }, true, clean, 9);
@@ -64,7 +66,9 @@ describe('decoding every symbology a warehouse meets (zxing-wasm, camera tuning)
     for (let i = 0; i < label.data.length; i++) rgba.fill(label.data[i] as number, i * 4, i * 4 + 3).fill(255, i * 4 + 3, i * 4 + 4);
     const { reads } = await readFrame(pure, { data: rgba, width: label.width, height: label.height }, Y);
     pure.close();
-    expect(reads.map((r) => r.parsed)).toMatchObject([{ format: 'maxicode', kind: 'unknown', shipment: { trackingNumber: '1Z12345675', carrier: 'UPSN', postalCode: '123450000', country: '840' } }]);
+    expect(reads.map((r) => r.parsed)).toMatchObject([
+      { format: 'maxicode', kind: 'unknown', shipment: { trackingNumber: '1Z12345675', carrier: 'UPSN', postalCode: '123450000', country: '840' } },
+    ]);
     // The known limit, kept visible: in a photographed frame it is not read (and nothing else is).
     expect(await all.decode(await frameOf(spec))).toEqual([]);
   });
@@ -81,13 +85,24 @@ describe('decoding every symbology a warehouse meets (zxing-wasm, camera tuning)
   it('DataBar Expanded: GTIN, net weight, price and expiry from the symbol', async () => {
     const spec = MORE_SYMBOLS.find((s) => s.name === 'databar-expanded')!;
     const { reads } = await readFrame(all, await frameOf(spec), Y);
-    expect(reads[0]?.parsed).toMatchObject({ format: 'gs1-databar', kind: 'product', gtin: '99506000134355', netWeightKg: 0.75, price: 12.99, expiry: '2026-12-31' });
+    expect(reads[0]?.parsed).toMatchObject({
+      format: 'gs1-databar',
+      kind: 'product',
+      gtin: '99506000134355',
+      netWeightKg: 0.75,
+      price: 12.99,
+      expiry: '2026-12-31',
+    });
   });
 
   it('PDF417 carrier label: tracking number, carrier and destination, never a product', async () => {
     const spec = MORE_SYMBOLS.find((s) => s.name === 'pdf417-carrier')!;
     const { reads } = await readFrame(all, await frameOf(spec), Y);
-    expect(reads[0]?.parsed).toMatchObject({ format: 'pdf417', kind: 'unknown', shipment: { envelope: '01', trackingNumber: '1Z4A86F70390123456', carrier: 'UPSN', postalCode: '100010000' } });
+    expect(reads[0]?.parsed).toMatchObject({
+      format: 'pdf417',
+      kind: 'unknown',
+      shipment: { envelope: '01', trackingNumber: '1Z4A86F70390123456', carrier: 'UPSN', postalCode: '100010000' },
+    });
   });
 
   it('EAN-13 with a 5-digit add-on: one product with its add-on', async () => {

@@ -49,7 +49,11 @@ describe('engine results to app formats', () => {
   });
 
   it('reads native BarcodeDetector values: GS1 by separators, plain text stays plain', () => {
-    expect(fromNative('code_128', '\u001d0109506000134352\u001d10AB')).toEqual({ format: 'gs1-128', text: '0109506000134352\u001d10AB', symbologyIdentifier: ']C1' });
+    expect(fromNative('code_128', '\u001d0109506000134352\u001d10AB')).toEqual({
+      format: 'gs1-128',
+      text: '0109506000134352\u001d10AB',
+      symbologyIdentifier: ']C1',
+    });
     expect(fromNative('code_128', '10D9T')).toEqual({ format: 'code-128', text: '10D9T' });
     expect(fromNative('data_matrix', ']d20109506000134352')).toEqual({ format: 'gs1-datamatrix', text: '0109506000134352', symbologyIdentifier: ']d2' });
     expect(parseDecoded(fromNative('code_128', '10D9T')).kind).toBe('unknown');

@@ -25,7 +25,11 @@ describe('scan pipeline', () => {
     p.pushWedge(wedge('9506000134352'));
     clock.advance(2000);
     p.pushWedge(wedge('9506000134352'));
-    expect(seen.map((s) => [s.result.kind, s.duplicate])).toEqual([['product', false], ['product', true], ['product', false]]);
+    expect(seen.map((s) => [s.result.kind, s.duplicate])).toEqual([
+      ['product', false],
+      ['product', true],
+      ['product', false],
+    ]);
     expect(seen[0]?.result).toMatchObject({ gtin: '09506000134352' });
   });
 
@@ -104,7 +108,14 @@ describe('scan pipeline', () => {
     const { clock, p, seen } = rig();
     const at = { x: 640, y: 360, size: 500 };
     for (let i = 0; i < 4; i++) {
-      p.pushCameraFrame([{ ...ean, at }, { ...other, at: { ...at, x: 650 } }], 'zxing-wasm', i);
+      p.pushCameraFrame(
+        [
+          { ...ean, at },
+          { ...other, at: { ...at, x: 650 } },
+        ],
+        'zxing-wasm',
+        i,
+      );
       clock.advance(33);
     }
     expect(seen.map((s) => s.result.problems[0]?.code)).toEqual(['conflicting_reads']);
@@ -112,7 +123,10 @@ describe('scan pipeline', () => {
 
   it('takes two codes at different places in the same frames, each once', () => {
     const { clock, p, seen } = rig();
-    const frame = [{ ...ean, at: { x: 300, y: 360, size: 300 } }, { ...other, at: { x: 1000, y: 360, size: 300 } }];
+    const frame = [
+      { ...ean, at: { x: 300, y: 360, size: 300 } },
+      { ...other, at: { x: 1000, y: 360, size: 300 } },
+    ];
     for (let i = 0; i < 4; i++) {
       p.pushCameraFrame(frame, 'zxing-wasm', i);
       clock.advance(33);
@@ -196,7 +210,10 @@ describe('scan pipeline', () => {
     p.pushCameraFrame([dm], 'native', 1);
     clock.advance(900);
     p.pushCameraFrame([dm], 'native', 2);
-    expect(seen.map((s) => [s.result.kind, s.duplicate])).toEqual([['product', false], ['product', true]]);
+    expect(seen.map((s) => [s.result.kind, s.duplicate])).toEqual([
+      ['product', false],
+      ['product', true],
+    ]);
     p.resetCamera();
     clock.advance(3000);
     p.pushCameraFrame([dm], 'native', 3);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { attachWedge, DEFAULT_WEDGE_SETTINGS, FRAGMENT_HOLD_MS, LATE_SUFFIX_MS, WedgeCapture, type KeyTarget, type WedgeScan, type WedgeSettings } from '../../src/scan/wedge.ts';
+import {
+  attachWedge,
+  DEFAULT_WEDGE_SETTINGS,
+  FRAGMENT_HOLD_MS,
+  LATE_SUFFIX_MS,
+  WedgeCapture,
+  type KeyTarget,
+  type WedgeScan,
+  type WedgeSettings,
+} from '../../src/scan/wedge.ts';
 import { ScriptedClock } from '../fixtures/barcode-clock.ts';
 import { seeded } from '../fixtures/random.ts';
 import { humanKeys, scannerKeys, type ScriptedKey } from '../fixtures/barcode-keys.ts';
@@ -125,7 +134,7 @@ describe('wedge capture', () => {
     expect(r.scans).toHaveLength(1);
   });
 
-  it('keeps a person\'s Enter on a button right after a complete scan', () => {
+  it("keeps a person's Enter on a button right after a complete scan", () => {
     const r = rig();
     r.play(scannerKeys('T-0001', { gapMs: 3 }));
     r.play([{ key: 'Enter', gapMs: 150 }]);
@@ -173,19 +182,35 @@ describe('wedge capture', () => {
 
   it("never swallows a person's Ctrl+D or Ctrl+^: outside a burst they are shortcuts", () => {
     const r = rig();
-    r.play([{ key: 'd', ctrlKey: true, gapMs: 0 }, { key: '^', ctrlKey: true, gapMs: 200 }]);
+    r.play([
+      { key: 'd', ctrlKey: true, gapMs: 0 },
+      { key: '^', ctrlKey: true, gapMs: 200 },
+    ]);
     r.settle();
     expect(r.passed).toEqual(['d', '^']);
     expect(r.scans).toEqual([]);
     // Held keys given back to a field never carry control characters.
-    r.play([{ key: 'a', gapMs: 0 }, { key: 'd', ctrlKey: true, gapMs: 5 }, { key: 'b', gapMs: 150 }]);
+    r.play([
+      { key: 'a', gapMs: 0 },
+      { key: 'd', ctrlKey: true, gapMs: 5 },
+      { key: 'b', gapMs: 150 },
+    ]);
     r.settle();
     expect(r.replayed.join('')).toBe('ab');
   });
 
   it('delivers every AIM symbology identifier unchanged, back to back at 20 scans a second', () => {
     const r = rig();
-    const scans = [']A0A-01-07', ']A1A-12-032', ']G0PART-93X', ']F0A40156B', ']e00109506000134352', ']E3978123456789712345', ']U1[)>\u001e01\u001d96123450000\u001e\u0004', ']L0[)>\u001e06\u001d1JUN1\u001e\u0004'];
+    const scans = [
+      ']A0A-01-07',
+      ']A1A-12-032',
+      ']G0PART-93X',
+      ']F0A40156B',
+      ']e00109506000134352',
+      ']E3978123456789712345',
+      ']U1[)>\u001e01\u001d96123450000\u001e\u0004',
+      ']L0[)>\u001e06\u001d1JUN1\u001e\u0004',
+    ];
     let t = 0;
     scans.forEach((data, i) => {
       const keys = scannerKeys(data, { gapMs: 2 });
@@ -208,7 +233,10 @@ describe('wedge capture', () => {
 
   it('lets shortcuts through and returns held keys first', () => {
     const r = rig();
-    r.play([{ key: 'a', gapMs: 0 }, { key: 'c', ctrlKey: true, gapMs: 5 }]);
+    r.play([
+      { key: 'a', gapMs: 0 },
+      { key: 'c', ctrlKey: true, gapMs: 5 },
+    ]);
     expect(r.replayed).toEqual(['a']);
     expect(r.passed).toEqual(['c']);
   });

@@ -65,11 +65,23 @@ describe.each(BACKEND_NAMES)('a hostile client over HTTP on %s', (name) => {
 
   describe('poison text', () => {
     const cases: [string, string, (text: string) => [Parameters<DeviceEvents['next']>[0], Record<string, unknown>]][] = [
-      ['note', 'returns', (t) => ['return.quarantined', { returnId: `RMA-P-${n}`, sku: 'SKU-1003', location: 'RET-1', qty: 1, condition: 'opened', note: `box ${t} torn` }]],
+      [
+        'note',
+        'returns',
+        (t) => ['return.quarantined', { returnId: `RMA-P-${n}`, sku: 'SKU-1003', location: 'RET-1', qty: 1, condition: 'opened', note: `box ${t} torn` }],
+      ],
       ['lot', 'receiver', (t) => ['receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1, lot: `L${t}1` }]],
-      ['order ref', 'returns', (t) => ['return.quarantined', { returnId: `RMA-Q-${n}`, sku: 'SKU-1003', location: 'RET-1', qty: 1, condition: 'sealed', orderRef: `SO${t}9` }]],
+      [
+        'order ref',
+        'returns',
+        (t) => ['return.quarantined', { returnId: `RMA-Q-${n}`, sku: 'SKU-1003', location: 'RET-1', qty: 1, condition: 'sealed', orderRef: `SO${t}9` }],
+      ],
       ['pick line id', 'picker', (t) => ['pick.held', pickHeld('SKU-1001', 'A-01-01', 1, 'PL-0001', `1${t}`)]],
-      ['write-off reason', 'supervisor', (t) => ['return.resolved', { returnId: 'RMA-NONE', decision: 'write_off', sku: 'SKU-1003', from: 'RET-1', qty: 1, reason: `dropped ${t}` }]],
+      [
+        'write-off reason',
+        'supervisor',
+        (t) => ['return.resolved', { returnId: 'RMA-NONE', decision: 'write_off', sku: 'SKU-1003', from: 'RET-1', qty: 1, reason: `dropped ${t}` }],
+      ],
     ];
     for (const [field, actor, build] of cases) {
       for (const [what, text, said] of [
@@ -121,7 +133,10 @@ describe.each(BACKEND_NAMES)('a hostile client over HTTP on %s', (name) => {
       const good = dev.next('pick.held', pick7(1));
       const res = await api.request<PushBody>('POST', `/api/v1/devices/${dev.id}/events`, { token, raw: bodyWithPayload([deep, good], nestedJson(10_000)) });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ ackedSeq: 2, rejected: [expect.objectContaining({ seq: 1, code: 'invalid_payload', message: expect.stringMatching(/deeper than/) })] });
+      expect(res.body).toEqual({
+        ackedSeq: 2,
+        rejected: [expect.objectContaining({ seq: 1, code: 'invalid_payload', message: expect.stringMatching(/deeper than/) })],
+      });
       const [row, next] = await ledgerOf(dev.id);
       expect(row?.payload).toMatchObject({ truncated: true });
       expect(next).toMatchObject({ seq: 2, status: 'applied' });
@@ -165,7 +180,14 @@ describe.each(BACKEND_NAMES)('a hostile client over HTTP on %s', (name) => {
       try {
         const { dev, token } = await fresh('returns');
         const ok1 = dev.next('return.quarantined', { returnId: `RMA-OK1-${n}`, sku: 'SKU-1003', location: 'RET-1', qty: 1, condition: 'sealed' });
-        const poison = dev.next('return.quarantined', { returnId: `RMA-BAD-${n}`, sku: 'SKU-1003', location: 'RET-1', qty: 1, condition: 'sealed', note: 'POISON' });
+        const poison = dev.next('return.quarantined', {
+          returnId: `RMA-BAD-${n}`,
+          sku: 'SKU-1003',
+          location: 'RET-1',
+          qty: 1,
+          condition: 'sealed',
+          note: 'POISON',
+        });
         const ok2 = dev.next('return.quarantined', { returnId: `RMA-OK2-${n}`, sku: 'SKU-1003', location: 'RET-1', qty: 2, condition: 'sealed' });
         const before = await api.stock(token, 'SKU-1003', 'RET-1');
         for (let attempt = 0; attempt < 2; attempt++) {
@@ -173,7 +195,8 @@ describe.each(BACKEND_NAMES)('a hostile client over HTTP on %s', (name) => {
           const res = await api.push(dev.id, token, [ok1, poison, ok2]);
           expect(res.status).toBe(200);
           expect(res.body.ackedSeq).toBe(3);
-          if (attempt === 0) expect(res.body.rejected).toEqual([expect.objectContaining({ seq: 2, code: 'unstorable', message: expect.stringContaining('no_poison_note') })]);
+          if (attempt === 0)
+            expect(res.body.rejected).toEqual([expect.objectContaining({ seq: 2, code: 'unstorable', message: expect.stringContaining('no_poison_note') })]);
           else expect(res.body.rejected).toEqual([]);
         }
         expect(await api.stock(token, 'SKU-1003', 'RET-1')).toMatchObject({ quarantine: before.quarantine + 3 });
@@ -214,7 +237,10 @@ describe.each(BACKEND_NAMES)('a hostile client over HTTP on %s', (name) => {
         const { dev, token } = await fresh('picker');
         const bad = { ...dev.next('pick.held', pick7(1)), occurredAt: junk };
         const res = await api.push(dev.id, token, [bad]);
-        expect(res.body).toEqual({ ackedSeq: 1, rejected: [expect.objectContaining({ seq: 1, code: 'invalid_envelope', message: expect.stringContaining('occurredAt') })] });
+        expect(res.body).toEqual({
+          ackedSeq: 1,
+          rejected: [expect.objectContaining({ seq: 1, code: 'invalid_envelope', message: expect.stringContaining('occurredAt') })],
+        });
         await keepsDelivering(dev, token, 1);
       });
     }
@@ -252,13 +278,24 @@ describe.each(BACKEND_NAMES)('a hostile client over HTTP on %s', (name) => {
       for (let i = 0; i < 2; i++) {
         const res = await api.push(dev.id, token, [forged]);
         expect(res.status).toBe(200);
-        expect(res.body).toEqual({ ackedSeq: 1, rejected: [], conflicts: [expect.objectContaining({ seq: 1, id: first.id, message: expect.stringContaining('other content') })] });
+        expect(res.body).toEqual({
+          ackedSeq: 1,
+          rejected: [],
+          conflicts: [expect.objectContaining({ seq: 1, id: first.id, message: expect.stringContaining('other content') })],
+        });
       }
       expect(await api.stock(token, 'SKU-1007', 'B-01-01')).toEqual(after);
       expect((await ledgerOf(dev.id))[0]?.payload).toMatchObject({ qty: 1 });
       expect((await api.get('/api/v1/conflicts', token)).status).toBe(403);
-      const conflicts = (await api.get<{ conflicts: { deviceId: string; seq: number; eventId: string; times: number; sent: { payload: { qty: number } } }[] }>('/api/v1/conflicts', sup)).body.conflicts;
-      expect(conflicts.filter((c) => c.deviceId === dev.id)).toEqual([expect.objectContaining({ seq: 1, eventId: first.id, times: 2, sent: expect.objectContaining({ payload: expect.objectContaining({ qty: 50 }) }) })]);
+      const conflicts = (
+        await api.get<{ conflicts: { deviceId: string; seq: number; eventId: string; times: number; sent: { payload: { qty: number } } }[] }>(
+          '/api/v1/conflicts',
+          sup,
+        )
+      ).body.conflicts;
+      expect(conflicts.filter((c) => c.deviceId === dev.id)).toEqual([
+        expect.objectContaining({ seq: 1, eventId: first.id, times: 2, sent: expect.objectContaining({ payload: expect.objectContaining({ qty: 50 }) }) }),
+      ]);
       await keepsDelivering(dev, token, 1);
     });
   });

@@ -5,7 +5,7 @@
  * On PostgreSQL every check runs with two API processes on one schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client} from '../fixtures/server-app.ts';
+import type { Client } from '../fixtures/server-app.ts';
 import { BACKEND_NAMES, DeviceEvents, T0, deviceId, keychain, openBackend, pickHeld, pickLine, startApp, type Backend } from '../fixtures/server-app.ts';
 import { describeIfAvailable, POSTGRES_MISSING } from '../fixtures/needs.ts';
 import { startServer, type App } from '../../src/server/app.ts';
@@ -35,28 +35,39 @@ describe.each(BACKEND_NAMES)('identity under attack on %s', (name) => {
     await backend?.dispose();
   });
 
-  it('refuses a sign-in under another handheld\'s id; the genuine device keeps delivering with no 409', async () => {
+  it("refuses a sign-in under another handheld's id; the genuine device keeps delivering with no 409", async () => {
     const genuine = fresh('receiver');
     const token = await one.client.signIn('receiver', genuine.id);
-    expect((await one.client.push(genuine.id, token, [genuine.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 })])).body).toEqual({ ackedSeq: 1, rejected: [] });
+    expect(
+      (await one.client.push(genuine.id, token, [genuine.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 })]))
+        .body,
+    ).toEqual({ ackedSeq: 1, rejected: [] });
     // The picker knows the id (ids are not secrets) but not the secret: refused on both processes.
     for (const c of [one.client, two.client]) {
-      const stolen = await c.request<{ error: string; message: string }>('POST', '/api/v1/sessions', { body: { user: 'picker', pin: '1111', deviceId: genuine.id } });
+      const stolen = await c.request<{ error: string; message: string }>('POST', '/api/v1/sessions', {
+        body: { user: 'picker', pin: '1111', deviceId: genuine.id },
+      });
       expect(stolen.status).toBe(403);
       expect(stolen.body.error).toBe('device_not_proven');
       expect(stolen.body.message).toContain('ask a supervisor to reset it');
-      const guessed = await c.request('POST', '/api/v1/sessions', { body: { user: 'picker', pin: '1111', deviceId: genuine.id, deviceSecret: 'x'.repeat(43) } });
+      const guessed = await c.request('POST', '/api/v1/sessions', {
+        body: { user: 'picker', pin: '1111', deviceId: genuine.id, deviceSecret: 'x'.repeat(43) },
+      });
       expect(guessed.status).toBe(403);
     }
     // Its PIN counters are untouched by the strangers: the genuine device signs in and delivers on.
     const again = await two.client.signIn('receiver', genuine.id);
-    const next = await two.client.push(genuine.id, again, [genuine.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 })]);
+    const next = await two.client.push(genuine.id, again, [
+      genuine.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 }),
+    ]);
     expect(next.status).toBe(200);
     expect(next.body).toEqual({ ackedSeq: 2, rejected: [] });
   });
 
   it('refuses the reserved opening-balance device id', async () => {
-    const res = await one.client.request<{ error: string }>('POST', '/api/v1/sessions', { body: { user: 'supervisor', pin: '3333', deviceId: OPENING_DEVICE } });
+    const res = await one.client.request<{ error: string }>('POST', '/api/v1/sessions', {
+      body: { user: 'supervisor', pin: '3333', deviceId: OPENING_DEVICE },
+    });
     // The id schema refuses the API's own prefix before any device check: a 400 naming the field.
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_request', field: 'deviceId' });
@@ -184,7 +195,12 @@ describe.each(BACKEND_NAMES)('identity under attack on %s', (name) => {
     expect(res.body.rejected.map((r) => [r.seq, r.code])).toEqual([[1, 'duplicate_id']]);
     const after = await one.client.stock(sup, 'SKU-1006', 'B-01-02');
     expect(after.committed - before.committed).toBe(6);
-    const devices = (await one.client.get<{ devices: { deviceId: string; replaces: string | null; replacedBy: string | null; resetAt: string | null }[] }>('/api/v1/devices', sup)).body.devices;
+    const devices = (
+      await one.client.get<{ devices: { deviceId: string; replaces: string | null; replacedBy: string | null; resetAt: string | null }[] }>(
+        '/api/v1/devices',
+        sup,
+      )
+    ).body.devices;
     expect(devices.find((d) => d.deviceId === stuck.id)).toMatchObject({ replacedBy: fresher.id, resetAt: T0.toISOString() });
     expect(devices.find((d) => d.deviceId === fresher.id)).toMatchObject({ replaces: stuck.id });
     // The old registration cannot be used to register a second replacement.
@@ -199,7 +215,10 @@ describe.each(BACKEND_NAMES)('identity under attack on %s', (name) => {
       const c = i % 2 === 0 ? one.client : two.client;
       // Every guess wrong but the last ones, which hold the right PIN: they must be refused too.
       const pin = i >= 190 ? '2222' : String(5000 + i);
-      return c.request<{ error: string }>('POST', '/api/v1/sessions', { body: { user: 'receiver', pin, deviceId: deviceId(20_000 + i) }, remoteAddress: `10.9.${i % 7}.1` });
+      return c.request<{ error: string }>('POST', '/api/v1/sessions', {
+        body: { user: 'receiver', pin, deviceId: deviceId(20_000 + i) },
+        remoteAddress: `10.9.${i % 7}.1`,
+      });
     });
     const answers = await Promise.all(guesses);
     const checked = answers.filter((a) => a.status === 401 || a.status === 200);
@@ -229,7 +248,10 @@ describe('the rate limit and the live feed', () => {
   it('a random Bearer header does not buy a rate limit of its own', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const res = await client.request('GET', '/api/v1/stock', { headers: { authorization: `Bearer made-up-token-number-${i}-xxxxxxxxxx` }, remoteAddress: '10.1.1.1' });
+      const res = await client.request('GET', '/api/v1/stock', {
+        headers: { authorization: `Bearer made-up-token-number-${i}-xxxxxxxxxx` },
+        remoteAddress: '10.1.1.1',
+      });
       statuses.push(res.status);
     }
     // Unverified, so all count against the address: 401s until the address's limit, then 429.
@@ -241,7 +263,11 @@ describe('the rate limit and the live feed', () => {
 describe('the live feed over real HTTP', () => {
   let server: { url: string; close(): Promise<void> };
   const signIn = async (user: string, pin: string, device: string) => {
-    const res = await fetch(`${server.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, pin, deviceId: device }) });
+    const res = await fetch(`${server.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user, pin, deviceId: device }),
+    });
     return (await res.json()) as { token: string };
   };
   const ticket = async (token: string) => {
@@ -285,12 +311,16 @@ describe('the live feed over real HTTP', () => {
 });
 
 describeIfAvailable(POSTGRES_MISSING, 'the live feed across two API processes on PostgreSQL', () => {
-  it('a sign-out in one process closes the session\'s stream in the other', async () => {
+  it("a sign-out in one process closes the session's stream in the other", async () => {
     const backend = await openBackend('postgres');
     const a = await startServer({ ...backend.options(), port: 0, logLevel: 'silent', keepAliveMs: 60_000 });
     const b = await startServer({ ...backend.options(), port: 0, logLevel: 'silent', keepAliveMs: 60_000, seed: false });
     try {
-      const res = await fetch(`${a.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'picker', pin: '1111', deviceId: deviceId(32_001) }) });
+      const res = await fetch(`${a.url}/api/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'picker', pin: '1111', deviceId: deviceId(32_001) }),
+      });
       const { token } = (await res.json()) as { token: string };
       const t = await fetch(`${b.url}/api/v1/stream-tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       // The ticket from process B opens the stream on process A.

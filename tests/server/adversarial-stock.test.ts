@@ -16,7 +16,16 @@ import { insertCatalog } from '../../src/server/storage/index.ts';
 import { replayMismatches } from '../../src/server/replay.ts';
 
 type Outcome = { ackedSeq: number; rejected: { seq: number; code: string; message: string }[] };
-type Held = { id: string; status: string; held?: { actor: string; lines: { sku: string; expected: number; counted: number; variance: number }[]; movements: { type: string; actor: string; sku: string; qty: number }[]; previous?: { actor: string } } };
+type Held = {
+  id: string;
+  status: string;
+  held?: {
+    actor: string;
+    lines: { sku: string; expected: number; counted: number; variance: number }[];
+    movements: { type: string; actor: string; sku: string; qty: number }[];
+    previous?: { actor: string };
+  };
+};
 
 describe.each(BACKEND_NAMES)('stock cannot be created from nothing, on %s', (name) => {
   let backend: Backend;
@@ -43,7 +52,9 @@ describe.each(BACKEND_NAMES)('stock cannot be created from nothing, on %s', (nam
   const stock = (sku: string, location: string) => api.stock(sup, sku, location);
   const tasks = async () => (await api.get<{ countTasks: Held[] }>('/api/v1/count-tasks', sup)).body.countTasks;
   const discrepancy = async (eventId: string) =>
-    (await api.get<{ discrepancies: { eventId: string; kind: string; claimed: number }[] }>('/api/v1/discrepancies', sup)).body.discrepancies.find((d) => d.eventId === eventId);
+    (await api.get<{ discrepancies: { eventId: string; kind: string; claimed: number }[] }>('/api/v1/discrepancies', sup)).body.discrepancies.find(
+      (d) => d.eventId === eventId,
+    );
 
   beforeAll(async () => {
     backend = await openBackend(name);
@@ -117,8 +128,28 @@ describe.each(BACKEND_NAMES)('stock cannot be created from nothing, on %s', (nam
     expect((await stock('SKU-1006', 'B-01-02')).available).toBe(before.available - 2);
 
     // A big variance is held; another counter's recount that disagrees does not post what it says.
-    await first.send(first.dev.next('count.started', { countTaskId: 'CT-SECOND', location: 'B-01-02' }), first.dev.next('count.recorded', { countTaskId: 'CT-SECOND', location: 'B-01-02', lines: [{ sku: 'SKU-1006', qty: 5 }, { sku: 'SKU-1001', qty: 10 }] }));
-    await second.send(second.dev.next('count.started', { countTaskId: 'CT-SECOND', location: 'B-01-02' }), second.dev.next('count.recorded', { countTaskId: 'CT-SECOND', location: 'B-01-02', lines: [{ sku: 'SKU-1006', qty: 999 }, { sku: 'SKU-1001', qty: 10 }] }));
+    await first.send(
+      first.dev.next('count.started', { countTaskId: 'CT-SECOND', location: 'B-01-02' }),
+      first.dev.next('count.recorded', {
+        countTaskId: 'CT-SECOND',
+        location: 'B-01-02',
+        lines: [
+          { sku: 'SKU-1006', qty: 5 },
+          { sku: 'SKU-1001', qty: 10 },
+        ],
+      }),
+    );
+    await second.send(
+      second.dev.next('count.started', { countTaskId: 'CT-SECOND', location: 'B-01-02' }),
+      second.dev.next('count.recorded', {
+        countTaskId: 'CT-SECOND',
+        location: 'B-01-02',
+        lines: [
+          { sku: 'SKU-1006', qty: 999 },
+          { sku: 'SKU-1001', qty: 10 },
+        ],
+      }),
+    );
     expect((await stock('SKU-1006', 'B-01-02')).available).toBe(before.available - 2);
     const task = (await tasks()).find((t) => t.id === 'CT-SECOND');
     expect(task).toMatchObject({ status: 'awaiting_approval', held: { actor: 'picker', previous: { actor: 'receiver' } } });
@@ -130,7 +161,13 @@ describe.each(BACKEND_NAMES)('stock cannot be created from nothing, on %s', (nam
     const before = await stock('SKU-1003', 'A-02-01');
     const held = picker.dev.next('pick.held', pickHeld('SKU-1003', 'A-02-01', 3, line.pickListId, line.lineId));
     const undo = (qty: number, corrects: string = held.id) => picker.dev.next('pick.undone', { corrects, sku: 'SKU-1003', location: 'A-02-01', qty });
-    const out = await picker.send(held, undo(3), undo(3), undo(1, '0190a0b1-dead-7000-8000-000000000001'), picker.dev.next('pick.undone', { corrects: held.id, sku: 'SKU-1001', location: 'A-01-01', qty: 1 }));
+    const out = await picker.send(
+      held,
+      undo(3),
+      undo(3),
+      undo(1, '0190a0b1-dead-7000-8000-000000000001'),
+      picker.dev.next('pick.undone', { corrects: held.id, sku: 'SKU-1001', location: 'A-01-01', qty: 1 }),
+    );
     expect(codes(out)).toEqual(['exceeds_reference', 'unknown_pick', 'reference_mismatch']);
     expect(out.rejected.map((r) => r.seq)).toEqual([held.seq + 2, held.seq + 3, held.seq + 4]);
     expect(await stock('SKU-1003', 'A-02-01')).toEqual(before);
@@ -158,15 +195,27 @@ describe.each(BACKEND_NAMES)('stock cannot be created from nothing, on %s', (nam
     const boss = await handheld('supervisor');
     const bin = await stock('SKU-1004', 'A-02-02');
     await clerk.send(clerk.dev.next('return.quarantined', { returnId: 'RMA-ADV', sku: 'SKU-1004', location: 'RET-1', qty: 2, condition: 'sealed' }));
-    const again = await clerk.send(clerk.dev.next('return.quarantined', { returnId: 'RMA-ADV', sku: 'SKU-1004', location: 'RET-1', qty: 2, condition: 'sealed' }));
+    const again = await clerk.send(
+      clerk.dev.next('return.quarantined', { returnId: 'RMA-ADV', sku: 'SKU-1004', location: 'RET-1', qty: 2, condition: 'sealed' }),
+    );
     expect(codes(again)).toEqual(['duplicate_return']);
-    const resale = (qty: number, returnId = 'RMA-ADV', from = 'RET-1') => boss.dev.next('return.resolved', { returnId, decision: 'resale', sku: 'SKU-1004', from, to: 'A-02-02', qty });
-    const out = await boss.send(resale(3), resale(1, 'RMA-NOPE'), resale(1, 'RMA-ADV', 'DOCK-1'), resale(2), resale(2), boss.dev.next('return.resolved', { returnId: 'RMA-ADV', decision: 'write_off', sku: 'SKU-1004', from: 'RET-1', qty: 1, reason: 'again' }));
+    const resale = (qty: number, returnId = 'RMA-ADV', from = 'RET-1') =>
+      boss.dev.next('return.resolved', { returnId, decision: 'resale', sku: 'SKU-1004', from, to: 'A-02-02', qty });
+    const out = await boss.send(
+      resale(3),
+      resale(1, 'RMA-NOPE'),
+      resale(1, 'RMA-ADV', 'DOCK-1'),
+      resale(2),
+      resale(2),
+      boss.dev.next('return.resolved', { returnId: 'RMA-ADV', decision: 'write_off', sku: 'SKU-1004', from: 'RET-1', qty: 1, reason: 'again' }),
+    );
     expect(codes(out)).toEqual(['exceeds_reference', 'unknown_return', 'reference_mismatch', 'exceeds_reference', 'exceeds_reference']);
     expect((await stock('SKU-1004', 'A-02-02')).available).toBe(bin.available + 2);
     expect((await stock('SKU-1004', 'RET-1')).quarantine).toBe(0);
     // A return in a bin is not where returns lie; the returns area is.
-    expect(codes(await clerk.send(clerk.dev.next('return.quarantined', { returnId: 'RMA-BIN', sku: 'SKU-1004', location: 'A-02-02', qty: 1, condition: 'sealed' })))).toEqual(['wrong_location_kind']);
+    expect(
+      codes(await clerk.send(clerk.dev.next('return.quarantined', { returnId: 'RMA-BIN', sku: 'SKU-1004', location: 'A-02-02', qty: 1, condition: 'sealed' }))),
+    ).toEqual(['wrong_location_kind']);
   });
 
   it('a short is at most what the line still wants; a pick names a real line of its SKU and bin', async () => {
@@ -174,7 +223,14 @@ describe.each(BACKEND_NAMES)('stock cannot be created from nothing, on %s', (nam
     const picker = await handheld('picker');
     const before = await stock('SKU-1007', 'B-01-01');
     const out = await picker.send(
-      picker.dev.next('pick.short', { pickListId: line.pickListId, lineId: line.lineId, sku: 'SKU-1008', location: 'A-02-02', missingQty: 100_000, countTaskId: 'CT-HUGE' }),
+      picker.dev.next('pick.short', {
+        pickListId: line.pickListId,
+        lineId: line.lineId,
+        sku: 'SKU-1008',
+        location: 'A-02-02',
+        missingQty: 100_000,
+        countTaskId: 'CT-HUGE',
+      }),
       picker.dev.next('pick.short', { pickListId: 'PL-0001', lineId: '3', sku: 'SKU-1007', location: 'B-01-01', missingQty: 100_000, countTaskId: 'CT-HUGE' }),
       picker.dev.next('pick.held', pickHeld('SKU-1007', 'B-01-01', 1, 'PL-NOPE', '1')),
       picker.dev.next('pick.held', pickHeld('SKU-1007', 'B-01-01', 1, line.pickListId, line.lineId)),
@@ -222,13 +278,17 @@ describe.each(BACKEND_NAMES)('stock cannot be created from nothing, on %s', (nam
     expect((await stock('SKU-1003', 'DOCK-1')).qc).toBe(BUCKET_CAP);
     // The row is not poisoned: another device's release is applied (never a 500), and the receiver goes on.
     expect(codes(await other.send(other.dev.next('qc.released', { sku: 'SKU-1003', from: 'DOCK-1', to: 'A-02-01', qty: 5 })))).toEqual([]);
-    expect(codes(await receiver.send(receiver.dev.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1003', location: 'DOCK-1', qty: 5 })))).toEqual([]);
+    expect(codes(await receiver.send(receiver.dev.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1003', location: 'DOCK-1', qty: 5 })))).toEqual(
+      [],
+    );
     expect((await stock('SKU-1003', 'DOCK-1')).qc).toBe(BUCKET_CAP);
   });
 
   it('afterwards every device still delivers, and a replay of the ledger equals the stock table', async () => {
     const receiver = await handheld('receiver');
-    expect(codes(await receiver.send(receiver.dev.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 })))).toEqual([]);
+    expect(codes(await receiver.send(receiver.dev.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 })))).toEqual(
+      [],
+    );
     expect(await replayMismatches(app.db)).toEqual([]);
   });
 });
@@ -239,7 +299,10 @@ describeIfAvailable(POSTGRES_MISSING, 'two API processes on one PostgreSQL', () 
     const [a, b] = await Promise.all([startApp(backend, { rateLimit: false }), startApp(backend, { rateLimit: false })]);
     try {
       const skus = Array.from({ length: 40 }, (_, i) => `SKU-R${String(i).padStart(2, '0')}`);
-      await insertCatalog(a.app.db, skus.map((sku, i) => ({ sku, gtin: String(90_000_000_000_000 + i).padStart(14, '0'), name: sku })));
+      await insertCatalog(
+        a.app.db,
+        skus.map((sku, i) => ({ sku, gtin: String(90_000_000_000_000 + i).padStart(14, '0'), name: sku })),
+      );
       const rx = new DeviceEvents(601, 'receiver');
       const qc = new DeviceEvents(602, 'receiver');
       const [rxToken, qcToken] = await Promise.all([a.client.signIn('receiver', rx.id), b.client.signIn('receiver', qc.id)]);

@@ -68,10 +68,17 @@ describe('one owner per embedded database', () => {
       const url = await ready(first);
       const dev = new DeviceEvents(1);
       // Receipts need no pick line: each adds one unit to QC at the dock.
-      const signIn = await call<{ token: string; session: string }>(`${url}/api/v1/sessions`, 'POST', undefined, { user: 'receiver', pin: '2222', deviceId: dev.id });
+      const signIn = await call<{ token: string; session: string }>(`${url}/api/v1/sessions`, 'POST', undefined, {
+        user: 'receiver',
+        pin: '2222',
+        deviceId: dev.id,
+      });
       const token = signIn.body.token;
-      const receive = () => dev.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 }, 'receiver', signIn.body.session);
-      const sup = (await call<{ token: string }>(`${url}/api/v1/sessions`, 'POST', undefined, { user: 'supervisor', pin: '3333', deviceId: new DeviceEvents(2).id })).body.token;
+      const receive = () =>
+        dev.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1004', location: 'DOCK-1', qty: 1 }, 'receiver', signIn.body.session);
+      const sup = (
+        await call<{ token: string }>(`${url}/api/v1/sessions`, 'POST', undefined, { user: 'supervisor', pin: '3333', deviceId: new DeviceEvents(2).id })
+      ).body.token;
       let acked = 0;
       const pushSome = async (base: string, count: number) => {
         for (let i = 0; i < count; i += 20) {

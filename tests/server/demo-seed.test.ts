@@ -7,7 +7,9 @@ describe('demo CSV files', () => {
   it('the catalog file is the CATALOG constant, every line valid', async () => {
     const f = readCatalogCsv(await demoFile('catalog.csv'));
     expect(f.errors).toEqual([]);
-    expect(f.records.map(({ record: r }) => ({ sku: r.sku, gtin: r.gtin, name: r.name, ...(r.unitsPerCase ? { unitsPerCase: r.unitsPerCase } : {}) }))).toEqual(CATALOG);
+    expect(f.records.map(({ record: r }) => ({ sku: r.sku, gtin: r.gtin, name: r.name, ...(r.unitsPerCase ? { unitsPerCase: r.unitsPerCase } : {}) }))).toEqual(
+      CATALOG,
+    );
   });
   it('the bin map is the LOCATIONS constant, all at site main', async () => {
     const f = readLocationsCsv(await demoFile('locations.csv'));
@@ -18,12 +20,16 @@ describe('demo CSV files', () => {
   it('the users file is DEMO_USERS with their PINs, an admin among them', async () => {
     const f = readUsersCsv(await demoFile('users.csv'));
     expect(f.errors).toEqual([]);
-    expect(f.records.map(({ record: r }) => ({ id: r.id, name: r.name, pin: r.pin, roles: r.roles }))).toEqual(DEMO_USERS.map((u) => ({ ...u, roles: [...u.roles].sort() })));
+    expect(f.records.map(({ record: r }) => ({ id: r.id, name: r.name, pin: r.pin, roles: r.roles }))).toEqual(
+      DEMO_USERS.map((u) => ({ ...u, roles: [...u.roles].sort() })),
+    );
     expect(f.records.find((r) => r.record.id === 'admin')?.record.roles).toEqual(['admin']);
   });
   it('the ASN file is the RECEIPTS constant', async () => {
     const f = readReceiptsCsv(await demoFile('receipts.csv'));
     expect(f.errors).toEqual([]);
-    expect(f.records.map((r) => r.record)).toEqual(RECEIPTS.map((r) => ({ id: r.id, supplier: r.supplier, dock: r.dock, ssccs: [...r.ssccs], lines: r.lines.map((l) => ({ ...l })) })));
+    expect(f.records.map((r) => r.record)).toEqual(
+      RECEIPTS.map((r) => ({ id: r.id, supplier: r.supplier, dock: r.dock, ssccs: [...r.ssccs], lines: r.lines.map((l) => ({ ...l })) })),
+    );
   });
 });

@@ -28,9 +28,9 @@ describe('restart', () => {
         // The session survives too: tokens live in the database, not in the process.
         expect(await second.client.stock(token, 'SKU-1001', 'A-01-01')).toMatchObject({ available: 38, committed: 2 });
         expect((await second.client.push(dev.id, token, batch)).body).toEqual({ ackedSeq: 1, rejected: [] });
-        const opening = (await second.client.get<{ events: { type: string }[] }>('/api/v1/ledger?limit=1000', await second.client.supervisorToken())).body.events.filter(
-          (e) => e.type === 'stock.opening_balance',
-        );
+        const opening = (
+          await second.client.get<{ events: { type: string }[] }>('/api/v1/ledger?limit=1000', await second.client.supervisorToken())
+        ).body.events.filter((e) => e.type === 'stock.opening_balance');
         expect(opening).toHaveLength(OPENING_STOCK.length);
         const migrations = await second.app.db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
         expect(migrations.map((m) => m.version)).toEqual(ALL_VERSIONS);
@@ -62,7 +62,8 @@ describe.each(BACKEND_NAMES)('one device pushing over two connections at once on
       for (const ans of answers) expect(ans.status).toBe(200);
       // Whatever raced, a final push of everything settles on 60.
       expect((await two.push(dev.id, token, events)).body).toEqual({ ackedSeq: 60, rejected: [] });
-      const ledger = (await one.get<{ events: { seq: number; id: string; position: number }[] }>(`/api/v1/ledger?deviceId=${dev.id}&limit=1000`, token)).body.events;
+      const ledger = (await one.get<{ events: { seq: number; id: string; position: number }[] }>(`/api/v1/ledger?deviceId=${dev.id}&limit=1000`, token)).body
+        .events;
       expect(ledger.map((e) => e.seq)).toEqual(events.map((e) => e.seq));
       expect(ledger.map((e) => e.id)).toEqual(events.map((e) => e.id));
       const after = await one.stock(token, 'SKU-1007', 'B-01-01');

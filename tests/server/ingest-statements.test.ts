@@ -89,7 +89,9 @@ describe.each(BACKEND_NAMES)('set-based ingest on %s', (name) => {
   it('never takes the per-event savepoint path for a clean batch', async () => {
     const device = new DeviceEvents(0x5e3, 'receiver');
     const token = await api.signIn('receiver', device.id);
-    const good = Array.from({ length: 20 }, (_, i) => device.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1002', location: 'DOCK-1', qty: 1 + i }, 'receiver'));
+    const good = Array.from({ length: 20 }, (_, i) =>
+      device.next('receipt.received', { receiptId: 'RCV-0001', sku: 'SKU-1002', location: 'DOCK-1', qty: 1 + i }, 'receiver'),
+    );
     const { res, statements: sent } = await counted(device, token, good);
     expect(res.body).toEqual({ ackedSeq: 20, rejected: [] });
     expect(sent.filter((s) => s.startsWith('SAVEPOINT'))).toEqual([]);

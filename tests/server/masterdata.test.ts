@@ -23,11 +23,17 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
   const csv = (method: 'POST', url: string, token: string | undefined, body: string) =>
     api.request<Report>(method, url, { ...(token ? { token } : {}), raw: body, headers: { 'content-type': 'text/csv' } });
   const put = async (url: string, token: string, body: unknown): Promise<Reply<Report>> => {
-    const res = await app.app.inject({ method: 'PUT', url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const res = await app.app.inject({
+      method: 'PUT',
+      url,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
     return { status: res.statusCode, body: JSON.parse(res.body) as Report, headers: res.headers };
   };
   const mdEvents = async () =>
-    (await api.get<{ events: LedgerEntry[] }>(`/api/v1/ledger?deviceId=${MASTERDATA_DEVICE}&limit=1000`, sup)).body.events ?? expect.unreachable('the ledger read failed');
+    (await api.get<{ events: LedgerEntry[] }>(`/api/v1/ledger?deviceId=${MASTERDATA_DEVICE}&limit=1000`, sup)).body.events ??
+    expect.unreachable('the ledger read failed');
 
   beforeAll(async () => {
     backend = await openBackend(name);
@@ -65,7 +71,13 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     const before = await mdEvents();
     const preview = await csv('POST', '/api/v1/masterdata/catalog/preview', sup, file);
     expect(preview.status).toBe(200);
-    expect(preview.body).toMatchObject({ lines: 3, created: 2, imported: false, errorCount: 1, errors: [{ line: 3, message: 'GTIN 4006381339990 has a wrong check digit (expected 5)' }] });
+    expect(preview.body).toMatchObject({
+      lines: 3,
+      created: 2,
+      imported: false,
+      errorCount: 1,
+      errors: [{ line: 3, message: 'GTIN 4006381339990 has a wrong check digit (expected 5)' }],
+    });
     const all = await csv('POST', '/api/v1/masterdata/catalog/import', sup, file);
     expect(all.status).toBe(422);
     expect(all.body).toMatchObject({ error: 'invalid_file', imported: false });
@@ -77,7 +89,10 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     expect(clean.status).toBe(200);
     expect(clean.body).toMatchObject({ created: 2, imported: true, errorCount: 1 });
     const after = (await api.get<{ items: { sku: string; velocityClass: string }[] }>('/api/v1/masterdata/catalog', sup)).body.items;
-    expect(after.filter((i) => i.sku.startsWith('NEW-'))).toMatchObject([{ sku: 'NEW-1', velocityClass: 'A' }, { sku: 'NEW-3', velocityClass: 'C' }]);
+    expect(after.filter((i) => i.sku.startsWith('NEW-'))).toMatchObject([
+      { sku: 'NEW-1', velocityClass: 'A' },
+      { sku: 'NEW-3', velocityClass: 'C' },
+    ]);
   });
 
   it('records every change in the ledger (who, when, before, after); the same file again changes nothing', async () => {
@@ -90,8 +105,16 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: 1, imported: true });
     const events = (await mdEvents()).slice(before);
     expect(events).toHaveLength(2);
-    expect(events[0]).toMatchObject({ type: 'masterdata.changed', actor: 'admin', payload: { entity: 'catalog', key: 'LED-1', action: 'created', before: null, after: { name: 'Lantern', reorderPoint: 5 } } });
-    expect(events[1]).toMatchObject({ actor: 'supervisor', occurredAt: expect.any(String), payload: { action: 'updated', before: { name: 'Lantern' }, after: { name: 'Lantern XL' } } });
+    expect(events[0]).toMatchObject({
+      type: 'masterdata.changed',
+      actor: 'admin',
+      payload: { entity: 'catalog', key: 'LED-1', action: 'created', before: null, after: { name: 'Lantern', reorderPoint: 5 } },
+    });
+    expect(events[1]).toMatchObject({
+      actor: 'supervisor',
+      occurredAt: expect.any(String),
+      payload: { action: 'updated', before: { name: 'Lantern' }, after: { name: 'Lantern XL' } },
+    });
     // The SKU's history reads like any other: /ledger?sku=
     expect((await api.get<{ events: LedgerEntry[] }>('/api/v1/ledger?sku=LED-1', sup)).body.events).toHaveLength(2);
     // Master-data events move no stock: a replay of the ledger still gives the table.
@@ -102,7 +125,12 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     const taken = await csv('POST', '/api/v1/masterdata/catalog/import', sup, `sku,name,gtin\nDUP-1,Copy,04006381330077\n`);
     expect(taken.status).toBe(422);
     expect(taken.body.errors).toEqual([{ line: 2, message: 'GTIN 04006381330077 already belongs to SKU-1001; a GTIN names one SKU only' }]);
-    const asCase = await csv('POST', '/api/v1/masterdata/catalog/import', sup, `sku,name,gtin,case_gtin,units_per_case\nDUP-2,Copy,${gtin(20)},04006381330145,6\n`);
+    const asCase = await csv(
+      'POST',
+      '/api/v1/masterdata/catalog/import',
+      sup,
+      `sku,name,gtin,case_gtin,units_per_case\nDUP-2,Copy,${gtin(20)},04006381330145,6\n`,
+    );
     expect(asCase.body.errors).toEqual([{ line: 2, message: 'GTIN 04006381330145 already belongs to SKU-1002; a GTIN names one SKU only' }]);
     await csv('POST', '/api/v1/masterdata/catalog/import', sup, `sku,name,gtin\nSW-1,One,${gtin(21)}\nSW-2,Two,${gtin(22)}\n`);
     const swap = await csv('POST', '/api/v1/masterdata/catalog/import', sup, `sku,name,gtin\nSW-1,One,${gtin(22)}\nSW-2,Two,${gtin(21)}\n`);
@@ -118,7 +146,9 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     const current = (await api.get<{ items: { sku: string }[] }>('/api/v1/masterdata/catalog', sup)).body.items.find((i) => i.sku === 'SKU-1001');
     const retire = await put('/api/v1/masterdata/catalog/SKU-1001', sup, { ...current, status: 'retired' });
     expect(retire.body).toMatchObject({ updated: 1, imported: true });
-    expect((await api.get<{ items: { sku: string; status: string }[] }>('/api/v1/masterdata/catalog', sup)).body.items.find((i) => i.sku === 'SKU-1001')?.status).toBe('retired');
+    expect(
+      (await api.get<{ items: { sku: string; status: string }[] }>('/api/v1/masterdata/catalog', sup)).body.items.find((i) => i.sku === 'SKU-1001')?.status,
+    ).toBe('retired');
     expect((await put('/api/v1/masterdata/catalog/SKU-1001', sup, { ...current, status: 'active' })).body).toMatchObject({ updated: 1 });
     await csv('POST', '/api/v1/masterdata/catalog/import', sup, `sku,name,gtin\nGONE-1,Typo,${gtin(30)}\n`);
     expect((await api.request('DELETE', '/api/v1/masterdata/catalog/GONE-1', { token: sup })).status).toBe(200);
@@ -134,7 +164,9 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     expect(map.status).toBe(422);
     expect(map.body.errors).toEqual([{ line: 4, message: 'site north does not exist; add it first' }]);
     expect((await csv('POST', '/api/v1/masterdata/sites/import', admin, `site,name\nnorth,North hall\n`)).body).toMatchObject({ created: 1 });
-    expect((await csv('POST', '/api/v1/masterdata/locations/import', sup, `Bin Code,Type,Site\nZ-09-01,,\nQC-1,qc,main\nN-1,bin,north\n`)).body).toMatchObject({ created: 3 });
+    expect((await csv('POST', '/api/v1/masterdata/locations/import', sup, `Bin Code,Type,Site\nZ-09-01,,\nQC-1,qc,main\nN-1,bin,north\n`)).body).toMatchObject({
+      created: 3,
+    });
     expect((await api.request('DELETE', '/api/v1/masterdata/locations/Z-09-01', { token: sup })).status).toBe(200);
     expect((await api.request('DELETE', '/api/v1/masterdata/sites/north', { token: sup })).body).toMatchObject({ error: 'in_use' });
   });
@@ -191,11 +223,17 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     const boss = await csv('POST', '/api/v1/masterdata/users/import', sup, `id,name,roles,pin\nboss,Bo Boss,supervisor,9999\n`);
     expect(boss.status).toBe(422);
     expect(boss.body.errors[0]?.message).toBe('only an admin may create or change a user with the role supervisor or admin (boss)');
-    expect((await csv('POST', '/api/v1/masterdata/users/import', sup, `id,name,roles\nnopin,No Pin,picker\n`)).body.errors[0]?.message).toBe('new user nopin needs a PIN');
+    expect((await csv('POST', '/api/v1/masterdata/users/import', sup, `id,name,roles\nnopin,No Pin,picker\n`)).body.errors[0]?.message).toBe(
+      'new user nopin needs a PIN',
+    );
     const made = await csv('POST', '/api/v1/masterdata/users/import', sup, `id,name,roles,pin,badge\npia2,Pia Two,picker,2468,b-7777\n`);
     expect(made.body).toMatchObject({ created: 1, imported: true });
     // The same file again (same PIN) changes nothing.
-    expect((await csv('POST', '/api/v1/masterdata/users/import', sup, `id,name,roles,pin,badge\npia2,Pia Two,picker,2468,b-7777\n`)).body).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    expect((await csv('POST', '/api/v1/masterdata/users/import', sup, `id,name,roles,pin,badge\npia2,Pia Two,picker,2468,b-7777\n`)).body).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: 1,
+    });
     const dev = deviceId(0x7020);
     const t1 = await api.signIn('pia2', dev, '2468');
     // The ledger shows that the PIN changed, never the PIN or its hash.
@@ -213,8 +251,12 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     await api.signIn('pia2', dev, '13579');
     // A supervisor cannot lock an admin, nor themselves; an admin can make a supervisor.
     expect((await api.request('POST', '/api/v1/masterdata/users/admin/lock', { token: sup })).status).toBe(422);
-    expect((await api.request<Report>('POST', '/api/v1/masterdata/users/supervisor/lock', { token: sup })).body.errors[0]?.message).toMatch(/only an admin|yourself/);
-    expect((await csv('POST', '/api/v1/masterdata/users/import', admin, `id,name,roles,pin\nboss,Bo Boss,supervisor,9999\n`)).body).toMatchObject({ created: 1 });
+    expect((await api.request<Report>('POST', '/api/v1/masterdata/users/supervisor/lock', { token: sup })).body.errors[0]?.message).toMatch(
+      /only an admin|yourself/,
+    );
+    expect((await csv('POST', '/api/v1/masterdata/users/import', admin, `id,name,roles,pin\nboss,Bo Boss,supervisor,9999\n`)).body).toMatchObject({
+      created: 1,
+    });
     expect((await api.request('DELETE', '/api/v1/masterdata/users/boss', { token: admin })).status).toBe(409);
     const list = (await api.get<{ items: Record<string, unknown>[] }>('/api/v1/masterdata/users', sup)).body.items;
     expect(JSON.stringify(list)).not.toMatch(/scrypt|pin_hash|pinHash/);
@@ -231,7 +273,11 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     expect(good.body).toMatchObject({ created: 1, imported: true });
     const rec = await api.signIn('receiver', deviceId(0x7030));
     const work = (await api.get<PullResponse>(`/api/v1/devices/${deviceId(0x7030)}/work`, rec)).body;
-    expect(work.receipts.find((r) => r.id === 'ASN-3')).toMatchObject({ supplier: 'Acme', ssccs: ['034012345000000033'], lines: [{ lineId: '1', sku: 'SKU-1002', gtin: '04006381330145', expectedQty: 5 }] });
+    expect(work.receipts.find((r) => r.id === 'ASN-3')).toMatchObject({
+      supplier: 'Acme',
+      ssccs: ['034012345000000033'],
+      lines: [{ lineId: '1', sku: 'SKU-1002', gtin: '04006381330145', expectedQty: 5 }],
+    });
     const dev = new DeviceEvents(0x7030, 'receiver');
     await api.push(dev.id, rec, [dev.next('receipt.received', { receiptId: 'ASN-3', sku: 'SKU-1002', location: 'DOCK-1', qty: 1 })]);
     const change = await csv('POST', '/api/v1/masterdata/receipts/import', sup, `${head}\nASN-3,Acme,DOCK-1,1,,04006381330145,9,\n`);
@@ -240,7 +286,12 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
   });
 
   it('exports CSV with formulas neutralised and reads its own export back unchanged', async () => {
-    await csv('POST', '/api/v1/masterdata/catalog/import', sup, `sku,name,gtin\nEVIL-1,"=HYPERLINK(""http://evil.example"",""free"")",${gtin(50)}\nEVIL-2,@SUM(A1),${gtin(51)}\n`);
+    await csv(
+      'POST',
+      '/api/v1/masterdata/catalog/import',
+      sup,
+      `sku,name,gtin\nEVIL-1,"=HYPERLINK(""http://evil.example"",""free"")",${gtin(50)}\nEVIL-2,@SUM(A1),${gtin(51)}\n`,
+    );
     const res = await app.app.inject({ method: 'GET', url: '/api/v1/masterdata/catalog/export.csv', headers: { authorization: `Bearer ${sup}` } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
@@ -267,9 +318,14 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     expect((await api.request('POST', '/api/v1/masterdata/catalog/import', { token: sup, body: { items: [], extra: 1 } })).status).toBe(400);
     expect((await api.request('GET', '/api/v1/masterdata/passwords', { token: sup })).status).toBe(400);
     expect((await csv('POST', '/api/v1/masterdata/catalog/import?mode=yolo', sup, 'sku,name,gtin\n')).status).toBe(400);
-    expect((await api.request('POST', '/api/v1/masterdata/catalog/import', { token: sup, raw: '<xml/>', headers: { 'content-type': 'application/xml' } })).status).toBe(415);
+    expect(
+      (await api.request('POST', '/api/v1/masterdata/catalog/import', { token: sup, raw: '<xml/>', headers: { 'content-type': 'application/xml' } })).status,
+    ).toBe(415);
     expect((await csv('POST', '/api/v1/masterdata/catalog/import', sup, '   ')).body).toMatchObject({ error: 'empty_file' });
-    const json = await api.request<Report>('POST', '/api/v1/masterdata/catalog/import', { token: sup, body: { items: [{ sku: 'J-1', name: 'Json', gtin: gtin(60) }, { sku: 'J-2' }] } });
+    const json = await api.request<Report>('POST', '/api/v1/masterdata/catalog/import', {
+      token: sup,
+      body: { items: [{ sku: 'J-1', name: 'Json', gtin: gtin(60) }, { sku: 'J-2' }] },
+    });
     expect(json.status).toBe(422);
     expect(json.body.errors).toEqual([
       { line: 2, column: 'name', message: 'name is empty' },

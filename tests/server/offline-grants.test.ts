@@ -5,7 +5,19 @@
  * when forged or presented for another user or device. The setting is a supervisor's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_NAMES, DeviceEvents, T0, deviceId, keychain, openBackend, pickHeld, pickLine, startApp, type Backend, type Client } from '../fixtures/server-app.ts';
+import {
+  BACKEND_NAMES,
+  DeviceEvents,
+  T0,
+  deviceId,
+  keychain,
+  openBackend,
+  pickHeld,
+  pickLine,
+  startApp,
+  type Backend,
+  type Client,
+} from '../fixtures/server-app.ts';
 import type { App } from '../../src/server/app.ts';
 import type { OfflineGrantResponse } from '../../src/domain/shift/protocol.ts';
 import { replayMismatches } from '../../src/server/replay.ts';
@@ -20,7 +32,12 @@ describe.each(BACKEND_NAMES)('offline sign-in grants on %s', (name) => {
   let n = 800;
 
   const put = async (url: string, token: string | undefined, body: unknown) => {
-    const res = await app.app.inject({ method: 'PUT', url, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const res = await app.app.inject({
+      method: 'PUT',
+      url,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
     return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
   };
   const grantFor = async (token: string) => {
@@ -35,7 +52,11 @@ describe.each(BACKEND_NAMES)('offline sign-in grants on %s', (name) => {
     const token = await api.signIn(user, dev.id);
     const grant = await grantFor(token);
     /** An event recorded offline under the grant (`at` is the device clock). */
-    const offline = (type: Parameters<DeviceEvents['next']>[0], payload: Record<string, unknown>, opts: { at?: Date; actor?: string; grant?: OfflineGrantResponse; token?: string } = {}) => {
+    const offline = (
+      type: Parameters<DeviceEvents['next']>[0],
+      payload: Record<string, unknown>,
+      opts: { at?: Date; actor?: string; grant?: OfflineGrantResponse; token?: string } = {},
+    ) => {
       const g = opts.grant ?? grant;
       return { ...dev.next(type, payload, opts.actor ?? user, g.grantId), occurredAt: (opts.at ?? T0).toISOString(), grant: opts.token ?? g.grant };
     };
@@ -62,7 +83,12 @@ describe.each(BACKEND_NAMES)('offline sign-in grants on %s', (name) => {
   it('a grant names user, device and expiry (the supervisor setting); events recorded under it are accepted after sign-out, delivered by the next user', async () => {
     const line = await pickLine(app.db, 'SKU-1001', 'A-01-01', 100);
     const h = await handheld();
-    expect(h.grant).toMatchObject({ userId: 'picker', deviceId: h.dev.id, issuedAt: T0.toISOString(), expiresAt: new Date(T0.getTime() + 12 * 3_600_000).toISOString() });
+    expect(h.grant).toMatchObject({
+      userId: 'picker',
+      deviceId: h.dev.id,
+      issuedAt: T0.toISOString(),
+      expiresAt: new Date(T0.getTime() + 12 * 3_600_000).toISOString(),
+    });
     expect(h.grant.grantId).toMatch(/^g_/);
     // The online session ends; later, offline, the picker signs in with the PIN and picks.
     await api.request('DELETE', '/api/v1/sessions/current', { token: h.token });

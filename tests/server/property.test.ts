@@ -25,23 +25,46 @@ import { CATALOG, LOCATIONS, PICK_LISTS, RECEIPTS } from '../../src/server/seed.
 /** What a draft must come to regardless of order: planned by the rules, or refused before them. */
 type Fixed = 'planned' | 'invalid_payload' | 'forbidden';
 type Draft = { type: string; actor: string; payload: (ctx: BuildCtx) => Record<string, unknown>; fixed: Fixed };
-type BuildCtx = { run: number; picks: { id: string; sku: string; location: string }[]; shorts: { id: string; lineId: string; sku: string; location: string }[] };
+type BuildCtx = {
+  run: number;
+  picks: { id: string; sku: string; location: string }[];
+  shorts: { id: string; lineId: string; sku: string; location: string }[];
+};
 
 const NEVER_PICKED = '0190a0b1-ffff-7fff-8fff-ffffffffffff';
 const qty = fc.integer({ min: 1, max: 4 });
 const lineNo = fc.constantFrom('1', '2');
 const LINE = { '1': ['SKU-1001', 'A-01-01'], '2': ['SKU-1007', 'B-01-01'] } as const;
-const d = (type: string, actor: string, payload: (ctx: BuildCtx) => Record<string, unknown>, fixed: Fixed = 'planned'): Draft => ({ type, actor, payload, fixed });
+const d = (type: string, actor: string, payload: (ctx: BuildCtx) => Record<string, unknown>, fixed: Fixed = 'planned'): Draft => ({
+  type,
+  actor,
+  payload,
+  fixed,
+});
 
 const draft: fc.Arbitrary<Draft> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.record({ line: lineNo, qty, wrong: fc.boolean() }).map(({ line, qty, wrong }) =>
-      d('pick.held', 'picker', ({ run }) => ({ pickListId: `PL-P${run}`, lineId: line, sku: LINE[line][0], location: wrong ? 'A-02-01' : LINE[line][1], tote: 'T-1', qty })),
+      d('pick.held', 'picker', ({ run }) => ({
+        pickListId: `PL-P${run}`,
+        lineId: line,
+        sku: LINE[line][0],
+        location: wrong ? 'A-02-01' : LINE[line][1],
+        tote: 'T-1',
+        qty,
+      })),
     ),
   },
   fc.record({ line: lineNo, missing: fc.oneof(qty, fc.constant(100_000)) }).map(({ line, missing }) =>
-    d('pick.short', 'picker', ({ run }) => ({ pickListId: `PL-P${run}`, lineId: line, sku: LINE[line][0], location: LINE[line][1], missingQty: missing, countTaskId: `CT-S${run}` })),
+    d('pick.short', 'picker', ({ run }) => ({
+      pickListId: `PL-P${run}`,
+      lineId: line,
+      sku: LINE[line][0],
+      location: LINE[line][1],
+      missingQty: missing,
+      countTaskId: `CT-S${run}`,
+    })),
   ),
   {
     weight: 3,
@@ -66,56 +89,100 @@ const draft: fc.Arbitrary<Draft> = fc.oneof(
   },
   {
     weight: 2,
-    arbitrary: fc.record({ sku: fc.constantFrom('SKU-1001', 'SKU-1007', 'SKU-404'), location: fc.constantFrom('DOCK-1', 'DOCK-1', 'A-01-01'), receipt: fc.constantFrom('RCV-0001', 'RCV-0001', 'RCV-404'), qty: fc.integer({ min: 1, max: 6 }) }).map((p) =>
-      d('receipt.received', 'receiver', () => ({ receiptId: p.receipt, sku: p.sku, location: p.location, qty: p.qty })),
-    ),
+    arbitrary: fc
+      .record({
+        sku: fc.constantFrom('SKU-1001', 'SKU-1007', 'SKU-404'),
+        location: fc.constantFrom('DOCK-1', 'DOCK-1', 'A-01-01'),
+        receipt: fc.constantFrom('RCV-0001', 'RCV-0001', 'RCV-404'),
+        qty: fc.integer({ min: 1, max: 6 }),
+      })
+      .map((p) => d('receipt.received', 'receiver', () => ({ receiptId: p.receipt, sku: p.sku, location: p.location, qty: p.qty }))),
   },
-  {
-    weight: 2,
-    arbitrary: fc.record({ sku: fc.constantFrom('SKU-1001', 'SKU-1007'), to: fc.constantFrom('A-01-01', 'B-01-01', 'Z-9-9'), qty: fc.integer({ min: 1, max: 6 }) }).map((p) =>
-      d('qc.released', 'receiver', () => ({ sku: p.sku, from: 'DOCK-1', to: p.to, qty: p.qty })),
-    ),
-  },
-  fc.record({ n: fc.integer({ min: 1, max: 2 }), qty: fc.integer({ min: 1, max: 3 }) }).map(({ n, qty }) =>
-    d('return.quarantined', 'receiver', ({ run }) => ({ returnId: `RMA-${run}-${n}`, sku: 'SKU-1001', location: 'RET-1', qty, condition: 'sealed' })),
-  ),
-  {
-    weight: 2,
-    arbitrary: fc.record({ n: fc.integer({ min: 1, max: 3 }), qty: fc.integer({ min: 1, max: 3 }), resale: fc.boolean() }).map(({ n, qty, resale }) =>
-      d('return.resolved', 'supervisor', ({ run }) =>
-        resale
-          ? { returnId: `RMA-${run}-${n}`, decision: 'resale', sku: 'SKU-1001', from: 'RET-1', to: 'A-01-01', qty }
-          : { returnId: `RMA-${run}-${n}`, decision: 'write_off', sku: 'SKU-1001', from: 'RET-1', qty, reason: 'crushed' },
-      ),
-    ),
-  },
-  fc.record({ t: fc.constantFrom('1', '2'), location: fc.constantFrom('A-01-01', 'B-01-01', 'Z-9-9'), actor: fc.constantFrom('picker', 'receiver') }).map(({ t, location, actor }) =>
-    d('count.started', actor, ({ run }) => ({ countTaskId: `CT-${run}-${t}`, location })),
-  ),
   {
     weight: 2,
     arbitrary: fc
-      .record({ t: fc.constantFrom('1', '2'), location: fc.constantFrom('A-01-01', 'B-01-01'), actor: fc.constantFrom('picker', 'receiver'), lines: fc.array(fc.record({ sku: fc.constantFrom('SKU-1001', 'SKU-1007'), qty: fc.integer({ min: 0, max: 130 }) }), { minLength: 1, maxLength: 2 }) })
+      .record({ sku: fc.constantFrom('SKU-1001', 'SKU-1007'), to: fc.constantFrom('A-01-01', 'B-01-01', 'Z-9-9'), qty: fc.integer({ min: 1, max: 6 }) })
+      .map((p) => d('qc.released', 'receiver', () => ({ sku: p.sku, from: 'DOCK-1', to: p.to, qty: p.qty }))),
+  },
+  fc
+    .record({ n: fc.integer({ min: 1, max: 2 }), qty: fc.integer({ min: 1, max: 3 }) })
+    .map(({ n, qty }) =>
+      d('return.quarantined', 'receiver', ({ run }) => ({ returnId: `RMA-${run}-${n}`, sku: 'SKU-1001', location: 'RET-1', qty, condition: 'sealed' })),
+    ),
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ n: fc.integer({ min: 1, max: 3 }), qty: fc.integer({ min: 1, max: 3 }), resale: fc.boolean() })
+      .map(({ n, qty, resale }) =>
+        d('return.resolved', 'supervisor', ({ run }) =>
+          resale
+            ? { returnId: `RMA-${run}-${n}`, decision: 'resale', sku: 'SKU-1001', from: 'RET-1', to: 'A-01-01', qty }
+            : { returnId: `RMA-${run}-${n}`, decision: 'write_off', sku: 'SKU-1001', from: 'RET-1', qty, reason: 'crushed' },
+        ),
+      ),
+  },
+  fc
+    .record({ t: fc.constantFrom('1', '2'), location: fc.constantFrom('A-01-01', 'B-01-01', 'Z-9-9'), actor: fc.constantFrom('picker', 'receiver') })
+    .map(({ t, location, actor }) => d('count.started', actor, ({ run }) => ({ countTaskId: `CT-${run}-${t}`, location }))),
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        t: fc.constantFrom('1', '2'),
+        location: fc.constantFrom('A-01-01', 'B-01-01'),
+        actor: fc.constantFrom('picker', 'receiver'),
+        lines: fc.array(fc.record({ sku: fc.constantFrom('SKU-1001', 'SKU-1007'), qty: fc.integer({ min: 0, max: 130 }) }), { minLength: 1, maxLength: 2 }),
+      })
       .map(({ t, location, actor, lines }) => d('count.recorded', actor, ({ run }) => ({ countTaskId: `CT-${run}-${t}`, location, lines }))),
   },
-  fc.record({ t: fc.constantFrom('1', '2', 'S'), approve: fc.boolean() }).map(({ t, approve }) =>
-    d('count.approved', 'supervisor', ({ run }) => ({ countTaskId: t === 'S' ? `CT-S${run}` : `CT-${run}-${t}`, approve })),
-  ),
+  fc
+    .record({ t: fc.constantFrom('1', '2', 'S'), approve: fc.boolean() })
+    .map(({ t, approve }) => d('count.approved', 'supervisor', ({ run }) => ({ countTaskId: t === 'S' ? `CT-S${run}` : `CT-${run}-${t}`, approve }))),
   // Refused before the rules, whatever the order: an invalid payload, a role without the right.
-  fc.constant(d('pick.held', 'picker', ({ run }) => ({ pickListId: `PL-P${run}`, lineId: '1', sku: 'SKU-1001', location: 'A-01-01', tote: 'T-1', qty: 0 }), 'invalid_payload')),
-  fc.constant(d('return.resolved', 'picker', ({ run }) => ({ returnId: `RMA-${run}-1`, decision: 'resale', sku: 'SKU-1001', from: 'RET-1', to: 'A-01-01', qty: 1 }), 'forbidden')),
+  fc.constant(
+    d(
+      'pick.held',
+      'picker',
+      ({ run }) => ({ pickListId: `PL-P${run}`, lineId: '1', sku: 'SKU-1001', location: 'A-01-01', tote: 'T-1', qty: 0 }),
+      'invalid_payload',
+    ),
+  ),
+  fc.constant(
+    d(
+      'return.resolved',
+      'picker',
+      ({ run }) => ({ returnId: `RMA-${run}-1`, decision: 'resale', sku: 'SKU-1001', from: 'RET-1', to: 'A-01-01', qty: 1 }),
+      'forbidden',
+    ),
+  ),
 );
 
 type Step = { device: number; kind: 'next' | 'dup' | 'gap'; size: number; offset: number; lose: boolean };
 const scenario = fc.record({
   devices: fc.array(fc.array(draft, { minLength: 1, maxLength: 16 }), { minLength: 2, maxLength: 3 }),
   steps: fc.array(
-    fc.record({ device: fc.nat(2), kind: fc.constantFrom('next', 'dup', 'gap'), size: fc.integer({ min: 1, max: 6 }), offset: fc.nat(6), lose: fc.boolean() }) as fc.Arbitrary<Step>,
+    fc.record({
+      device: fc.nat(2),
+      kind: fc.constantFrom('next', 'dup', 'gap'),
+      size: fc.integer({ min: 1, max: 6 }),
+      offset: fc.nat(6),
+      lose: fc.boolean(),
+    }) as fc.Arbitrary<Step>,
     { maxLength: 30 },
   ),
 });
 
-type LedgerEvent = { position: number; id: string; deviceId: string; seq: number; type: string; actor: string; status: string; code?: string; payload: Record<string, unknown> };
+type LedgerEvent = {
+  position: number;
+  id: string;
+  deviceId: string;
+  seq: number;
+  type: string;
+  actor: string;
+  status: string;
+  code?: string;
+  payload: Record<string, unknown>;
+};
 type StockRow = { sku: string; location: string; available: number; committed: number; qc: number; quarantine: number; suspect: number };
 
 describe.each(BACKEND_NAMES)('delivery and truth property on %s', (name) => {
@@ -181,7 +248,8 @@ describe.each(BACKEND_NAMES)('delivery and truth property on %s', (name) => {
             const e = r.dev.next(x.type as 'pick.held', x.payload(ctx), x.actor);
             fixed.set(e.id, x.fixed);
             if (x.type === 'pick.held' && x.fixed === 'planned') ctx.picks.push({ id: e.id, sku: String(e.payload.sku), location: String(e.payload.location) });
-            if (x.type === 'pick.short') ctx.shorts.push({ id: e.id, lineId: String(e.payload.lineId), sku: String(e.payload.sku), location: String(e.payload.location) });
+            if (x.type === 'pick.short')
+              ctx.shorts.push({ id: e.id, lineId: String(e.payload.lineId), sku: String(e.payload.sku), location: String(e.payload.location) });
             r.events.push(e);
           }
         });
@@ -236,10 +304,19 @@ describe.each(BACKEND_NAMES)('delivery and truth property on %s', (name) => {
           expect(e.status === 'applied' ? 'applied' : e.code, `position ${e.position}: ${e.type} by ${e.actor} ${JSON.stringify(e.payload)}`).toBe(decision);
         }
         const rows = (await api.get<{ rows: StockRow[] }>('/api/v1/stock', sup)).body.rows;
-        const server = new Map(rows.map((r) => [`${r.sku} ${r.location}`, { available: r.available, committed: r.committed, qc: r.qc, quarantine: r.quarantine, suspect: r.suspect }]));
+        const server = new Map(
+          rows.map((r) => [
+            `${r.sku} ${r.location}`,
+            { available: r.available, committed: r.committed, qc: r.qc, quarantine: r.quarantine, suspect: r.suspect },
+          ]),
+        );
         const zero = { available: 0, committed: 0, qc: 0, quarantine: 0, suspect: 0 };
         for (const k of new Set([...server.keys(), ...model.rows.keys()])) expect(server.get(k) ?? zero, k).toEqual(model.rows.get(k) ?? zero);
-        for (const r of rows) expect(Object.values(r).filter((v) => typeof v === 'number' && v < 0), `${r.sku} ${r.location}`).toEqual([]);
+        for (const r of rows)
+          expect(
+            Object.values(r).filter((v) => typeof v === 'number' && v < 0),
+            `${r.sku} ${r.location}`,
+          ).toEqual([]);
         const tasks = (await api.get<{ countTasks: { id: string; status: string }[] }>('/api/v1/count-tasks', sup)).body.countTasks;
         expect(new Map(tasks.map((t) => [t.id, t.status]))).toEqual(new Map([...model.tasks].map(([id, t]) => [id, t.status])));
         expect(await replayMismatches(app.db)).toEqual([]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client} from '../fixtures/server-app.ts';
+import type { Client } from '../fixtures/server-app.ts';
 import { BACKEND_NAMES, DeviceEvents, deviceId, eventId, openBackend, pickHeld, pickLine, startApp, type Backend } from '../fixtures/server-app.ts';
 import type { App } from '../../src/server/app.ts';
 import { MAX_BODY_BYTES } from '../../src/domain/protocol.ts';
@@ -31,8 +31,7 @@ describe.each(BACKEND_NAMES)('push protocol v1 on %s', (name) => {
     const line = lines.get(`${sku} ${location}`);
     return pickHeld(sku, location, qty, line?.pickListId, line?.lineId);
   };
-  const ledger = async (token: string, device: string) =>
-    (await api.get<{ events: LedgerRow[] }>(`/api/v1/ledger?deviceId=${device}`, token)).body.events;
+  const ledger = async (token: string, device: string) => (await api.get<{ events: LedgerRow[] }>(`/api/v1/ledger?deviceId=${device}`, token)).body.events;
 
   beforeAll(async () => {
     backend = await openBackend(name);
@@ -171,7 +170,8 @@ describe.each(BACKEND_NAMES)('push protocol v1 on %s', (name) => {
     // Committed gets only what was there: the 5 beyond are a claim, not units.
     expect(after.committed).toBe(before.committed + before.available);
     expect(after.onHand).toBe(before.onHand);
-    const discrepancies = (await api.get<{ discrepancies: { eventId: string; kind: string; claimed: number }[] }>('/api/v1/discrepancies', sup)).body.discrepancies;
+    const discrepancies = (await api.get<{ discrepancies: { eventId: string; kind: string; claimed: number }[] }>('/api/v1/discrepancies', sup)).body
+      .discrepancies;
     expect(discrepancies.find((d) => d.eventId === huge.id)).toMatchObject({ kind: 'pick_exceeds_available', claimed: 5 });
     const tasks = (await api.get<{ countTasks: { id: string; status: string }[] }>('/api/v1/count-tasks', sup)).body.countTasks;
     expect(tasks.find((t) => t.id === `cnt-${huge.id}`)?.status).toBe('open');
@@ -220,7 +220,10 @@ describe.each(BACKEND_NAMES)('push protocol v1 on %s', (name) => {
 
   it('refuses malformed JSON with 400 naming the problem', async () => {
     const { dev, token } = await fresh();
-    const res = await api.request<{ error: string; message: string; field: string }>('POST', `/api/v1/devices/${dev.id}/events`, { token, raw: '{"events": [1,' });
+    const res = await api.request<{ error: string; message: string; field: string }>('POST', `/api/v1/devices/${dev.id}/events`, {
+      token,
+      raw: '{"events": [1,',
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'malformed_json', field: 'body' });
     expect(res.body.message).toMatch(/^body is not valid JSON: /);
@@ -251,7 +254,9 @@ describe.each(BACKEND_NAMES)('push protocol v1 on %s', (name) => {
 
   it('signs in with a PIN and refuses a wrong one', async () => {
     const dev = deviceId(7001);
-    const ok = await api.request<{ token: string; user: unknown; session: string; deviceSecret: string }>('POST', '/api/v1/sessions', { body: { user: 'supervisor', pin: '3333', deviceId: dev } });
+    const ok = await api.request<{ token: string; user: unknown; session: string; deviceSecret: string }>('POST', '/api/v1/sessions', {
+      body: { user: 'supervisor', pin: '3333', deviceId: dev },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.user).toEqual({ id: 'supervisor', name: 'Sam Supervisor', roles: ['supervisor'] });
     expect(ok.body.token.length).toBeGreaterThan(30);

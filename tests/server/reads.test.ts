@@ -2,7 +2,18 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_NAMES, DeviceEvents, deviceId, keychain, openBackend, pickHeld, pickLine, startApp, type Backend, type Client } from '../fixtures/server-app.ts';
+import {
+  BACKEND_NAMES,
+  DeviceEvents,
+  deviceId,
+  keychain,
+  openBackend,
+  pickHeld,
+  pickLine,
+  startApp,
+  type Backend,
+  type Client,
+} from '../fixtures/server-app.ts';
 import type { App } from '../../src/server/app.ts';
 import { startServer } from '../../src/server/app.ts';
 import type { PullResponse } from '../../src/domain/protocol.ts';
@@ -85,7 +96,8 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
     const dock = await api.stock(token, 'SKU-1004', 'DOCK-1');
     expect(dock).toMatchObject({ qc: 20, atp: 0, onHand: 20 });
     await api.push(dev.id, token, [dev.next('qc.released', { sku: 'SKU-1004', from: 'DOCK-1', to: 'A-02-02', qty: 20 })]);
-    const behind = (await api.get<{ events: { type: string; actor: string; deviceId: string }[] }>('/api/v1/ledger?sku=SKU-1004&location=DOCK-1', token)).body.events;
+    const behind = (await api.get<{ events: { type: string; actor: string; deviceId: string }[] }>('/api/v1/ledger?sku=SKU-1004&location=DOCK-1', token)).body
+      .events;
     expect(behind.map((e) => e.type)).toEqual(['receipt.received', 'qc.released']);
     expect(behind[1]).toMatchObject({ actor: 'receiver', deviceId: dev.id });
     // The whole ledger behind a figure is a supervisor's read; the receiver sees their own device's part.
@@ -125,11 +137,20 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
     await api.push(picker.dev.id, picker.token, [picker.dev.next('pick.held', pickHeld('SKU-1006', 'B-01-02', 4, line.pickListId, line.lineId))]);
     // The counter counted after the pick and found one fewer than the shelf then held.
     await api.push(counter.dev.id, counter.token, [
-      counter.dev.next('count.recorded', { countTaskId: 'CT-RACE', location: 'B-01-02', lines: [{ sku: 'SKU-1006', qty: start.available - 4 - 1 }, { sku: 'SKU-1001', qty: 10 }] }),
+      counter.dev.next('count.recorded', {
+        countTaskId: 'CT-RACE',
+        location: 'B-01-02',
+        lines: [
+          { sku: 'SKU-1006', qty: start.available - 4 - 1 },
+          { sku: 'SKU-1001', qty: 10 },
+        ],
+      }),
     ]);
     // Ambiguous: it never posts by itself.
     expect(await api.stock(counter.token, 'SKU-1006', 'B-01-02')).toMatchObject({ available: start.available - 4, committed: start.committed + 4 });
-    const task = (await api.get<{ countTasks: { id: string; status: string; snapshot?: unknown }[] }>('/api/v1/count-tasks', counter.token)).body.countTasks.find((t) => t.id === 'CT-RACE');
+    const task = (
+      await api.get<{ countTasks: { id: string; status: string; snapshot?: unknown }[] }>('/api/v1/count-tasks', counter.token)
+    ).body.countTasks.find((t) => t.id === 'CT-RACE');
     expect(task).toMatchObject({ status: 'awaiting_approval' });
     expect(task?.snapshot).toBeUndefined();
     type Held = { id: string; snapshot?: unknown; held?: { lines: unknown[]; movements: unknown[] } };
@@ -166,7 +187,8 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
     const { dev, token } = await fresh('picker');
     await api.push(dev.id, token, [dev.next('pick.held', pickHeld('SKU-1001', 'A-01-01', 1)), dev.next('pick.held', { qty: 'two' })]);
     expect((await api.get('/api/v1/devices', token)).status).toBe(403);
-    const devices = (await api.get<{ devices: { deviceId: string; lastSeq: number; rejectedCount: number; lastContactAt: string }[] }>('/api/v1/devices', sup)).body.devices;
+    const devices = (await api.get<{ devices: { deviceId: string; lastSeq: number; rejectedCount: number; lastContactAt: string }[] }>('/api/v1/devices', sup))
+      .body.devices;
     expect(devices.find((d) => d.deviceId === dev.id)).toEqual({
       deviceId: dev.id,
       lastSeq: 2,
@@ -214,7 +236,11 @@ describe('over real HTTP', () => {
 
   it('announces stock and work changes on the live feed', async () => {
     const dev = new DeviceEvents(500, 'picker');
-    const signIn = await fetch(`${server.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'picker', pin: '1111', deviceId: dev.id }) });
+    const signIn = await fetch(`${server.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'picker', pin: '1111', deviceId: dev.id }),
+    });
     const { token, session } = (await signIn.json()) as { token: string; session: string };
     keychain.sessions.set(`${dev.id} picker`, session);
     // The token never goes in a URL: a single-use ticket from an authenticated POST opens the stream.

@@ -51,7 +51,8 @@ describe.each(BACKEND_NAMES)('short undo on %s', (name) => {
     const short = picker.dev.next('pick.short', { ...line, sku: 'SKU-1004', location: 'A-02-02', missingQty: 6, countTaskId: `short-${line.pickListId}-1` });
     expect(codes(await picker.send(short))).toEqual([]);
     expect(await stock('SKU-1004', 'A-02-02')).toMatchObject({ available: before.available - 6, suspect: before.suspect + 6 });
-    const work = async () => (await api.get<PullResponse>(`/api/v1/devices/${picker.dev.id}/work`, picker.token)).body.pickLists.find((p) => p.id === line.pickListId);
+    const work = async () =>
+      (await api.get<PullResponse>(`/api/v1/devices/${picker.dev.id}/work`, picker.token)).body.pickLists.find((p) => p.id === line.pickListId);
     expect(await work()).toBeUndefined();
 
     const undo = (qty: number) => picker.dev.next('pick.short_undone', { corrects: short.id, ...line, sku: 'SKU-1004', location: 'A-02-02', qty });
@@ -71,7 +72,8 @@ describe.each(BACKEND_NAMES)('short undo on %s', (name) => {
     const before = await stock('SKU-1001', 'A-01-01');
     const short = picker.dev.next('pick.short', { ...a, sku: 'SKU-1001', location: 'A-01-01', missingQty: 2, countTaskId: `short-${a.pickListId}-1` });
     const held = picker.dev.next('pick.held', { ...a, sku: 'SKU-1001', location: 'A-01-01', tote: 'T-1', qty: 1 });
-    const undo = (over: Record<string, unknown>) => picker.dev.next('pick.short_undone', { corrects: short.id, ...a, sku: 'SKU-1001', location: 'A-01-01', qty: 2, ...over });
+    const undo = (over: Record<string, unknown>) =>
+      picker.dev.next('pick.short_undone', { corrects: short.id, ...a, sku: 'SKU-1001', location: 'A-01-01', qty: 2, ...over });
     const out = await picker.send(
       short,
       held,
@@ -83,7 +85,15 @@ describe.each(BACKEND_NAMES)('short undo on %s', (name) => {
       undo({ qty: 3 }),
       undo({ qty: 0 }),
     );
-    expect(codes(out)).toEqual(['unknown_short', 'unknown_short', 'reference_mismatch', 'reference_mismatch', 'reference_mismatch', 'exceeds_reference', 'invalid_payload']);
+    expect(codes(out)).toEqual([
+      'unknown_short',
+      'unknown_short',
+      'reference_mismatch',
+      'reference_mismatch',
+      'reference_mismatch',
+      'exceeds_reference',
+      'invalid_payload',
+    ]);
     expect(await stock('SKU-1001', 'A-01-01')).toMatchObject({ available: before.available - 3, committed: before.committed + 1, suspect: before.suspect + 2 });
     // A receiver may not take back a picker's short; the picker still can, afterwards.
     const receiver = await handheld('receiver');
@@ -97,7 +107,13 @@ describe.each(BACKEND_NAMES)('short undo on %s', (name) => {
     const line = await pickLine(app.db, 'SKU-1002', 'A-01-02', 100_000);
     const picker = await handheld();
     const before = await stock('SKU-1002', 'A-01-02');
-    const short = picker.dev.next('pick.short', { ...line, sku: 'SKU-1002', location: 'A-01-02', missingQty: before.available + 50, countTaskId: `short-${line.pickListId}-1` });
+    const short = picker.dev.next('pick.short', {
+      ...line,
+      sku: 'SKU-1002',
+      location: 'A-01-02',
+      missingQty: before.available + 50,
+      countTaskId: `short-${line.pickListId}-1`,
+    });
     await picker.send(short);
     expect(await stock('SKU-1002', 'A-01-02')).toMatchObject({ available: 0, suspect: before.suspect + before.available });
     const undo = picker.dev.next('pick.short_undone', { corrects: short.id, ...line, sku: 'SKU-1002', location: 'A-01-02', qty: before.available + 50 });

@@ -13,7 +13,27 @@ describeIfAvailable(OPENSSL_MISSING, 'HTTPS', () => {
     try {
       const cert = path.join(dir, 'cert.pem');
       const key = path.join(dir, 'key.pem');
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
       const tls = { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
       const server = await startServer({ port: 0, dataDir: 'memory://', logLevel: 'silent', tls });
       try {

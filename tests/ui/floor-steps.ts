@@ -81,7 +81,9 @@ export function feedback(page: Page): Promise<string> {
 
 /** Waits until the feedback line shows `text`. */
 export async function expectFeedback(page: Page, text: string | RegExp): Promise<void> {
-  await expect.poll(() => feedback(page), { timeout: 10_000 }).toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
+  await expect
+    .poll(() => feedback(page), { timeout: 10_000 })
+    .toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
 }
 
 /** The kind of the feedback shown (its tone and vibration follow it). */

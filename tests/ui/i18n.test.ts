@@ -14,13 +14,17 @@ describe('the words of the screens', () => {
     const mismatched = Object.entries(english).filter(([k, v]) => JSON.stringify(placeholders(v)) !== JSON.stringify(placeholders(DE[k as keyof typeof DE])));
     expect(mismatched).toEqual([]);
     // A translation that is the English text unchanged was probably forgotten (names, "OK" and "Online" aside).
-    const same = Object.entries(english).filter(([k, v]) => DE[k as keyof typeof DE] === v).map(([k]) => k);
+    const same = Object.entries(english)
+      .filter(([k, v]) => DE[k as keyof typeof DE] === v)
+      .map(([k]) => k);
     expect(same).toEqual(['ui.pin', 'ui.tone.accepted', 'sync.online']);
   });
 
   it('renders a code with its parameters, nested codes first', () => {
     expect(englishOf('pick.toteFirst', { what: '@what.location', value: 'A-01-01' })).toBe('Scan a tote first, not location A-01-01');
-    expect(englishOf('returns.quarantined', { qty: 2, name: 'Mug', condition: '@condition.wrong_item', area: 'RET-1' })).toBe('2 × Mug (wrong item) quarantined at RET-1');
+    expect(englishOf('returns.quarantined', { qty: 2, name: 'Mug', condition: '@condition.wrong_item', area: 'RET-1' })).toBe(
+      '2 × Mug (wrong item) quarantined at RET-1',
+    );
   });
 });
 

@@ -12,8 +12,12 @@ const SESSION = 'session-of-picker-1';
 /** A handheld with the picker signed in: steps are recorded under that session. */
 const device = async (signedIn = true) => {
   n += 1;
-  const db = openFloorDb(`ui-record-${n}`, { backend: { indexedDB: new IDBFactory(), IDBKeyRange }, newDeviceId: () => `0190a0b0-0000-7000-8000-${String(n).padStart(12, '0')}` });
-  if (signedIn) await setMeta(db, 'session', { token: 't', id: SESSION, user: { id: 'picker', name: 'Pia', roles: ['picker'] }, signedInAt: '2026-11-23T09:00:00Z' });
+  const db = openFloorDb(`ui-record-${n}`, {
+    backend: { indexedDB: new IDBFactory(), IDBKeyRange },
+    newDeviceId: () => `0190a0b0-0000-7000-8000-${String(n).padStart(12, '0')}`,
+  });
+  if (signedIn)
+    await setMeta(db, 'session', { token: 't', id: SESSION, user: { id: 'picker', name: 'Pia', roles: ['picker'] }, signedInAt: '2026-11-23T09:00:00Z' });
   return db;
 };
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -24,7 +28,11 @@ describe('recording a workflow step', () => {
   it('stores every event of a step, in order, with consecutive seqs', async () => {
     const db = await device();
     let s = startPick(list);
-    for (const scan of [{ kind: 'tote', tote: 'T-0001' }, { kind: 'location', location: asLocation('A-01-01') }] as const) s = pickStep(s, { type: 'scan', scan }, { catalog }).state;
+    for (const scan of [
+      { kind: 'tote', tote: 'T-0001' },
+      { kind: 'location', location: asLocation('A-01-01') },
+    ] as const)
+      s = pickStep(s, { type: 'scan', scan }, { catalog }).state;
     const asked = pickStep(s, { type: 'short', found: '1' }, { catalog }).state;
     const step = pickStep(asked, { type: 'confirmShort' }, { catalog });
     const r = await recordEvents(db, step.events, { actor: 'picker', now: NOW });
@@ -38,7 +46,10 @@ describe('recording a workflow step', () => {
 
   it('records nothing when nobody is signed in (an event needs the session it is recorded under)', async () => {
     const db = await device(false);
-    const good: DraftEvent = { type: 'pick.held', payload: { pickListId: asTask('PL-1'), lineId: '1', sku: asSku('SKU-1001'), location: asLocation('A-01-01'), tote: asTote('T-0001'), qty: asQty(1) } };
+    const good: DraftEvent = {
+      type: 'pick.held',
+      payload: { pickListId: asTask('PL-1'), lineId: '1', sku: asSku('SKU-1001'), location: asLocation('A-01-01'), tote: asTote('T-0001'), qty: asQty(1) },
+    };
     const r = await recordEvents(db, [good], { actor: 'picker', now: NOW });
     expect(r.ok ? '' : r.feedback.message).toMatch(/^This scan was NOT saved: .*nobody is signed in/);
     expect(await db.events.count()).toBe(0);
@@ -46,7 +57,10 @@ describe('recording a workflow step', () => {
 
   it('stores nothing of a step whose second event cannot be recorded, and says the scan was not saved', async () => {
     const db = await device();
-    const good: DraftEvent = { type: 'pick.held', payload: { pickListId: asTask('PL-1'), lineId: '1', sku: asSku('SKU-1001'), location: asLocation('A-01-01'), tote: asTote('T-0001'), qty: asQty(1) } };
+    const good: DraftEvent = {
+      type: 'pick.held',
+      payload: { pickListId: asTask('PL-1'), lineId: '1', sku: asSku('SKU-1001'), location: asLocation('A-01-01'), tote: asTote('T-0001'), qty: asQty(1) },
+    };
     const bad = { type: 'pick.short', payload: { ...good.payload, missingQty: 0, countTaskId: asTask('c') } } as unknown as DraftEvent;
     const r = await recordEvents(db, [good, bad], { actor: 'picker', now: NOW });
     expect(r).toMatchObject({ ok: false, feedback: { tone: 'wrong' } });

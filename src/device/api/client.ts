@@ -123,7 +123,8 @@ export function readAnswer<S extends z.ZodMiniType>(schema: S, text: string, wha
     return { ok: false, failure: { kind: 'incompatible', message: `the API sent an unreadable answer to ${what} (not JSON)` } };
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) return { ok: false, failure: { kind: 'incompatible', message: `the API sent an answer to ${what} this app cannot read: ${describeIssues(parsed.error)}` } };
+  if (!parsed.success)
+    return { ok: false, failure: { kind: 'incompatible', message: `the API sent an answer to ${what} this app cannot read: ${describeIssues(parsed.error)}` } };
   return { ok: true, value: parsed.data };
 }
 
@@ -153,7 +154,13 @@ export function httpApiClient(http: HttpClient, now: () => number = () => Date.n
   return {
     signIn: (request, opts) =>
       call(
-        { method: 'POST', path: `${API_PREFIX}/sessions`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(request), signal: opts?.signal },
+        {
+          method: 'POST',
+          path: `${API_PREFIX}/sessions`,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(request),
+          signal: opts?.signal,
+        },
         SignInResponseSchema,
         'the sign-in',
       ),
@@ -166,11 +173,21 @@ export function httpApiClient(http: HttpClient, now: () => number = () => Date.n
       }
     },
     offlineGrant: (token, opts) =>
-      call({ method: 'POST', path: `${API_PREFIX}/offline-grants`, headers: auth(token), signal: opts?.signal }, OfflineGrantResponseSchema, 'an offline grant request'),
+      call(
+        { method: 'POST', path: `${API_PREFIX}/offline-grants`, headers: auth(token), signal: opts?.signal },
+        OfflineGrantResponseSchema,
+        'an offline grant request',
+      ),
     offlineSetting: (token, opts) => get(token, '/settings/offline-sign-in', OfflineSettingSchema, 'the offline sign-in setting', opts),
     setOfflineSetting: (token, setting, opts) =>
       call(
-        { method: 'PUT', path: `${API_PREFIX}/settings/offline-sign-in`, headers: { ...auth(token), 'content-type': 'application/json' }, body: JSON.stringify(setting), signal: opts?.signal },
+        {
+          method: 'PUT',
+          path: `${API_PREFIX}/settings/offline-sign-in`,
+          headers: { ...auth(token), 'content-type': 'application/json' },
+          body: JSON.stringify(setting),
+          signal: opts?.signal,
+        },
         OfflineSettingSchema,
         'the offline sign-in setting',
       ),
@@ -182,11 +199,18 @@ export function httpApiClient(http: HttpClient, now: () => number = () => Date.n
       ),
     push: (token, deviceId, body, opts) =>
       call(
-        { method: 'POST', path: `${API_PREFIX}/devices/${deviceId}/events`, headers: { ...auth(token), 'content-type': 'application/json' }, body: body.json, signal: opts?.signal },
+        {
+          method: 'POST',
+          path: `${API_PREFIX}/devices/${deviceId}/events`,
+          headers: { ...auth(token), 'content-type': 'application/json' },
+          body: body.json,
+          signal: opts?.signal,
+        },
         PushResponseSchema,
         'a push',
       ),
-    work: (token, deviceId, since, opts) => get(token, `/devices/${deviceId}/work${query({ cursor: since.cursor, catalogSince: since.catalogSince })}`, PullResponseSchema, 'a pull', opts),
+    work: (token, deviceId, since, opts) =>
+      get(token, `/devices/${deviceId}/work${query({ cursor: since.cursor, catalogSince: since.catalogSince })}`, PullResponseSchema, 'a pull', opts),
     ledger: (token, q, opts) => get(token, `/ledger${query(q)}`, LedgerAnswerSchema, 'a ledger read', opts),
     streamTicket: (token, opts) =>
       call({ method: 'POST', path: `${API_PREFIX}/stream-tickets`, headers: auth(token), signal: opts?.signal }, StreamTicketSchema, 'a stream ticket request'),

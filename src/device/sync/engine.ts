@@ -499,7 +499,9 @@ export class SyncEngine {
     const cursor = await getMeta(this.db, 'pullCursor');
     // A catalog cached once is kept up to date with deltas, never fetched whole again.
     const catalogSince = await getMeta(this.db, 'catalogCursor');
-    const out = await this.call((signal) => this.api.work(token, this.deviceId, { cursor: cursor || undefined, catalogSince: catalogSince || undefined }, { signal }));
+    const out = await this.call((signal) =>
+      this.api.work(token, this.deviceId, { cursor: cursor || undefined, catalogSince: catalogSince || undefined }, { signal }),
+    );
     if (!out.ok && (out.failure.kind === 'bad' || out.failure.kind === 'too_big')) {
       // Work the API will not give is no reason to hold back the events.
       this.set({ lastError: `could not fetch work: ${out.failure.kind === 'bad' ? out.failure.message : 'too large'}` });

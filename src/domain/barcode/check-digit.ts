@@ -59,9 +59,7 @@ export function expandUpcE(upce: string): string | null {
   return body + computed;
 }
 
-export type GtinCheck =
-  | { ok: true; gtin14: string }
-  | { ok: false; code: 'bad_length' | 'bad_chars' | 'bad_check_digit'; message: string };
+export type GtinCheck = { ok: true; gtin14: string } | { ok: false; code: 'bad_length' | 'bad_chars' | 'bad_check_digit'; message: string };
 
 /**
  * Validates a GTIN-8/12/13/14 and pads it to GTIN-14 (the one form the catalog and

@@ -142,7 +142,10 @@ export function parseElementString(data: string, referenceYear: number): Gs1Pars
     }
     const aiLen = aiLengthFromPrefix(data.slice(i, i + 2));
     if (aiLen === undefined) {
-      problems.push({ code: 'unknown_ai', message: `no GS1 AI starts with ${JSON.stringify(data.slice(i, i + 2))}; the rest (${JSON.stringify(data.slice(i))}) was not read` });
+      problems.push({
+        code: 'unknown_ai',
+        message: `no GS1 AI starts with ${JSON.stringify(data.slice(i, i + 2))}; the rest (${JSON.stringify(data.slice(i))}) was not read`,
+      });
       break;
     }
     const ai = data.slice(i, i + aiLen);
@@ -203,7 +206,15 @@ export function parseBracketed(text: string, referenceYear: number): Gs1Parse {
 /** Digital Link path keys: primary keys, then their key qualifiers, by AI or short name. */
 const DL_PRIMARY = new Set(['00', '01', '253', '255', '401', '402', '414', '417', '8003', '8004', '8006', '8010', '8013', '8017', '8018']);
 const DL_ALIASES: Record<string, string> = {
-  gtin: '01', sscc: '00', gln: '414', lot: '10', ser: '21', cpv: '22', exp: '17', bbd: '15', glnprod: '417',
+  gtin: '01',
+  sscc: '00',
+  gln: '414',
+  lot: '10',
+  ser: '21',
+  cpv: '22',
+  exp: '17',
+  bbd: '15',
+  glnprod: '417',
 };
 
 /** True when `text` looks like a URI that could be a GS1 Digital Link (https/http with a path). */

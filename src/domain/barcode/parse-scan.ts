@@ -51,16 +51,42 @@ export type ScanFormat =
 export const GS1_FORMATS: ReadonlySet<ScanFormat> = new Set(['gs1-128', 'gs1-databar', 'gs1-datamatrix', 'gs1-qr']);
 /** One-dimensional formats: a camera read of these needs two identical decodes. */
 export const LINEAR_FORMATS: ReadonlySet<ScanFormat> = new Set([
-  'ean-13', 'ean-8', 'upc-a', 'upc-e', 'itf-14', 'itf', 'code-128', 'gs1-128', 'code-39', 'code-93', 'codabar', 'gs1-databar',
+  'ean-13',
+  'ean-8',
+  'upc-a',
+  'upc-e',
+  'itf-14',
+  'itf',
+  'code-128',
+  'gs1-128',
+  'code-39',
+  'code-93',
+  'codabar',
+  'gs1-databar',
 ]);
 
 /** The symbology a decoder's format belongs to, for the site's enabled set. */
 export const FORMAT_SYMBOLOGY: Record<ScanFormat, Symbology | undefined> = {
-  'ean-13': 'ean-upc', 'ean-8': 'ean-upc', 'upc-a': 'ean-upc', 'upc-e': 'ean-upc',
-  'itf-14': 'itf', itf: 'itf', 'code-128': 'code-128', 'gs1-128': 'code-128',
-  'code-39': 'code-39', 'code-93': 'code-93', codabar: 'codabar', 'gs1-databar': 'databar',
-  datamatrix: 'datamatrix', 'gs1-datamatrix': 'datamatrix', qr: 'qr', 'gs1-qr': 'qr',
-  pdf417: 'pdf417', maxicode: 'maxicode', typed: undefined, unknown: undefined,
+  'ean-13': 'ean-upc',
+  'ean-8': 'ean-upc',
+  'upc-a': 'ean-upc',
+  'upc-e': 'ean-upc',
+  'itf-14': 'itf',
+  itf: 'itf',
+  'code-128': 'code-128',
+  'gs1-128': 'code-128',
+  'code-39': 'code-39',
+  'code-93': 'code-93',
+  codabar: 'codabar',
+  'gs1-databar': 'databar',
+  datamatrix: 'datamatrix',
+  'gs1-datamatrix': 'datamatrix',
+  qr: 'qr',
+  'gs1-qr': 'qr',
+  pdf417: 'pdf417',
+  maxicode: 'maxicode',
+  typed: undefined,
+  unknown: undefined,
 };
 
 export type ScanKind =
@@ -132,17 +158,44 @@ export const MAX_SCAN_LENGTH = 4096;
 
 /** AIM symbology identifiers (ISO/IEC 15424): `]` + code + modifier. */
 const AIM: Record<string, ScanFormat> = {
-  ']C0': 'code-128', ']C1': 'gs1-128', ']C2': 'code-128', ']C4': 'code-128',
-  ']d1': 'datamatrix', ']d2': 'gs1-datamatrix',
-  ']Q0': 'qr', ']Q1': 'qr', ']Q2': 'qr', ']Q3': 'gs1-qr', ']Q5': 'gs1-qr',
+  ']C0': 'code-128',
+  ']C1': 'gs1-128',
+  ']C2': 'code-128',
+  ']C4': 'code-128',
+  ']d1': 'datamatrix',
+  ']d2': 'gs1-datamatrix',
+  ']Q0': 'qr',
+  ']Q1': 'qr',
+  ']Q2': 'qr',
+  ']Q3': 'gs1-qr',
+  ']Q5': 'gs1-qr',
   ']e0': 'gs1-databar',
-  ']E0': 'ean-13', ']E1': 'ean-13', ']E2': 'ean-13', ']E3': 'ean-13', ']E4': 'ean-8',
-  ']I0': 'itf', ']I1': 'itf', ']I3': 'itf',
-  ']A0': 'code-39', ']A1': 'code-39', ']A3': 'code-39', ']A4': 'code-39', ']A5': 'code-39', ']A7': 'code-39',
+  ']E0': 'ean-13',
+  ']E1': 'ean-13',
+  ']E2': 'ean-13',
+  ']E3': 'ean-13',
+  ']E4': 'ean-8',
+  ']I0': 'itf',
+  ']I1': 'itf',
+  ']I3': 'itf',
+  ']A0': 'code-39',
+  ']A1': 'code-39',
+  ']A3': 'code-39',
+  ']A4': 'code-39',
+  ']A5': 'code-39',
+  ']A7': 'code-39',
   ']G0': 'code-93',
-  ']F0': 'codabar', ']F1': 'codabar', ']F2': 'codabar', ']F4': 'codabar',
-  ']L0': 'pdf417', ']L1': 'pdf417', ']L2': 'pdf417',
-  ']U0': 'maxicode', ']U1': 'maxicode', ']U2': 'maxicode', ']U3': 'maxicode',
+  ']F0': 'codabar',
+  ']F1': 'codabar',
+  ']F2': 'codabar',
+  ']F4': 'codabar',
+  ']L0': 'pdf417',
+  ']L1': 'pdf417',
+  ']L2': 'pdf417',
+  ']U0': 'maxicode',
+  ']U1': 'maxicode',
+  ']U2': 'maxicode',
+  ']U3': 'maxicode',
 };
 
 const unknown = (base: Omit<ScanResult, 'kind'>, ...extra: ScanProblem[]): ScanResult => ({
@@ -260,7 +313,10 @@ export function parseScan(raw: string, opts: ParseOptions = {}): ScanResult {
   if (opts.gsSubstitute) input = input.split(opts.gsSubstitute).join(GS);
   const base0 = { format: opts.format ?? 'unknown', raw: input, text: input, display: displayText(input), problems: [] as ScanProblem[] };
   if (input.length > MAX_SCAN_LENGTH) {
-    return unknown({ ...base0, display: displayText(input.slice(0, 200)) }, { code: 'too_long', message: `scan is ${input.length} characters; at most ${MAX_SCAN_LENGTH} are read` });
+    return unknown(
+      { ...base0, display: displayText(input.slice(0, 200)) },
+      { code: 'too_long', message: `scan is ${input.length} characters; at most ${MAX_SCAN_LENGTH} are read` },
+    );
   }
   // Scanners add CR/LF or spaces around the data; GS is data and is kept.
   const trimmed = input.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
@@ -290,10 +346,17 @@ export function parseScan(raw: string, opts: ParseOptions = {}): ScanResult {
   }
   if (aim.aim === ']E1' || aim.aim === ']E2') {
     // Some scanners send the add-on as a message of its own: it is never an item by itself.
-    return unknown(base(format, text), { code: 'add_on_alone', message: `an add-on (${displayText(text)}) arrived without its product code: scan the label again` });
+    return unknown(base(format, text), {
+      code: 'add_on_alone',
+      message: `an add-on (${displayText(text)}) arrived without its product code: scan the label again`,
+    });
   }
   if (aim.aim === ']E3') {
-    if (!/^(\d{15}|\d{18})$/.test(text)) return unknown(base(format, text), { code: 'bad_length', message: `an EAN/UPC with add-on has 13 digits and a 2- or 5-digit add-on, got ${displayText(text)}` });
+    if (!/^(\d{15}|\d{18})$/.test(text))
+      return unknown(base(format, text), {
+        code: 'bad_length',
+        message: `an EAN/UPC with add-on has 13 digits and a 2- or 5-digit add-on, got ${displayText(text)}`,
+      });
     const main = text.slice(0, 13);
     const r = fromGtin(base(main.startsWith('0') ? 'upc-a' : 'ean-13', text), main);
     return r.kind === 'product' ? { ...r, addOn: text.slice(13) } : r;

@@ -17,9 +17,7 @@ export const MAX_CHANNEL_SITES = 20;
 export const ChannelIdSchema = z
   .string({ error: 'channel id must be text' })
   .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'channel id: 2-40 lowercase letters, digits and -, starting with a letter or digit');
-export const SiteIdSchema = z
-  .string({ error: 'site must be text' })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'site: 1-40 letters, digits and . _ -');
+export const SiteIdSchema = z.string({ error: 'site must be text' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'site: 1-40 letters, digits and . _ -');
 export const OrderIdSchema = z.string({ error: 'order id must be text' }).regex(/^SO-[0-9a-f]{16}$/, 'not an order id');
 export const EndpointIdSchema = z.string({ error: 'endpoint id must be text' }).regex(/^we_[0-9a-f]{16}$/, 'not a webhook endpoint id');
 /** The Idempotency-Key header: what makes a retry of a POST the same order. */
@@ -99,7 +97,12 @@ export const EndpointSchema = z.strictObject({
 });
 export const RotateSecretSchema = z.strictObject({
   /** How long the old secret keeps signing beside the new one. */
-  graceSeconds: z.number().int().min(0).max(7 * 86_400).default(86_400),
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(86_400),
 });
 
 export type OrderStatus = 'refused' | 'reserved' | 'confirmed' | 'short' | 'picked' | 'cancelled' | 'expired';
@@ -118,5 +121,9 @@ export type OrderView = {
 export type AtpItem = { sku: string; atp: number; version: number; zeroedBy: AtpLimit[] | null };
 
 /** Webhook bodies (Standard Webhooks: `type`, `timestamp`, `data`). Quantities are absolute, with a version. */
-export type AtpWebhook = { type: 'atp.updated'; timestamp: string; data: { channelId: string; sku: string; atp: number; version: number; zeroedBy: AtpLimit[] | null } };
+export type AtpWebhook = {
+  type: 'atp.updated';
+  timestamp: string;
+  data: { channelId: string; sku: string; atp: number; version: number; zeroedBy: AtpLimit[] | null };
+};
 export type OrderWebhook = { type: 'order.updated'; timestamp: string; data: OrderView };

@@ -19,17 +19,31 @@ export const CatalogRecordSchema = z.object({
   name: textField('name', 200),
   gtin: gtinField('GTIN'),
   cases: z
-    .array(z.object({ gtin: gtinField('case GTIN'), units: wholeField('units per case', 2, MAX_QTY, true) }), { error: 'cases must be a list of { gtin, units }' })
+    .array(z.object({ gtin: gtinField('case GTIN'), units: wholeField('units per case', 2, MAX_QTY, true) }), {
+      error: 'cases must be a list of { gtin, units }',
+    })
     .max(MAX_CASES_PER_SKU, `at most ${MAX_CASES_PER_SKU} case GTINs per SKU`)
     .optional()
     .default([]),
   /** Units in the SKU's standard case, also when the case has no GTIN of its own. */
-  unitsPerCase: wholeField('units per case', 2, MAX_QTY, false).optional().transform((v) => v ?? null),
-  lotTracked: flagField('lot tracked', false).optional().transform((v) => v ?? false),
-  expiryTracked: flagField('expiry tracked', false).optional().transform((v) => v ?? false),
-  reorderPoint: wholeField('reorder point', 0, MAX_QTY, false).optional().transform((v) => v ?? null),
-  velocityClass: choiceField('velocity class', VELOCITY_CLASSES, null).optional().transform((v) => v ?? null),
-  status: choiceField('status', CATALOG_STATUSES, 'active').optional().transform((v) => v ?? 'active'),
+  unitsPerCase: wholeField('units per case', 2, MAX_QTY, false)
+    .optional()
+    .transform((v) => v ?? null),
+  lotTracked: flagField('lot tracked', false)
+    .optional()
+    .transform((v) => v ?? false),
+  expiryTracked: flagField('expiry tracked', false)
+    .optional()
+    .transform((v) => v ?? false),
+  reorderPoint: wholeField('reorder point', 0, MAX_QTY, false)
+    .optional()
+    .transform((v) => v ?? null),
+  velocityClass: choiceField('velocity class', VELOCITY_CLASSES, null)
+    .optional()
+    .transform((v) => v ?? null),
+  status: choiceField('status', CATALOG_STATUSES, 'active')
+    .optional()
+    .transform((v) => v ?? 'active'),
 });
 /** A checked catalog item: GTINs are GTIN-14, absent numbers are null. */
 export type CatalogRecord = z.output<typeof CatalogRecordSchema>;
@@ -49,7 +63,18 @@ export const CATALOG_COLUMNS: readonly ColumnSpec[] = [
 ];
 
 /** The export's columns, in order: what the import reads back unchanged. */
-export const CATALOG_EXPORT_FIELDS = ['sku', 'name', 'gtin', 'units_per_case', 'case_gtins', 'lot_tracked', 'expiry_tracked', 'reorder_point', 'velocity_class', 'status'] as const;
+export const CATALOG_EXPORT_FIELDS = [
+  'sku',
+  'name',
+  'gtin',
+  'units_per_case',
+  'case_gtins',
+  'lot_tracked',
+  'expiry_tracked',
+  'reorder_point',
+  'velocity_class',
+  'status',
+] as const;
 
 /** `gtin:units|gtin:units`: a SKU's case GTINs in one cell. */
 export const formatCases = (cases: readonly { gtin: string; units: number }[]): string => cases.map((c) => `${c.gtin}:${c.units}`).join('|');
@@ -58,7 +83,10 @@ export const formatCases = (cases: readonly { gtin: string; units: number }[]): 
 export function catalogItemOfCells(c: Record<string, string>): Record<string, unknown> {
   const cases: unknown[] = [];
   if (c.case_gtin) cases.push({ gtin: c.case_gtin, units: c.units_per_case ?? '' });
-  for (const part of (c.case_gtins ?? '').split('|').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (c.case_gtins ?? '')
+    .split('|')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([^:x*\s]+)\s*[:x*]\s*(.+)$/.exec(part);
     cases.push(m ? { gtin: m[1], units: m[2] } : { gtin: part, units: '' });
   }
@@ -82,7 +110,11 @@ export function catalogItemOfCells(c: Record<string, string>): Record<string, un
  */
 export function checkCatalog(items: readonly { line: number; value: unknown }[]): Checked<CatalogRecord> {
   const each = checkEach(items, CatalogRecordSchema);
-  const bySku = firstOfEach(each, (r) => r.sku, (r) => `SKU ${r.sku}`);
+  const bySku = firstOfEach(
+    each,
+    (r) => r.sku,
+    (r) => `SKU ${r.sku}`,
+  );
   const owner = new Map<string, { line: number; sku: string }>();
   const errors: LineError[] = [...bySku.errors];
   const records: Checked<CatalogRecord>['records'] = [];
@@ -116,7 +148,12 @@ export type CheckedFile<R> = Checked<R> & { lines: number; unknownColumns: strin
 export function readCatalogCsv(text: string): CheckedFile<CatalogRecord> {
   const table = parseCsv(text, CATALOG_COLUMNS);
   const checked = checkCatalog(table.rows.map((r) => ({ line: r.line, value: catalogItemOfCells(r.cells) })));
-  return { ...checked, errors: [...table.errors, ...checked.errors].sort((a, b) => a.line - b.line), lines: table.rows.length, unknownColumns: table.unknownColumns };
+  return {
+    ...checked,
+    errors: [...table.errors, ...checked.errors].sort((a, b) => a.line - b.line),
+    lines: table.rows.length,
+    unknownColumns: table.unknownColumns,
+  };
 }
 
 /** A record as the export's CSV line. */

@@ -14,32 +14,41 @@ export const PinSchema = z.string({ error: 'PIN must be text of 4 to 8 digits' }
 /** Roles that only an admin may give, take or hold when someone changes a user. */
 export const ADMIN_ONLY_ROLES: readonly Role[] = ['admin', 'supervisor'];
 
-const rolesField = z.unknown().optional().transform((v, ctx): Role[] => {
-  const parts = typeof v === 'string' ? listCell(v) : Array.isArray(v) ? v : undefined;
-  if (!parts || parts.length === 0) return (ctx.addIssue({ code: 'custom', message: 'roles is empty: give at least one of ' + ROLES.join(', ') }), z.NEVER);
-  const out: Role[] = [];
-  for (const p of parts) {
-    const role = typeof p === 'string' ? ROLES.find((r) => r === p.trim().toLowerCase()) : undefined;
-    if (!role) return (ctx.addIssue({ code: 'custom', message: `role ${shown(p)} is not one of ${ROLES.join(', ')}` }), z.NEVER);
-    if (!out.includes(role)) out.push(role);
-  }
-  return out.sort();
-});
+const rolesField = z
+  .unknown()
+  .optional()
+  .transform((v, ctx): Role[] => {
+    const parts = typeof v === 'string' ? listCell(v) : Array.isArray(v) ? v : undefined;
+    if (!parts || parts.length === 0) return (ctx.addIssue({ code: 'custom', message: 'roles is empty: give at least one of ' + ROLES.join(', ') }), z.NEVER);
+    const out: Role[] = [];
+    for (const p of parts) {
+      const role = typeof p === 'string' ? ROLES.find((r) => r === p.trim().toLowerCase()) : undefined;
+      if (!role) return (ctx.addIssue({ code: 'custom', message: `role ${shown(p)} is not one of ${ROLES.join(', ')}` }), z.NEVER);
+      if (!out.includes(role)) out.push(role);
+    }
+    return out.sort();
+  });
 
-const optionalPin = z.unknown().optional().transform((v, ctx): string | null => {
-  if (v === undefined || v === null || v === '') return null;
-  const r = PinSchema.safeParse(typeof v === 'string' ? v.trim() : v);
-  if (!r.success) return (ctx.addIssue({ code: 'custom', message: 'PIN must be 4 to 8 digits' }), z.NEVER);
-  return r.data;
-});
+const optionalPin = z
+  .unknown()
+  .optional()
+  .transform((v, ctx): string | null => {
+    if (v === undefined || v === null || v === '') return null;
+    const r = PinSchema.safeParse(typeof v === 'string' ? v.trim() : v);
+    if (!r.success) return (ctx.addIssue({ code: 'custom', message: 'PIN must be 4 to 8 digits' }), z.NEVER);
+    return r.data;
+  });
 
-const optionalBadge = z.unknown().optional().transform((v, ctx): string | null => {
-  if (v === undefined || v === null || v === '') return null;
-  if (typeof v !== 'string' || !/^[A-Za-z0-9-]{4,32}$/.test(v.trim())) {
-    return (ctx.addIssue({ code: 'custom', message: `badge code must be 4 to 32 letters, digits or dashes, got ${shown(v)}` }), z.NEVER);
-  }
-  return v.trim().toUpperCase();
-});
+const optionalBadge = z
+  .unknown()
+  .optional()
+  .transform((v, ctx): string | null => {
+    if (v === undefined || v === null || v === '') return null;
+    if (typeof v !== 'string' || !/^[A-Za-z0-9-]{4,32}$/.test(v.trim())) {
+      return (ctx.addIssue({ code: 'custom', message: `badge code must be 4 to 32 letters, digits or dashes, got ${shown(v)}` }), z.NEVER);
+    }
+    return v.trim().toUpperCase();
+  });
 
 export const UserRecordSchema = z.object({
   id: codeField('user'),
@@ -48,7 +57,9 @@ export const UserRecordSchema = z.object({
   /** Set only when given: an import without a PIN keeps the user's PIN. */
   pin: optionalPin.optional().transform((v) => v ?? null),
   badge: optionalBadge.optional().transform((v) => v ?? null),
-  locked: flagField('locked', false).optional().transform((v) => v ?? false),
+  locked: flagField('locked', false)
+    .optional()
+    .transform((v) => v ?? false),
 });
 export type UserRecord = z.output<typeof UserRecordSchema>;
 
@@ -65,9 +76,17 @@ export const USER_EXPORT_FIELDS = ['id', 'name', 'roles', 'badge', 'locked'] as 
 
 /** Checks users: each on its own, an id once, a badge once. */
 export function checkUsers(items: readonly { line: number; value: unknown }[]): Checked<UserRecord> {
-  const byId = firstOfEach(checkEach(items, UserRecordSchema), (r) => r.id.toLowerCase(), (r) => `user ${r.id}`);
+  const byId = firstOfEach(
+    checkEach(items, UserRecordSchema),
+    (r) => r.id.toLowerCase(),
+    (r) => `user ${r.id}`,
+  );
   const withBadge = byId.records.filter((r) => r.record.badge !== null);
-  const badges = firstOfEach({ records: withBadge, errors: [] }, (r) => r.badge ?? '', (r) => `badge ${r.badge} (of ${r.id})`);
+  const badges = firstOfEach(
+    { records: withBadge, errors: [] },
+    (r) => r.badge ?? '',
+    (r) => `badge ${r.badge} (of ${r.id})`,
+  );
   const kept = new Set(badges.records);
   return {
     records: byId.records.filter((r) => r.record.badge === null || kept.has(r)),
@@ -79,7 +98,12 @@ export function checkUsers(items: readonly { line: number; value: unknown }[]): 
 export function readUsersCsv(text: string): CheckedFile<UserRecord> {
   const table = parseCsv(text, USER_COLUMNS);
   const checked = checkUsers(table.rows.map((r) => ({ line: r.line, value: r.cells })));
-  return { ...checked, errors: [...table.errors, ...checked.errors].sort((a, b) => a.line - b.line), lines: table.rows.length, unknownColumns: table.unknownColumns };
+  return {
+    ...checked,
+    errors: [...table.errors, ...checked.errors].sort((a, b) => a.line - b.line),
+    lines: table.rows.length,
+    unknownColumns: table.unknownColumns,
+  };
 }
 
 export const userCells = (r: Omit<UserRecord, 'pin'>): Record<string, string> => ({

@@ -15,15 +15,21 @@ export const DEFAULT_SITE = 'main';
 export const SiteRecordSchema = z.object({
   id: codeField('site'),
   name: textField('site name', 120),
-  active: flagField('active', true).optional().transform((v) => v ?? true),
+  active: flagField('active', true)
+    .optional()
+    .transform((v) => v ?? true),
 });
 export type SiteRecord = z.output<typeof SiteRecordSchema>;
 
 export const LocationRecordSchema = z.object({
   id: codeField('location'),
-  kind: choiceField('kind', MASTER_LOCATION_KINDS, 'bin').optional().transform((v) => v ?? 'bin'),
+  kind: choiceField('kind', MASTER_LOCATION_KINDS, 'bin')
+    .optional()
+    .transform((v) => v ?? 'bin'),
   site: codeField('site', DEFAULT_SITE),
-  active: flagField('active', true).optional().transform((v) => v ?? true),
+  active: flagField('active', true)
+    .optional()
+    .transform((v) => v ?? true),
 });
 export type LocationRecord = z.output<typeof LocationRecordSchema>;
 
@@ -43,16 +49,29 @@ export const LOCATION_EXPORT_FIELDS = ['id', 'kind', 'site', 'active'] as const;
 
 /** Checks sites: each on its own, an id once. */
 export const checkSites = (items: readonly { line: number; value: unknown }[]): Checked<SiteRecord> =>
-  firstOfEach(checkEach(items, SiteRecordSchema), (r) => r.id.toLowerCase(), (r) => `site ${r.id}`);
+  firstOfEach(
+    checkEach(items, SiteRecordSchema),
+    (r) => r.id.toLowerCase(),
+    (r) => `site ${r.id}`,
+  );
 
 /** Checks locations: each on its own, an id once (ids are case-sensitive on the floor, but A-01 and a-01 on one map is a typo). */
 export const checkLocations = (items: readonly { line: number; value: unknown }[]): Checked<LocationRecord> =>
-  firstOfEach(checkEach(items, LocationRecordSchema), (r) => r.id.toLowerCase(), (r) => `location ${r.id}`);
+  firstOfEach(
+    checkEach(items, LocationRecordSchema),
+    (r) => r.id.toLowerCase(),
+    (r) => `location ${r.id}`,
+  );
 
 const read = <R>(text: string, columns: readonly ColumnSpec[], check: (items: { line: number; value: unknown }[]) => Checked<R>): CheckedFile<R> => {
   const table = parseCsv(text, columns);
   const checked = check(table.rows.map((r) => ({ line: r.line, value: r.cells })));
-  return { ...checked, errors: [...table.errors, ...checked.errors].sort((a, b) => a.line - b.line), lines: table.rows.length, unknownColumns: table.unknownColumns };
+  return {
+    ...checked,
+    errors: [...table.errors, ...checked.errors].sort((a, b) => a.line - b.line),
+    lines: table.rows.length,
+    unknownColumns: table.unknownColumns,
+  };
 };
 
 /** Parses and checks a sites CSV. */

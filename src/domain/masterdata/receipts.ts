@@ -13,13 +13,16 @@ import { checkEach, codeField, gtinField, shown, textField, wholeField, type Che
 export const MAX_RECEIPT_LINES = 2_000;
 export const MAX_PALLETS = 500;
 
-const ssccField = z.unknown().optional().transform((v, ctx): string => {
-  const s = typeof v === 'string' ? v.trim().replace(/^\(00\)/, '') : '';
-  const digits = s.length === 20 && s.startsWith('00') ? s.slice(2) : s;
-  if (!/^\d{18}$/.test(digits)) return (ctx.addIssue({ code: 'custom', message: `SSCC must be 18 digits, got ${shown(v)}` }), z.NEVER);
-  if (!isValidSscc(digits)) return (ctx.addIssue({ code: 'custom', message: `SSCC ${digits} has a wrong check digit` }), z.NEVER);
-  return digits;
-});
+const ssccField = z
+  .unknown()
+  .optional()
+  .transform((v, ctx): string => {
+    const s = typeof v === 'string' ? v.trim().replace(/^\(00\)/, '') : '';
+    const digits = s.length === 20 && s.startsWith('00') ? s.slice(2) : s;
+    if (!/^\d{18}$/.test(digits)) return (ctx.addIssue({ code: 'custom', message: `SSCC must be 18 digits, got ${shown(v)}` }), z.NEVER);
+    if (!isValidSscc(digits)) return (ctx.addIssue({ code: 'custom', message: `SSCC ${digits} has a wrong check digit` }), z.NEVER);
+    return digits;
+  });
 
 const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional());
 
@@ -94,14 +97,20 @@ export function checkReceipts(items: readonly { line: number; value: unknown }[]
 export function readReceiptsCsv(text: string): CheckedFile<ReceiptRecord> {
   const table = parseCsv(text, RECEIPT_COLUMNS);
   const errors: LineError[] = [...table.errors];
-  const groups = new Map<string, { line: number; head: Record<string, string>; lines: Record<string, unknown>[]; ssccs: string[]; ssccLines: number[]; lineNos: number[] }>();
+  const groups = new Map<
+    string,
+    { line: number; head: Record<string, string>; lines: Record<string, unknown>[]; ssccs: string[]; ssccLines: number[]; lineNos: number[] }
+  >();
   for (const row of table.rows) {
     const c = row.cells;
     const id = c.receipt ?? '';
     const g = groups.get(id) ?? { line: row.line, head: c, lines: [], ssccs: [], ssccLines: [], lineNos: [] };
     if (!groups.has(id)) groups.set(id, g);
     if ((c.supplier ?? '') !== (g.head.supplier ?? '') || (c.dock ?? '') !== (g.head.dock ?? '')) {
-      errors.push({ line: row.line, message: `receipt ${id} has supplier ${shown(g.head.supplier)} and dock ${shown(g.head.dock)} on line ${g.line}; this line says otherwise` });
+      errors.push({
+        line: row.line,
+        message: `receipt ${id} has supplier ${shown(g.head.supplier)} and dock ${shown(g.head.dock)} on line ${g.line}; this line says otherwise`,
+      });
       continue;
     }
     if (c.sscc) {

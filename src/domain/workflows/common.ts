@@ -180,7 +180,9 @@ export function fromScanResult(result: ScanResult): WorkflowScan {
       // GS1 element strings read without their symbology identifier look like plain digits: say how to fix the scanner.
       if (/^(00\d{18}|0[12]\d{14})/.test(result.raw)) return { kind: 'unreadable', code: 'scan.needsSymbologyId', params: { display: result.display } };
       const why = result.problems.map((p) => p.message).join('; ');
-      return why ? { kind: 'unreadable', code: 'scan.cannotUse', params: { display: result.display, why } } : { kind: 'unreadable', code: 'scan.unknown', params: { display: result.display } };
+      return why
+        ? { kind: 'unreadable', code: 'scan.cannotUse', params: { display: result.display, why } }
+        : { kind: 'unreadable', code: 'scan.unknown', params: { display: result.display } };
     }
   }
 }

@@ -73,7 +73,11 @@ export function countStep(state: CountState, input: CountInput, ctx: CountContex
       const q = parseQuantity(input.text, { allowZero: true });
       if (!q.ok) return refuse(state, q.feedback);
       const sku = asSku(item.sku);
-      return { state: { ...state, counted: add(state.counted, sku, q.qty, true), pendingQty: null }, events: [], feedback: [ok('count.counted', { name: item.name, total: q.qty })] };
+      return {
+        state: { ...state, counted: add(state.counted, sku, q.qty, true), pendingQty: null },
+        events: [],
+        feedback: [ok('count.counted', { name: item.name, total: q.qty })],
+      };
     }
     case 'finish': {
       if (state.phase !== 'counting') return refuse(state, wrong('count.binToStart', { bin: state.location }));

@@ -16,7 +16,8 @@ export const FEEDBACK_EN = {
   // Scan input.
   'scan.cannotUse': 'Cannot use "{{display}}": {{why}}',
   'scan.unknown': 'Not a code this app knows: "{{display}}"',
-  'scan.needsSymbologyId': '"{{display}}" looks like a GS1 label read without its symbology identifier: open Scanner set-up and turn on "GS1 without identifier", or set the scanner to send identifiers',
+  'scan.needsSymbologyId':
+    '"{{display}}" looks like a GS1 label read without its symbology identifier: open Scanner set-up and turn on "GS1 without identifier", or set the scanner to send identifiers',
   'scan.repeat': 'Same code again within a moment: not counted twice ({{display}})',
   'scan.fragment': 'Only part of a scan arrived ("{{display}}"): nothing was done. Scan again; if it keeps happening, check the end key in Scanner set-up',
   'scan.notSaved': 'This scan was NOT saved: {{why}}',

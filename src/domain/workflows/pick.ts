@@ -7,7 +7,23 @@
 import type { DraftEvent } from '../events.ts';
 import { asLocation, asSku, asTask, asTote, asEventId, asQty, MAX_QTY, type LocationId, type Sku, type TaskId, type ToteId } from '../ids.ts';
 import type { CatalogItem, PickList } from '../protocol.ts';
-import { describeScan, duplicate, lookupGtin, nameOf, needsSupervisor, ok, parseQuantity, refuse, unreadable, wrong, type Feedback, type FeedbackCode, type FeedbackParams, type Step, type WorkflowScan } from './common.ts';
+import {
+  describeScan,
+  duplicate,
+  lookupGtin,
+  nameOf,
+  needsSupervisor,
+  ok,
+  parseQuantity,
+  refuse,
+  unreadable,
+  wrong,
+  type Feedback,
+  type FeedbackCode,
+  type FeedbackParams,
+  type Step,
+  type WorkflowScan,
+} from './common.ts';
 
 export type PickLineState = { lineId: string; sku: Sku; location: LocationId; qty: number; picked: number; short: number };
 /** One `pick.held` of this list; `eventId` arrives once the event log has stored it. */
@@ -89,7 +105,8 @@ export function startPick(list: PickList, history: readonly LoggedEvent[] = []):
       tote = asTote(p.tote);
     } else if (e.type === 'pick.short') {
       const p = e.payload as ShortPayload;
-      if (p.pickListId === list.id) shorts.push({ eventId: e.id, lineId: p.lineId, sku: asSku(p.sku), location: asLocation(p.location), missing: p.missingQty, undone: false });
+      if (p.pickListId === list.id)
+        shorts.push({ eventId: e.id, lineId: p.lineId, sku: asSku(p.sku), location: asLocation(p.location), missing: p.missingQty, undone: false });
     } else if (e.type === 'pick.undone') {
       const p = e.payload as UndonePayload;
       const h = held.find((x) => x.eventId === p.corrects);
@@ -106,9 +123,27 @@ export function startPick(list: PickList, history: readonly LoggedEvent[] = []):
     const shortHere = mine.filter((s) => !s.undone).reduce((n, s) => n + s.missing, 0);
     // The API's figure may not know this device's undos yet: they are taken off it, never below what this device still holds short.
     const takenBack = mine.filter((s) => s.undone).reduce((n, s) => n + s.missing, 0);
-    return { lineId: l.lineId, sku: asSku(l.sku), location: asLocation(l.location), qty: l.qty, picked: Math.max(l.picked, local), short: Math.max(0, (l.short ?? 0) - takenBack, shortHere) };
+    return {
+      lineId: l.lineId,
+      sku: asSku(l.sku),
+      location: asLocation(l.location),
+      qty: l.qty,
+      picked: Math.max(l.picked, local),
+      short: Math.max(0, (l.short ?? 0) - takenBack, shortHere),
+    };
   });
-  return { pickListId: asTask(list.id), orderRef: list.orderRef, lines, tote, current: firstOpen(lines), atBin: false, pendingQty: null, pendingShort: null, held, shorts };
+  return {
+    pickListId: asTask(list.id),
+    orderRef: list.orderRef,
+    lines,
+    tote,
+    current: firstOpen(lines),
+    atBin: false,
+    pendingQty: null,
+    pendingShort: null,
+    held,
+    shorts,
+  };
 }
 
 /** What is on the tote: units per SKU from the held picks not undone. */
@@ -307,7 +342,14 @@ function onUndoShort(state: PickState, eventId: string, ctx: PickContext): Step<
   if (target.undone) return refuse(state, duplicate('pick.shortAlreadyUndone'));
   const event: DraftEvent = {
     type: 'pick.short_undone',
-    payload: { corrects: asEventId(eventId), pickListId: state.pickListId, lineId: target.lineId, sku: target.sku, location: target.location, qty: asQty(Math.min(target.missing, MAX_QTY)) },
+    payload: {
+      corrects: asEventId(eventId),
+      pickListId: state.pickListId,
+      lineId: target.lineId,
+      sku: target.sku,
+      location: target.location,
+      qty: asQty(Math.min(target.missing, MAX_QTY)),
+    },
   };
   const shorts = state.shorts.map((s) => (s === target ? { ...s, undone: true } : s));
   const lines = state.lines.map((l) => (l.lineId === target.lineId ? { ...l, short: Math.max(0, l.short - target.missing) } : l));

@@ -33,7 +33,12 @@ export function qcReleaseStep(state: QcReleaseState, input: QcReleaseInput, ctx:
     case 'quantity': {
       const q = parseQuantity(input.text);
       if (!q.ok) return refuse(state, q.feedback);
-      if (state.goods) return { state: { ...state, goods: { ...state.goods, qty: q.qty } }, events: [], feedback: [ok('qc.goods', { qty: q.qty, name: nameOf(ctx.catalog, state.goods.sku) })] };
+      if (state.goods)
+        return {
+          state: { ...state, goods: { ...state.goods, qty: q.qty } },
+          events: [],
+          feedback: [ok('qc.goods', { qty: q.qty, name: nameOf(ctx.catalog, state.goods.sku) })],
+        };
       return { state: { ...state, pendingQty: q.qty }, events: [], feedback: [ok('qty.thenScanGoods', { qty: q.qty })] };
     }
     case 'scan': {

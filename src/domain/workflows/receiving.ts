@@ -7,7 +7,23 @@
 import type { DraftEvent } from '../events.ts';
 import { asLocation, asQty, asSku, asTask, type LocationId, type Sku, type TaskId } from '../ids.ts';
 import type { CatalogItem, Receipt } from '../protocol.ts';
-import { describeScan, duplicate, eventGtin, gtin14, lookupGtin, nameOf, needsSupervisor, ok, parseQuantity, refuse, unreadable, wrong, type Feedback, type Step, type WorkflowScan } from './common.ts';
+import {
+  describeScan,
+  duplicate,
+  eventGtin,
+  gtin14,
+  lookupGtin,
+  nameOf,
+  needsSupervisor,
+  ok,
+  parseQuantity,
+  refuse,
+  unreadable,
+  wrong,
+  type Feedback,
+  type Step,
+  type WorkflowScan,
+} from './common.ts';
 
 export type ReceivingLine = { lineId: string; sku: Sku; gtin: string; expected: number; received: number };
 /** A scanned label waiting for the receiver's confirmation. */
@@ -27,11 +43,7 @@ export type ReceivingState = {
 };
 
 export type ReceivingInput =
-  | { type: 'scan'; scan: WorkflowScan }
-  | { type: 'quantity'; text: string }
-  | { type: 'confirm' }
-  | { type: 'clear' }
-  | { type: 'finish' };
+  { type: 'scan'; scan: WorkflowScan } | { type: 'quantity'; text: string } | { type: 'confirm' } | { type: 'clear' } | { type: 'finish' };
 
 export type ReceivingContext = { catalog: readonly CatalogItem[] };
 
@@ -75,7 +87,11 @@ export function receivingStep(state: ReceivingState, input: ReceivingInput, ctx:
       const q = parseQuantity(input.text);
       if (!q.ok) return refuse(state, q.feedback);
       if (state.pending) {
-        return { state: { ...state, pending: { ...state.pending, qty: q.qty } }, events: [], feedback: [ok('receiving.confirmQty', { qty: q.qty, name: nameOf(ctx.catalog, state.pending.sku) })] };
+        return {
+          state: { ...state, pending: { ...state.pending, qty: q.qty } },
+          events: [],
+          feedback: [ok('receiving.confirmQty', { qty: q.qty, name: nameOf(ctx.catalog, state.pending.sku) })],
+        };
       }
       return { state: { ...state, pendingQty: q.qty }, events: [], feedback: [ok('qty.thenScanGoods', { qty: q.qty })] };
     }
@@ -88,7 +104,12 @@ export function receivingStep(state: ReceivingState, input: ReceivingInput, ctx:
       if (state.pending) return refuse(state, wrong('receiving.confirmBeforeFinish'));
       const under = receivingTotals(state).filter((l) => l.status === 'under');
       const feedback: Feedback[] = under.length
-        ? [needsSupervisor('receiving.finishedShort', { count: under.length, lines: under.map((l) => `${nameOf(ctx.catalog, l.sku)} ${l.received}/${l.expected}`).join(', ') })]
+        ? [
+            needsSupervisor('receiving.finishedShort', {
+              count: under.length,
+              lines: under.map((l) => `${nameOf(ctx.catalog, l.sku)} ${l.received}/${l.expected}`).join(', '),
+            }),
+          ]
         : [ok('receiving.finished', { receipt: state.receiptId })];
       return { state: { ...state, finished: true }, events: [], feedback };
     }
@@ -104,7 +125,8 @@ function onScan(state: ReceivingState, scan: WorkflowScan, ctx: ReceivingContext
   }
   if (scan.kind !== 'goods') return refuse(state, wrong('receiving.notExpected', describeScan(scan)));
   if (state.pending) return refuse(state, wrong('receiving.confirmFirst'));
-  if (scan.sscc !== undefined && !state.ssccs.includes(scan.sscc)) return refuse(state, wrong('receiving.palletNotOnReceipt', { sscc: scan.sscc, receipt: state.receiptId }));
+  if (scan.sscc !== undefined && !state.ssccs.includes(scan.sscc))
+    return refuse(state, wrong('receiving.palletNotOnReceipt', { sscc: scan.sscc, receipt: state.receiptId }));
   let line = state.lines.find((l) => gtin14(l.gtin) === gtin14(scan.gtin));
   let units = 1;
   if (!line) {
@@ -115,9 +137,23 @@ function onScan(state: ReceivingState, scan: WorkflowScan, ctx: ReceivingContext
     units = match.units;
   }
   const qty = scan.count !== undefined ? scan.count * units : (state.pendingQty ?? units);
-  const pending: PendingLabel = { lineId: line.lineId, sku: line.sku, gtin: scan.gtin, qty, ...(scan.lot ? { lot: scan.lot } : {}), ...(scan.expiry ? { expiry: scan.expiry } : {}) };
+  const pending: PendingLabel = {
+    lineId: line.lineId,
+    sku: line.sku,
+    gtin: scan.gtin,
+    qty,
+    ...(scan.lot ? { lot: scan.lot } : {}),
+    ...(scan.expiry ? { expiry: scan.expiry } : {}),
+  };
   const said = { qty, name: nameOf(ctx.catalog, line.sku), lot: scan.lot ?? '', expiry: scan.expiry ?? '' };
-  const code = scan.lot && scan.expiry ? 'receiving.confirmLotExpiry' : scan.lot ? 'receiving.confirmLot' : scan.expiry ? 'receiving.confirmExpiry' : 'receiving.confirmQty';
+  const code =
+    scan.lot && scan.expiry
+      ? 'receiving.confirmLotExpiry'
+      : scan.lot
+        ? 'receiving.confirmLot'
+        : scan.expiry
+          ? 'receiving.confirmExpiry'
+          : 'receiving.confirmQty';
   return {
     state: { ...state, pending, pendingQty: null, sscc: scan.sscc ?? state.sscc },
     events: [],
@@ -146,8 +182,9 @@ function onConfirm(state: ReceivingState, ctx: ReceivingContext): Step<Receiving
   const line = lines.find((l) => l.lineId === p.lineId) as ReceivingLine;
   const name = nameOf(ctx.catalog, p.sku);
   const over = line.received - line.expected;
-  const feedback = over > 0
-    ? [needsSupervisor('receiving.receivedOver', { qty: p.qty, name, over, received: line.received, expected: line.expected })]
-    : [ok('receiving.received', { qty: p.qty, name, received: line.received, expected: line.expected })];
+  const feedback =
+    over > 0
+      ? [needsSupervisor('receiving.receivedOver', { qty: p.qty, name, over, received: line.received, expected: line.expected })]
+      : [ok('receiving.received', { qty: p.qty, name, received: line.received, expected: line.expected })];
   return { state: { ...state, lines, pending: null }, events: [event], feedback };
 }

@@ -115,7 +115,11 @@ export function ageLabel(since: string, now: Date): string {
 export const STALE_DEVICE_MS = 15 * 60_000;
 
 /** Devices that have not synced for a while (or never), longest silent first. */
-export function staleDevices<D extends { deviceId: string; lastContactAt: string | null }>(devices: readonly D[], now: Date, thresholdMs = STALE_DEVICE_MS): D[] {
+export function staleDevices<D extends { deviceId: string; lastContactAt: string | null }>(
+  devices: readonly D[],
+  now: Date,
+  thresholdMs = STALE_DEVICE_MS,
+): D[] {
   const silence = (d: D) => (d.lastContactAt ? now.getTime() - new Date(d.lastContactAt).getTime() : Number.POSITIVE_INFINITY);
   return devices.filter((d) => silence(d) >= thresholdMs).sort((a, b) => silence(b) - silence(a));
 }

@@ -25,7 +25,13 @@ export type CameraOptions = {
 export type CameraStatus =
   | { state: 'closed' }
   | { state: 'opening' }
-  | { state: 'running'; engine: EngineName; frameMs: { last: number; p50: number; p95: number }; torch: boolean | null; /** Frames decoded since the controller was made. */ frames: number }
+  | {
+      state: 'running';
+      engine: EngineName;
+      frameMs: { last: number; p50: number; p95: number };
+      torch: boolean | null;
+      /** Frames decoded since the controller was made. */ frames: number;
+    }
   | { state: 'paused' }
   | { state: 'error'; message: string };
 
@@ -36,7 +42,8 @@ export function checkRegion(r: Region): Region {
   for (const k of ['x', 'y', 'width', 'height'] as const) {
     if (!Number.isFinite(r[k]) || r[k] < 0 || r[k] > 1) throw new Error(`viewfinder ${k} must be a fraction between 0 and 1`);
   }
-  if (r.width < 0.05 || r.height < 0.05 || r.x + r.width > 1 || r.y + r.height > 1) throw new Error('viewfinder region must lie inside the frame and not be tiny');
+  if (r.width < 0.05 || r.height < 0.05 || r.x + r.width > 1 || r.y + r.height > 1)
+    throw new Error('viewfinder region must lie inside the frame and not be tiny');
   return r;
 }
 
@@ -141,7 +148,11 @@ export class CameraScanner {
     const { deviceId, width = 1280, height = 720 } = this.options;
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: false,
-      video: { ...(deviceId ? { deviceId: { exact: deviceId } } : { facingMode: { ideal: 'environment' } }), width: { ideal: width }, height: { ideal: height } },
+      video: {
+        ...(deviceId ? { deviceId: { exact: deviceId } } : { facingMode: { ideal: 'environment' } }),
+        width: { ideal: width },
+        height: { ideal: height },
+      },
     });
     if (my !== this.epoch || this.doc.visibilityState === 'hidden') {
       // Nobody wants this camera any more: release it at once.
@@ -184,7 +195,8 @@ export class CameraScanner {
     const sw = Math.max(1, Math.round(video.videoWidth * r.width));
     const sh = Math.max(1, Math.round(video.videoHeight * r.height));
     if (!this.canvas || this.canvas.width !== sw || this.canvas.height !== sh) {
-      this.canvas = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(sw, sh) : Object.assign(this.doc.createElement('canvas'), { width: sw, height: sh });
+      this.canvas =
+        typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(sw, sh) : Object.assign(this.doc.createElement('canvas'), { width: sw, height: sh });
     }
     const ctx = this.canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
     if (!ctx) return undefined;

@@ -126,7 +126,12 @@ export function code39Identifier(id: string, siteCheck: boolean): string {
   return id;
 }
 
-type Pos = { topLeft: { x: number; y: number }; topRight: { x: number; y: number }; bottomLeft: { x: number; y: number }; bottomRight: { x: number; y: number } };
+type Pos = {
+  topLeft: { x: number; y: number };
+  topRight: { x: number; y: number };
+  bottomLeft: { x: number; y: number };
+  bottomRight: { x: number; y: number };
+};
 
 /** The centre and longest extent of a detected symbol. */
 function placeOf(p: Pos): { x: number; y: number; size: number } {
@@ -144,7 +149,12 @@ export type ZxingReaderModule = typeof ZxingReader;
  * Creates the decoder from an already imported library: the Web Worker imports it
  * statically, because a worker bundle cannot split code.
  */
-export async function createZxingWasmDecoderFrom(zx: ZxingReaderModule, source: WasmSource, tuning: ZxingWasmTuning = CAMERA_TUNING, config: EngineConfig = DEFAULT_ENGINE_CONFIG): Promise<Decoder> {
+export async function createZxingWasmDecoderFrom(
+  zx: ZxingReaderModule,
+  source: WasmSource,
+  tuning: ZxingWasmTuning = CAMERA_TUNING,
+  config: EngineConfig = DEFAULT_ENGINE_CONFIG,
+): Promise<Decoder> {
   const overrides =
     'wasmUrl' in source
       ? { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? source.wasmUrl : prefix + path) }

@@ -13,7 +13,11 @@ export function nodeEngines(): EngineName[] {
 }
 
 /** Creates one engine's decoder in Node; zxing-wasm with the camera's tuning unless told otherwise. */
-export async function createNodeDecoder(engine: EngineName, tuning: ZxingWasmTuning = CAMERA_TUNING, config: EngineConfig = DEFAULT_ENGINE_CONFIG): Promise<Decoder> {
+export async function createNodeDecoder(
+  engine: EngineName,
+  tuning: ZxingWasmTuning = CAMERA_TUNING,
+  config: EngineConfig = DEFAULT_ENGINE_CONFIG,
+): Promise<Decoder> {
   switch (engine) {
     case 'zxing-wasm': {
       const { createZxingWasmDecoderFrom } = await import('../camera/zxing-wasm-engine.ts');

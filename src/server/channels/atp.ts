@@ -27,7 +27,7 @@ export async function activeChannels(tx: Sql): Promise<ChannelRow[]> {
     name: r.name,
     sites: r.sites,
     ttlSeconds: num(r.ttl),
-    rules: (typeof r.rules === 'string' ? JSON.parse(r.rules) : r.rules as Record<string, unknown>[]).map(toRule),
+    rules: (typeof r.rules === 'string' ? JSON.parse(r.rules) : (r.rules as Record<string, unknown>[])).map(toRule),
   }));
 }
 
@@ -57,7 +57,16 @@ export async function atpInputs(tx: Sql, skus: readonly string[], now: Date): Pr
   const list = sorted(skus);
   // One statement, so one snapshot: shelf and reservations as they were at one moment.
   // What the floor picked for an order is looked up only for orders that are floor work already.
-  const rows = await tx.query<{ k: 's' | 'r'; sku: string; site_id: string; qty: number; channel_id: string | null; status: string | null; expires_at: Date | string | null; picked: number }>(
+  const rows = await tx.query<{
+    k: 's' | 'r';
+    sku: string;
+    site_id: string;
+    qty: number;
+    channel_id: string | null;
+    status: string | null;
+    expires_at: Date | string | null;
+    picked: number;
+  }>(
     `SELECT 's' AS k, s.sku, l.site_id, sum(s.available)::int AS qty, NULL::text AS channel_id, NULL::text AS status, NULL::timestamptz AS expires_at, 0 AS picked
      FROM stock s JOIN locations l ON l.id = s.location WHERE s.sku = ANY($1::text[]) GROUP BY s.sku, l.site_id
      UNION ALL
@@ -79,7 +88,10 @@ export async function atpInputs(tx: Sql, skus: readonly string[], now: Date): Pr
     }
     const open = Math.max(0, num(r.qty) - num(r.picked));
     if (open === 0) continue;
-    reservations.set(k, [...(reservations.get(k) ?? []), { channelId: r.channel_id as string, qty: open, expiresAt: r.status === 'reserved' && r.expires_at ? new Date(r.expires_at) : null }]);
+    reservations.set(k, [
+      ...(reservations.get(k) ?? []),
+      { channelId: r.channel_id as string, qty: open, expiresAt: r.status === 'reserved' && r.expires_at ? new Date(r.expires_at) : null },
+    ]);
   }
   return { available, reservations };
 }
@@ -95,8 +107,19 @@ export function siteStock(inputs: AtpInputs, channels: readonly ChannelRow[], sk
 }
 
 /** One channel's ATP for one SKU over its sites (in the channel's site order). */
-export function atpOf(inputs: AtpInputs, channels: readonly ChannelRow[], channel: ChannelRow, sku: string, now: Date, extra: (site: string) => readonly Reservation[] = () => []): ChannelAtp {
-  return channelAtp(channel.id, channel.sites.map((site) => siteStock(inputs, channels, sku, site, extra(site))), now);
+export function atpOf(
+  inputs: AtpInputs,
+  channels: readonly ChannelRow[],
+  channel: ChannelRow,
+  sku: string,
+  now: Date,
+  extra: (site: string) => readonly Reservation[] = () => [],
+): ChannelAtp {
+  return channelAtp(
+    channel.id,
+    channel.sites.map((site) => siteStock(inputs, channels, sku, site, extra(site))),
+    now,
+  );
 }
 
 /**
@@ -147,7 +170,11 @@ export async function refreshAtp(
     if (same) continue;
     const version = num(row.version) + 1;
     changed.push({ channel_id: row.channel_id, sku: row.sku, atp: a.atp, version, zeroed_by: zeroedBy });
-    const body: AtpWebhook = { type: 'atp.updated', timestamp: now.toISOString(), data: { channelId: row.channel_id, sku: row.sku, atp: a.atp, version, zeroedBy: a.zeroedBy } };
+    const body: AtpWebhook = {
+      type: 'atp.updated',
+      timestamp: now.toISOString(),
+      data: { channelId: row.channel_id, sku: row.sku, atp: a.atp, version, zeroedBy: a.zeroedBy },
+    };
     items.push({ channelId: row.channel_id, kind: 'atp', subject: row.sku, msgId: `atp-${row.channel_id}-${row.sku}-v${version}`, payload: body });
   }
   if (changed.length === 0) return 0;

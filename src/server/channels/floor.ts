@@ -91,7 +91,10 @@ export async function afterFloorPush(tx: Sql, deviceId: string, afterSeq: number
     );
     const status = num(t?.picked) >= num(t?.qty) ? 'picked' : num(t?.short) > 0 ? 'short' : 'confirmed';
     await tx.query('UPDATE channel_orders SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1', [orderId, status, now]);
-    await recordOrderEvent(tx, orderId, status === 'confirmed' ? 'order.picking' : `order.${status}`, `floor:${deviceId}`, now, notifyChannel, { picked: num(t?.picked), short: num(t?.short) });
+    await recordOrderEvent(tx, orderId, status === 'confirmed' ? 'order.picking' : `order.${status}`, `floor:${deviceId}`, now, notifyChannel, {
+      picked: num(t?.picked),
+      short: num(t?.short),
+    });
   }
   await refreshAtp(tx, skus, now, notifyChannel);
 }

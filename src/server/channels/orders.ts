@@ -26,7 +26,16 @@ const LIVE: readonly OrderStatus[] = ['reserved', 'confirmed', 'short'];
 
 /** The order as a channel sees it (one query). */
 export async function orderView(tx: Sql, orderId: string): Promise<OrderView | undefined> {
-  const [o] = await tx.query<{ id: string; channel_id: string; status: OrderStatus; version: number; reference: string | null; expires_at: Date | null; list: string | null; lines: unknown }>(
+  const [o] = await tx.query<{
+    id: string;
+    channel_id: string;
+    status: OrderStatus;
+    version: number;
+    reference: string | null;
+    expires_at: Date | null;
+    list: string | null;
+    lines: unknown;
+  }>(
     `SELECT o.id, o.channel_id, o.status, o.version, o.reference, o.expires_at,
        (SELECT p.id FROM pick_lists p WHERE p.id = 'PL-' || o.id) AS list,
        coalesce((SELECT json_agg(json_build_object('lineId', ol.line_id, 'sku', ol.sku, 'requested', ol.requested,
@@ -46,15 +55,37 @@ export async function orderView(tx: Sql, orderId: string): Promise<OrderView | u
     version: num(o.version),
     reference: o.reference,
     expiresAt: o.status === 'reserved' && o.expires_at ? new Date(o.expires_at).toISOString() : null,
-    lines: lines.map((l) => ({ lineId: String(l.lineId), sku: String(l.sku), requested: num(l.requested), reserved: num(l.reserved), picked: num(l.picked), short: num(l.short) })),
+    lines: lines.map((l) => ({
+      lineId: String(l.lineId),
+      sku: String(l.sku),
+      requested: num(l.requested),
+      reserved: num(l.reserved),
+      picked: num(l.picked),
+      short: num(l.short),
+    })),
     pickListId: o.list,
   };
 }
 
 /** Records an order fact in the order ledger and queues its webhook with the order as it now is. */
-export async function recordOrderEvent(tx: Sql, orderId: string, type: string, actor: string, now: Date, notifyChannel: string, payload: unknown = {}): Promise<OrderView> {
+export async function recordOrderEvent(
+  tx: Sql,
+  orderId: string,
+  type: string,
+  actor: string,
+  now: Date,
+  notifyChannel: string,
+  payload: unknown = {},
+): Promise<OrderView> {
   const view = (await orderView(tx, orderId)) as OrderView;
-  await tx.query('INSERT INTO order_events (order_id, channel_id, type, actor, at, payload) VALUES ($1, $2, $3, $4, $5, $6)', [orderId, view.channelId, type, actor, now, JSON.stringify(payload)]);
+  await tx.query('INSERT INTO order_events (order_id, channel_id, type, actor, at, payload) VALUES ($1, $2, $3, $4, $5, $6)', [
+    orderId,
+    view.channelId,
+    type,
+    actor,
+    now,
+    JSON.stringify(payload),
+  ]);
   const body: OrderWebhook = { type: 'order.updated', timestamp: now.toISOString(), data: view };
   await enqueue(tx, [{ channelId: view.channelId, kind: 'order', subject: orderId, msgId: `order-${orderId}-v${view.version}`, payload: body }], notifyChannel);
   return view;
@@ -62,14 +93,26 @@ export async function recordOrderEvent(tx: Sql, orderId: string, type: string, a
 
 /** A refusal is an order fact too (no webhook: the channel had its answer). */
 async function recordRefusal(tx: Sql, orderId: string, channelId: string, actor: string, now: Date, payload: unknown): Promise<void> {
-  await tx.query(`INSERT INTO order_events (order_id, channel_id, type, actor, at, payload) VALUES ($1, $2, 'order.refused', $3, $4, $5)`, [orderId, channelId, actor, now, JSON.stringify(payload)]);
+  await tx.query(`INSERT INTO order_events (order_id, channel_id, type, actor, at, payload) VALUES ($1, $2, 'order.refused', $3, $4, $5)`, [
+    orderId,
+    channelId,
+    actor,
+    now,
+    JSON.stringify(payload),
+  ]);
 }
 
 /**
  * Places an order under an idempotency key. The first answer is stored with the order and is
  * what every retry of the same body gets (a refusal too); another body under the same key is a 422.
  */
-export async function placeOrder(db: Database, ctx: OrderCtx, idempotencyKey: string, requestHash: string, body: PlaceOrder): Promise<Answer & { replayed: boolean }> {
+export async function placeOrder(
+  db: Database,
+  ctx: OrderCtx,
+  idempotencyKey: string,
+  requestHash: string,
+  body: PlaceOrder,
+): Promise<Answer & { replayed: boolean }> {
   return db.transaction(async (tx) => {
     const id = newOrderId();
     // The key's row first: a concurrent retry waits here for this transaction, then finds the answer.
@@ -85,7 +128,15 @@ export async function placeOrder(db: Database, ctx: OrderCtx, idempotencyKey: st
       );
       if (!prev) throw Object.assign(new Error('idempotency key vanished'), { code: '40001' });
       if (prev.request_hash !== requestHash) {
-        return { status: 422, body: { error: 'idempotency_key_reused', message: 'this Idempotency-Key was used for another order body; use a new key for a new order', field: 'Idempotency-Key' }, replayed: false };
+        return {
+          status: 422,
+          body: {
+            error: 'idempotency_key_reused',
+            message: 'this Idempotency-Key was used for another order body; use a new key for a new order',
+            field: 'Idempotency-Key',
+          },
+          replayed: false,
+        };
       }
       return { status: num(prev.answer_status), body: typeof prev.answer === 'string' ? JSON.parse(prev.answer) : prev.answer, replayed: true };
     }
@@ -101,7 +152,12 @@ async function reserveNew(tx: Sql, ctx: OrderCtx, id: string, body: PlaceOrder):
     return { status, body: { error, message, orderId: id, ...extra } };
   };
   const refuseShort = (first: ShortLine, shortLines: ShortLine[]) =>
-    refuse(409, 'insufficient_stock', `line ${first.lineId}: ${first.sku} has ${first.available} of ${first.requested} available to this channel; nothing was reserved`, { line: first, shortLines });
+    refuse(
+      409,
+      'insufficient_stock',
+      `line ${first.lineId}: ${first.sku} has ${first.available} of ${first.requested} available to this channel; nothing was reserved`,
+      { line: first, shortLines },
+    );
   const skus = [...new Set(body.lines.map((l) => l.sku))];
   // A first look without the SKU locks (one snapshot of committed figures): an order that does
   // not fit then is refused at once, without queueing behind every order of a flash sale. Only
@@ -118,7 +174,8 @@ async function reserveNew(tx: Sql, ctx: OrderCtx, id: string, body: PlaceOrder):
   }
   const known = await lockSkus(tx, skus);
   const unknown = body.lines.find((l) => !known.has(l.sku));
-  if (unknown) return refuse(422, 'unknown_sku', `line ${unknown.lineId}: ${unknown.sku} is not in the catalog`, { line: { lineId: unknown.lineId, sku: unknown.sku } });
+  if (unknown)
+    return refuse(422, 'unknown_sku', `line ${unknown.lineId}: ${unknown.sku} is not in the catalog`, { line: { lineId: unknown.lineId, sku: unknown.sku } });
   const channels = await activeChannels(tx);
   const me = channels.find((c) => c.id === ctx.channelId);
   if (!me) return refuse(403, 'channel_disabled', 'this channel is disabled');
@@ -144,9 +201,16 @@ async function reserveNew(tx: Sql, ctx: OrderCtx, id: string, body: PlaceOrder):
     ],
   );
   // The SKU locks are held: nothing else reserved meanwhile, so the inputs plus this order are the truth.
-  const after = withReservations(inputs, takes.map((t) => ({ sku: t.sku, site: t.site, reservation: { channelId: me.id, qty: t.qty, expiresAt } })));
+  const after = withReservations(
+    inputs,
+    takes.map((t) => ({ sku: t.sku, site: t.site, reservation: { channelId: me.id, qty: t.qty, expiresAt } })),
+  );
   await refreshAtp(tx, skus, ctx.now, ctx.notifyChannel, { channels, inputs: after });
-  const view = await recordOrderEvent(tx, id, 'order.reserved', ctx.actor, ctx.now, ctx.notifyChannel, { lines: body.lines, takes, expiresAt: expiresAt.toISOString() });
+  const view = await recordOrderEvent(tx, id, 'order.reserved', ctx.actor, ctx.now, ctx.notifyChannel, {
+    lines: body.lines,
+    takes,
+    expiresAt: expiresAt.toISOString(),
+  });
   return { status: 201, body: { order: view, ...(shortLines.length > 0 ? { shortLines } : {}) } };
 }
 
@@ -154,7 +218,14 @@ type ShortLine = { lineId: string; sku: string; requested: number; available: nu
 type Take = { lineId: string; sku: string; site: string; qty: number };
 
 /** How an order's lines fit the channel's ATP, line by line (a SKU on two lines is not promised twice). */
-function allocateAll(body: PlaceOrder, inputs: AtpInputs, channels: ChannelRow[], me: ChannelRow, now: Date, expiresAt: Date): { takes: Take[]; shortLines: ShortLine[] } {
+function allocateAll(
+  body: PlaceOrder,
+  inputs: AtpInputs,
+  channels: ChannelRow[],
+  me: ChannelRow,
+  now: Date,
+  expiresAt: Date,
+): { takes: Take[]; shortLines: ShortLine[] } {
   const mine = new Map<string, Reservation[]>();
   const takes: Take[] = [];
   const shortLines: ShortLine[] = [];
@@ -171,7 +242,12 @@ function allocateAll(body: PlaceOrder, inputs: AtpInputs, channels: ChannelRow[]
   return { takes, shortLines };
 }
 
-async function insertReservations(tx: Sql, orderId: string, channelId: string, takes: readonly { lineId: string; sku: string; site: string; qty: number }[]): Promise<void> {
+async function insertReservations(
+  tx: Sql,
+  orderId: string,
+  channelId: string,
+  takes: readonly { lineId: string; sku: string; site: string; qty: number }[],
+): Promise<void> {
   if (takes.length === 0) return;
   await tx.query(
     `INSERT INTO reservations (order_id, line_id, channel_id, sku, site_id, qty)
@@ -216,7 +292,8 @@ export async function confirmOrder(db: Database, ctx: OrderCtx, orderId: string)
     const o = await lockOrder(tx, ctx.channelId, orderId);
     if (!o) return notFound(orderId);
     if (o.status === 'confirmed' || o.status === 'short' || o.status === 'picked') return { status: 200, body: { order: await orderView(tx, orderId) } };
-    if (o.status !== 'reserved') return { status: 409, body: { error: `order_${o.status}`, message: `order ${orderId} is ${o.status}; it cannot be confirmed` } };
+    if (o.status !== 'reserved')
+      return { status: 409, body: { error: `order_${o.status}`, message: `order ${orderId} is ${o.status}; it cannot be confirmed` } };
     // Held while deciding: a reservation being placed now must see this one either expired or confirmed, never both.
     await lockSkus(tx, o.skus);
     if (isExpired(o, ctx.now)) {
@@ -236,7 +313,8 @@ export async function cancelOrder(db: Database, ctx: OrderCtx, orderId: string):
     const o = await lockOrder(tx, ctx.channelId, orderId);
     if (!o) return notFound(orderId);
     if (o.status === 'cancelled') return { status: 200, body: { order: await orderView(tx, orderId) } };
-    if (!LIVE.includes(o.status)) return { status: 409, body: { error: `order_${o.status}`, message: `order ${orderId} is ${o.status}; there is nothing to cancel` } };
+    if (!LIVE.includes(o.status))
+      return { status: 409, body: { error: `order_${o.status}`, message: `order ${orderId} is ${o.status}; there is nothing to cancel` } };
     await setStatus(tx, orderId, 'cancelled', ctx.now, null);
     await closePickList(tx, orderId);
     await refreshAtp(tx, o.skus, ctx.now, ctx.notifyChannel);
@@ -253,7 +331,8 @@ export async function changeLines(db: Database, ctx: OrderCtx, orderId: string, 
   return db.transaction(async (tx) => {
     const o = await lockOrder(tx, ctx.channelId, orderId);
     if (!o) return notFound(orderId);
-    if (o.status !== 'reserved') return { status: 409, body: { error: `order_${o.status}`, message: `order ${orderId} is ${o.status}; lines change only before it is confirmed` } };
+    if (o.status !== 'reserved')
+      return { status: 409, body: { error: `order_${o.status}`, message: `order ${orderId} is ${o.status}; lines change only before it is confirmed` } };
     await lockSkus(tx, o.skus);
     if (isExpired(o, ctx.now)) {
       await expireLocked(tx, ctx, o, 'system:expiry');
@@ -280,7 +359,14 @@ export async function changeLines(db: Database, ctx: OrderCtx, orderId: string, 
       const a = atpOf(inputs, channels, me, cur.sku, ctx.now, (site) => added.get(`${cur.sku} ${site}`) ?? []);
       const alloc = allocateLine(more, a.bySite);
       if (!alloc.complete) {
-        return { status: 409, body: { error: 'insufficient_stock', message: `line ${l.lineId}: ${cur.sku} has ${alloc.reserved} more of ${more} available to this channel; nothing was changed`, line: { lineId: l.lineId, sku: cur.sku, requested: l.qty, available: num(cur.reserved) + alloc.reserved } } };
+        return {
+          status: 409,
+          body: {
+            error: 'insufficient_stock',
+            message: `line ${l.lineId}: ${cur.sku} has ${alloc.reserved} more of ${more} available to this channel; nothing was changed`,
+            line: { lineId: l.lineId, sku: cur.sku, requested: l.qty, available: num(cur.reserved) + alloc.reserved },
+          },
+        };
       }
       for (const t of alloc.takes) {
         grow.push({ lineId: l.lineId, sku: cur.sku, site: t.site, qty: t.qty });
@@ -293,7 +379,10 @@ export async function changeLines(db: Database, ctx: OrderCtx, orderId: string, 
       let less = num(cur.reserved) - l.qty;
       if (less <= 0) continue;
       // Shrink from the last site first.
-      const rows = await tx.query<{ site_id: string; qty: number }>('SELECT site_id, qty FROM reservations WHERE order_id = $1 AND line_id = $2 ORDER BY site_id DESC', [orderId, l.lineId]);
+      const rows = await tx.query<{ site_id: string; qty: number }>(
+        'SELECT site_id, qty FROM reservations WHERE order_id = $1 AND line_id = $2 ORDER BY site_id DESC',
+        [orderId, l.lineId],
+      );
       for (const r of rows) {
         if (less === 0) break;
         const cut = Math.min(less, num(r.qty));
@@ -302,7 +391,10 @@ export async function changeLines(db: Database, ctx: OrderCtx, orderId: string, 
       }
     }
     await insertReservations(tx, orderId, me.id, grow);
-    await tx.query(`UPDATE order_lines ol SET requested = x.qty FROM jsonb_to_recordset($2::jsonb) AS x(line_id text, qty int) WHERE ol.order_id = $1 AND ol.line_id = x.line_id`, [orderId, JSON.stringify(lines.map((l) => ({ line_id: l.lineId, qty: l.qty })))]);
+    await tx.query(
+      `UPDATE order_lines ol SET requested = x.qty FROM jsonb_to_recordset($2::jsonb) AS x(line_id text, qty int) WHERE ol.order_id = $1 AND ol.line_id = x.line_id`,
+      [orderId, JSON.stringify(lines.map((l) => ({ line_id: l.lineId, qty: l.qty })))],
+    );
     await tx.query('UPDATE channel_orders SET version = version + 1, updated_at = $2 WHERE id = $1', [orderId, ctx.now]);
     await refreshAtp(tx, o.skus, ctx.now, ctx.notifyChannel);
     const view = await recordOrderEvent(tx, orderId, 'order.lines_changed', ctx.actor, ctx.now, ctx.notifyChannel, { lines });

@@ -63,7 +63,17 @@ export type WorkerOptions = {
   onError?: (err: unknown) => void;
 };
 
-type Claimed = { id: number; endpoint_id: string; kind: string; subject: string; msg_id: string; payload: unknown; attempts: number; url: string; secrets: Secret[] };
+type Claimed = {
+  id: number;
+  endpoint_id: string;
+  kind: string;
+  subject: string;
+  msg_id: string;
+  payload: unknown;
+  attempts: number;
+  url: string;
+  secrets: Secret[];
+};
 
 /** The delivery worker of one API process. */
 export class WebhookWorker {
@@ -184,12 +194,18 @@ export class WebhookWorker {
           newer = true;
         }
       } else if (status === 410) {
-        await tx.query(`UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2 WHERE id = $1`, [c.endpoint_id, `the receiver answered 410 Gone to ${c.msg_id}`]);
+        await tx.query(`UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2 WHERE id = $1`, [
+          c.endpoint_id,
+          `the receiver answered 410 Gone to ${c.msg_id}`,
+        ]);
         await tx.query('DELETE FROM webhook_outbox WHERE endpoint_id = $1', [c.endpoint_id]);
       } else {
         const cap = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** Math.min(20, c.attempts - 1));
         const delay = Math.max(10, Math.round(Math.random() * cap));
-        await tx.query('UPDATE webhook_outbox SET lease_until = NULL, next_attempt_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000) WHERE id = $1', [c.id, delay]);
+        await tx.query(
+          'UPDATE webhook_outbox SET lease_until = NULL, next_attempt_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000) WHERE id = $1',
+          [c.id, delay],
+        );
       }
     });
     if (newer) this.again = true;

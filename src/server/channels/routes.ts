@@ -75,7 +75,11 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
         if (!(await store.channelExists(db, channelId))) fail(404, 'not_found', `no channel ${channelId}`);
         return { kind: 'supervisor', userId: req.user.id };
       }
-      return fail(403, 'forbidden', supervisorToo ? 'only this channel (its API key) or a supervisor may do this' : 'only this channel, with its API key, may do this');
+      return fail(
+        403,
+        'forbidden',
+        supervisorToo ? 'only this channel (its API key) or a supervisor may do this' : 'only this channel, with its API key, may do this',
+      );
     }
     return fail(401, 'unauthorized', 'send Authorization: Bearer <channel API key>');
   };
@@ -196,7 +200,8 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
     const { channelId } = parse(ChannelParams, req.params, 'path');
     await caller(req, channelId, true);
     const body = parse(EndpointSchema, req.body, 'body');
-    if ((await store.endpointCount(db, channelId)) >= MAX_ENDPOINTS_PER_CHANNEL) return fail(409, 'too_many_endpoints', `a channel has at most ${MAX_ENDPOINTS_PER_CHANNEL} endpoints`);
+    if ((await store.endpointCount(db, channelId)) >= MAX_ENDPOINTS_PER_CHANNEL)
+      return fail(409, 'too_many_endpoints', `a channel has at most ${MAX_ENDPOINTS_PER_CHANNEL} endpoints`);
     const created = await db.transaction(async (tx) => {
       const e = await store.addEndpoint(tx, channelId, body.url, now());
       // The new endpoint starts from the current figures: every SKU is published to it once.

@@ -51,7 +51,12 @@ export async function createChannel(tx: Sql, c: CreateChannel, by: string, now: 
 export async function addKey(tx: Sql, channelId: string, now: Date, revokeOthers = false): Promise<string> {
   if (revokeOthers) await tx.query('UPDATE channel_keys SET revoked_at = $2 WHERE channel_id = $1 AND revoked_at IS NULL', [channelId, now]);
   const key = newChannelKey();
-  await tx.query('INSERT INTO channel_keys (key_hash, channel_id, prefix, created_at) VALUES ($1, $2, $3, $4)', [tokenHash(key), channelId, key.slice(0, 10), now]);
+  await tx.query('INSERT INTO channel_keys (key_hash, channel_id, prefix, created_at) VALUES ($1, $2, $3, $4)', [
+    tokenHash(key),
+    channelId,
+    key.slice(0, 10),
+    now,
+  ]);
   return key;
 }
 
@@ -121,7 +126,13 @@ export async function addEndpoint(tx: Sql, channelId: string, url: string, now: 
   const id = `we_${randomBytes(8).toString('hex')}`;
   const secret = newSecret();
   const secrets: Secret[] = [{ secret, createdAt: now.toISOString(), expiresAt: null }];
-  await tx.query(`INSERT INTO webhook_endpoints (id, channel_id, url, secrets, status, created_at) VALUES ($1, $2, $3, $4, 'active', $5)`, [id, channelId, url, JSON.stringify(secrets), now]);
+  await tx.query(`INSERT INTO webhook_endpoints (id, channel_id, url, secrets, status, created_at) VALUES ($1, $2, $3, $4, 'active', $5)`, [
+    id,
+    channelId,
+    url,
+    JSON.stringify(secrets),
+    now,
+  ]);
   return { endpoint: { id, channelId, url, status: 'active', disabledReason: null, createdAt: now.toISOString() }, secret };
 }
 
@@ -130,12 +141,22 @@ export async function endpointRows(db: Sql, channelId: string): Promise<Endpoint
     'SELECT id, channel_id, url, status, disabled_reason, created_at FROM webhook_endpoints WHERE channel_id = $1 ORDER BY created_at, id',
     [channelId],
   );
-  return rows.map((r) => ({ id: r.id, channelId: r.channel_id, url: r.url, status: r.status, disabledReason: r.disabled_reason, createdAt: new Date(r.created_at).toISOString() }));
+  return rows.map((r) => ({
+    id: r.id,
+    channelId: r.channel_id,
+    url: r.url,
+    status: r.status,
+    disabledReason: r.disabled_reason,
+    createdAt: new Date(r.created_at).toISOString(),
+  }));
 }
 
 /** A new signing secret; the ones before keep signing for `graceSeconds` (receivers switch without a gap). */
 export async function rotateSecret(tx: Sql, channelId: string, endpointId: string, graceSeconds: number, now: Date): Promise<string | undefined> {
-  const [row] = await tx.query<{ secrets: Secret[] | string }>('SELECT secrets FROM webhook_endpoints WHERE id = $1 AND channel_id = $2 FOR UPDATE', [endpointId, channelId]);
+  const [row] = await tx.query<{ secrets: Secret[] | string }>('SELECT secrets FROM webhook_endpoints WHERE id = $1 AND channel_id = $2 FOR UPDATE', [
+    endpointId,
+    channelId,
+  ]);
   if (!row) return undefined;
   const old = (typeof row.secrets === 'string' ? JSON.parse(row.secrets) : row.secrets) as Secret[];
   const until = new Date(now.getTime() + graceSeconds * 1000).toISOString();
@@ -144,22 +165,46 @@ export async function rotateSecret(tx: Sql, channelId: string, endpointId: strin
     .map((s) => ({ ...s, expiresAt: s.expiresAt === null || s.expiresAt > until ? until : s.expiresAt }))
     .filter(() => graceSeconds > 0);
   const secret = newSecret();
-  await tx.query('UPDATE webhook_endpoints SET secrets = $2 WHERE id = $1', [endpointId, JSON.stringify([{ secret, createdAt: now.toISOString(), expiresAt: null }, ...kept])]);
+  await tx.query('UPDATE webhook_endpoints SET secrets = $2 WHERE id = $1', [
+    endpointId,
+    JSON.stringify([{ secret, createdAt: now.toISOString(), expiresAt: null }, ...kept]),
+  ]);
   return secret;
 }
 
 /** Re-enables a disabled endpoint (after the receiver is fixed). */
 export async function enableEndpoint(tx: Sql, channelId: string, endpointId: string): Promise<boolean> {
-  const rows = await tx.query(`UPDATE webhook_endpoints SET status = 'active', disabled_reason = NULL WHERE id = $1 AND channel_id = $2 RETURNING 1`, [endpointId, channelId]);
+  const rows = await tx.query(`UPDATE webhook_endpoints SET status = 'active', disabled_reason = NULL WHERE id = $1 AND channel_id = $2 RETURNING 1`, [
+    endpointId,
+    channelId,
+  ]);
   return rows.length > 0;
 }
 
 export async function deliveryRows(db: Sql, channelId: string, endpointId: string, limit: number) {
-  const rows = await db.query<{ msg_id: string; kind: string; subject: string; attempt: number; status_code: number | null; error: string | null; duration_ms: number; at: Date }>(
+  const rows = await db.query<{
+    msg_id: string;
+    kind: string;
+    subject: string;
+    attempt: number;
+    status_code: number | null;
+    error: string | null;
+    duration_ms: number;
+    at: Date;
+  }>(
     `SELECT d.msg_id, d.kind, d.subject, d.attempt, d.status_code, d.error, d.duration_ms, d.at FROM webhook_deliveries d
      JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.channel_id = $1
      WHERE d.endpoint_id = $2 ORDER BY d.id DESC LIMIT $3`,
     [channelId, endpointId, limit],
   );
-  return rows.map((r) => ({ msgId: r.msg_id, kind: r.kind, subject: r.subject, attempt: Number(r.attempt), statusCode: r.status_code, error: r.error, durationMs: Number(r.duration_ms), at: new Date(r.at).toISOString() }));
+  return rows.map((r) => ({
+    msgId: r.msg_id,
+    kind: r.kind,
+    subject: r.subject,
+    attempt: Number(r.attempt),
+    statusCode: r.status_code,
+    error: r.error,
+    durationMs: Number(r.duration_ms),
+    at: new Date(r.at).toISOString(),
+  }));
 }

@@ -106,7 +106,8 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
   app.post(`${API_PREFIX}/sessions`, { config: { rateLimit: false } }, async (req, reply): Promise<SignInResponse> => {
     const body = parse(SignInRequestSchema, req.body, 'body');
     const deviceId = body.deviceId;
-    if (RESERVED_DEVICE_IDS.includes(deviceId)) return fail(403, 'reserved_device', `device id ${deviceId} is reserved for the API's own records; no handheld signs in on it`);
+    if (RESERVED_DEVICE_IDS.includes(deviceId))
+      return fail(403, 'reserved_device', `device id ${deviceId} is reserved for the API's own records; no handheld signs in on it`);
     const lockedUntil = lockedAddresses.get(req.ip);
     if (lockedUntil !== undefined && !body.deviceSecret) {
       if (lockedUntil > Date.now()) {
@@ -134,7 +135,13 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     return fail(429, 'rate_limited', 'too many sign-ins at once from unregistered devices; try again in a moment');
   };
 
-  async function signIn(req: FastifyRequest, reply: FastifyReply, body: z.output<typeof SignInRequestSchema>, deviceId: string, entered: boolean): Promise<SignInResponse> {
+  async function signIn(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    body: z.output<typeof SignInRequestSchema>,
+    deviceId: string,
+    entered: boolean,
+  ): Promise<SignInResponse> {
     const reg = await ids.deviceRegistration(db, deviceId);
     const secretHash = body.deviceSecret ? tokenHash(body.deviceSecret) : undefined;
     const proven = !!reg?.secretHash && !!secretHash && sameHash(secretHash, reg.secretHash);
@@ -173,7 +180,9 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
           lockedAddresses.set(req.ip, Date.now() + Math.min(Number(retry), ADDRESS_LOCK_CACHE_S) * 1000);
         }
         const who = reserved.over.scope === 'user' ? `"${body.user}"` : reserved.over.scope === 'device' ? 'this handheld' : 'this network address';
-        return fail(429, 'rate_limited', `too many failed sign-ins for ${who}; wait ${retry} s or ask a supervisor to unlock`, undefined, { 'retry-after': retry });
+        return fail(429, 'rate_limited', `too many failed sign-ins for ${who}; wait ${retry} s or ask a supervisor to unlock`, undefined, {
+          'retry-after': retry,
+        });
       }
       user = await userWithPin(db, body.user);
       const ok = await verifyPin(body.pin, user?.pinHash);
@@ -201,7 +210,13 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     });
     if (!opened.ok) return fail(403, opened.code, opened.message);
     req.log.info({ user: user.id, deviceId, registered: !!deviceSecret, replaces: previous?.deviceId }, 'signed in');
-    return { token, session, expiresAt: expiresAt.toISOString(), user: { id: user.id, name: user.name, roles: user.roles }, ...(deviceSecret ? { deviceSecret } : {}) };
+    return {
+      token,
+      session,
+      expiresAt: expiresAt.toISOString(),
+      user: { id: user.id, name: user.name, roles: user.roles },
+      ...(deviceSecret ? { deviceSecret } : {}),
+    };
   }
 
   // Sign-out: the token dies at once in every process (each request checks the database) and

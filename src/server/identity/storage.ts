@@ -37,10 +37,13 @@ export type Registration = { secretHash: string | null; revokedAt: Date | null; 
 
 /** A device's registration, if the API has seen the id. */
 export async function deviceRegistration(db: Sql, deviceId: string): Promise<Registration | undefined> {
-  const [r] = await db.query<{ secret_hash: string | null; revoked_at: Date | null; reset_at: Date | null; replaces: string | null; replaced_by: string | null }>(
-    'SELECT secret_hash, revoked_at, reset_at, replaces, replaced_by FROM devices WHERE device_id = $1',
-    [deviceId],
-  );
+  const [r] = await db.query<{
+    secret_hash: string | null;
+    revoked_at: Date | null;
+    reset_at: Date | null;
+    replaces: string | null;
+    replaced_by: string | null;
+  }>('SELECT secret_hash, revoked_at, reset_at, replaces, replaced_by FROM devices WHERE device_id = $1', [deviceId]);
   return r && { secretHash: r.secret_hash, revokedAt: r.revoked_at, resetAt: r.reset_at, replaces: r.replaces, replacedBy: r.replaced_by };
 }
 
@@ -58,7 +61,8 @@ export type OpenSession = {
   now: Date;
   expiresAt: Date;
 };
-export type OpenSessionResult = { ok: true } | { ok: false; code: 'device_not_proven' | 'device_revoked' | 'device_reset' | 'previous_not_proven'; message: string };
+export type OpenSessionResult =
+  { ok: true } | { ok: false; code: 'device_not_proven' | 'device_revoked' | 'device_reset' | 'previous_not_proven'; message: string };
 
 /**
  * Opens a session in one transaction that holds the device's row lock, so a registration,
@@ -120,14 +124,20 @@ export async function revokeDevice(db: Database, deviceId: string, now: Date): P
   return db.transaction(async (tx) => {
     const [d] = await tx.query('UPDATE devices SET revoked_at = coalesce(revoked_at, $2) WHERE device_id = $1 RETURNING 1', [deviceId, now]);
     if (!d) return { found: false, sessions: [] };
-    const rows = await tx.query<{ id: string }>('UPDATE sessions SET revoked_at = $2 WHERE device_id = $1 AND revoked_at IS NULL RETURNING id', [deviceId, now]);
+    const rows = await tx.query<{ id: string }>('UPDATE sessions SET revoked_at = $2 WHERE device_id = $1 AND revoked_at IS NULL RETURNING id', [
+      deviceId,
+      now,
+    ]);
     return { found: true, sessions: rows.map((r) => r.id) };
   });
 }
 
 /** Resets a device (stuck): its registration retires; its sessions stay valid for its events. */
 export async function resetDevice(db: Sql, deviceId: string, now: Date): Promise<boolean> {
-  const rows = await db.query('UPDATE devices SET reset_at = coalesce(reset_at, $2) WHERE device_id = $1 AND secret_hash IS NOT NULL RETURNING 1', [deviceId, now]);
+  const rows = await db.query('UPDATE devices SET reset_at = coalesce(reset_at, $2) WHERE device_id = $1 AND secret_hash IS NOT NULL RETURNING 1', [
+    deviceId,
+    now,
+  ]);
   return rows.length > 0;
 }
 
@@ -269,6 +279,8 @@ export async function createStreamTicket(db: Sql, ticket: string, tokenHash: str
 
 /** Uses a ticket up (whether or not it is still valid) and answers its session's token hash when it was. */
 export async function takeStreamTicket(db: Sql, ticket: string, now: Date): Promise<string | undefined> {
-  const [r] = await db.query<{ token_hash: string; expires_at: Date }>('DELETE FROM stream_tickets WHERE ticket_hash = $1 RETURNING token_hash, expires_at', [sha(ticket)]);
+  const [r] = await db.query<{ token_hash: string; expires_at: Date }>('DELETE FROM stream_tickets WHERE ticket_hash = $1 RETURNING token_hash, expires_at', [
+    sha(ticket),
+  ]);
   return r && new Date(r.expires_at).getTime() > now.getTime() ? r.token_hash : undefined;
 }

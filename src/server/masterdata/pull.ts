@@ -12,7 +12,9 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 
 /** The ledger position of the newest catalog change: the catalog's cursor. */
 async function catalogCursor(db: Sql): Promise<number> {
-  const [r] = await db.query<{ p: number }>(`SELECT coalesce(max(position), 0) AS p FROM ledger WHERE type = $1 AND payload->>'entity' = 'catalog'`, [MASTERDATA_TYPE]);
+  const [r] = await db.query<{ p: number }>(`SELECT coalesce(max(position), 0) AS p FROM ledger WHERE type = $1 AND payload->>'entity' = 'catalog'`, [
+    MASTERDATA_TYPE,
+  ]);
   return num(r?.p);
 }
 

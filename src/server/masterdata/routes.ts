@@ -20,7 +20,18 @@ import { PinSchema } from '../../domain/masterdata/index.ts';
 import type { Database } from '../db.ts';
 import { fail, parse } from '../http.ts';
 import { requireSession } from '../identity/routes.ts';
-import { ENTITIES, deleteMasterdata, exportCsv, importMasterdata, listMasterdata, userRecord, type EntityName, type ImportContext, type ImportInput, type ImportReport } from './service.ts';
+import {
+  ENTITIES,
+  deleteMasterdata,
+  exportCsv,
+  importMasterdata,
+  listMasterdata,
+  userRecord,
+  type EntityName,
+  type ImportContext,
+  type ImportInput,
+  type ImportReport,
+} from './service.ts';
 
 /** Largest import file (or JSON list) the API reads; larger is a 413 before it is parsed. */
 export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
@@ -32,13 +43,16 @@ export type MasterdataDeps = { db: Database; now: () => Date; channel: string };
 const EntityParam = z.strictObject({ entity: z.enum(ENTITIES, { error: `entity must be one of ${ENTITIES.join(', ')}` }) });
 const KeyParams = EntityParam.extend({ key: z.string().trim().min(1, 'key is empty').max(64, 'key is longer than 64 characters') });
 const ModeQuery = z.object({ mode: z.enum(['all', 'clean'], { error: 'mode must be all or clean' }).default('all') });
-const ItemsBody = z.strictObject({ items: z.array(z.unknown(), { error: 'items must be a list' }).max(MAX_IMPORT_ITEMS, `at most ${MAX_IMPORT_ITEMS} items per import`) });
+const ItemsBody = z.strictObject({
+  items: z.array(z.unknown(), { error: 'items must be a list' }).max(MAX_IMPORT_ITEMS, `at most ${MAX_IMPORT_ITEMS} items per import`),
+});
 const PinBody = z.strictObject({ pin: PinSchema });
 
 /** Supervisors and admins only; every back-office route. */
 function requireBackOffice(req: FastifyRequest) {
   const user = requireSession(req);
-  if (!user.roles.includes('supervisor') && !user.roles.includes('admin')) fail(403, 'forbidden', 'only a supervisor or an admin may read or change master data');
+  if (!user.roles.includes('supervisor') && !user.roles.includes('admin'))
+    fail(403, 'forbidden', 'only a supervisor or an admin may read or change master data');
   return user;
 }
 
@@ -81,7 +95,10 @@ export async function masterdataRoutes(app: FastifyInstance, deps: MasterdataDep
   app.setErrorHandler((err: unknown, _req, reply) => {
     const e = err as { statusCode?: number; code?: string };
     if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ error: 'file_too_large', message: `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB; nothing was read. Split it into smaller files` });
+      return reply.code(413).send({
+        error: 'file_too_large',
+        message: `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB; nothing was read. Split it into smaller files`,
+      });
     }
     if (e.statusCode === 415 || e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.code(415).send({ error: 'unsupported_media_type', message: 'send a CSV file as text/csv, or JSON { items } as application/json' });
@@ -126,7 +143,8 @@ export async function masterdataRoutes(app: FastifyInstance, deps: MasterdataDep
     const body = req.body as Record<string, unknown> | null;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(400, 'invalid_request', 'body must be one JSON record');
     const idField = entity === 'catalog' ? 'sku' : 'id';
-    if (body[idField] !== undefined && body[idField] !== key) return fail(400, 'key_mismatch', `the path names ${key} but the body's ${idField} is ${JSON.stringify(body[idField])}`, idField);
+    if (body[idField] !== undefined && body[idField] !== key)
+      return fail(400, 'key_mismatch', `the path names ${key} but the body's ${idField} is ${JSON.stringify(body[idField])}`, idField);
     let record: Record<string, unknown> = { ...body, [idField]: key };
     if (entity === 'users') {
       // A PIN is set through its own route; an edit keeps it.
@@ -145,7 +163,11 @@ export async function masterdataRoutes(app: FastifyInstance, deps: MasterdataDep
     return { deleted: key };
   });
 
-  const userChange = async (req: FastifyRequest, reply: FastifyReply, change: (r: NonNullable<Awaited<ReturnType<typeof userRecord>>>) => Record<string, unknown>) => {
+  const userChange = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    change: (r: NonNullable<Awaited<ReturnType<typeof userRecord>>>) => Record<string, unknown>,
+  ) => {
     const ctx = ctxOf(req);
     const { key } = parse(z.object({ key: z.string().min(1).max(64) }), req.params, 'path');
     const current = await userRecord(db, key);

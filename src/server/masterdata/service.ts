@@ -85,7 +85,13 @@ async function pinWork(db: Sql, records: readonly md.UserRecord[]): Promise<{ ma
   return { matches, hashes };
 }
 
-async function planStep(tx: Sql, entity: EntityName, checked: Checked, actor: Actor, pins: { matches: Set<string>; hashes: Map<string, string> }): Promise<Step> {
+async function planStep(
+  tx: Sql,
+  entity: EntityName,
+  checked: Checked,
+  actor: Actor,
+  pins: { matches: Set<string>; hashes: Map<string, string> },
+): Promise<Step> {
   switch (entity) {
     case 'catalog': {
       const plan = md.planCatalog(await store.catalogRecords(tx), checked as md.Checked<md.CatalogRecord>);
@@ -108,7 +114,12 @@ async function planStep(tx: Sql, entity: EntityName, checked: Checked, actor: Ac
         write: (t, at) => {
           const changes = plan.changes as md.PlannedChange<md.UserRecord>[];
           const hashes = new Map(changes.filter((c) => c.after.pin !== null && !pins.matches.has(c.key)).map((c) => [c.key, pins.hashes.get(c.key) as string]));
-          return store.writeUsers(t, at, changes.map((c) => c.after), hashes);
+          return store.writeUsers(
+            t,
+            at,
+            changes.map((c) => c.after),
+            hashes,
+          );
         },
         // Never a PIN or its hash in the ledger: only that it changed.
         ledger: (c) => {
@@ -118,7 +129,12 @@ async function planStep(tx: Sql, entity: EntityName, checked: Checked, actor: Ac
       };
     }
     case 'receipts': {
-      const plan = md.planReceipts(await store.receiptStates(tx), await store.catalogIndex(tx), await store.dockIds(tx), checked as md.Checked<md.ReceiptRecord>);
+      const plan = md.planReceipts(
+        await store.receiptStates(tx),
+        await store.catalogIndex(tx),
+        await store.dockIds(tx),
+        checked as md.Checked<md.ReceiptRecord>,
+      );
       return { plan, write: (t) => store.writeReceipts(t, plan.changes), ledger: (c) => c };
     }
   }
@@ -130,7 +146,13 @@ const LEDGER_ENTITY: Record<EntityName, store.Entity> = { catalog: 'catalog', si
  * Checks, plans and (when `write`) applies an import. In mode `all` nothing is written when any
  * line has an error; in mode `clean` the good lines are written and the bad ones reported.
  */
-export async function importMasterdata(db: Database, ctx: ImportContext, entity: EntityName, input: ImportInput, opts: { write: boolean; mode: ImportMode }): Promise<ImportReport> {
+export async function importMasterdata(
+  db: Database,
+  ctx: ImportContext,
+  entity: EntityName,
+  input: ImportInput,
+  opts: { write: boolean; mode: ImportMode },
+): Promise<ImportReport> {
   const prepared = await prepareImport(db, entity, input);
   return db.transaction((tx) => importIn(tx, ctx, prepared, opts));
 }
@@ -140,7 +162,13 @@ export type PreparedImport = { entity: EntityName; checked: Checked; pins: { mat
 
 export async function prepareImport(db: Sql, entity: EntityName, input: ImportInput): Promise<PreparedImport> {
   const checked = check(entity, input);
-  const pins = entity === 'users' ? await pinWork(db, (checked as md.Checked<md.UserRecord>).records.map((r) => r.record)) : { matches: new Set<string>(), hashes: new Map<string, string>() };
+  const pins =
+    entity === 'users'
+      ? await pinWork(
+          db,
+          (checked as md.Checked<md.UserRecord>).records.map((r) => r.record),
+        )
+      : { matches: new Set<string>(), hashes: new Map<string, string>() };
   return { entity, checked, pins };
 }
 
@@ -183,15 +211,20 @@ export async function deleteMasterdata(db: Database, ctx: ImportContext, entity:
     await store.lockMasterdata(tx);
     const at = ctx.now();
     const record = async (before: unknown) =>
-      store.recordChanges(tx, { actor: ctx.actor.id, at, channel: ctx.channel }, [{ entity: LEDGER_ENTITY[entity], key, action: 'deleted', before, after: null }]);
+      store.recordChanges(tx, { actor: ctx.actor.id, at, channel: ctx.channel }, [
+        { entity: LEDGER_ENTITY[entity], key, action: 'deleted', before, after: null },
+      ]);
     switch (entity) {
       case 'catalog': {
         const before = (await store.catalogRecords(tx, [key])).get(key);
         if (!before) return { status: 404, error: 'not_found', message: `SKU ${key} is not in the catalog` };
         const use = await store.skuInUse(tx, key);
-        if (use.units > 0) return { status: 409, error: 'has_stock', message: `SKU ${key} has ${use.units} units in stock: it cannot be deleted; retire it instead` };
-        if (use.openWork) return { status: 409, error: 'in_use', message: `SKU ${key} is on an open pick list or expected receipt: it cannot be deleted; retire it instead` };
-        if (use.history) return { status: 409, error: 'has_history', message: `SKU ${key} has movements in the ledger: it cannot be deleted; retire it instead` };
+        if (use.units > 0)
+          return { status: 409, error: 'has_stock', message: `SKU ${key} has ${use.units} units in stock: it cannot be deleted; retire it instead` };
+        if (use.openWork)
+          return { status: 409, error: 'in_use', message: `SKU ${key} is on an open pick list or expected receipt: it cannot be deleted; retire it instead` };
+        if (use.history)
+          return { status: 409, error: 'has_history', message: `SKU ${key} has movements in the ledger: it cannot be deleted; retire it instead` };
         await store.deleteSku(tx, key);
         await record(before);
         return undefined;
@@ -200,9 +233,16 @@ export async function deleteMasterdata(db: Database, ctx: ImportContext, entity:
         const before = (await store.locationRecords(tx)).get(key);
         if (!before) return { status: 404, error: 'not_found', message: `location ${key} does not exist` };
         const use = await store.locationInUse(tx, key);
-        if (use.units > 0) return { status: 409, error: 'has_stock', message: `location ${key} holds ${use.units} units: it cannot be removed; empty it first or make it inactive` };
-        if (use.openWork) return { status: 409, error: 'in_use', message: `location ${key} has open picks or receipts: it cannot be removed; make it inactive` };
-        if (use.history) return { status: 409, error: 'has_history', message: `location ${key} has movements in the ledger: it cannot be removed; make it inactive` };
+        if (use.units > 0)
+          return {
+            status: 409,
+            error: 'has_stock',
+            message: `location ${key} holds ${use.units} units: it cannot be removed; empty it first or make it inactive`,
+          };
+        if (use.openWork)
+          return { status: 409, error: 'in_use', message: `location ${key} has open picks or receipts: it cannot be removed; make it inactive` };
+        if (use.history)
+          return { status: 409, error: 'has_history', message: `location ${key} has movements in the ledger: it cannot be removed; make it inactive` };
         await store.deleteLocation(tx, key);
         await record(before);
         return undefined;
@@ -238,7 +278,14 @@ export async function listMasterdata(db: Sql, entity: EntityName): Promise<unkno
     case 'locations':
       return [...(await store.locationRecords(db)).values()];
     case 'users':
-      return [...(await store.userStates(db)).values()].map((u) => ({ id: u.id, name: u.name, roles: u.roles, badge: u.badge, locked: u.locked, hasPin: u.hasPin }));
+      return [...(await store.userStates(db)).values()].map((u) => ({
+        id: u.id,
+        name: u.name,
+        roles: u.roles,
+        badge: u.badge,
+        locked: u.locked,
+        hasPin: u.hasPin,
+      }));
     case 'receipts':
       return [...(await store.receiptStates(db)).values()].map((s) => ({ ...s.record, receiving: s.receiving }));
   }
@@ -256,7 +303,10 @@ export async function exportCsv(db: Sql, entity: EntityName): Promise<string> {
     case 'users':
       return md.toCsv(md.USER_EXPORT_FIELDS, [...(await store.userStates(db)).values()].map(md.userCells));
     case 'receipts':
-      return md.toCsv(md.RECEIPT_EXPORT_FIELDS, [...(await store.receiptStates(db)).values()].flatMap((s) => md.receiptRows(s.record)));
+      return md.toCsv(
+        md.RECEIPT_EXPORT_FIELDS,
+        [...(await store.receiptStates(db)).values()].flatMap((s) => md.receiptRows(s.record)),
+      );
   }
 }
 

@@ -6,7 +6,16 @@
  */
 import type { Sql } from '../db.ts';
 import type { Role } from '../../domain/roles.ts';
-import type { CatalogRecord, LocationRecord, PlannedChange, ReceiptRecord, ReceiptState, SiteRecord, UserState, CatalogIndex } from '../../domain/masterdata/index.ts';
+import type {
+  CatalogRecord,
+  LocationRecord,
+  PlannedChange,
+  ReceiptRecord,
+  ReceiptState,
+  SiteRecord,
+  UserState,
+  CatalogIndex,
+} from '../../domain/masterdata/index.ts';
 import { MASTERDATA_TYPE, OPENING_BALANCE } from '../../domain/replay.ts';
 
 /** The ledger's device id for master-data changes (reserved: no handheld makes a nil-prefixed id). */
@@ -136,7 +145,10 @@ export async function writeCatalog(tx: Sql, at: Date, changes: readonly PlannedC
   );
   const cases = changes.flatMap(({ after: r }) => r.cases.map((c) => ({ gtin: c.gtin, sku: r.sku, units: c.units })));
   if (cases.length > 0) {
-    await tx.query(`INSERT INTO catalog_cases (gtin, sku, units) SELECT gtin, sku, units FROM jsonb_to_recordset($1::jsonb) AS x(gtin text, sku text, units int)`, [json(cases)]);
+    await tx.query(
+      `INSERT INTO catalog_cases (gtin, sku, units) SELECT gtin, sku, units FROM jsonb_to_recordset($1::jsonb) AS x(gtin text, sku text, units int)`,
+      [json(cases)],
+    );
   }
 }
 
@@ -184,7 +196,9 @@ export async function writeSites(tx: Sql, changes: readonly PlannedChange<SiteRe
 }
 
 export async function locationRecords(db: Sql): Promise<Map<string, LocationRecord>> {
-  const rows = await db.query<{ id: string; kind: LocationRecord['kind']; site_id: string; active: boolean }>('SELECT id, kind, site_id, active FROM locations ORDER BY id');
+  const rows = await db.query<{ id: string; kind: LocationRecord['kind']; site_id: string; active: boolean }>(
+    'SELECT id, kind, site_id, active FROM locations ORDER BY id',
+  );
   return new Map(rows.map((r) => [r.id, { id: r.id, kind: r.kind, site: r.site_id, active: r.active }]));
 }
 
@@ -227,12 +241,20 @@ export async function userStates(db: Sql): Promise<Map<string, UserState & { pin
     'SELECT id, name, roles, badge_code, locked_at, pin_hash FROM users ORDER BY id',
   );
   return new Map(
-    rows.map((r) => [r.id, { id: r.id, name: r.name, roles: [...r.roles].sort(), badge: r.badge_code, locked: r.locked_at !== null, hasPin: r.pin_hash !== '', pinHash: r.pin_hash }]),
+    rows.map((r) => [
+      r.id,
+      { id: r.id, name: r.name, roles: [...r.roles].sort(), badge: r.badge_code, locked: r.locked_at !== null, hasPin: r.pin_hash !== '', pinHash: r.pin_hash },
+    ]),
   );
 }
 
 /** Writes users; `pinHashes` holds the new hash of each user whose PIN changes. Locking ends the user's open sessions (their scans stay valid). */
-export async function writeUsers(tx: Sql, at: Date, users: readonly { id: string; name: string; roles: Role[]; badge: string | null; locked: boolean }[], pinHashes: ReadonlyMap<string, string>): Promise<void> {
+export async function writeUsers(
+  tx: Sql,
+  at: Date,
+  users: readonly { id: string; name: string; roles: Role[]; badge: string | null; locked: boolean }[],
+  pinHashes: ReadonlyMap<string, string>,
+): Promise<void> {
   if (users.length === 0) return;
   await tx.query(
     `INSERT INTO users (id, name, roles, pin_hash, badge_code, locked_at)
@@ -243,7 +265,8 @@ export async function writeUsers(tx: Sql, at: Date, users: readonly { id: string
     [json(users.map((u) => ({ ...u, pin_hash: pinHashes.get(u.id) ?? null }))), at],
   );
   const locked = users.filter((u) => u.locked).map((u) => u.id);
-  if (locked.length > 0) await tx.query('UPDATE sessions SET ended_at = $2 WHERE user_id = ANY($1::text[]) AND ended_at IS NULL AND revoked_at IS NULL', [locked, at]);
+  if (locked.length > 0)
+    await tx.query('UPDATE sessions SET ended_at = $2 WHERE user_id = ANY($1::text[]) AND ended_at IS NULL AND revoked_at IS NULL', [locked, at]);
   // A PIN set by a supervisor starts a fresh count of failed sign-ins.
   const fresh = [...pinHashes.keys()];
   if (fresh.length > 0) await tx.query(`DELETE FROM sign_in_counters WHERE scope = 'user' AND key = ANY($1::text[])`, [fresh]);
@@ -252,7 +275,13 @@ export async function writeUsers(tx: Sql, at: Date, users: readonly { id: string
 // ---------------------------------------------------------------- expected receipts
 
 export async function receiptStates(db: Sql): Promise<Map<string, ReceiptState>> {
-  const rows = await db.query<{ id: string; supplier: string; dock: string; ssccs: string[]; lines: { line_id: string; sku: string; gtin: string; expected_qty: number; received_qty: number }[] }>(
+  const rows = await db.query<{
+    id: string;
+    supplier: string;
+    dock: string;
+    ssccs: string[];
+    lines: { line_id: string; sku: string; gtin: string; expected_qty: number; received_qty: number }[];
+  }>(
     `SELECT r.id, r.supplier, r.dock, r.ssccs,
        coalesce((SELECT json_agg(json_build_object('line_id', l.line_id, 'sku', l.sku, 'gtin', l.gtin, 'expected_qty', l.expected_qty, 'received_qty', l.received_qty) ORDER BY l.position, l.line_id)
                  FROM receipt_lines l WHERE l.receipt_id = r.id), '[]') AS lines
@@ -265,7 +294,13 @@ export async function receiptStates(db: Sql): Promise<Map<string, ReceiptState>>
       return [
         r.id,
         {
-          record: { id: r.id, supplier: r.supplier, dock: r.dock, ssccs: r.ssccs, lines: expected.map((l) => ({ lineId: l.line_id, sku: l.sku, gtin: l.gtin, expectedQty: num(l.expected_qty) })) },
+          record: {
+            id: r.id,
+            supplier: r.supplier,
+            dock: r.dock,
+            ssccs: r.ssccs,
+            lines: expected.map((l) => ({ lineId: l.line_id, sku: l.sku, gtin: l.gtin, expectedQty: num(l.expected_qty) })),
+          },
           receiving: r.lines.some((l) => num(l.received_qty) > 0),
         },
       ];
@@ -286,7 +321,13 @@ export async function writeReceipts(tx: Sql, changes: readonly PlannedChange<Rec
     `INSERT INTO receipt_lines (receipt_id, line_id, position, sku, gtin, expected_qty)
      SELECT receipt_id, line_id, position, sku, gtin, expected_qty
      FROM jsonb_to_recordset($1::jsonb) AS x(receipt_id text, line_id text, position int, sku text, gtin text, expected_qty int)`,
-    [json(changes.flatMap(({ after: r }) => r.lines.map((l, i) => ({ receipt_id: r.id, line_id: l.lineId, position: i, sku: l.sku, gtin: l.gtin, expected_qty: l.expectedQty }))))],
+    [
+      json(
+        changes.flatMap(({ after: r }) =>
+          r.lines.map((l, i) => ({ receipt_id: r.id, line_id: l.lineId, position: i, sku: l.sku, gtin: l.gtin, expected_qty: l.expectedQty })),
+        ),
+      ),
+    ],
   );
 }
 
@@ -301,7 +342,12 @@ export async function deleteReceipt(tx: Sql, id: string): Promise<void> {
  * A site's first stock figures, all `available`, each with its ledger event (so replay starts from
  * them): what a warehouse counts on day one. Written once, into a store without stock.
  */
-export async function writeOpeningBalances(tx: Sql, stock: readonly { sku: string; location: string; available: number }[], device: string, at: Date): Promise<void> {
+export async function writeOpeningBalances(
+  tx: Sql,
+  stock: readonly { sku: string; location: string; available: number }[],
+  device: string,
+  at: Date,
+): Promise<void> {
   if (stock.length === 0) return;
   await tx.query(
     `INSERT INTO stock (sku, location, available) SELECT sku, location, available FROM jsonb_to_recordset($1::jsonb) AS x(sku text, location text, available int)`,
@@ -312,7 +358,9 @@ export async function writeOpeningBalances(tx: Sql, stock: readonly { sku: strin
      SELECT id, $2, seq, $5, 1, 'system', $3, $4, 'applied', payload, touches, skus, locations
      FROM jsonb_to_recordset($1::jsonb) AS x(id text, seq bigint, payload jsonb, touches text[], skus text[], locations text[])`,
     [
-      json(stock.map((s, i) => ({ id: `opening-${i + 1}`, seq: i + 1, payload: s, touches: [`${s.sku} ${s.location}`], skus: [s.sku], locations: [s.location] }))),
+      json(
+        stock.map((s, i) => ({ id: `opening-${i + 1}`, seq: i + 1, payload: s, touches: [`${s.sku} ${s.location}`], skus: [s.sku], locations: [s.location] })),
+      ),
       device,
       at.toISOString(),
       at,

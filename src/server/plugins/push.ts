@@ -15,7 +15,10 @@ export async function pushRoutes(app: FastifyInstance, { db, channel, now }: Api
       req.log.warn({ deviceId, seq: outcome.body.seq }, 'seq reused for another event');
       return reply.code(409).send(outcome.body);
     }
-    req.log.info({ deviceId, events: batch.events.length, ackedSeq: outcome.body.ackedSeq, rejected: outcome.body.rejected.length, expectedSeq: outcome.body.expectedSeq }, 'push');
+    req.log.info(
+      { deviceId, events: batch.events.length, ackedSeq: outcome.body.ackedSeq, rejected: outcome.body.rejected.length, expectedSeq: outcome.body.expectedSeq },
+      'push',
+    );
     return outcome.body;
   });
 }

@@ -55,7 +55,8 @@ export async function readRoutes(app: FastifyInstance, { db, now }: ApiContext):
     return { countTasks: await storage.countTaskRows(db, isSupervisor(req)) };
   });
   app.get(`${API_PREFIX}/returns`, authed, async (req): Promise<ReturnsAnswer> => {
-    if (!hasRole((req.user as storage.SessionUser).roles, ['returns', 'receiver'])) fail(403, 'forbidden', 'only returns, receiving or a supervisor may read returns');
+    if (!hasRole((req.user as storage.SessionUser).roles, ['returns', 'receiver']))
+      fail(403, 'forbidden', 'only returns, receiving or a supervisor may read returns');
     const open = (req.query as { open?: string }).open;
     return { returns: await storage.returnRows(db, open === '1' || open === 'true') };
   });

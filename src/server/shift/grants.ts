@@ -19,7 +19,10 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 /** The signing key, made by the first process that needs it (the insert is idempotent across processes). */
 export async function grantKey(db: Sql): Promise<Buffer> {
-  await db.query('INSERT INTO server_keys (name, secret, created_at) VALUES ($1, $2, now()) ON CONFLICT (name) DO NOTHING', [KEY_NAME, randomBytes(32).toString('base64url')]);
+  await db.query('INSERT INTO server_keys (name, secret, created_at) VALUES ($1, $2, now()) ON CONFLICT (name) DO NOTHING', [
+    KEY_NAME,
+    randomBytes(32).toString('base64url'),
+  ]);
   const [r] = await db.query<{ secret: string }>('SELECT secret FROM server_keys WHERE name = $1', [KEY_NAME]);
   if (!r) throw new Error('the offline grant key is missing');
   return Buffer.from(r.secret, 'base64url');
@@ -64,7 +67,12 @@ export async function setOfflineHours(db: Sql, hours: number, by: string, now: D
 }
 
 /** Records and signs a grant for a user's online session on a device. */
-export async function issueGrant(db: Sql, s: { userId: string; deviceId: string; sessionId: string }, now: Date, hours: number): Promise<{ token: string; claims: GrantClaims }> {
+export async function issueGrant(
+  db: Sql,
+  s: { userId: string; deviceId: string; sessionId: string },
+  now: Date,
+  hours: number,
+): Promise<{ token: string; claims: GrantClaims }> {
   const claims: GrantClaims = {
     v: 1,
     g: `g_${randomBytes(16).toString('base64url')}`,
@@ -132,10 +140,13 @@ export function checkGrant(
   const claims = context ? verifyGrant(context.key, event.grant) : undefined;
   const row = claims ? context?.grants.get(claims.g) : undefined;
   if (!claims || !row) return { code: 'session_mismatch', message: 'the offline sign-in grant is not one this API signed: the event is not recorded' };
-  if (claims.g !== event.session) return { code: 'session_mismatch', message: `the event's session ${event.session ?? '(none)'} is not the grant's (${claims.g})` };
-  if (claims.u !== event.actor || row.userId !== event.actor) return { code: 'session_mismatch', message: `the offline grant belongs to "${claims.u}", not "${event.actor}"` };
+  if (claims.g !== event.session)
+    return { code: 'session_mismatch', message: `the event's session ${event.session ?? '(none)'} is not the grant's (${claims.g})` };
+  if (claims.u !== event.actor || row.userId !== event.actor)
+    return { code: 'session_mismatch', message: `the offline grant belongs to "${claims.u}", not "${event.actor}"` };
   if (claims.d !== deviceId || row.deviceId !== deviceId) return { code: 'session_mismatch', message: 'the offline grant was issued to another device' };
   if (row.revoked) return { code: 'session_revoked', message: `offline grant ${claims.g} was revoked by a supervisor; events recorded under it are refused` };
-  if (Date.parse(event.occurredAt) > Date.parse(claims.exp)) return { code: 'grant_expired', message: `offline grant ${claims.g} had expired at ${claims.exp}, before this event (${event.occurredAt})` };
+  if (Date.parse(event.occurredAt) > Date.parse(claims.exp))
+    return { code: 'grant_expired', message: `offline grant ${claims.g} had expired at ${claims.exp}, before this event (${event.occurredAt})` };
   return undefined;
 }

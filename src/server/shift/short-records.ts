@@ -12,7 +12,17 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 /** The short records a batch undoes, locked for the rest of the push (none asked: no round trip). */
 export async function lockShorts(tx: Sql, eventIds: readonly string[]): Promise<ShortRecord[]> {
   if (eventIds.length === 0) return [];
-  const rows = await tx.query<{ event_id: string; pick_list_id: string; line_id: string; sku: string; location: string; missing: number; moved: number; undone: number; returned: number }>(
+  const rows = await tx.query<{
+    event_id: string;
+    pick_list_id: string;
+    line_id: string;
+    sku: string;
+    location: string;
+    missing: number;
+    moved: number;
+    undone: number;
+    returned: number;
+  }>(
     `SELECT event_id, pick_list_id, line_id, sku, location, missing, moved, undone, returned FROM pick_shorts
      WHERE event_id = ANY($1::text[]) ORDER BY event_id FOR UPDATE`,
     [[...eventIds]],
@@ -42,7 +52,17 @@ export async function writeShorts(tx: Sql, records: readonly ShortRecord[]): Pro
       JSON.stringify(
         [...records]
           .sort((a, b) => (a.eventId < b.eventId ? -1 : 1))
-          .map((r) => ({ event_id: r.eventId, pick_list_id: r.pickListId, line_id: r.lineId, sku: r.sku, location: r.location, missing: r.missing, moved: r.moved, undone: r.undone, returned: r.returned })),
+          .map((r) => ({
+            event_id: r.eventId,
+            pick_list_id: r.pickListId,
+            line_id: r.lineId,
+            sku: r.sku,
+            location: r.location,
+            missing: r.missing,
+            moved: r.moved,
+            undone: r.undone,
+            returned: r.returned,
+          })),
       ),
     ],
   );

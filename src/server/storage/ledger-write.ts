@@ -122,7 +122,9 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
       RETURNING 1)`);
   }
   if (w.countTasks.length > 0) {
-    const tasks = [...w.countTasks].sort((a, b) => (a.id < b.id ? -1 : 1)).map((t) => ({ ...t, snapshot: t.snapshot ?? null, held: t.held ?? null, started: t.started ?? null }));
+    const tasks = [...w.countTasks]
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((t) => ({ ...t, snapshot: t.snapshot ?? null, held: t.held ?? null, started: t.started ?? null }));
     parts.push(`tasks_in AS (
       INSERT INTO count_tasks (id, location, reason, status, snapshot, held, started, updated_at)
       SELECT id, location, reason, status, snapshot, held, started, ${$(w.receivedAt)}::timestamptz
@@ -149,7 +151,17 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
         json(
           [...w.picks]
             .sort((a, b) => (a.eventId < b.eventId ? -1 : 1))
-            .map((p) => ({ event_id: p.eventId, pick_list_id: p.pickListId, line_id: p.lineId, sku: p.sku, location: p.location, qty: p.qty, taken: p.taken, undone: p.undone, returned: p.returned })),
+            .map((p) => ({
+              event_id: p.eventId,
+              pick_list_id: p.pickListId,
+              line_id: p.lineId,
+              sku: p.sku,
+              location: p.location,
+              qty: p.qty,
+              taken: p.taken,
+              undone: p.undone,
+              returned: p.returned,
+            })),
         ),
       )}::jsonb) AS x(event_id text, pick_list_id text, line_id text, sku text, location text, qty int, taken int, undone int, returned int)
       ORDER BY event_id

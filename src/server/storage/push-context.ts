@@ -69,7 +69,17 @@ export async function pushContext(
     known: string[];
     tasks: CountTaskRow[];
     lines: { pick_list_id: string; line_id: string; sku: string; location: string; qty: number; picked: number; short: number }[];
-    picks: { event_id: string; pick_list_id: string; line_id: string; sku: string; location: string; qty: number; taken: number; undone: number; returned: number }[];
+    picks: {
+      event_id: string;
+      pick_list_id: string;
+      line_id: string;
+      sku: string;
+      location: string;
+      qty: number;
+      taken: number;
+      undone: number;
+      returned: number;
+    }[];
     returns: { return_id: string; sku: string; location: string; qty: number; resolved_qty: number }[];
     skus: string[];
     locations: { id: string; kind: LocationKind }[];
@@ -136,7 +146,15 @@ export async function pushContext(
     actors: new Map((r?.actors ?? []).map((a) => [a.id, { roles: a.roles, signedIn: a.signedIn }])),
     knownIds: new Set(r?.known ?? []),
     tasks: (r?.tasks ?? []).map(toCountTask),
-    lines: (r?.lines ?? []).map((l) => ({ pickListId: l.pick_list_id, lineId: l.line_id, sku: l.sku, location: l.location, qty: num(l.qty), picked: num(l.picked), short: num(l.short) })),
+    lines: (r?.lines ?? []).map((l) => ({
+      pickListId: l.pick_list_id,
+      lineId: l.line_id,
+      sku: l.sku,
+      location: l.location,
+      qty: num(l.qty),
+      picked: num(l.picked),
+      short: num(l.short),
+    })),
     picks: (r?.picks ?? []).map((p) => ({
       eventId: p.event_id as PickRecord['eventId'],
       pickListId: p.pick_list_id,

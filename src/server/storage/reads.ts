@@ -4,7 +4,18 @@
 import type { Sql } from '../db.ts';
 import { atp, onHand } from '../../domain/stock.ts';
 import { asDeviceId } from '../../domain/ids.ts';
-import type { CatalogItem, CountTaskRow as CountTaskAnswerRow, CountTaskView, DiscrepancyView, LedgerEntry, LocationView, PickList, QuarantinedReturn, Receipt, StockFigure } from '../../domain/protocol.ts';
+import type {
+  CatalogItem,
+  CountTaskRow as CountTaskAnswerRow,
+  CountTaskView,
+  DiscrepancyView,
+  LedgerEntry,
+  LocationView,
+  PickList,
+  QuarantinedReturn,
+  Receipt,
+  StockFigure,
+} from '../../domain/protocol.ts';
 import { bucketsOf, iso, num, toCountTask, touchKey, type CountTaskRow } from './rows.ts';
 
 export async function stockRows(db: Sql, filter: { sku?: string; location?: string }): Promise<StockFigure[]> {
@@ -20,11 +31,7 @@ export async function stockRows(db: Sql, filter: { sku?: string; location?: stri
   });
 }
 
-
-export async function ledgerEvents(
-  db: Sql,
-  f: { sku?: string; location?: string; deviceId?: string; after?: number; limit: number },
-): Promise<LedgerEntry[]> {
+export async function ledgerEvents(db: Sql, f: { sku?: string; location?: string; deviceId?: string; after?: number; limit: number }): Promise<LedgerEntry[]> {
   const touch = f.sku !== undefined && f.location !== undefined ? touchKey(f.sku, f.location) : null;
   const rows = await db.query(
     `SELECT position, id, device_id, seq, type, actor, occurred_at, received_at, status, code, message, payload, clock_skew FROM ledger
@@ -79,7 +86,9 @@ export async function discrepancyRows(db: Sql, limit: number): Promise<Discrepan
 
 /** Count tasks; `withFigures` adds the snapshot and held lines (expected quantities), for supervisors only. */
 export async function countTaskRows(db: Sql, withFigures: boolean): Promise<CountTaskAnswerRow[]> {
-  const rows = await db.query<CountTaskRow & { updated_at: unknown }>('SELECT id, location, reason, status, snapshot, held, updated_at FROM count_tasks ORDER BY updated_at DESC, id');
+  const rows = await db.query<CountTaskRow & { updated_at: unknown }>(
+    'SELECT id, location, reason, status, snapshot, held, updated_at FROM count_tasks ORDER BY updated_at DESC, id',
+  );
   return rows.map((r) => {
     const task = toCountTask(r);
     const base = { id: task.id, location: task.location, reason: task.reason, status: task.status, updatedAt: iso(r.updated_at) };
@@ -107,7 +116,12 @@ export async function returnRows(db: Sql, onlyOpen: boolean): Promise<Quarantine
 
 export async function catalogRows(db: Sql): Promise<CatalogItem[]> {
   const rows = await db.query('SELECT sku, gtin, name, units_per_case FROM catalog ORDER BY sku');
-  return rows.map((r) => ({ sku: String(r.sku), gtin: String(r.gtin), name: String(r.name), ...(r.units_per_case ? { unitsPerCase: num(r.units_per_case) } : {}) }));
+  return rows.map((r) => ({
+    sku: String(r.sku),
+    gtin: String(r.gtin),
+    name: String(r.name),
+    ...(r.units_per_case ? { unitsPerCase: num(r.units_per_case) } : {}),
+  }));
 }
 
 export async function locationRows(db: Sql): Promise<LocationView[]> {
@@ -130,7 +144,14 @@ export async function openPickLists(db: Sql, userId: string): Promise<PickList[]
   for (const r of rows) {
     const id = String(r.id);
     const list = lists.get(id) ?? { id, orderRef: String(r.order_ref), status: 'open' as const, lines: [] };
-    list.lines.push({ lineId: String(r.line_id), sku: String(r.sku), location: String(r.location), qty: num(r.qty), picked: num(r.picked), short: num(r.short) });
+    list.lines.push({
+      lineId: String(r.line_id),
+      sku: String(r.sku),
+      location: String(r.location),
+      qty: num(r.qty),
+      picked: num(r.picked),
+      short: num(r.short),
+    });
     lists.set(id, list);
   }
   return [...lists.values()];
@@ -147,7 +168,14 @@ export async function openReceipts(db: Sql): Promise<Receipt[]> {
   const receipts = new Map<string, Receipt>();
   for (const r of rows) {
     const id = String(r.id);
-    const receipt = receipts.get(id) ?? { id, supplier: String(r.supplier), dock: String(r.dock), ssccs: r.ssccs as string[], status: 'open' as const, lines: [] };
+    const receipt = receipts.get(id) ?? {
+      id,
+      supplier: String(r.supplier),
+      dock: String(r.dock),
+      ssccs: r.ssccs as string[],
+      status: 'open' as const,
+      lines: [],
+    };
     const expectedQty = num(r.expected_qty);
     const receivedQty = num(r.received_qty);
     receipt.lines.push({

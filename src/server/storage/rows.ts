@@ -21,17 +21,28 @@ export const bucketsOf = (r: Row): Buckets => ({
 });
 
 export type CountTaskRow = { id: string; location: string; reason: string; status: string; snapshot: unknown; held: unknown; started?: unknown };
-export const toCountTask = (r: CountTaskRow): CountTask => ({
-  id: r.id,
-  location: r.location,
-  reason: r.reason,
-  status: r.status,
-  ...(r.snapshot ? { snapshot: r.snapshot } : {}),
-  ...(r.held ? { held: r.held } : {}),
-  ...(r.started ? { started: r.started } : {}),
-}) as CountTask;
+export const toCountTask = (r: CountTaskRow): CountTask =>
+  ({
+    id: r.id,
+    location: r.location,
+    reason: r.reason,
+    status: r.status,
+    ...(r.snapshot ? { snapshot: r.snapshot } : {}),
+    ...(r.held ? { held: r.held } : {}),
+    ...(r.started ? { started: r.started } : {}),
+  }) as CountTask;
 
-export type FactRow = { id: string; device_id: string; seq: number; type: string; schema_version: number | null; actor: string; occurred_at: string; status: 'applied' | 'rejected'; payload: unknown };
+export type FactRow = {
+  id: string;
+  device_id: string;
+  seq: number;
+  type: string;
+  schema_version: number | null;
+  actor: string;
+  occurred_at: string;
+  status: 'applied' | 'rejected';
+  payload: unknown;
+};
 export const toFact = (r: FactRow): LedgerFact => ({
   id: r.id,
   deviceId: r.device_id,

@@ -72,7 +72,13 @@ export async function seedIfEmpty(db: Database, data: SeedData): Promise<boolean
       `INSERT INTO receipt_lines (receipt_id, line_id, position, sku, gtin, expected_qty)
        SELECT receipt_id, line_id, position, sku, gtin, expected_qty
        FROM jsonb_to_recordset($1::jsonb) AS x(receipt_id text, line_id text, position int, sku text, gtin text, expected_qty int)`,
-      [json(data.receipts.flatMap((r) => r.lines.map((l, i) => ({ receipt_id: r.id, line_id: l.lineId, position: i, sku: l.sku, gtin: l.gtin, expected_qty: l.expectedQty }))))],
+      [
+        json(
+          data.receipts.flatMap((r) =>
+            r.lines.map((l, i) => ({ receipt_id: r.id, line_id: l.lineId, position: i, sku: l.sku, gtin: l.gtin, expected_qty: l.expectedQty })),
+          ),
+        ),
+      ],
     );
     return true;
   });

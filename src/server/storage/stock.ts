@@ -17,7 +17,9 @@ export type StockRow = { sku: string; location: string; buckets: Buckets };
  */
 export async function addMissingStock(tx: Sql, locked: readonly StockRow[], keys: readonly { sku: string; location: string }[]): Promise<StockRow[]> {
   const held = new Set(locked.map((r) => rowKey(r.sku, r.location)));
-  const missing = [...new Map(keys.filter((k) => !held.has(rowKey(k.sku, k.location))).map((k) => [rowKey(k.sku, k.location), { sku: k.sku, location: k.location }])).values()].sort(byKey);
+  const missing = [
+    ...new Map(keys.filter((k) => !held.has(rowKey(k.sku, k.location))).map((k) => [rowKey(k.sku, k.location), { sku: k.sku, location: k.location }])).values(),
+  ].sort(byKey);
   if (missing.length === 0) return [...locked];
   await tx.query(
     `INSERT INTO stock (sku, location)
@@ -44,7 +46,11 @@ const byKey = <T extends { sku: string; location: string }>(a: T, b: T) =>
  * The applied stock-moving events at each task's bin after its `count.started`, in ledger order.
  * Run after `lockStock`, so every event that moved the locked rows before this push is seen.
  */
-export async function countWindows(tx: Sql, starts: { taskId: string; location: string; startedBy: string }[], movingTypes: readonly string[]): Promise<Map<string, LedgerFact[]>> {
+export async function countWindows(
+  tx: Sql,
+  starts: { taskId: string; location: string; startedBy: string }[],
+  movingTypes: readonly string[],
+): Promise<Map<string, LedgerFact[]>> {
   const out = new Map<string, LedgerFact[]>(starts.map((s) => [s.taskId, []]));
   if (starts.length === 0) return out;
   const rows = await tx.query<FactRow & { task_id: string }>(

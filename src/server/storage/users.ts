@@ -7,7 +7,10 @@ import type { Role } from '../../domain/roles.ts';
 export type UserRow = { id: string; name: string; roles: Role[] };
 
 export async function userWithPin(db: Sql, id: string): Promise<(UserRow & { pinHash: string }) | undefined> {
-  const [r] = await db.query<{ id: string; name: string; roles: Role[]; pin_hash: string }>('SELECT id, name, roles, pin_hash FROM users WHERE id = $1 AND locked_at IS NULL', [id]);
+  const [r] = await db.query<{ id: string; name: string; roles: Role[]; pin_hash: string }>(
+    'SELECT id, name, roles, pin_hash FROM users WHERE id = $1 AND locked_at IS NULL',
+    [id],
+  );
   return r && { id: r.id, name: r.name, roles: r.roles, pinHash: r.pin_hash };
 }
 

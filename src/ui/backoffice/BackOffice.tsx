@@ -32,7 +32,8 @@ const COLUMNS: Record<Entity, string[]> = {
 };
 
 type Row = Record<string, unknown>;
-const cell = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? (v ? 'yes' : 'no') : v === null || v === undefined ? '' : String(v));
+const cell = (v: unknown): string =>
+  Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? (v ? 'yes' : 'no') : v === null || v === undefined ? '' : String(v);
 
 function useItems(entity: Entity) {
   const { http } = useDevice();
@@ -76,7 +77,15 @@ function Table({ entity, items, actions }: { entity: Entity; items: Row[]; actio
   );
 }
 
-function EntityPanel({ entity, extra, actions }: { entity: Entity; extra?: (reload: () => void) => React.ReactNode; actions?: (r: Row, reload: () => void) => React.ReactNode }) {
+function EntityPanel({
+  entity,
+  extra,
+  actions,
+}: {
+  entity: Entity;
+  extra?: (reload: () => void) => React.ReactNode;
+  actions?: (r: Row, reload: () => void) => React.ReactNode;
+}) {
   const { items, error, reload } = useItems(entity);
   return (
     <section aria-label={entity}>
@@ -217,7 +226,11 @@ function Devices() {
     };
   }, [http, token, version]);
   const act = async (id: string, what: 'revoke' | 'reset') => {
-    const res = await http.send({ method: 'POST', path: `${API_PREFIX}/devices/${encodeURIComponent(id)}/${what}`, headers: { authorization: `Bearer ${token}` } });
+    const res = await http.send({
+      method: 'POST',
+      path: `${API_PREFIX}/devices/${encodeURIComponent(id)}/${what}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     setMessage(res.status === 200 ? `${what} of ${id}: done.` : `${what} of ${id}: the API answered ${res.status}.`);
     setVersion((v) => v + 1);
   };
@@ -266,7 +279,13 @@ function LabelsPanel() {
   const make = (e: FormEvent) => {
     e.preventDefault();
     if (kind === 'product') setLabels([{ title: product.gtin, code: product.gtin, ...product }]);
-    else setLabels(codes.split(/[\s,;]+/).filter(Boolean).map((c) => ({ title: c, code: c })));
+    else
+      setLabels(
+        codes
+          .split(/[\s,;]+/)
+          .filter(Boolean)
+          .map((c) => ({ title: c, code: c })),
+      );
   };
   return (
     <section aria-label="labels" className="bo-print">
@@ -338,7 +357,14 @@ export function BackOffice() {
       {tab === 'catalog' ? <EntityPanel key="catalog" entity="catalog" extra={(reload) => <CatalogFix reload={reload} />} /> : null}
       {tab === 'sites' ? <EntityPanel key="sites" entity="sites" /> : null}
       {tab === 'locations' ? <EntityPanel key="locations" entity="locations" /> : null}
-      {tab === 'users' ? <EntityPanel key="users" entity="users" extra={(reload) => <NewUser reload={reload} />} actions={(r, reload) => <UserActions user={r} reload={reload} />} /> : null}
+      {tab === 'users' ? (
+        <EntityPanel
+          key="users"
+          entity="users"
+          extra={(reload) => <NewUser reload={reload} />}
+          actions={(r, reload) => <UserActions user={r} reload={reload} />}
+        />
+      ) : null}
       {tab === 'receipts' ? <EntityPanel key="receipts" entity="receipts" /> : null}
       {tab === 'devices' ? <Devices /> : null}
       {tab === 'labels' ? <LabelsPanel /> : null}

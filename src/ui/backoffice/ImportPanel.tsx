@@ -32,7 +32,11 @@ export function ImportPanel({ entity, onImported }: { entity: Entity; onImported
     try {
       const r = await call<ImportReport>(http, token, 'POST', `/${entity}/import?mode=${mode}`, { csv: file.text });
       setReport(r.body.errors ? r.body : report);
-      setOutcome(r.status === 200 ? `Imported: ${r.body.created} new, ${r.body.updated} changed, ${r.body.unchanged} unchanged.` : (r.body.message ?? `the API answered ${r.status}`));
+      setOutcome(
+        r.status === 200
+          ? `Imported: ${r.body.created} new, ${r.body.updated} changed, ${r.body.unchanged} unchanged.`
+          : (r.body.message ?? `the API answered ${r.status}`),
+      );
       if (r.status === 200) onImported();
     } finally {
       setBusy(false);

@@ -14,13 +14,30 @@ export function productElementString(d: LabelData): string {
 async function drawLabel(kind: LabelKind, d: LabelData, symbology: 'gs1-128' | 'gs1datamatrix'): Promise<string> {
   const bwip = await import('bwip-js/browser');
   if (kind === 'product') {
-    return bwip.toSVG({ bcid: symbology, text: productElementString(d), scale: 3, includetext: symbology === 'gs1-128', textxalign: 'center', ...(symbology === 'gs1-128' ? { height: 14 } : {}) });
+    return bwip.toSVG({
+      bcid: symbology,
+      text: productElementString(d),
+      scale: 3,
+      includetext: symbology === 'gs1-128',
+      textxalign: 'center',
+      ...(symbology === 'gs1-128' ? { height: 14 } : {}),
+    });
   }
   return bwip.toSVG({ bcid: 'code128', text: d.code, scale: 3, height: 14, includetext: true, textxalign: 'center' });
 }
 
 /** A print page of labels (give it a new `key` for new labels), sized for a 4x6 in or 100x50 mm label printer, or an A4 sheet. */
-export function LabelSheet({ kind, size, labels, symbology = 'gs1-128' }: { kind: LabelKind; size: LabelSize; labels: LabelData[]; symbology?: 'gs1-128' | 'gs1datamatrix' }) {
+export function LabelSheet({
+  kind,
+  size,
+  labels,
+  symbology = 'gs1-128',
+}: {
+  kind: LabelKind;
+  size: LabelSize;
+  labels: LabelData[];
+  symbology?: 'gs1-128' | 'gs1datamatrix';
+}) {
   const [svgs, setSvgs] = useState<string[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {

@@ -19,7 +19,13 @@ export type ImportReport = {
 export type Answer<T> = { status: number; body: T & { error?: string; message?: string } };
 
 /** One call; the body parsed when it is JSON. Never throws on an HTTP status, only on a network failure. */
-export async function call<T>(http: HttpClient, token: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: { csv: string } | { json: unknown }): Promise<Answer<T>> {
+export async function call<T>(
+  http: HttpClient,
+  token: string,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: { csv: string } | { json: unknown },
+): Promise<Answer<T>> {
   const res = await http.send({
     method,
     path: `${API_PREFIX}/masterdata${path}`,

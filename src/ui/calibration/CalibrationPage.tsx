@@ -74,7 +74,9 @@ export function CalibrationPage({ store, onDone }: { store?: ScanSettingsStore; 
     try {
       await settingsStore.save(next);
       restoreTo.current = next;
-      setSaved(`Saved: suffix ${next.wedge.suffix}, prefix ${JSON.stringify(next.wedge.prefix)}, group separator ${next.wedge.gsSubstitute ? JSON.stringify(next.wedge.gsSubstitute) : 'as sent'}, up to ${next.wedge.maxGapMs} ms between characters.`);
+      setSaved(
+        `Saved: suffix ${next.wedge.suffix}, prefix ${JSON.stringify(next.wedge.prefix)}, group separator ${next.wedge.gsSubstitute ? JSON.stringify(next.wedge.gsSubstitute) : 'as sent'}, up to ${next.wedge.maxGapMs} ms between characters.`,
+      );
     } catch (err) {
       setSaved(`Not saved: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -126,7 +128,13 @@ export function CalibrationPage({ store, onDone }: { store?: ScanSettingsStore; 
         <section className="no-print" aria-label="Camera test">
           <h2>Camera</h2>
           {/* Reopened when the symbologies change: the engine reads the choice when the camera opens. */}
-          {cameraOpen ? <CameraView key={symbologyKey} onClose={() => setCameraOpen(false)} /> : <button type="button" onClick={() => setCameraOpen(true)}>Test the camera</button>}
+          {cameraOpen ? (
+            <CameraView key={symbologyKey} onClose={() => setCameraOpen(false)} />
+          ) : (
+            <button type="button" onClick={() => setCameraOpen(true)}>
+              Test the camera
+            </button>
+          )}
           {cameraOpen ? <p>{`${runtime.settings().symbologies.length} symbologies enabled`}</p> : null}
           <TypedEntry label="Or type a code to check it" />
           {lastCamera ? <ScanResultView result={lastCamera.result} duplicate={lastCamera.duplicate} /> : null}

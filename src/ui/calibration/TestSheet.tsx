@@ -40,7 +40,11 @@ export function TestSheet({ statusOf }: { statusOf: (id: string) => string }) {
           <li key={c.id} className="card">
             <h3>{c.title}</h3>
             {svgs[c.id] ? (
-              <img alt={`Test code: ${c.title}`} src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgs[c.id] as string)}`} style={{ maxWidth: '100%', background: '#fff' }} />
+              <img
+                alt={`Test code: ${c.title}`}
+                src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgs[c.id] as string)}`}
+                style={{ maxWidth: '100%', background: '#fff' }}
+              />
             ) : (
               <p aria-busy="true">Drawing…</p>
             )}

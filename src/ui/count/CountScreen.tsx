@@ -42,7 +42,10 @@ function CountRun({ task }: { task: CountTaskView }) {
   );
   const [keySku, setKeySku] = useState('');
   const [keyQty, setKeyQty] = useState('');
-  const next = useLiveQuery(async () => (await db.countTasks.filter((x) => OPEN.includes(x.status) && x.id !== task.id).sortBy('location'))[0] ?? null, [db, task.id]);
+  const next = useLiveQuery(
+    async () => (await db.countTasks.filter((x) => OPEN.includes(x.status) && x.id !== task.id).sortBy('location'))[0] ?? null,
+    [db, task.id],
+  );
   useTaskInProgress(state.phase === 'counting');
   const recorded = state.phase === 'recorded';
 
@@ -64,7 +67,14 @@ function CountRun({ task }: { task: CountTaskView }) {
     ) : null;
 
   return (
-    <Screen title={t('ui.countTitle', { bin: task.location })} back={() => go(paths.countTasks)} allowRepeats action={action} recentTypes="count." onScan={(scan) => void dispatch({ type: 'scan', scan })}>
+    <Screen
+      title={t('ui.countTitle', { bin: task.location })}
+      back={() => go(paths.countTasks)}
+      allowRepeats
+      action={action}
+      recentTypes="count."
+      onScan={(scan) => void dispatch({ type: 'scan', scan })}
+    >
       {recorded ? (
         <section className="done" aria-label={t('ui.done')}>
           <h2>{t('ui.done')}</h2>

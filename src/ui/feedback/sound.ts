@@ -10,9 +10,19 @@ type Note = { hz: number; ms: number; wave: OscillatorType };
 export const TONE_NOTES: Record<Tone, Note[]> = {
   accepted: [{ hz: 1320, ms: 90, wave: 'sine' }],
   wrong: [{ hz: 180, ms: 350, wave: 'square' }],
-  duplicate: [{ hz: 700, ms: 40, wave: 'triangle' }, { hz: 700, ms: 40, wave: 'triangle' }],
-  offline: [{ hz: 880, ms: 110, wave: 'sine' }, { hz: 587, ms: 160, wave: 'sine' }],
-  supervisor: [{ hz: 523, ms: 120, wave: 'sawtooth' }, { hz: 659, ms: 120, wave: 'sawtooth' }, { hz: 784, ms: 200, wave: 'sawtooth' }],
+  duplicate: [
+    { hz: 700, ms: 40, wave: 'triangle' },
+    { hz: 700, ms: 40, wave: 'triangle' },
+  ],
+  offline: [
+    { hz: 880, ms: 110, wave: 'sine' },
+    { hz: 587, ms: 160, wave: 'sine' },
+  ],
+  supervisor: [
+    { hz: 523, ms: 120, wave: 'sawtooth' },
+    { hz: 659, ms: 120, wave: 'sawtooth' },
+    { hz: 784, ms: 200, wave: 'sawtooth' },
+  ],
 };
 
 /** `navigator.vibrate` patterns (ms on, off, on...). */

@@ -11,9 +11,11 @@ export const DE: Record<FeedbackCode | UiKey, string> = {
   'what.unreadable': 'ein unlesbarer Code',
   'scan.cannotUse': '„{{display}}“ ist nicht verwendbar: {{why}}',
   'scan.unknown': 'Diesen Code kennt die App nicht: „{{display}}“',
-  'scan.needsSymbologyId': '„{{display}}“ sieht nach einem GS1-Etikett ohne Symbologie-Kennung aus: in „Scanner einrichten“ „GS1 ohne Kennung“ einschalten oder den Scanner Kennungen senden lassen',
+  'scan.needsSymbologyId':
+    '„{{display}}“ sieht nach einem GS1-Etikett ohne Symbologie-Kennung aus: in „Scanner einrichten“ „GS1 ohne Kennung“ einschalten oder den Scanner Kennungen senden lassen',
   'scan.repeat': 'Gleicher Code kurz hintereinander: nicht doppelt gezählt ({{display}})',
-  'scan.fragment': 'Nur ein Teil eines Scans kam an („{{display}}“): nichts wurde getan. Erneut scannen; passiert es öfter, die Endetaste in „Scanner einrichten“ prüfen',
+  'scan.fragment':
+    'Nur ein Teil eines Scans kam an („{{display}}“): nichts wurde getan. Erneut scannen; passiert es öfter, die Endetaste in „Scanner einrichten“ prüfen',
   'scan.notSaved': 'Dieser Scan wurde NICHT gespeichert: {{why}}',
   'qty.notWhole': 'Die Menge muss eine ganze Zahl von {{min}} bis {{max}} sein, nicht „{{text}}“',
   'qty.range': 'Die Menge muss zwischen {{min}} und {{max}} liegen, nicht {{qty}}',
@@ -141,7 +143,8 @@ export const DE: Record<FeedbackCode | UiKey, string> = {
   'signin.badge': 'Ausweis {{user}}: PIN eingeben',
   'signin.scanBadge': 'Zum Anmelden den Ausweis (U:Name) scannen',
   'signin.offline': 'Ohne Netz angemeldet, bis {{until}}: Scans bleiben auf diesem Gerät und werden gesendet, sobald das Netz zurück ist',
-  'signin.offlineUnknown': 'Kein Netz, und {{user}} war auf diesem Gerät noch nie online angemeldet: die Offline-Anmeldung braucht zuerst eine Online-Anmeldung hier',
+  'signin.offlineUnknown':
+    'Kein Netz, und {{user}} war auf diesem Gerät noch nie online angemeldet: die Offline-Anmeldung braucht zuerst eine Online-Anmeldung hier',
   'signin.offlineExpired': 'Kein Netz, und die Offline-Anmeldung von {{user}} ist um {{until}} abgelaufen: anmelden, sobald das Netz zurück ist',
   'signin.offlineLocked': 'Offline-Anmeldung nach zu vielen falschen PINs gesperrt: anmelden, sobald das Netz zurück ist',
   'signin.offlineWrong': 'Falsche PIN: noch {{left}} Versuche, dann wird die Offline-Anmeldung gesperrt',
@@ -169,7 +172,8 @@ export const DE: Record<FeedbackCode | UiKey, string> = {
   'ui.scannerSetUp': 'Scanner einrichten',
   'ui.signOut': 'Abmelden',
   'ui.language': 'Sprache',
-  'ui.signedInAs': 'Angemeldet als {{name}} ({{roles}}). Zum Benutzerwechsel abmelden: noch nicht gesendete Scans bleiben auf dem Gerät und gehen mit der nächsten Anmeldung.',
+  'ui.signedInAs':
+    'Angemeldet als {{name}} ({{roles}}). Zum Benutzerwechsel abmelden: noch nicht gesendete Scans bleiben auf dem Gerät und gehen mit der nächsten Anmeldung.',
   'ui.scan': 'Scannen',
   'ui.scanField': 'Code scannen oder eintippen',
   'ui.enterCode': 'Code übernehmen',

@@ -2,7 +2,17 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import type { PickList } from '../../domain/protocol.ts';
 import { nameOf } from '../../domain/workflows/common.ts';
-import { pickPrompt, pickStep, startPick, toteContents, undoablePicks, undoableShorts, type LoggedEvent, type PickInput, type PickState } from '../../domain/workflows/pick.ts';
+import {
+  pickPrompt,
+  pickStep,
+  startPick,
+  toteContents,
+  undoablePicks,
+  undoableShorts,
+  type LoggedEvent,
+  type PickInput,
+  type PickState,
+} from '../../domain/workflows/pick.ts';
 import { useDevice } from '../app/device.ts';
 import { paths, useGo } from '../app/routes.ts';
 import { useT } from '../i18n/i18n.ts';
@@ -41,7 +51,9 @@ export function PickScreen({ pickListId }: { pickListId: string }) {
 
 /** A list the cache no longer holds, as this device's log knows it: every line it touched, resolved. */
 function finishedFromLog(pickListId: string, history: readonly LoggedEvent[]): PickList | null {
-  const undone = new Set(history.flatMap((e) => (e.type === 'pick.undone' || e.type === 'pick.short_undone' ? [(e.payload as { corrects?: string }).corrects] : [])));
+  const undone = new Set(
+    history.flatMap((e) => (e.type === 'pick.undone' || e.type === 'pick.short_undone' ? [(e.payload as { corrects?: string }).corrects] : [])),
+  );
   const lines = new Map<string, { lineId: string; sku: string; location: string; qty: number; picked: number }>();
   for (const e of history) {
     const p = e.payload as { pickListId?: string; lineId?: string; sku?: string; location?: string; qty?: number; missingQty?: number };
@@ -66,7 +78,10 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
     (s, i) => pickStep(s, i, { catalog }),
     (stored) => ({ type: 'logged', events: stored.map((e) => ({ id: e.id, type: e.type, payload: e.payload })) }),
   );
-  const nextList = useLiveQuery(async () => (await db.pickLists.where('status').equals('open').sortBy('id')).find((l) => l.id !== list.id) ?? null, [db, list.id]);
+  const nextList = useLiveQuery(
+    async () => (await db.pickLists.where('status').equals('open').sortBy('id')).find((l) => l.id !== list.id) ?? null,
+    [db, list.id],
+  );
   const [found, setFound] = useState('');
   const [fewer, setFewer] = useState(false);
   const done = state.current < 0;
@@ -101,7 +116,14 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
   ) : null;
 
   return (
-    <Screen title={t('ui.pickTitle', { order: list.orderRef })} back={() => go(paths.pickLists)} allowRepeats action={action} recentTypes="pick." onScan={(scan) => void dispatch({ type: 'scan', scan })}>
+    <Screen
+      title={t('ui.pickTitle', { order: list.orderRef })}
+      back={() => go(paths.pickLists)}
+      allowRepeats
+      action={action}
+      recentTypes="pick."
+      onScan={(scan) => void dispatch({ type: 'scan', scan })}
+    >
       {done ? (
         <section className="done" aria-label={t('ui.onTote')}>
           <h2>{t('ui.done')}</h2>
@@ -211,7 +233,12 @@ function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) 
                 <span>
                   {h.qty} × {name(h.sku)} · {h.location}
                 </span>
-                <button type="button" className="secondary" aria-label={t('ui.undoLabel', { qty: h.qty, sku: h.sku, bin: h.location })} onClick={() => void dispatch({ type: 'undo', eventId: h.eventId })}>
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={t('ui.undoLabel', { qty: h.qty, sku: h.sku, bin: h.location })}
+                  onClick={() => void dispatch({ type: 'undo', eventId: h.eventId })}
+                >
                   {t('ui.undo')}
                 </button>
               </li>

@@ -7,8 +7,7 @@ type BeforeInstallPromptEvent = Event & {
   userChoice: Promise<{ outcome: 'accepted' | 'dismissed' }>;
 };
 
-const isStandalone = () =>
-  typeof window.matchMedia === 'function' && window.matchMedia('(display-mode: standalone)').matches;
+const isStandalone = () => typeof window.matchMedia === 'function' && window.matchMedia('(display-mode: standalone)').matches;
 
 /** Offers "Install on this device" where the browser allows it; hidden once installed. */
 export function InstallHint() {

@@ -9,9 +9,8 @@ export function SecureContextNote() {
   const httpsUrl = `https://${window.location.host}${window.location.pathname}`;
   return (
     <p role="note" style={noteStyle}>
-      <strong>Camera scanning needs HTTPS.</strong> This page is open over plain HTTP, so the camera and offline
-      start are off; a hardware (keyboard) scanner still works. Ask for the app to be served over HTTPS and open{' '}
-      <span style={{ fontFamily: 'monospace' }}>{httpsUrl}</span>.
+      <strong>Camera scanning needs HTTPS.</strong> This page is open over plain HTTP, so the camera and offline start are off; a hardware (keyboard) scanner
+      still works. Ask for the app to be served over HTTPS and open <span style={{ fontFamily: 'monospace' }}>{httpsUrl}</span>.
     </p>
   );
 }

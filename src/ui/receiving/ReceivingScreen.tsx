@@ -63,7 +63,13 @@ function ReceivingRun({ receipt, sscc }: { receipt: Receipt; sscc: string | null
   );
 
   return (
-    <Screen title={t('ui.receiveTitle', { id: receipt.id })} back={() => go(paths.receipts)} action={action} recentTypes="receipt." onScan={(scan) => void dispatch({ type: 'scan', scan })}>
+    <Screen
+      title={t('ui.receiveTitle', { id: receipt.id })}
+      back={() => go(paths.receipts)}
+      action={action}
+      recentTypes="receipt."
+      onScan={(scan) => void dispatch({ type: 'scan', scan })}
+    >
       <p className="muted">
         {t('ui.intoQc', { supplier: receipt.supplier, dock: state.dock })}
         {state.sscc ? t('ui.onPallet', { sscc: state.sscc }) : ''}

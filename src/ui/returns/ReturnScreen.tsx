@@ -47,12 +47,20 @@ function ReturnRun({ area }: { area: string }) {
     </button>
   );
   return (
-    <Screen title={t('ui.returnsTitle')} back={() => go(paths.home)} action={quarantine} recentTypes="return." onScan={(scan) => void dispatch({ type: 'scan', scan })}>
+    <Screen
+      title={t('ui.returnsTitle')}
+      back={() => go(paths.home)}
+      action={quarantine}
+      recentTypes="return."
+      onScan={(scan) => void dispatch({ type: 'scan', scan })}
+    >
       <div ref={top} />
       {state.last ? (
         <section className="done" aria-label={t('ui.done')}>
           <p>
-            <strong>{t('returns.quarantined', { qty: state.last.qty, name: state.last.name, condition: `@condition.${state.last.condition}`, area: state.area })}</strong>
+            <strong>
+              {t('returns.quarantined', { qty: state.last.qty, name: state.last.name, condition: `@condition.${state.last.condition}`, area: state.area })}
+            </strong>
           </p>
           <p className="muted">{t('ui.returnsDone', { count: state.recorded })}</p>
         </section>
@@ -63,7 +71,13 @@ function ReturnRun({ area }: { area: string }) {
         <legend>{t('ui.condition')}</legend>
         <div className="conditions">
           {RETURN_CONDITIONS.map((c) => (
-            <button key={c} type="button" aria-pressed={state.condition === c} className={state.condition === c ? '' : 'secondary'} onClick={() => void dispatch({ type: 'condition', value: c })}>
+            <button
+              key={c}
+              type="button"
+              aria-pressed={state.condition === c}
+              className={state.condition === c ? '' : 'secondary'}
+              onClick={() => void dispatch({ type: 'condition', value: c })}
+            >
               {capitalize(t(`condition.${c}`))}
             </button>
           ))}
@@ -72,7 +86,13 @@ function ReturnRun({ area }: { area: string }) {
       <QuantityForm onQuantity={(text) => void dispatch({ type: 'quantity', text })} />
       <label>
         {t('ui.orderRef')}
-        <input key={state.recorded} defaultValue={state.orderRef} maxLength={64} onChange={(e) => void dispatch({ type: 'orderRef', text: e.target.value })} autoCapitalize="characters" />
+        <input
+          key={state.recorded}
+          defaultValue={state.orderRef}
+          maxLength={64}
+          onChange={(e) => void dispatch({ type: 'orderRef', text: e.target.value })}
+          autoCapitalize="characters"
+        />
       </label>
       <label>
         {t('ui.note')}

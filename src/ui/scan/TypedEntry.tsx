@@ -27,7 +27,14 @@ export function TypedEntry({ label = 'Type the code' }: { label?: string }) {
     <form className="typed-entry" onSubmit={submit} aria-label="Typed entry">
       <label>
         {label}
-        <input value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" spellCheck={false} aria-invalid={error !== null} aria-describedby={error ? 'typed-entry-error' : undefined} />
+        <input
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          aria-invalid={error !== null}
+          aria-describedby={error ? 'typed-entry-error' : undefined}
+        />
       </label>
       <button type="submit">Enter</button>
       {error ? (

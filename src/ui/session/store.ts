@@ -31,7 +31,17 @@ export const useSession = create<SessionStore>((set) => ({
   session: undefined,
   feedback: null,
   setSession: (session) => set({ session, feedback: null }),
-  show: (feedback) => set({ feedback: { tone: feedback.tone, code: feedback.code, params: feedback.params, ...(feedback.also ? { also: feedback.also } : {}), at: ++shown, path: here() } }),
+  show: (feedback) =>
+    set({
+      feedback: {
+        tone: feedback.tone,
+        code: feedback.code,
+        params: feedback.params,
+        ...(feedback.also ? { also: feedback.also } : {}),
+        at: ++shown,
+        path: here(),
+      },
+    }),
 }));
 
 /** The signed-in user; screens behind sign-in only. */

@@ -30,7 +30,10 @@ export function RecentScans({ limit = 5, types }: { limit?: number; types?: stri
   const { user } = useSignedIn();
   const catalog = useCatalog();
   const { t } = useT();
-  const events = useLiveQuery(async () => (await recentEvents(db, 50)).filter((e) => e.actor === user.id && (!types || e.type.startsWith(types))).slice(0, limit), [db, limit, user.id, types]);
+  const events = useLiveQuery(
+    async () => (await recentEvents(db, 50)).filter((e) => e.actor === user.id && (!types || e.type.startsWith(types))).slice(0, limit),
+    [db, limit, user.id, types],
+  );
   if (!events || events.length === 0) return null;
   return (
     <section aria-label={t('ui.lastScans')} className="recent">

@@ -49,7 +49,11 @@ export function SignInScreen() {
       setBusy(false);
       if (!offline.ok) {
         setPin('');
-        show({ tone: 'wrong', code: offline.code, params: { user: creds.user, left: offline.left ?? 0, until: offline.until ? new Date(offline.until).toLocaleString() : '' } });
+        show({
+          tone: 'wrong',
+          code: offline.code,
+          params: { user: creds.user, left: offline.left ?? 0, until: offline.until ? new Date(offline.until).toLocaleString() : '' },
+        });
         playFeedback('wrong');
         return;
       }
@@ -65,7 +69,9 @@ export function SignInScreen() {
     setBusy(false);
     if (result.ok) {
       // For the next sign-in without the network: the API's grant and a PIN verifier of the device's own (in the background).
-      void deviceIdOf(db).then((id) => rememberForOffline(db, api, result.session, creds.pin, id)).catch(() => undefined);
+      void deviceIdOf(db)
+        .then((id) => rememberForOffline(db, api, result.session, creds.pin, id))
+        .catch(() => undefined);
     }
     if (!result.ok && result.reset) {
       setReset(await undeliveredEvents(db));
@@ -108,7 +114,12 @@ export function SignInScreen() {
       {/* Focusable: a keyboard can scroll it even when it holds no control (axe scrollable-region-focusable). */}
       <main className="content" tabIndex={0}>
         <p className="muted">{t('ui.signInHint')}</p>
-        <form onSubmit={(e) => void submit(e)} onFocus={() => void Promise.all([loadSession(), loadClient()]).catch(() => undefined)} aria-label="Sign in" className="stack">
+        <form
+          onSubmit={(e) => void submit(e)}
+          onFocus={() => void Promise.all([loadSession(), loadClient()]).catch(() => undefined)}
+          aria-label="Sign in"
+          className="stack"
+        >
           <label>
             {t('ui.userName')}
             <input value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" autoCapitalize="none" spellCheck={false} />
@@ -124,7 +135,9 @@ export function SignInScreen() {
         {reset ? (
           <section aria-label="Scans not yet delivered" className="stack">
             <h2>Scans not yet delivered ({reset.length})</h2>
-            <p className="muted">They are sent again under this handheld's new registration, in this order. Any the server already holds are not counted twice.</p>
+            <p className="muted">
+              They are sent again under this handheld's new registration, in this order. Any the server already holds are not counted twice.
+            </p>
             <ol>
               {reset.map((e) => (
                 <li key={e.id}>
@@ -138,17 +151,17 @@ export function SignInScreen() {
       <div className="dock">
         <FeedbackBanner />
         <ScanBar
-        onScan={(scan) => {
-          if (scan.kind !== 'badge') {
-            show({ tone: 'wrong', code: 'signin.scanBadge', params: {} });
-            playFeedback('wrong');
-            return;
-          }
-          setUser(scan.user);
-          show({ tone: 'accepted', code: 'signin.badge', params: { user: scan.user } });
-          playFeedback('accepted');
-          pinInput.current?.focus();
-        }}
+          onScan={(scan) => {
+            if (scan.kind !== 'badge') {
+              show({ tone: 'wrong', code: 'signin.scanBadge', params: {} });
+              playFeedback('wrong');
+              return;
+            }
+            setUser(scan.user);
+            show({ tone: 'accepted', code: 'signin.badge', params: { user: scan.user } });
+            playFeedback('accepted');
+            pinInput.current?.focus();
+          }}
         />
       </div>
     </div>

@@ -46,7 +46,9 @@ export function useOfflineUpgrade(): void {
         if (stopped) return;
         if (result.ok) {
           held = null;
-          void deviceIdOf(db).then((id) => rememberForOffline(db, api, result.session, creds.pin, id)).catch(() => undefined);
+          void deviceIdOf(db)
+            .then((id) => rememberForOffline(db, api, result.session, creds.pin, id))
+            .catch(() => undefined);
           setSession({ user: result.session.user, token: result.session.token });
           engine.resume();
           show({ tone: 'accepted', code: 'signin.backOnline', params: {} });

@@ -56,7 +56,12 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
         <ul className="list">
           {open.map((r) => (
             <li key={r.returnId}>
-              <button type="button" aria-pressed={r.returnId === state.selected} className={r.returnId === state.selected ? '' : 'secondary'} onClick={() => void dispatch({ type: 'select', returnId: r.returnId })}>
+              <button
+                type="button"
+                aria-pressed={r.returnId === state.selected}
+                className={r.returnId === state.selected ? '' : 'secondary'}
+                onClick={() => void dispatch({ type: 'select', returnId: r.returnId })}
+              >
                 {r.qty} × {nameOf(catalog, r.sku)} · {conditionWord(t, r.condition)} · {ageLabel(r.receivedAt, now)} · {r.location}
                 {r.note ? ` · “${r.note}”` : ''}
               </button>
@@ -75,7 +80,12 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
           </button>
           <label>
             {t('ui.writeOffReason')}
-            <input key={selected.returnId} defaultValue={state.reason} maxLength={500} onChange={(e) => void dispatch({ type: 'reason', text: e.target.value })} />
+            <input
+              key={selected.returnId}
+              defaultValue={state.reason}
+              maxLength={500}
+              onChange={(e) => void dispatch({ type: 'reason', text: e.target.value })}
+            />
           </label>
           <button type="button" className="danger" onClick={() => void dispatch({ type: 'writeOff' })}>
             {t('ui.writeOff')}
@@ -96,7 +106,15 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
               {task.held ? (
                 <ul>
                   {task.held.lines.map((l) => (
-                    <li key={l.sku}>{t('ui.varianceLine', { name: nameOf(catalog, l.sku), sku: l.sku, expected: l.expected, counted: l.counted, variance: `${l.variance > 0 ? '+' : ''}${l.variance}` })}</li>
+                    <li key={l.sku}>
+                      {t('ui.varianceLine', {
+                        name: nameOf(catalog, l.sku),
+                        sku: l.sku,
+                        expected: l.expected,
+                        counted: l.counted,
+                        variance: `${l.variance > 0 ? '+' : ''}${l.variance}`,
+                      })}
+                    </li>
                   ))}
                 </ul>
               ) : null}
@@ -118,10 +136,19 @@ function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; lo
                 </>
               ) : null}
               <div className="row">
-                <button type="button" onClick={() => void dispatch({ type: 'approve', countTaskId: task.id, approve: true, location: task.location })} aria-label={t('ui.approveLabel', { bin: task.location })}>
+                <button
+                  type="button"
+                  onClick={() => void dispatch({ type: 'approve', countTaskId: task.id, approve: true, location: task.location })}
+                  aria-label={t('ui.approveLabel', { bin: task.location })}
+                >
                   {t('ui.approve')}
                 </button>
-                <button type="button" className="secondary" onClick={() => void dispatch({ type: 'approve', countTaskId: task.id, approve: false, location: task.location })} aria-label={t('ui.recountLabel', { bin: task.location })}>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => void dispatch({ type: 'approve', countTaskId: task.id, approve: false, location: task.location })}
+                  aria-label={t('ui.recountLabel', { bin: task.location })}
+                >
                   {t('ui.recount')}
                 </button>
               </div>

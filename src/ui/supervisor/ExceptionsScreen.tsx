@@ -73,7 +73,11 @@ export function ExceptionsScreen() {
         <ul className="list">
           {stale.map((d) => (
             <li key={d.deviceId} className="card">
-              {t('ex.deviceLine', { device: d.deviceId.slice(0, 8), seq: d.lastSeq, contact: d.lastContactAt ? t('ui.ago', { age: ageLabel(d.lastContactAt, now) }) : t('ui.never') })}
+              {t('ex.deviceLine', {
+                device: d.deviceId.slice(0, 8),
+                seq: d.lastSeq,
+                contact: d.lastContactAt ? t('ui.ago', { age: ageLabel(d.lastContactAt, now) }) : t('ui.never'),
+              })}
               {d.rejectedCount ? t('ex.deviceRejected', { count: d.rejectedCount }) : ''}
             </li>
           ))}

@@ -5,7 +5,17 @@ import type { StorageApi } from '../../device/storage.ts';
 import type { SyncEngine } from '../../device/sync/engine.ts';
 import type { Role } from '../../domain/roles.ts';
 import { useT, type Translate } from '../i18n/i18n.ts';
-import { engineAttention, formatAge, formatBytes, useLastDelivery, useNow, usePendingSummary, useRejected, useStorageHealth, useSyncStatus } from './use-sync.ts';
+import {
+  engineAttention,
+  formatAge,
+  formatBytes,
+  useLastDelivery,
+  useNow,
+  usePendingSummary,
+  useRejected,
+  useStorageHealth,
+  useSyncStatus,
+} from './use-sync.ts';
 import './sync.css';
 
 export type SyncStatusScreenProps = {
@@ -33,7 +43,8 @@ export function SyncStatusScreen({ db, engine, user, onSignIn, storage }: SyncSt
   const now = useNow();
   const { t } = useT();
   // The engine's own words for a sign-in or reset; the server's message for a stop.
-  const attention = status.phase === 'needs_sign_in' ? t('sync.needsSignIn') : status.phase === 'device_reset' ? t('sync.deviceReset') : engineAttention(status);
+  const attention =
+    status.phase === 'needs_sign_in' ? t('sync.needsSignIn') : status.phase === 'device_reset' ? t('sync.deviceReset') : engineAttention(status);
   const supervisor = user?.roles.includes('supervisor') ?? false;
   const ago = (iso: string | undefined) => t('ui.ago', { age: formatAge(iso, now) });
 
@@ -99,15 +110,15 @@ function RejectedItem({ event, db, supervisor, by }: { event: StoredEvent; db: F
       <strong>
         #{event.seq} {event.type}
       </strong>{' '}
-      <span className="muted">
-        {t('sync.byAt', { actor: event.actor, at: new Date(event.occurredAt).toLocaleString() })}
-      </span>
+      <span className="muted">{t('sync.byAt', { actor: event.actor, at: new Date(event.occurredAt).toLocaleString() })}</span>
       <p>{t('sync.refused', { code: event.rejection?.code ?? '', message: event.rejection?.message ?? '' })}</p>
       {supervisor && by ? (
         <button
           type="button"
           className="secondary"
-          onClick={() => void dismissRejected(db, event.seq, by, new Date()).catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))}
+          onClick={() =>
+            void dismissRejected(db, event.seq, by, new Date()).catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+          }
         >
           {t('sync.acknowledge')}
         </button>

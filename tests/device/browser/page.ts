@@ -19,7 +19,13 @@ export async function buildPage(entry: string, dir: string): Promise<void> {
     // Production React and JSX whatever NODE_ENV the caller runs under (vitest sets "test").
     define: { 'process.env.NODE_ENV': '"production"' },
     oxc: { jsx: { runtime: 'automatic', development: false } },
-    build: { outDir: dir, emptyOutDir: false, minify: false, cssCodeSplit: false, lib: { entry, formats: ['es'], fileName: () => 'page.js', cssFileName: 'page' } },
+    build: {
+      outDir: dir,
+      emptyOutDir: false,
+      minify: false,
+      cssCodeSplit: false,
+      lib: { entry, formats: ['es'], fileName: () => 'page.js', cssFileName: 'page' },
+    },
   });
   writeFileSync(
     path.join(dir, 'index.html'),

@@ -166,7 +166,11 @@ describe('parseScan: human-readable and Digital Link forms', () => {
   });
 
   it('writes elements back in both forms', () => {
-    const els = [{ ai: '01', value: '09506000134352', known: true }, { ai: '10', value: 'AB', known: true }, { ai: '21', value: '7', known: true }];
+    const els = [
+      { ai: '01', value: '09506000134352', known: true },
+      { ai: '10', value: 'AB', known: true },
+      { ai: '21', value: '7', known: true },
+    ];
     expect(toBracketed(els)).toBe('(01)09506000134352(10)AB(21)7');
     expect(toElementString(els)).toBe(`0109506000134352${'10AB' + GS}217`);
     expect(parseScan(`]C1${toElementString(els)}`, Y)).toMatchObject({ lot: 'AB', serial: '7' });

@@ -7,13 +7,19 @@ import { parseScan } from '../../../src/domain/barcode/parse-scan.ts';
 const digits = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((a) => a.join(''));
 const withCheck = (n: number) => digits(n - 1).map((b) => b + String(gs1CheckDigit(b)));
 const cset82 = fc.array(fc.constantFrom(...'ABCXYZabc0189-./_'), { minLength: 1, maxLength: 20 }).map((a) => a.join(''));
-const yymmdd = fc.record({ y: fc.integer({ min: 0, max: 99 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 0, max: 28 }) }).map(
-  ({ y, m, d }) => `${String(y).padStart(2, '0')}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`,
-);
+const yymmdd = fc
+  .record({ y: fc.integer({ min: 0, max: 99 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 0, max: 28 }) })
+  .map(({ y, m, d }) => `${String(y).padStart(2, '0')}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`);
 
 /** A valid product element list: GTIN first, then any of lot, expiry, serial, count in any order. */
 const productElements = fc
-  .tuple(withCheck(14), fc.option(cset82, { nil: undefined }), fc.option(yymmdd, { nil: undefined }), fc.option(cset82, { nil: undefined }), fc.option(fc.integer({ min: 1, max: 99_999_999 }), { nil: undefined }))
+  .tuple(
+    withCheck(14),
+    fc.option(cset82, { nil: undefined }),
+    fc.option(yymmdd, { nil: undefined }),
+    fc.option(cset82, { nil: undefined }),
+    fc.option(fc.integer({ min: 1, max: 99_999_999 }), { nil: undefined }),
+  )
   .chain(([gtin, lot, exp, serial, count]) => {
     const rest: Gs1Element[] = [];
     if (lot !== undefined) rest.push({ ai: '10', value: lot, known: true });
@@ -33,7 +39,9 @@ describe('GS1 parsing properties', () => {
         expect(raw.elements).toEqual(els);
         expect(bracketed.elements).toEqual(els);
         const [gtin, ...rest] = els;
-        const dl = parseScan(`https://id.example.com/01/${gtin!.value}?${rest.map((e) => `${e.ai}=${encodeURIComponent(e.value)}`).join('&')}`, { referenceYear: 2026 });
+        const dl = parseScan(`https://id.example.com/01/${gtin!.value}?${rest.map((e) => `${e.ai}=${encodeURIComponent(e.value)}`).join('&')}`, {
+          referenceYear: 2026,
+        });
         const { elements: _a, text: _b, raw: _c, display: _d, format: _e, ...meaning } = raw;
         const { elements: _f, text: _g, raw: _h, display: _i, format: _j, ...dlMeaning } = dl;
         expect(dlMeaning).toEqual(meaning);

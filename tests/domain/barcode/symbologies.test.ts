@@ -141,7 +141,18 @@ describe('EAN/UPC add-ons', () => {
 describe("the site's symbologies", () => {
   it('names a symbology for every AIM identifier the parser reads', () => {
     expect([']A0', ']G0', ']F0', ']e0', ']L2', ']U1', ']E3', ']E0', ']C1', ']d2', ']Q3', ']I1'].map(symbologyOfAim)).toEqual([
-      'code-39', 'code-93', 'codabar', 'databar', 'pdf417', 'maxicode', 'ean-addon', 'ean-upc', 'code-128', 'datamatrix', 'qr', 'itf',
+      'code-39',
+      'code-93',
+      'codabar',
+      'databar',
+      'pdf417',
+      'maxicode',
+      'ean-addon',
+      'ean-upc',
+      'code-128',
+      'datamatrix',
+      'qr',
+      'itf',
     ]);
     expect(DEFAULT_SYMBOLOGIES.every((d) => SYMBOLOGIES.some((s) => s.id === d))).toBe(true);
   });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { formatLineError, readCatalogCsv, checkCatalog, toCsv, catalogCells, CATALOG_EXPORT_FIELDS, neutraliseCell, parseCsv, CATALOG_COLUMNS, CSV_LIMITS } from '../../../src/domain/masterdata/index.ts';
+import {
+  formatLineError,
+  readCatalogCsv,
+  checkCatalog,
+  toCsv,
+  catalogCells,
+  CATALOG_EXPORT_FIELDS,
+  neutraliseCell,
+  parseCsv,
+  CATALOG_COLUMNS,
+  CSV_LIMITS,
+} from '../../../src/domain/masterdata/index.ts';
 
 const header = 'sku,name,gtin,case_gtin,units_per_case,lot_tracked,expiry_tracked,reorder_point,velocity_class';
 
@@ -8,8 +19,30 @@ describe('catalog CSV', () => {
     const f = readCatalogCsv(`${header}\nSKU-1,Bottle,4006381333931,14006381333938,12,yes,no,20,A\nSKU-2,Socks,04006381330145,,,,,,\n`);
     expect(f.errors).toEqual([]);
     expect(f.records.map((r) => r.record)).toEqual([
-      { sku: 'SKU-1', name: 'Bottle', gtin: '04006381333931', cases: [{ gtin: '14006381333938', units: 12 }], unitsPerCase: 12, lotTracked: true, expiryTracked: false, reorderPoint: 20, velocityClass: 'A', status: 'active' },
-      { sku: 'SKU-2', name: 'Socks', gtin: '04006381330145', cases: [], unitsPerCase: null, lotTracked: false, expiryTracked: false, reorderPoint: null, velocityClass: null, status: 'active' },
+      {
+        sku: 'SKU-1',
+        name: 'Bottle',
+        gtin: '04006381333931',
+        cases: [{ gtin: '14006381333938', units: 12 }],
+        unitsPerCase: 12,
+        lotTracked: true,
+        expiryTracked: false,
+        reorderPoint: 20,
+        velocityClass: 'A',
+        status: 'active',
+      },
+      {
+        sku: 'SKU-2',
+        name: 'Socks',
+        gtin: '04006381330145',
+        cases: [],
+        unitsPerCase: null,
+        lotTracked: false,
+        expiryTracked: false,
+        reorderPoint: null,
+        velocityClass: null,
+        status: 'active',
+      },
     ]);
   });
 
@@ -39,7 +72,9 @@ describe('catalog CSV', () => {
   });
 
   it('refuses a SKU twice and a GTIN on two SKUs, naming the first line', () => {
-    const f = readCatalogCsv(`${header}\nSKU-1,A,4006381330282\nSKU-2,B,4006381330145\nSKU-1,C,4006381330213\nSKU-3,D,4006381330145\nSKU-4,E,4006381330350,04006381330282,6\n`);
+    const f = readCatalogCsv(
+      `${header}\nSKU-1,A,4006381330282\nSKU-2,B,4006381330145\nSKU-1,C,4006381330213\nSKU-3,D,4006381330145\nSKU-4,E,4006381330350,04006381330282,6\n`,
+    );
     expect(f.records.map((r) => r.record.sku)).toEqual(['SKU-1', 'SKU-2']);
     expect(f.errors.map(formatLineError)).toEqual([
       'line 4: SKU SKU-1 is already on line 2',
@@ -56,12 +91,20 @@ describe('catalog CSV', () => {
   it('refuses a file without a required column, an empty file and a line longer than its header', () => {
     expect(readCatalogCsv('sku,name\nSKU-1,A\n').errors.map(formatLineError)).toEqual(['line 1: the header has no "gtin" column']);
     expect(readCatalogCsv('').errors.map(formatLineError)).toEqual(['line 1: the file is empty: it needs a header line and data lines']);
-    expect(readCatalogCsv('sku,name,gtin\nSKU-1,A,4006381330282,extra\n').errors.map(formatLineError)).toEqual(['line 2: has 4 cells but the header has 3 columns']);
+    expect(readCatalogCsv('sku,name,gtin\nSKU-1,A,4006381330282,extra\n').errors.map(formatLineError)).toEqual([
+      'line 2: has 4 cells but the header has 3 columns',
+    ]);
   });
 
   it('hostile cells: a NUL, a control character, a huge cell, a formula (kept as text, neutralised on export)', () => {
-    const f = readCatalogCsv(`sku,name,gtin\nSKU-1,a\u0000b,4006381330282\nSKU-2,a\u0007b,4006381330145\nSKU-3,${'x'.repeat(5000)},4006381330213\nSKU-4,"=HYPERLINK(""http://evil"",""click"")",4006381330350\n`);
-    expect(f.errors.map(formatLineError)).toEqual(['line 2: name holds a NUL character', 'line 3: name holds a control character', 'line 4: name is longer than 2000 characters']);
+    const f = readCatalogCsv(
+      `sku,name,gtin\nSKU-1,a\u0000b,4006381330282\nSKU-2,a\u0007b,4006381330145\nSKU-3,${'x'.repeat(5000)},4006381330213\nSKU-4,"=HYPERLINK(""http://evil"",""click"")",4006381330350\n`,
+    );
+    expect(f.errors.map(formatLineError)).toEqual([
+      'line 2: name holds a NUL character',
+      'line 3: name holds a control character',
+      'line 4: name is longer than 2000 characters',
+    ]);
     const hyper = f.records[0]?.record;
     expect(hyper?.name).toBe('=HYPERLINK("http://evil","click")');
     const csv = toCsv(CATALOG_EXPORT_FIELDS, [catalogCells(hyper!)]);
@@ -73,10 +116,15 @@ describe('catalog CSV', () => {
 
   it('reads its own export back to the same records', () => {
     const f = readCatalogCsv(`${header}\nSKU-1,"Bottle, ""steel""",4006381333931,14006381333938,12,yes,no,20,A\nSKU-2,-Socks,04006381330145,,,,,,\n`);
-    const out = toCsv(CATALOG_EXPORT_FIELDS, f.records.map((r) => catalogCells(r.record)));
+    const out = toCsv(
+      CATALOG_EXPORT_FIELDS,
+      f.records.map((r) => catalogCells(r.record)),
+    );
     const back = readCatalogCsv(out);
     // The neutralised name comes back with its apostrophe: the one change an export makes.
-    expect(back.records.map((r) => r.record)).toEqual(f.records.map((r) => ({ ...r.record, name: r.record.name.startsWith('-') ? `'${r.record.name}` : r.record.name })));
+    expect(back.records.map((r) => r.record)).toEqual(
+      f.records.map((r) => ({ ...r.record, name: r.record.name.startsWith('-') ? `'${r.record.name}` : r.record.name })),
+    );
   });
 
   it('checks JSON items with the same rules (numbers, booleans, lists)', () => {

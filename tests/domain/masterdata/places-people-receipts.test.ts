@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatLineError, readLocationsCsv, readReceiptsCsv, readSitesCsv, readUsersCsv, toCsv, receiptRows, RECEIPT_EXPORT_FIELDS } from '../../../src/domain/masterdata/index.ts';
+import {
+  formatLineError,
+  readLocationsCsv,
+  readReceiptsCsv,
+  readSitesCsv,
+  readUsersCsv,
+  toCsv,
+  receiptRows,
+  RECEIPT_EXPORT_FIELDS,
+} from '../../../src/domain/masterdata/index.ts';
 
 const errors = (f: { errors: { line: number; message: string }[] }) => f.errors.map(formatLineError);
 
@@ -58,7 +67,9 @@ describe('users', () => {
 describe('expected receipts (ASN)', () => {
   const head = 'receipt,supplier,dock,line,sku,gtin,qty,sscc';
   it('groups lines by receipt and gathers pallets', () => {
-    const f = readReceiptsCsv(`${head}\nR-1,Northwind,DOCK-1,1,SKU-1004,4006381330282,24,034012345000000019\nR-1,Northwind,DOCK-1,2,SKU-1008,,10,034012345000000026\nR-2,Acme,DOCK-1,,,4006381330145,5,\n`);
+    const f = readReceiptsCsv(
+      `${head}\nR-1,Northwind,DOCK-1,1,SKU-1004,4006381330282,24,034012345000000019\nR-1,Northwind,DOCK-1,2,SKU-1008,,10,034012345000000026\nR-2,Acme,DOCK-1,,,4006381330145,5,\n`,
+    );
     expect(errors(f)).toEqual([]);
     expect(f.records.map((r) => r.record)).toEqual([
       {
@@ -73,11 +84,18 @@ describe('expected receipts (ASN)', () => {
       },
       { id: 'R-2', supplier: 'Acme', dock: 'DOCK-1', ssccs: [], lines: [{ lineId: '1', gtin: '04006381330145', expectedQty: 5 }] },
     ]);
-    const back = readReceiptsCsv(toCsv(RECEIPT_EXPORT_FIELDS, f.records.flatMap((r) => receiptRows(r.record))));
+    const back = readReceiptsCsv(
+      toCsv(
+        RECEIPT_EXPORT_FIELDS,
+        f.records.flatMap((r) => receiptRows(r.record)),
+      ),
+    );
     expect(back.records.map((r) => r.record)).toEqual(f.records.map((r) => r.record));
   });
   it('reports a bad line on its own file line and drops the whole receipt', () => {
-    const f = readReceiptsCsv(`${head}\nR-1,N,DOCK-1,1,SKU-1,,24,\nR-1,N,DOCK-1,2,SKU-2,,0,\nR-1,Other,DOCK-1,3,SKU-3,,1,\nR-1,N,DOCK-1,4,SKU-4,,1,034012345000000018\nR-1,N,DOCK-1,1,SKU-5,,1,\nR-2,N,DOCK-1,1,,,3,\n`);
+    const f = readReceiptsCsv(
+      `${head}\nR-1,N,DOCK-1,1,SKU-1,,24,\nR-1,N,DOCK-1,2,SKU-2,,0,\nR-1,Other,DOCK-1,3,SKU-3,,1,\nR-1,N,DOCK-1,4,SKU-4,,1,034012345000000018\nR-1,N,DOCK-1,1,SKU-5,,1,\nR-2,N,DOCK-1,1,,,3,\n`,
+    );
     expect(errors(f)).toEqual([
       'line 3: expected quantity must be a whole number from 1 to 100000, got "0"',
       'line 4: receipt R-1 has supplier "N" and dock "DOCK-1" on line 2; this line says otherwise',

@@ -14,7 +14,17 @@ describe('blind count', () => {
     const r = run(step, startCount(task), [scan(bin('A-01-01')), scan(goods(MUG)), scan(goods(MUG)), scan(goods(TEA_CASE)), { type: 'finish' }]);
     expect(r.events).toEqual([
       { type: 'count.started', payload: { countTaskId: 'short-PL-1-L1', location: 'A-01-01' } },
-      { type: 'count.recorded', payload: { countTaskId: 'short-PL-1-L1', location: 'A-01-01', lines: [{ sku: 'SKU-MUG', qty: 2 }, { sku: 'SKU-TEA', qty: 12 }] } },
+      {
+        type: 'count.recorded',
+        payload: {
+          countTaskId: 'short-PL-1-L1',
+          location: 'A-01-01',
+          lines: [
+            { sku: 'SKU-MUG', qty: 2 },
+            { sku: 'SKU-TEA', qty: 12 },
+          ],
+        },
+      },
     ]);
     expect(r.state.phase).toBe('recorded');
   });
@@ -26,8 +36,19 @@ describe('blind count', () => {
   });
 
   it('a keyed quantity applies to the next scan; keying a SKU sets its total, zero included', () => {
-    const r = run(step, counting(), [{ type: 'quantity', text: '7' }, scan(goods(MUG)), scan(goods(MUG)), { type: 'key', sku: 'SKU-TEA', text: '0' }, { type: 'finish' }]);
-    expect(r.events[0]?.payload).toMatchObject({ lines: [{ sku: 'SKU-MUG', qty: 8 }, { sku: 'SKU-TEA', qty: 0 }] });
+    const r = run(step, counting(), [
+      { type: 'quantity', text: '7' },
+      scan(goods(MUG)),
+      scan(goods(MUG)),
+      { type: 'key', sku: 'SKU-TEA', text: '0' },
+      { type: 'finish' },
+    ]);
+    expect(r.events[0]?.payload).toMatchObject({
+      lines: [
+        { sku: 'SKU-MUG', qty: 8 },
+        { sku: 'SKU-TEA', qty: 0 },
+      ],
+    });
     const replaced = run(step, counting(), [scan(goods(MUG)), { type: 'key', sku: 'SKU-MUG', text: '5' }]);
     expect(replaced.state.counted).toEqual([{ sku: 'SKU-MUG', qty: 5 }]);
   });
@@ -45,7 +66,13 @@ describe('blind count', () => {
       ['a zero quantity for the next scan', counting, { type: 'quantity', text: '0' }, 'Quantity must be from 1 to 100000, not 0', 'wrong'],
       ['a keyed count before the bin', () => startCount(task), { type: 'key', sku: 'SKU-MUG', text: '3' }, 'Scan bin A-01-01 before keying a count', 'wrong'],
       ['a keyed unknown SKU', counting, { type: 'key', sku: 'SKU-NOPE', text: '3' }, 'Unknown SKU "SKU-NOPE": pick one from the catalog', 'wrong'],
-      ['a keyed count that is text', counting, { type: 'key', sku: 'SKU-MUG', text: '3.5' }, 'Quantity must be a whole number from 0 to 100000, not "3.5"', 'wrong'],
+      [
+        'a keyed count that is text',
+        counting,
+        { type: 'key', sku: 'SKU-MUG', text: '3.5' },
+        'Quantity must be a whole number from 0 to 100000, not "3.5"',
+        'wrong',
+      ],
       ['a huge keyed count', counting, { type: 'key', sku: 'SKU-MUG', text: '100001' }, 'Quantity must be from 0 to 100000, not 100001', 'wrong'],
       ['finish before the bin', () => startCount(task), { type: 'finish' }, 'Scan bin A-01-01 to start the count', 'wrong'],
       ['finish with nothing counted', counting, { type: 'finish' }, 'Nothing counted: scan the items, or key 0 for an item that is not there', 'wrong'],

@@ -15,7 +15,11 @@ export const TEA_CASE = '15901234123454';
 /** A valid GTIN-13 that is not in the catalog. */
 export const UNKNOWN = '9780201379624';
 
-export const goods = (gtin: string, extra: Partial<Extract<WorkflowScan, { kind: 'goods' }>> = {}): WorkflowScan => ({ kind: 'goods', gtin: asGtin(gtin), ...extra });
+export const goods = (gtin: string, extra: Partial<Extract<WorkflowScan, { kind: 'goods' }>> = {}): WorkflowScan => ({
+  kind: 'goods',
+  gtin: asGtin(gtin),
+  ...extra,
+});
 export const bin = (location: string): WorkflowScan => ({ kind: 'location', location: asLocation(location) });
 export const tote = (id: string): WorkflowScan => ({ kind: 'tote', tote: id });
 

@@ -1,7 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { pickStep, startPick, toteContents, undoablePicks, undoableShorts, pickPrompt, shortCountTaskId, type PickInput, type PickState } from '../../../src/domain/workflows/pick.ts';
+import {
+  pickStep,
+  startPick,
+  toteContents,
+  undoablePicks,
+  undoableShorts,
+  pickPrompt,
+  shortCountTaskId,
+  type PickInput,
+  type PickState,
+} from '../../../src/domain/workflows/pick.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
-import { catalog, goods, bin, tote, pickList, run, MUG, TEA, TEA_CASE, UNKNOWN, itRefuses, type Refusal, said, unreadableScan, unreadableWords } from './fixtures.ts';
+import {
+  catalog,
+  goods,
+  bin,
+  tote,
+  pickList,
+  run,
+  MUG,
+  TEA,
+  TEA_CASE,
+  UNKNOWN,
+  itRefuses,
+  type Refusal,
+  said,
+  unreadableScan,
+  unreadableWords,
+} from './fixtures.ts';
 
 const ctx = { catalog };
 const step = (s: PickState, i: PickInput) => pickStep(s, i, ctx);
@@ -11,25 +37,20 @@ const atFirstBin = () => run(step, startPick(pickList()), [scan(tote('T-1')), sc
 describe('pick-to-hold', () => {
   it('binds the tote, takes the bin, and records each item as pick.held at once', () => {
     const r = run(step, startPick(pickList()), [scan(tote('T-1')), scan(bin('A-01-01')), scan(goods(MUG))]);
-    expect(r.events).toEqual([
-      { type: 'pick.held', payload: { pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', tote: 'T-1', qty: 1 } },
-    ]);
+    expect(r.events).toEqual([{ type: 'pick.held', payload: { pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', tote: 'T-1', qty: 1 } }]);
     expect(said(r.last.feedback)).toEqual([{ tone: 'accepted', message: '1 × Mug into tote T-1, 2 to go' }]);
     expect(r.state.lines[0]?.picked).toBe(1);
   });
 
   it('a case GTIN and a keyed quantity pick many units in one scan, then move to the next line', () => {
-    const r = run(step, atFirstBin(), [
-      { type: 'quantity', text: '3' },
-      scan(goods(MUG)),
-      scan(bin('A-01-02')),
-      scan(goods(TEA_CASE)),
-      scan(goods(TEA_CASE)),
-    ]);
+    const r = run(step, atFirstBin(), [{ type: 'quantity', text: '3' }, scan(goods(MUG)), scan(bin('A-01-02')), scan(goods(TEA_CASE)), scan(goods(TEA_CASE))]);
     expect(r.events.map((e) => (e.payload as { qty: number }).qty)).toEqual([3, 12, 12]);
     expect(r.state.current).toBe(-1);
     expect(pickPrompt(r.state, ctx)).toEqual({ code: 'prompt.pickDone', params: { order: 'ORD-1', tote: 'T-1' } });
-    expect(toteContents(r.state)).toEqual([{ sku: 'SKU-MUG', qty: 3 }, { sku: 'SKU-TEA', qty: 24 }]);
+    expect(toteContents(r.state)).toEqual([
+      { sku: 'SKU-MUG', qty: 3 },
+      { sku: 'SKU-TEA', qty: 24 },
+    ]);
   });
 
   it('a GS1 count on the label multiplies the units', () => {
@@ -41,30 +62,70 @@ describe('pick-to-hold', () => {
   describe('refusals change nothing and say why', () => {
     const cases: Refusal<PickState, PickInput>[] = [
       ['a bin before the tote', () => startPick(pickList()), scan(bin('A-01-01')), 'Scan a tote first, not location A-01-01', 'wrong'],
-      ['an unreadable code', () => startPick(pickList()), { type: 'scan', scan: unreadableScan('GTIN 123 has a wrong check digit (expected 4)') }, unreadableWords('GTIN 123 has a wrong check digit (expected 4)'), 'wrong'],
+      [
+        'an unreadable code',
+        () => startPick(pickList()),
+        { type: 'scan', scan: unreadableScan('GTIN 123 has a wrong check digit (expected 4)') },
+        unreadableWords('GTIN 123 has a wrong check digit (expected 4)'),
+        'wrong',
+      ],
       ['another tote', atFirstBin, scan(tote('T-2')), 'Wrong tote: order ORD-1 is on tote T-1', 'wrong'],
       ['the same tote again', atFirstBin, scan(tote('T-1')), 'Tote T-1 is already on this order', 'duplicate'],
-      ['the wrong bin', () => run(step, startPick(pickList()), [scan(tote('T-1'))]).state, scan(bin('B-09-09')), 'Wrong bin: this is B-09-09, go to A-01-01', 'wrong'],
+      [
+        'the wrong bin',
+        () => run(step, startPick(pickList()), [scan(tote('T-1'))]).state,
+        scan(bin('B-09-09')),
+        'Wrong bin: this is B-09-09, go to A-01-01',
+        'wrong',
+      ],
       ['the same bin again', atFirstBin, scan(bin('A-01-01')), 'Already at bin A-01-01', 'duplicate'],
-      ['an item before the bin', () => run(step, startPick(pickList()), [scan(tote('T-1'))]).state, scan(goods(MUG)), 'Scan bin A-01-01 before the item', 'wrong'],
+      [
+        'an item before the bin',
+        () => run(step, startPick(pickList()), [scan(tote('T-1'))]).state,
+        scan(goods(MUG)),
+        'Scan bin A-01-01 before the item',
+        'wrong',
+      ],
       ['the wrong item', atFirstBin, scan(goods(TEA)), 'Wrong item: Tea (SKU-TEA); this line wants Mug (SKU-MUG)', 'wrong'],
       ['an unknown GTIN', atFirstBin, scan(goods(UNKNOWN)), 'Unknown item 9780201379624: not in the catalog', 'wrong'],
       ['more than the line needs', atFirstBin, scan(goods(MUG, { count: 4 })), 'Too many: 4 scanned, the line needs 3 more', 'wrong'],
       ['a keyed quantity above the line', atFirstBin, { type: 'quantity', text: '4' }, 'Too many: the line needs 3 more, not 4', 'wrong'],
       ['text where a quantity belongs', atFirstBin, { type: 'quantity', text: 'ten' }, 'Quantity must be a whole number from 1 to 100000, not "ten"', 'wrong'],
       ['a zero quantity', atFirstBin, { type: 'quantity', text: '0' }, 'Quantity must be from 1 to 100000, not 0', 'wrong'],
-      ['a quantity before the bin', () => startPick(pickList()), { type: 'quantity', text: '2' }, 'Scan the tote and the bin before keying a quantity', 'wrong'],
+      [
+        'a quantity before the bin',
+        () => startPick(pickList()),
+        { type: 'quantity', text: '2' },
+        'Scan the tote and the bin before keying a quantity',
+        'wrong',
+      ],
       ['fewer here before the bin', () => startPick(pickList()), { type: 'short', found: '0' }, 'Scan the tote and the bin before reporting a short', 'wrong'],
-      ['fewer here with all found', atFirstBin, { type: 'short', found: '3' }, 'The bin holds 3 and the line needs 3: that is not a short; scan the items', 'wrong'],
+      [
+        'fewer here with all found',
+        atFirstBin,
+        { type: 'short', found: '3' },
+        'The bin holds 3 and the line needs 3: that is not a short; scan the items',
+        'wrong',
+      ],
       ['fewer here with text', atFirstBin, { type: 'short', found: '-1' }, 'Quantity must be a whole number from 0 to 100000, not "-1"', 'wrong'],
       ['undo with nothing picked', atFirstBin, { type: 'undo' }, 'Nothing to undo on this tote', 'wrong'],
       ['undo of a pick not on this tote', atFirstBin, { type: 'undo', eventId: 'nope' }, 'That pick is not on this tote', 'wrong'],
-      ['a pallet in a pick', atFirstBin, { type: 'scan', scan: { kind: 'pallet', sscc: '340123450000000017' } }, 'Not expected here: pallet 340123450000000017', 'wrong'],
+      [
+        'a pallet in a pick',
+        atFirstBin,
+        { type: 'scan', scan: { kind: 'pallet', sscc: '340123450000000017' } },
+        'Not expected here: pallet 340123450000000017',
+        'wrong',
+      ],
     ];
     itRefuses(step, cases, (s) => ({ lines: s.lines, held: s.held }));
 
     it('a scan after the list is complete', () => {
-      const done = run(step, startPick(pickList({ lines: [{ lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 1, picked: 0 }] })), [scan(tote('T-1')), scan(bin('A-01-01')), scan(goods(MUG))]).state;
+      const done = run(step, startPick(pickList({ lines: [{ lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 1, picked: 0 }] })), [
+        scan(tote('T-1')),
+        scan(bin('A-01-01')),
+        scan(goods(MUG)),
+      ]).state;
       expect(said(step(done, scan(goods(MUG))).feedback)).toEqual([{ tone: 'wrong', message: 'Order ORD-1 is complete: nothing more to pick' }]);
     });
 
@@ -149,7 +210,10 @@ describe('pick-to-hold', () => {
     expect(r.state.lines[0]?.picked).toBe(0);
     expect(toteContents(r.state)).toEqual([]);
     expect(undoablePicks(r.state)).toEqual([]);
-    expect(said(step(r.state, { type: 'undo', eventId: '0190a0b0-0000-7000-8000-000000000001' }).feedback)[0]).toEqual({ tone: 'duplicate', message: 'That pick is already undone' });
+    expect(said(step(r.state, { type: 'undo', eventId: '0190a0b0-0000-7000-8000-000000000001' }).feedback)[0]).toEqual({
+      tone: 'duplicate',
+      message: 'That pick is already undone',
+    });
   });
 
   it('resumes from the log after a reload without counting picks twice', () => {
@@ -160,7 +224,15 @@ describe('pick-to-hold', () => {
       { id: 'e4', type: 'pick.held', payload: { pickListId: 'PL-9', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', tote: 'T-9', qty: 1 } },
     ];
     // The API already counted the first pick: max(3, 3), not 6.
-    const s = startPick(pickList({ lines: [{ lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 3, picked: 3 }, { lineId: 'L2', sku: 'SKU-TEA', location: 'A-01-02', qty: 24, picked: 0 }] }), history);
+    const s = startPick(
+      pickList({
+        lines: [
+          { lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 3, picked: 3 },
+          { lineId: 'L2', sku: 'SKU-TEA', location: 'A-01-02', qty: 24, picked: 0 },
+        ],
+      }),
+      history,
+    );
     expect(s.tote).toBe('T-7');
     expect(s.lines.map((l) => l.picked)).toEqual([3, 0]);
     expect(s.current).toBe(1);
@@ -179,10 +251,15 @@ describe('a confirmed short taken back (issue 13)', () => {
     const before = step(step(atFirstBin(), { type: 'short', found: '0' }).state, { type: 'confirmShort' }).state;
     expect(undoableShorts(before)).toEqual([]);
     const s = shorted();
-    expect(undoableShorts(s)).toEqual([{ eventId: '0190a0b0-0000-7000-8000-0000000000aa', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', missing: 3, undone: false }]);
+    expect(undoableShorts(s)).toEqual([
+      { eventId: '0190a0b0-0000-7000-8000-0000000000aa', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', missing: 3, undone: false },
+    ]);
     const r = step(s, { type: 'undoShort', eventId: '0190a0b0-0000-7000-8000-0000000000aa' });
     expect(r.events).toEqual([
-      { type: 'pick.short_undone', payload: { corrects: '0190a0b0-0000-7000-8000-0000000000aa', pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 3 } },
+      {
+        type: 'pick.short_undone',
+        payload: { corrects: '0190a0b0-0000-7000-8000-0000000000aa', pickListId: 'PL-1', lineId: 'L1', sku: 'SKU-MUG', location: 'A-01-01', qty: 3 },
+      },
     ]);
     expect(r.state.lines[0]).toMatchObject({ short: 0, picked: 0 });
     expect(r.state.current).toBe(0);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { findReceiptBySscc, receivingStep, receivingTotals, startReceiving, type ReceivingInput, type ReceivingState } from '../../../src/domain/workflows/receiving.ts';
+import {
+  findReceiptBySscc,
+  receivingStep,
+  receivingTotals,
+  startReceiving,
+  type ReceivingInput,
+  type ReceivingState,
+} from '../../../src/domain/workflows/receiving.ts';
 import type { WorkflowScan } from '../../../src/domain/workflows/common.ts';
 import { catalog, goods, bin, receipt, run, MUG, TEA, TEA_CASE, UNKNOWN, itRefuses, type Refusal, said, unreadableScan, unreadableWords } from './fixtures.ts';
 
@@ -19,7 +26,17 @@ describe('receiving', () => {
     expect(r.events).toEqual([
       {
         type: 'receipt.received',
-        payload: { receiptId: 'RCV-1', lineId: 'R1', sscc: PALLET, gtin: '04006381333931', sku: 'SKU-MUG', lot: 'L42', expiry: '2027-03-31', location: 'DOCK-1', qty: 6 },
+        payload: {
+          receiptId: 'RCV-1',
+          lineId: 'R1',
+          sscc: PALLET,
+          gtin: '04006381333931',
+          sku: 'SKU-MUG',
+          lot: 'L42',
+          expiry: '2027-03-31',
+          location: 'DOCK-1',
+          qty: 6,
+        },
       },
     ]);
     expect(said(r.last.feedback)).toEqual([{ tone: 'accepted', message: 'Received 6 × Mug into QC: 6/10' }]);
@@ -69,14 +86,38 @@ describe('receiving', () => {
     const withLabel = () => step(startReceiving(receipt()), scan(goods(MUG))).state;
     const finished = () => step(startReceiving(receipt()), { type: 'finish' }).state;
     const cases: Refusal<ReceivingState, ReceivingInput>[] = [
-      ['a pallet of another receipt', () => startReceiving(receipt()), scan({ kind: 'pallet', sscc: '340123450000000031' }), 'Pallet 340123450000000031 is not on receipt RCV-1', 'wrong'],
-      ['a label naming another pallet', () => startReceiving(receipt()), scan(goods(MUG, { sscc: '340123450000000031' })), 'Pallet 340123450000000031 is not on receipt RCV-1', 'wrong'],
+      [
+        'a pallet of another receipt',
+        () => startReceiving(receipt()),
+        scan({ kind: 'pallet', sscc: '340123450000000031' }),
+        'Pallet 340123450000000031 is not on receipt RCV-1',
+        'wrong',
+      ],
+      [
+        'a label naming another pallet',
+        () => startReceiving(receipt()),
+        scan(goods(MUG, { sscc: '340123450000000031' })),
+        'Pallet 340123450000000031 is not on receipt RCV-1',
+        'wrong',
+      ],
       ['the same pallet again', () => startReceiving(receipt(), PALLET), scan({ kind: 'pallet', sscc: PALLET }), `Already on pallet ${PALLET}`, 'duplicate'],
       ['an unknown GTIN', () => startReceiving(receipt()), scan(goods(UNKNOWN)), 'Unknown item 9780201379624: not in the catalog; set it aside', 'wrong'],
-      ['an item not on the receipt', () => startReceiving({ ...receipt(), lines: receipt().lines.slice(0, 1) }), scan(goods(TEA)), 'Tea (SKU-TEA) is not on receipt RCV-1: set it aside', 'wrong'],
+      [
+        'an item not on the receipt',
+        () => startReceiving({ ...receipt(), lines: receipt().lines.slice(0, 1) }),
+        scan(goods(TEA)),
+        'Tea (SKU-TEA) is not on receipt RCV-1: set it aside',
+        'wrong',
+      ],
       ['a second label before confirming', withLabel, scan(goods(TEA)), 'Confirm or clear the scanned label first', 'wrong'],
       ['a bin', () => startReceiving(receipt()), scan(bin('A-01-01')), 'Not expected when receiving: location A-01-01', 'wrong'],
-      ['an unreadable code', () => startReceiving(receipt()), scan(unreadableScan('SSCC has a wrong check digit')), unreadableWords('SSCC has a wrong check digit'), 'wrong'],
+      [
+        'an unreadable code',
+        () => startReceiving(receipt()),
+        scan(unreadableScan('SSCC has a wrong check digit')),
+        unreadableWords('SSCC has a wrong check digit'),
+        'wrong',
+      ],
       ['confirm with no label', () => startReceiving(receipt()), { type: 'confirm' }, 'Scan a goods label before confirming', 'wrong'],
       ['clear with no label', () => startReceiving(receipt()), { type: 'clear' }, 'No label to clear', 'duplicate'],
       ['text as a quantity', withLabel, { type: 'quantity', text: '12abc' }, 'Quantity must be a whole number from 1 to 100000, not "12abc"', 'wrong'],

@@ -12,16 +12,31 @@ const RID = 'RET-0190a0b0-0000-7000-8000-000000000001';
 
 describe('returns quarantine', () => {
   it('item, order, condition and note: one return.quarantined into the returns area', () => {
-    const r = run(step, start(), [scan(goods(MUG)), { type: 'orderRef', text: ' ORD-7 ' }, { type: 'condition', value: 'damaged' }, { type: 'note', text: 'box crushed' }, { type: 'submit', returnId: RID }]);
+    const r = run(step, start(), [
+      scan(goods(MUG)),
+      { type: 'orderRef', text: ' ORD-7 ' },
+      { type: 'condition', value: 'damaged' },
+      { type: 'note', text: 'box crushed' },
+      { type: 'submit', returnId: RID },
+    ]);
     expect(r.events).toEqual([
-      { type: 'return.quarantined', payload: { returnId: RID, sku: 'SKU-MUG', location: 'RET-1', qty: 1, condition: 'damaged', orderRef: 'ORD-7', note: 'box crushed' } },
+      {
+        type: 'return.quarantined',
+        payload: { returnId: RID, sku: 'SKU-MUG', location: 'RET-1', qty: 1, condition: 'damaged', orderRef: 'ORD-7', note: 'box crushed' },
+      },
     ]);
     expect(said(r.last.feedback)).toEqual([{ tone: 'accepted', message: '1 × Mug (damaged) quarantined at RET-1' }]);
     expect(r.state).toEqual({ ...start(), recorded: 1, last: { qty: 1, name: 'Mug', condition: 'damaged' } });
   });
 
   it('order and note are optional; a keyed quantity is used', () => {
-    const r = run(step, start(), [scan(goods(MUG)), { type: 'quantity', text: '2' }, { type: 'condition', value: 'sealed' }, { type: 'note', text: '   ' }, { type: 'submit', returnId: RID }]);
+    const r = run(step, start(), [
+      scan(goods(MUG)),
+      { type: 'quantity', text: '2' },
+      { type: 'condition', value: 'sealed' },
+      { type: 'note', text: '   ' },
+      { type: 'submit', returnId: RID },
+    ]);
     expect(r.events[0]?.payload).toEqual({ returnId: RID, sku: 'SKU-MUG', location: 'RET-1', qty: 2, condition: 'sealed' });
   });
 
@@ -38,6 +53,9 @@ describe('returns quarantine', () => {
       ['an order reference that is too long', withItem, { type: 'orderRef', text: 'R'.repeat(65) }, 'Order or RMA is longer than 64 characters'],
       ['text as a quantity', withItem, { type: 'quantity', text: '1e3' }, 'Quantity must be a whole number from 1 to 100000, not "1e3"'],
     ];
-    itRefuses(step, cases.map(([name, state, input, message]): Refusal<ReturnState, ReturnInput> => [name, state, input, message, 'wrong']));
+    itRefuses(
+      step,
+      cases.map(([name, state, input, message]): Refusal<ReturnState, ReturnInput> => [name, state, input, message, 'wrong']),
+    );
   });
 });

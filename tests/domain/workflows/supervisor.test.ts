@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ageLabel, decisionStep, staleDevices, startDecisions, type DecisionContext, type DecisionInput, type DecisionState } from '../../../src/domain/workflows/supervisor.ts';
+import {
+  ageLabel,
+  decisionStep,
+  staleDevices,
+  startDecisions,
+  type DecisionContext,
+  type DecisionInput,
+  type DecisionState,
+} from '../../../src/domain/workflows/supervisor.ts';
 import { forConnectivity, say } from '../../../src/domain/workflows/common.ts';
 import { bin, goods, locations, run, MUG, itRefuses, type Refusal, said } from './fixtures.ts';
 
@@ -13,17 +21,24 @@ const step = (s: DecisionState, i: DecisionInput) => decisionStep(s, i, ctx);
 describe('supervisor decisions', () => {
   it('ready for resale into a scanned bin: return.resolved resale', () => {
     const r = run(step, startDecisions(), [{ type: 'select', returnId: 'RMA-1' }, { type: 'scan', scan: bin('A-01-01') }, { type: 'resale' }]);
-    expect(r.events).toEqual([{ type: 'return.resolved', payload: { returnId: 'RMA-1', decision: 'resale', sku: 'SKU-MUG', from: 'RET-1', to: 'A-01-01', qty: 2 } }]);
+    expect(r.events).toEqual([
+      { type: 'return.resolved', payload: { returnId: 'RMA-1', decision: 'resale', sku: 'SKU-MUG', from: 'RET-1', to: 'A-01-01', qty: 2 } },
+    ]);
     expect(r.state.decided).toEqual(['RMA-1']);
   });
 
   it('write off with a reason: return.resolved write_off', () => {
     const r = run(step, startDecisions(), [{ type: 'select', returnId: 'RMA-1' }, { type: 'reason', text: ' glass broken ' }, { type: 'writeOff' }]);
-    expect(r.events).toEqual([{ type: 'return.resolved', payload: { returnId: 'RMA-1', decision: 'write_off', sku: 'SKU-MUG', from: 'RET-1', qty: 2, reason: 'glass broken' } }]);
+    expect(r.events).toEqual([
+      { type: 'return.resolved', payload: { returnId: 'RMA-1', decision: 'write_off', sku: 'SKU-MUG', from: 'RET-1', qty: 2, reason: 'glass broken' } },
+    ]);
   });
 
   it('approves or sends back a held count variance: count.approved', () => {
-    const r = run(step, startDecisions(), [{ type: 'approve', countTaskId: 'CT-1', approve: true }, { type: 'approve', countTaskId: 'CT-2', approve: false }]);
+    const r = run(step, startDecisions(), [
+      { type: 'approve', countTaskId: 'CT-1', approve: true },
+      { type: 'approve', countTaskId: 'CT-2', approve: false },
+    ]);
     expect(r.events).toEqual([
       { type: 'count.approved', payload: { countTaskId: 'CT-1', approve: true } },
       { type: 'count.approved', payload: { countTaskId: 'CT-2', approve: false } },

@@ -74,11 +74,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<App> {
   const server = await startTestServer({ ...opts.server, staticDir });
   const api = makeApi(server.url);
   const userDataDir =
-    typeof opts.persistent === 'string'
-      ? opts.persistent
-      : opts.persistent
-        ? mkdtempSync(path.join(os.tmpdir(), 'floor-e2e-profile-'))
-        : null;
+    typeof opts.persistent === 'string' ? opts.persistent : opts.persistent ? mkdtempSync(path.join(os.tmpdir(), 'floor-e2e-profile-')) : null;
   const ownsProfile = opts.persistent === true;
   const viewport = opts.viewport ?? { width: 412, height: 860 };
   const args = [...launchArgs(opts.fakeCamera), ...(opts.extraArgs ?? [])];

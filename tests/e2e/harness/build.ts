@@ -77,9 +77,7 @@ export async function buildApp(outDir: string, buildId = 'e2e'): Promise<string>
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`e2e: vite build failed (exit ${code}):\n${output.slice(-4000)}`)),
-    );
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`e2e: vite build failed (exit ${code}):\n${output.slice(-4000)}`))));
   });
   if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`e2e: vite build wrote no index.html in ${outDir}`);
   process.stderr.write(`e2e: built ${buildId} into ${path.relative(ROOT, outDir)} in ${Date.now() - started} ms\n`);

@@ -29,7 +29,10 @@ export function ensureChromium(): string {
   }
   process.stderr.write(`e2e: ${CHROMIUM_PATH} is missing; installing Debian's chromium with apt-get\n`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'chromium']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'chromium'],
+  ]) {
     const r = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
     if (r.status !== 0) throw new Error(`e2e: \`apt-get ${args.join(' ')}\` failed (exit ${r.status}); install chromium by hand`);
   }

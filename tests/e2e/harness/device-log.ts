@@ -18,7 +18,7 @@ export async function deviceLog(page: Page, dbName = 'floor-scanner'): Promise<D
     try {
       if (!db.objectStoreNames.contains('events')) return { deviceId: null, nextSeq: null, events: [] };
       const tx = db.transaction(['events', 'meta'], 'readonly');
-      const get = <T,>(r: IDBRequest<T>) =>
+      const get = <T>(r: IDBRequest<T>) =>
         new Promise<T>((resolve, reject) => {
           r.onsuccess = () => resolve(r.result);
           r.onerror = () => reject(r.error);

@@ -101,7 +101,14 @@ describe('flash sale on pglite', () => {
 
   beforeAll(async () => {
     backend = await openBackend('pglite');
-    app = await createApp({ ...backend.options(), seed: true, logLevel: 'silent', now: clock.now, rateLimit: false, channels: { worker: false, sweepMs: false } });
+    app = await createApp({
+      ...backend.options(),
+      seed: true,
+      logLevel: 'silent',
+      now: clock.now,
+      rateLimit: false,
+      channels: { worker: false, sweepMs: false },
+    });
     call = injectCaller(app);
     await addFlashStock(app.db);
     keys = await registerChannels(call, await supervisorToken(call), SPECS);
@@ -111,19 +118,27 @@ describe('flash sale on pglite', () => {
     await backend?.dispose();
   });
 
-  it('accepts exactly what the policies allow, never oversells, never reserves a retry twice; expired reservations return', async () => {
-    expect(await atpOf(call, keys, 'whole')).toBe(30);
-    expect(await atpOf(call, keys, 'web')).toBe(65);
-    expect(await atpOf(call, keys, 'market')).toBe(35);
-    const sent = await flashSale([call], keys);
-    await checkOutcome(sent, app.db, call, keys);
-    clock.advance((TTL + 1) * 1000);
-    expect(await atpOf(call, keys, 'whole')).toBe(30);
-    expect(await atpOf(call, keys, 'web')).toBe(65);
-    expect(await atpOf(call, keys, 'market')).toBe(35);
-    const again = await call('POST', '/api/v1/channels/web/orders', { token: keys.web, headers: { 'idempotency-key': 'after-the-sale-1' }, body: { lines: [{ lineId: '1', sku: SKU, qty: 65 }] } });
-    expect(again.status).toBe(201);
-  }, SALE_TIMEOUT_MS);
+  it(
+    'accepts exactly what the policies allow, never oversells, never reserves a retry twice; expired reservations return',
+    async () => {
+      expect(await atpOf(call, keys, 'whole')).toBe(30);
+      expect(await atpOf(call, keys, 'web')).toBe(65);
+      expect(await atpOf(call, keys, 'market')).toBe(35);
+      const sent = await flashSale([call], keys);
+      await checkOutcome(sent, app.db, call, keys);
+      clock.advance((TTL + 1) * 1000);
+      expect(await atpOf(call, keys, 'whole')).toBe(30);
+      expect(await atpOf(call, keys, 'web')).toBe(65);
+      expect(await atpOf(call, keys, 'market')).toBe(35);
+      const again = await call('POST', '/api/v1/channels/web/orders', {
+        token: keys.web,
+        headers: { 'idempotency-key': 'after-the-sale-1' },
+        body: { lines: [{ lineId: '1', sku: SKU, qty: 65 }] },
+      });
+      expect(again.status).toBe(201);
+    },
+    SALE_TIMEOUT_MS,
+  );
 });
 
 /** Starts `src/server/main.ts` as a process of its own on an ephemeral port. */
@@ -177,24 +192,33 @@ describe.runIf(process.env.DATABASE_URL)('flash sale on postgresql with two API 
     await backend?.dispose();
   });
 
-  it('accepts exactly what the policies allow across both processes; expired reservations return', async () => {
-    const call = calls[1] as Call;
-    expect(await atpOf(call, keys, 'web')).toBe(65);
-    const started = Date.now();
-    const sent = await flashSale(calls, keys);
-    // The precondition of exactness: no reservation ran out during the sale.
-    expect(Date.now() - started).toBeLessThan(TTL * 1000);
-    const sql: Sql = { query: async (text, params) => (await db.query(text, params as unknown[])).rows, exec: async (s) => void (await db.query(s)) };
-    await checkOutcome(sent, sql, call, keys);
-    // Real time here: reservations of a short TTL placed through one process run out and the
-    // units come back by themselves, as the other process sees them (no sweeper needed for that).
-    const web1007 = async (c: Call) => (await c<{ items: { atp: number }[] }>('GET', '/api/v1/channels/web/atp?sku=SKU-1007', { token: keys.web })).body.items[0]?.atp;
-    const before = await web1007(call);
-    for (let i = 0; i < 3; i++) {
-      const r = await (calls[0] as Call)('POST', '/api/v1/channels/web/orders', { token: keys.web, headers: { 'idempotency-key': `short-ttl-${i}-x` }, body: { lines: [{ lineId: '1', sku: 'SKU-1007', qty: 2 }], ttlSeconds: SHORT_TTL } });
-      expect(r.status).toBe(201);
-    }
-    expect(await web1007(call)).toBe((before as number) - 6);
-    await expect.poll(() => web1007(call), { timeout: (SHORT_TTL + 30) * 1000, interval: 500 }).toBe(before);
-  }, SALE_TIMEOUT_MS);
+  it(
+    'accepts exactly what the policies allow across both processes; expired reservations return',
+    async () => {
+      const call = calls[1] as Call;
+      expect(await atpOf(call, keys, 'web')).toBe(65);
+      const started = Date.now();
+      const sent = await flashSale(calls, keys);
+      // The precondition of exactness: no reservation ran out during the sale.
+      expect(Date.now() - started).toBeLessThan(TTL * 1000);
+      const sql: Sql = { query: async (text, params) => (await db.query(text, params as unknown[])).rows, exec: async (s) => void (await db.query(s)) };
+      await checkOutcome(sent, sql, call, keys);
+      // Real time here: reservations of a short TTL placed through one process run out and the
+      // units come back by themselves, as the other process sees them (no sweeper needed for that).
+      const web1007 = async (c: Call) =>
+        (await c<{ items: { atp: number }[] }>('GET', '/api/v1/channels/web/atp?sku=SKU-1007', { token: keys.web })).body.items[0]?.atp;
+      const before = await web1007(call);
+      for (let i = 0; i < 3; i++) {
+        const r = await (calls[0] as Call)('POST', '/api/v1/channels/web/orders', {
+          token: keys.web,
+          headers: { 'idempotency-key': `short-ttl-${i}-x` },
+          body: { lines: [{ lineId: '1', sku: 'SKU-1007', qty: 2 }], ttlSeconds: SHORT_TTL },
+        });
+        expect(r.status).toBe(201);
+      }
+      expect(await web1007(call)).toBe((before as number) - 6);
+      await expect.poll(() => web1007(call), { timeout: (SHORT_TTL + 30) * 1000, interval: 500 }).toBe(before);
+    },
+    SALE_TIMEOUT_MS,
+  );
 });

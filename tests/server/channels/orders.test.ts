@@ -4,7 +4,17 @@ import { Clock, idem, injectCaller, registerChannels, supervisorToken, type Call
 import { createApp, type App } from '../../../src/server/app.ts';
 import { deviceId } from '../../fixtures/server-app.ts';
 
-type OrderBody = { order: { id: string; status: string; version: number; lines: { lineId: string; reserved: number; picked: number; short: number }[]; pickListId: string | null; expiresAt: string | null }; error?: string };
+type OrderBody = {
+  order: {
+    id: string;
+    status: string;
+    version: number;
+    lines: { lineId: string; reserved: number; picked: number; short: number }[];
+    pickListId: string | null;
+    expiresAt: string | null;
+  };
+  error?: string;
+};
 type AtpBody = { items: { sku: string; atp: number; version: number; zeroedBy: string[] | null }[] };
 
 describe.each(BACKEND_NAMES)('channel orders on %s', (name) => {
@@ -26,7 +36,14 @@ describe.each(BACKEND_NAMES)('channel orders on %s', (name) => {
   beforeAll(async () => {
     backend = await openBackend(name);
     // No sweeper and no worker: expiry must hold by itself.
-    app = await createApp({ ...backend.options(), seed: true, logLevel: 'silent', now: clock.now, rateLimit: false, channels: { worker: false, sweepMs: false } });
+    app = await createApp({
+      ...backend.options(),
+      seed: true,
+      logLevel: 'silent',
+      now: clock.now,
+      rateLimit: false,
+      channels: { worker: false, sweepMs: false },
+    });
     call = injectCaller(app);
     sup = await supervisorToken(call);
     keys = await registerChannels(call, sup, [
@@ -40,7 +57,7 @@ describe.each(BACKEND_NAMES)('channel orders on %s', (name) => {
     await backend?.dispose();
   });
 
-  it('computes each channel\'s ATP from its policy (SKU-1003: 25 available, 10 fenced for wholesale)', async () => {
+  it("computes each channel's ATP from its policy (SKU-1003: 25 available, 10 fenced for wholesale)", async () => {
     expect(await atp('web', 'SKU-1003')).toBe(13); // 15 shared less a buffer of 2
     expect(await atp('market', 'SKU-1003')).toBe(7); // floor(50% of 15)
     expect(await atp('whole', 'SKU-1003')).toBe(10); // its fence only
@@ -122,8 +139,14 @@ describe.each(BACKEND_NAMES)('channel orders on %s', (name) => {
     clock.advance(3600_000);
     expect(await atp('web', 'SKU-1002')).toBe(before - 3);
     const picker = await call<{ token: string }>('POST', '/api/v1/sessions', { body: { user: 'picker', pin: '1111', deviceId: deviceId(0xd001) } });
-    const work = await call<{ pickLists: { id: string; lines: { lineId: string; sku: string; location: string; qty: number }[] }[] }>('GET', `/api/v1/devices/${deviceId(0xd001)}/work`, { token: picker.body.token });
-    expect(work.body.pickLists.find((l) => l.id === `PL-${id}`)?.lines).toEqual([{ lineId: 'x@A-01-02', sku: 'SKU-1002', location: 'A-01-02', qty: 3, picked: 0, short: 0 }]);
+    const work = await call<{ pickLists: { id: string; lines: { lineId: string; sku: string; location: string; qty: number }[] }[] }>(
+      'GET',
+      `/api/v1/devices/${deviceId(0xd001)}/work`,
+      { token: picker.body.token },
+    );
+    expect(work.body.pickLists.find((l) => l.id === `PL-${id}`)?.lines).toEqual([
+      { lineId: 'x@A-01-02', sku: 'SKU-1002', location: 'A-01-02', qty: 3, picked: 0, short: 0 },
+    ]);
     const cancelled = await call<OrderBody>('POST', `/api/v1/channels/web/orders/${id}/cancel`, { token: keys.web });
     expect(cancelled.body.order.status).toBe('cancelled');
     expect(await atp('web', 'SKU-1002')).toBe(before);
@@ -169,7 +192,7 @@ describe.each(BACKEND_NAMES)('channel orders on %s', (name) => {
       expect((await call('GET', '/api/v1/channels/web/atp')).status).toBe(401);
     });
 
-    it('another channel\'s order is not found, whatever is asked of it', async () => {
+    it("another channel's order is not found, whatever is asked of it", async () => {
       const placed = await order('web', [{ lineId: '1', sku: 'SKU-1001', qty: 1 }]);
       const id = placed.body.order.id;
       for (const [method, path] of [
@@ -201,7 +224,13 @@ describe.each(BACKEND_NAMES)('channel orders on %s', (name) => {
       ['qty as text', [{ lineId: '1', sku: 'SKU-1001', qty: '5' }]],
       ['a billion units', [{ lineId: '1', sku: 'SKU-1001', qty: 1e9 }]],
       ['no lines', []],
-      ['a line id twice', [{ lineId: '1', sku: 'SKU-1001', qty: 1 }, { lineId: '1', sku: 'SKU-1002', qty: 1 }]],
+      [
+        'a line id twice',
+        [
+          { lineId: '1', sku: 'SKU-1001', qty: 1 },
+          { lineId: '1', sku: 'SKU-1002', qty: 1 },
+        ],
+      ],
       ['markup as a sku', [{ lineId: '1', sku: '<script>', qty: 1 }]],
       ['an extra field', [{ lineId: '1', sku: 'SKU-1001', qty: 1, price: 0 }]],
       ['101 lines', Array.from({ length: 101 }, (_, i) => ({ lineId: `l${i}`, sku: 'SKU-1001', qty: 1 }))],
@@ -217,12 +246,20 @@ describe.each(BACKEND_NAMES)('channel orders on %s', (name) => {
       const unknown = await order('web', [{ lineId: 'z', sku: 'SKU-9999', qty: 1 }]);
       expect(unknown.status).toBe(422);
       expect(unknown.body).toMatchObject({ error: 'unknown_sku', line: { lineId: 'z' } });
-      const huge = await call('POST', '/api/v1/channels/web/orders', { token: keys.web, headers: { 'idempotency-key': idem() }, raw: JSON.stringify({ lines: [], pad: 'x'.repeat(70_000) }) });
+      const huge = await call('POST', '/api/v1/channels/web/orders', {
+        token: keys.web,
+        headers: { 'idempotency-key': idem() },
+        raw: JSON.stringify({ lines: [], pad: 'x'.repeat(70_000) }),
+      });
       expect(huge.status).toBe(413);
       const bad = await call('POST', '/api/v1/channels/web/orders', { token: keys.web, headers: { 'idempotency-key': idem() }, raw: '{"lines": [' });
       expect(bad.status).toBe(400);
       for (const key of ['short', 'x'.repeat(129), 'spaces are bad']) {
-        const r = await call('POST', '/api/v1/channels/web/orders', { token: keys.web, headers: { 'idempotency-key': key }, body: { lines: [{ lineId: '1', sku: 'SKU-1001', qty: 1 }] } });
+        const r = await call('POST', '/api/v1/channels/web/orders', {
+          token: keys.web,
+          headers: { 'idempotency-key': key },
+          body: { lines: [{ lineId: '1', sku: 'SKU-1001', qty: 1 }] },
+        });
         expect(r.status).toBe(400);
       }
       expect((await call('GET', '/api/v1/channels/web/orders/SO-nothex', { token: keys.web })).status).toBe(400);

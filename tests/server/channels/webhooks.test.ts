@@ -24,7 +24,8 @@ describe('webhooks on pglite', () => {
   let endpointId: string;
   const clock = new Clock(T0.getTime());
 
-  const truth = async () => new Map((await call<AtpBody>('GET', '/api/v1/channels/shop/atp', { token: key })).body.items.map((i) => [i.sku, { atp: i.atp, version: i.version }]));
+  const truth = async () =>
+    new Map((await call<AtpBody>('GET', '/api/v1/channels/shop/atp', { token: key })).body.items.map((i) => [i.sku, { atp: i.atp, version: i.version }]));
   /** Nothing waits in the outbox and the receiver holds exactly the API's figures and versions for every SKU. */
   const inSync = async () => {
     const [waiting] = await app.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_outbox');
@@ -32,11 +33,19 @@ describe('webhooks on pglite', () => {
     const t = await truth();
     return [...t].every(([sku, v]) => receiver.atp.get(sku)?.atp === v.atp && receiver.atp.get(sku)?.version === v.version);
   };
-  const order = (sku: string, qty: number) => call('POST', '/api/v1/channels/shop/orders', { token: key, headers: { 'idempotency-key': idem() }, body: { lines: [{ lineId: '1', sku, qty }] } });
+  const order = (sku: string, qty: number) =>
+    call('POST', '/api/v1/channels/shop/orders', { token: key, headers: { 'idempotency-key': idem() }, body: { lines: [{ lineId: '1', sku, qty }] } });
 
   beforeAll(async () => {
     backend = await openBackend('pglite');
-    app = await createApp({ ...backend.options(), seed: true, logLevel: 'silent', now: clock.now, rateLimit: false, channels: { worker: WORKER, sweepMs: false } });
+    app = await createApp({
+      ...backend.options(),
+      seed: true,
+      logLevel: 'silent',
+      now: clock.now,
+      rateLimit: false,
+      channels: { worker: WORKER, sweepMs: false },
+    });
     call = injectCaller(app);
     sup = await supervisorToken(call);
     key = (await registerChannels(call, sup, [{ id: 'shop', rules: [{ sku: null, site: null, safetyBuffer: 1 }] }])).shop as string;
@@ -68,7 +77,11 @@ describe('webhooks on pglite', () => {
     await expect.poll(() => receiver.deliveries.filter((d) => d.status === 0).length).toBeGreaterThanOrEqual(2);
     receiver.mode = 'ok';
     await expect.poll(inSync).toBe(true);
-    const log = await call<{ deliveries: { statusCode: number | null; error: string | null; attempt: number }[] }>('GET', `/api/v1/channels/shop/webhooks/${endpointId}/deliveries`, { token: key });
+    const log = await call<{ deliveries: { statusCode: number | null; error: string | null; attempt: number }[] }>(
+      'GET',
+      `/api/v1/channels/shop/webhooks/${endpointId}/deliveries`,
+      { token: key },
+    );
     expect(log.body.deliveries.some((d) => d.statusCode === 500)).toBe(true);
     expect(log.body.deliveries.some((d) => d.error?.includes('timed out'))).toBe(true);
     expect(log.body.deliveries.some((d) => d.attempt >= 2 && d.statusCode === 204)).toBe(true);
@@ -92,7 +105,10 @@ describe('webhooks on pglite', () => {
   });
 
   it('rotates the secret without a gap: deliveries carry both signatures until the old one expires', async () => {
-    const rotated = await call<{ secret: string }>('POST', `/api/v1/channels/shop/webhooks/${endpointId}/secrets`, { token: key, body: { graceSeconds: 3600 } });
+    const rotated = await call<{ secret: string }>('POST', `/api/v1/channels/shop/webhooks/${endpointId}/secrets`, {
+      token: key,
+      body: { graceSeconds: 3600 },
+    });
     expect(rotated.status).toBe(201);
     const old = receiver.secrets;
     // The receiver switches to the new secret alone: deliveries verify at once.
@@ -110,7 +126,16 @@ describe('webhooks on pglite', () => {
   });
 
   it('never accepts an unsigned or forged delivery (the receiver refuses what it cannot verify)', async () => {
-    const forged = await fetch(receiver.url, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': 'x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,Zm9yZ2Vk' }, body: JSON.stringify({ type: 'atp.updated', data: { sku: 'SKU-1001', atp: 9999, version: 1e9 } }) });
+    const forged = await fetch(receiver.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': 'x',
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': 'v1,Zm9yZ2Vk',
+      },
+      body: JSON.stringify({ type: 'atp.updated', data: { sku: 'SKU-1001', atp: 9999, version: 1e9 } }),
+    });
     expect(forged.status).toBe(401);
     expect(receiver.atp.get('SKU-1001')?.atp).not.toBe(9999);
     expect(receiver.deliveries.filter((d) => d.id !== 'x').every((d) => d.verified)).toBe(true);
@@ -119,7 +144,9 @@ describe('webhooks on pglite', () => {
   it('a 410 disables the endpoint and nothing more is queued for it; enabling it republishes', async () => {
     receiver.mode = 'gone410';
     await order('SKU-1004', 1);
-    await expect.poll(async () => (await call<{ endpoints: { status: string }[] }>('GET', '/api/v1/channels/shop/webhooks', { token: key })).body.endpoints[0]?.status).toBe('disabled');
+    await expect
+      .poll(async () => (await call<{ endpoints: { status: string }[] }>('GET', '/api/v1/channels/shop/webhooks', { token: key })).body.endpoints[0]?.status)
+      .toBe('disabled');
     await order('SKU-1004', 1);
     const queued = await app.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_outbox WHERE endpoint_id = $1', [endpointId]);
     expect(Number(queued[0]?.n)).toBe(0);
@@ -129,7 +156,11 @@ describe('webhooks on pglite', () => {
   });
 
   it('floor events reach the channel: a pick on a confirmed order, then a short', async () => {
-    const placed = await call<{ order: { id: string } }>('POST', '/api/v1/channels/shop/orders', { token: key, headers: { 'idempotency-key': idem() }, body: { lines: [{ lineId: 'a', sku: 'SKU-1003', qty: 4 }] } });
+    const placed = await call<{ order: { id: string } }>('POST', '/api/v1/channels/shop/orders', {
+      token: key,
+      headers: { 'idempotency-key': idem() },
+      body: { lines: [{ lineId: 'a', sku: 'SKU-1003', qty: 4 }] },
+    });
     const id = placed.body.order.id;
     await call('POST', `/api/v1/channels/shop/orders/${id}/confirm`, { token: key });
     await expect.poll(inSync).toBe(true);
@@ -137,14 +168,33 @@ describe('webhooks on pglite', () => {
     const dev = deviceId(0xe001);
     const signed = await call<{ token: string; session: string }>('POST', '/api/v1/sessions', { body: { user: 'picker', pin: '1111', deviceId: dev } });
     const ev = <T extends EventType>(seq: number, type: T, payload: PayloadOf<T>) =>
-      makeEvent(type, payload, { id: `0190a0b1-e001-7000-8000-${seq.toString(16).padStart(12, '0')}`, deviceId: dev, seq, occurredAt: T0.toISOString(), actor: 'picker', session: signed.body.session });
-    const push = (events: unknown[]) => call<{ ackedSeq: number; rejected: unknown[] }>('POST', `/api/v1/devices/${dev}/events`, { token: signed.body.token, body: { events } });
-    const held = await push([ev(1, 'pick.held', { pickListId: `PL-${id}`, lineId: 'a@A-02-01', sku: 'SKU-1003', location: 'A-02-01', tote: 'T-9', qty: 2 } as PayloadOf<'pick.held'>)]);
+      makeEvent(type, payload, {
+        id: `0190a0b1-e001-7000-8000-${seq.toString(16).padStart(12, '0')}`,
+        deviceId: dev,
+        seq,
+        occurredAt: T0.toISOString(),
+        actor: 'picker',
+        session: signed.body.session,
+      });
+    const push = (events: unknown[]) =>
+      call<{ ackedSeq: number; rejected: unknown[] }>('POST', `/api/v1/devices/${dev}/events`, { token: signed.body.token, body: { events } });
+    const held = await push([
+      ev(1, 'pick.held', { pickListId: `PL-${id}`, lineId: 'a@A-02-01', sku: 'SKU-1003', location: 'A-02-01', tote: 'T-9', qty: 2 } as PayloadOf<'pick.held'>),
+    ]);
     expect(held.body).toMatchObject({ ackedSeq: 1, rejected: [] });
     await expect.poll(() => receiver.orders.get(id)?.status).toBe('confirmed');
     // Picking moves reserved units to committed: ATP does not move.
     expect(receiver.atp.get('SKU-1003')?.atp).toBe(atpBefore);
-    const short = await push([ev(2, 'pick.short', { pickListId: `PL-${id}`, lineId: 'a@A-02-01', sku: 'SKU-1003', location: 'A-02-01', missingQty: 2, countTaskId: 'CT-E001-1' } as PayloadOf<'pick.short'>)]);
+    const short = await push([
+      ev(2, 'pick.short', {
+        pickListId: `PL-${id}`,
+        lineId: 'a@A-02-01',
+        sku: 'SKU-1003',
+        location: 'A-02-01',
+        missingQty: 2,
+        countTaskId: 'CT-E001-1',
+      } as PayloadOf<'pick.short'>),
+    ]);
     expect(short.body).toMatchObject({ ackedSeq: 2, rejected: [] });
     // The missing units stay reserved for the order and leave the shelf: every channel's ATP drops at once.
     await expect.poll(() => receiver.atp.get('SKU-1003')?.atp).toBe(atpBefore - 2);
@@ -163,7 +213,17 @@ describe.runIf(BACKEND_NAMES.includes('postgres'))('webhooks on postgresql with 
 
   beforeAll(async () => {
     backend = await openBackend('postgres');
-    for (let i = 0; i < 2; i++) apps.push(await createApp({ ...backend.options(), seed: true, logLevel: 'silent', now: () => T0, rateLimit: false, channels: { worker: { ...WORKER, timeoutMs: 2000 }, sweepMs: false } }));
+    for (let i = 0; i < 2; i++)
+      apps.push(
+        await createApp({
+          ...backend.options(),
+          seed: true,
+          logLevel: 'silent',
+          now: () => T0,
+          rateLimit: false,
+          channels: { worker: { ...WORKER, timeoutMs: 2000 }, sweepMs: false },
+        }),
+      );
   });
   afterAll(async () => {
     for (const a of apps) await a.close();
@@ -182,7 +242,13 @@ describe.runIf(BACKEND_NAMES.includes('postgres'))('webhooks on postgresql with 
     receiver.secrets = [ep.body.secret];
     const skus = ['SKU-1001', 'SKU-1002', 'SKU-1004', 'SKU-1006', 'SKU-1007'];
     await Promise.all(
-      Array.from({ length: 60 }, (_, i) => (calls[i % 2] as Call)('POST', '/api/v1/channels/shop/orders', { token: key, headers: { 'idempotency-key': idem() }, body: { lines: [{ lineId: '1', sku: skus[i % skus.length], qty: 1 }] } })),
+      Array.from({ length: 60 }, (_, i) =>
+        (calls[i % 2] as Call)('POST', '/api/v1/channels/shop/orders', {
+          token: key,
+          headers: { 'idempotency-key': idem() },
+          body: { lines: [{ lineId: '1', sku: skus[i % skus.length], qty: 1 }] },
+        }),
+      ),
     );
     await expect.poll(async () => Number((await apps[0]?.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_outbox'))?.[0]?.n)).toBe(0);
     // At least once: an attempt that timed out may have arrived and is sent again. Never twice at
