@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { T0, openBackend, postgresBackend, type Backend } from '../../fixtures/server-app.ts';
-import { Clock, httpCaller, injectCaller, registerChannels, supervisorToken, type Call, type ChannelSpec } from '../../fixtures/channels.ts';
-import { createApp, type App } from '../../../src/server/app.ts';
+import { channelApp, Clock, httpCaller, injectCaller, registerChannels, supervisorToken, type Call, type ChannelSpec } from '../../fixtures/channels.ts';
+import type { App } from '../../../src/server/app.ts';
 import type { Sql } from '../../../src/server/db.ts';
 
 const SKU = 'SKU-FLASH';
@@ -101,14 +101,7 @@ describe('flash sale on pglite', () => {
 
   beforeAll(async () => {
     backend = await openBackend('pglite');
-    app = await createApp({
-      ...backend.options(),
-      seed: true,
-      logLevel: 'silent',
-      now: clock.now,
-      rateLimit: false,
-      channels: { worker: false, sweepMs: false },
-    });
+    app = await channelApp(backend, clock);
     call = injectCaller(app);
     await addFlashStock(app.db);
     keys = await registerChannels(call, await supervisorToken(call), SPECS);

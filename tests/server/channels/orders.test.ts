@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, T0, openBackend, type Backend } from '../../fixtures/server-app.ts';
-import { Clock, idem, injectCaller, registerChannels, supervisorToken, type Call } from '../../fixtures/channels.ts';
-import { createApp, type App } from '../../../src/server/app.ts';
+import { channelApp, Clock, idem, injectCaller, registerChannels, supervisorToken, type Call } from '../../fixtures/channels.ts';
+import type { App } from '../../../src/server/app.ts';
 import { deviceId } from '../../fixtures/server-app.ts';
 
 type OrderBody = {
@@ -36,14 +36,7 @@ describe.each(BACKEND_NAMES)('channel orders on %s', (name) => {
   beforeAll(async () => {
     backend = await openBackend(name);
     // No sweeper and no worker: expiry must hold by itself.
-    app = await createApp({
-      ...backend.options(),
-      seed: true,
-      logLevel: 'silent',
-      now: clock.now,
-      rateLimit: false,
-      channels: { worker: false, sweepMs: false },
-    });
+    app = await channelApp(backend, clock);
     call = injectCaller(app);
     sup = await supervisorToken(call);
     keys = await registerChannels(call, sup, [

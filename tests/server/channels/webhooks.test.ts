@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, T0, openBackend, type Backend } from '../../fixtures/server-app.ts';
-import { Clock, idem, injectCaller, registerChannels, supervisorToken, type Call } from '../../fixtures/channels.ts';
+import { channelApp, Clock, idem, injectCaller, registerChannels, supervisorToken, type Call } from '../../fixtures/channels.ts';
 import { Receiver } from '../../fixtures/webhook-receiver.ts';
 import { createApp, type App } from '../../../src/server/app.ts';
 import { deviceId } from '../../fixtures/server-app.ts';
@@ -38,14 +38,7 @@ describe('webhooks on pglite', () => {
 
   beforeAll(async () => {
     backend = await openBackend('pglite');
-    app = await createApp({
-      ...backend.options(),
-      seed: true,
-      logLevel: 'silent',
-      now: clock.now,
-      rateLimit: false,
-      channels: { worker: WORKER, sweepMs: false },
-    });
+    app = await channelApp(backend, clock, WORKER);
     call = injectCaller(app);
     sup = await supervisorToken(call);
     key = (await registerChannels(call, sup, [{ id: 'shop', rules: [{ sku: null, site: null, safetyBuffer: 1 }] }])).shop as string;
