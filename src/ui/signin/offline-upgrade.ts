@@ -6,8 +6,7 @@
  * After a reload nothing is held: the sync screen asks them to sign in again.
  */
 import { useEffect } from 'react';
-import { deviceIdOf } from '../../device/db.ts';
-import { rememberForOffline } from '../../device/offline-signin.ts';
+import { deviceIdOf } from '../../device/db-rows.ts';
 import { useDevice } from '../app/device.ts';
 import { useSession } from '../session/store.ts';
 
@@ -41,7 +40,7 @@ export function useOfflineUpgrade(): void {
       busy = true;
       try {
         // Sign-in's code loads with the first attempt: it is not part of the first download.
-        const { signIn } = await import('../../device/session.ts');
+        const [{ signIn }, { rememberForOffline }] = await Promise.all([import('../../device/session.ts'), import('../../device/offline-signin.ts')]);
         const result = await signIn(db, api, creds, new Date());
         if (stopped) return;
         if (result.ok) {
