@@ -9,7 +9,7 @@ import { ScanBar } from '../shell/ScanBar.tsx';
 import { useSession } from '../session/store.ts';
 import { paths, useGo } from '../app/routes.ts';
 import { applyUserLanguage, useT } from '../i18n/i18n.ts';
-import { holdForUpgrade } from './offline-upgrade.ts';
+import { keepForUpgrade } from './offline-upgrade.ts';
 
 /** Sign-in's code (the wire and the event log) and the database: fetched while the form is filled in, not before the form shows. */
 const loadSession = () => import('../../device/session.ts');
@@ -63,7 +63,7 @@ export function SignInScreen() {
         playFeedback('wrong');
         return;
       }
-      holdForUpgrade(creds);
+      keepForUpgrade(creds);
       await applyUserLanguage(db, offline.session.user.id).catch(() => undefined);
       go(paths.home, { replace: true });
       setSession({ user: offline.session.user, token: '' });
