@@ -106,17 +106,18 @@ export function heldTooLong(f: HeldFacts, s: ControlSettings['alerts'], now: Dat
 
 /**
  * What a channel was last shown of a SKU (the newest value its endpoint acknowledged) against
- * what it could sell now, and since when a newer value has waited for delivery.
+ * what it could sell now, and how long a newer value has waited for delivery (seconds, on the
+ * outbox's own clock: the database's).
  */
-export type ShownFacts = { channelId: string; sku: string; shown: number | null; atpNow: number; waitingSince: Date | null };
+export type ShownFacts = { channelId: string; sku: string; shown: number | null; atpNow: number; waitingSeconds: number | null };
 
 /**
  * A channel shown more than it can sell: its last acknowledged value is above its ATP now, and
  * no correction is on its way, or one has waited longer than the grace.
  */
-export function channelOvershown(f: ShownFacts, s: ControlSettings['alerts'], now: Date): AlertDraft | null {
+export function channelOvershown(f: ShownFacts, s: ControlSettings['alerts']): AlertDraft | null {
   if (f.shown === null || f.shown <= f.atpNow) return null;
-  if (f.waitingSince !== null && now.getTime() - f.waitingSince.getTime() < s.overshownGraceSeconds * 1000) return null;
+  if (f.waitingSeconds !== null && f.waitingSeconds < s.overshownGraceSeconds) return null;
   const excess = f.shown - f.atpNow;
   return {
     key: `channel_overshown:${f.channelId}:${f.sku}`,
@@ -126,7 +127,7 @@ export function channelOvershown(f: ShownFacts, s: ControlSettings['alerts'], no
     sku: f.sku,
     site: null,
     message: `${f.channelId} shows ${f.shown} of ${f.sku} but can sell ${f.atpNow} (${excess} too many)`,
-    figures: { shown: f.shown, atp: f.atpNow, excess, waitingSince: f.waitingSince?.toISOString() ?? null },
+    figures: { shown: f.shown, atp: f.atpNow, excess, waitingSeconds: f.waitingSeconds },
   };
 }
 
@@ -159,7 +160,7 @@ export function evaluateAlerts(inputs: AlertInputs, s: ControlSettings['alerts']
   const out: (AlertDraft | null)[] = [];
   for (const f of inputs.skus) out.push(belowReorder(f, s), deadStock(f, s, now));
   for (const f of inputs.held) out.push(heldTooLong(f, s, now));
-  for (const f of inputs.shown) out.push(channelOvershown(f, s, now));
+  for (const f of inputs.shown) out.push(channelOvershown(f, s));
   for (const f of inputs.devices) out.push(deviceSilent(f, s, now));
   return out.filter((a): a is AlertDraft => a !== null);
 }

@@ -29,7 +29,6 @@ const tile = (figures: readonly { figure: string; value: number | null; t: Thres
 };
 
 const minutes = (from: Date | null, now: Date): number | null => (from ? Math.max(0, Math.floor((now.getTime() - from.getTime()) / 60_000)) : null);
-const seconds = (from: Date | null, now: Date): number | null => (from ? Math.max(0, Math.floor((now.getTime() - from.getTime()) / 1000)) : null);
 
 /**
  * What the API knows of a handheld: its last contact (a pull, a push or a health report), the
@@ -70,18 +69,18 @@ export function deviceTile(d: DeviceFacts, s: ControlSettings['device'], now: Da
 /** What the API knows of a channel's webhook endpoint from its outbox and delivery log. */
 export type EndpointFacts = {
   disabled: boolean;
-  /** When the oldest change still waiting for this endpoint was made; null when nothing waits. */
-  oldestWaitingAt: Date | null;
+  /** How long the oldest change still waiting for this endpoint has waited (seconds, on the outbox's clock); null when nothing waits. */
+  waitingSeconds: number | null;
   /** Failed attempts since the last acknowledged delivery. */
   failuresInARow: number;
   lastAckAt: Date | null;
 };
 
 /** A channel endpoint's tile: red when disabled, else by the lag of what waits and the failures in a row. */
-export function endpointTile(e: EndpointFacts, s: ControlSettings['endpoint'], now: Date): Tile {
+export function endpointTile(e: EndpointFacts, s: ControlSettings['endpoint']): Tile {
   if (e.disabled) return { rag: 'red', reasons: [{ figure: 'disabled', value: 1, rag: 'red' }] };
   return tile([
-    { figure: 'lagSeconds', value: seconds(e.oldestWaitingAt, now), t: s.lagSeconds },
+    { figure: 'lagSeconds', value: e.waitingSeconds === null ? null : Math.floor(e.waitingSeconds), t: s.lagSeconds },
     { figure: 'failures', value: e.failuresInARow, t: s.failures },
   ]);
 }

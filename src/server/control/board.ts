@@ -27,7 +27,7 @@ export async function readBoard(db: Sql, settings: ControlSettings, now: Date): 
     sites: d.sites,
   }));
   const endpointTiles = endpoints.map((e) => ({
-    ...endpointTile(e, settings.endpoint, now),
+    ...endpointTile(e, settings.endpoint),
     endpointId: e.endpointId,
     channelId: e.channelId,
     url: e.url,

@@ -53,6 +53,7 @@ export const silentFacts = (d: DeviceRow): SilentFacts => ({
 });
 
 export type EndpointRow = EndpointFacts & {
+  oldestWaitingAt: Date | null;
   endpointId: string;
   channelId: string;
   url: string;
@@ -67,6 +68,7 @@ export async function endpointRows(db: Sql): Promise<EndpointRow[]> {
   const rows = await db.query(
     `SELECT e.id, e.channel_id, e.url, e.status, e.disabled_reason, c.sites,
        (SELECT min(o.enqueued_at) FROM webhook_outbox o WHERE o.endpoint_id = e.id) AS oldest_waiting_at,
+       (SELECT GREATEST(0, EXTRACT(EPOCH FROM (now() - min(o.enqueued_at))))::float8 FROM webhook_outbox o WHERE o.endpoint_id = e.id) AS waiting_seconds,
        (SELECT count(*) FROM webhook_outbox o WHERE o.endpoint_id = e.id) AS waiting,
        ack.at AS last_ack_at,
        (SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.id > coalesce(ack.id, 0)) AS failures,
@@ -85,6 +87,7 @@ export async function endpointRows(db: Sql): Promise<EndpointRow[]> {
     disabled: r.status === 'disabled',
     disabledReason: (r.disabled_reason as string | null) ?? null,
     oldestWaitingAt: date(r.oldest_waiting_at),
+    waitingSeconds: numOrNull(r.waiting_seconds),
     waiting: num(r.waiting),
     failuresInARow: num(r.failures),
     lastAckAt: date(r.last_ack_at),
@@ -157,8 +160,8 @@ export async function shownFacts(db: Sql, skus: readonly string[] | undefined): 
   const rows = await db.query(
     `SELECT a.channel_id, a.sku, a.atp,
        (SELECT k.atp FROM control_atp_acks k WHERE k.channel_id = a.channel_id AND k.sku = a.sku ORDER BY k.version DESC LIMIT 1) AS shown,
-       (SELECT min(o.enqueued_at) FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id
-        WHERE e.channel_id = a.channel_id AND o.kind = 'atp' AND o.subject = a.sku) AS waiting_since
+       (SELECT GREATEST(0, EXTRACT(EPOCH FROM (now() - min(o.enqueued_at))))::float8 FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id
+        WHERE e.channel_id = a.channel_id AND o.kind = 'atp' AND o.subject = a.sku) AS waiting_seconds
      FROM channel_atp a JOIN channels c ON c.id = a.channel_id AND c.disabled_at IS NULL
      WHERE ($1::text[] IS NULL OR a.sku = ANY($1::text[]))
        AND EXISTS (SELECT 1 FROM control_atp_acks k WHERE k.channel_id = a.channel_id AND k.sku = a.sku)
@@ -170,6 +173,6 @@ export async function shownFacts(db: Sql, skus: readonly string[] | undefined): 
     sku: String(r.sku),
     shown: numOrNull(r.shown),
     atpNow: num(r.atp),
-    waitingSince: date(r.waiting_since),
+    waitingSeconds: numOrNull(r.waiting_seconds),
   }));
 }
