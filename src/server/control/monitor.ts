@@ -14,6 +14,8 @@ import { deviceRows, heldFacts, shownFacts, silentFacts, skuFacts } from './fact
 import { applyAlerts, readSettings, type AlertChanges } from './storage.ts';
 
 export type MonitorOptions = {
+  /** False runs no monitor in this process (another process evaluates; tests that count a push's statements). */
+  enabled?: boolean;
   /** How often the clock-driven rules (silent handhelds, channels shown too much) and the board run (ms); false: never (tests call `run`). */
   tickMs?: number | false;
   /** How often every SKU is evaluated (dead stock ages without a ledger change) (ms). */
@@ -46,8 +48,8 @@ export class ControlMonitor {
   async start(feed: ChangeFeed, controlChannel: string): Promise<void> {
     this.unlisten.push(
       feed.subscribe((c) => {
-        if (c.kind === 'stock') this.want(c.sku ? { skus: new Set([c.sku]), devices: true, shown: false } : { skus: 'all', devices: true, shown: true });
-        else this.want({ skus: new Set(), devices: true, shown: false });
+        // A handheld's own state changes with its health report (the control channel) and the tick.
+        if (c.kind === 'stock') this.want(c.sku ? { skus: new Set([c.sku]), devices: false, shown: false } : { skus: 'all', devices: false, shown: true });
       }),
     );
     const stop = await this.db.listen(controlChannel, () => this.want({ skus: new Set(), devices: true, shown: false }));

@@ -54,7 +54,7 @@ export async function controlPlugin(app: FastifyInstance, opts: { db: Database; 
   const channel = await store.controlChannel(db);
   const monitor = new ControlMonitor(db, now, hooks, opts.control ?? {});
   monitor.onError = (err) => app.log.warn({ err }, 'control: alert evaluation failed');
-  await monitor.start(opts.feed, channel);
+  if (opts.control?.enabled !== false) await monitor.start(opts.feed, channel);
   const poke = () => db.query('SELECT pg_notify($1, $2)', [channel, 'changed']);
 
   app.put(`${P}/devices/:deviceId/health`, async (req, reply) => {
