@@ -1,15 +1,17 @@
 /**
  * The control room (supervisors and admins, desktop and tablet): a page table (pages.ts) under
- * one navigation bar. Loaded only when opened, so a handheld's first download does not carry it.
+ * one navigation bar, over one live board stream every page may read (`useLiveBoard()`). Loaded
+ * only when opened, so a handheld's first download does not carry it.
  */
 import { Suspense } from 'react';
 import { paths, useGo } from '../app/routes.ts';
 import { useSignedIn } from '../session/store.ts';
+import { LiveBoardProvider } from './live.tsx';
 import { CONTROL_PAGES, controlPage } from './pages.ts';
 import './control.css';
 
 export function ControlRoom({ pageId }: { pageId?: string | undefined }) {
-  const { user } = useSignedIn();
+  const { user, token } = useSignedIn();
   const go = useGo();
   const current = controlPage(pageId);
   const Page = current.component;
@@ -30,9 +32,11 @@ export function ControlRoom({ pageId }: { pageId?: string | undefined }) {
         </nav>
       </header>
       {allowed ? (
-        <Suspense fallback={<p aria-busy="true">Loading…</p>}>
-          <Page />
-        </Suspense>
+        <LiveBoardProvider token={token}>
+          <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+            <Page />
+          </Suspense>
+        </LiveBoardProvider>
       ) : (
         <p role="alert">The control room is for supervisors and admins.</p>
       )}
