@@ -11,12 +11,12 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-export type DeviceRow = DeviceFacts & { deviceId: string; reportedAt: Date | null; lastDeliveryAt: Date | null; sites: string[] };
+export type DeviceRow = DeviceFacts & { deviceId: string; lastSeq: number; reportedAt: Date | null; lastDeliveryAt: Date | null; sites: string[] };
 
 /** Every handheld the API knows, with what it last reported and the sites of its recent scans. */
 export async function deviceRows(db: Sql): Promise<DeviceRow[]> {
   const rows = await db.query(
-    `SELECT d.device_id, d.last_contact_at, d.rejected_count, (d.revoked_at IS NOT NULL OR d.reset_at IS NOT NULL) AS retired,
+    `SELECT d.device_id, d.last_seq, d.last_contact_at, d.rejected_count, (d.revoked_at IS NOT NULL OR d.reset_at IS NOT NULL) AS retired,
        h.reported_at, h.pending, h.oldest_pending_at, h.needs_attention, h.storage_usage, h.storage_quota,
        (SELECT g.received_at FROM ledger g WHERE g.device_id = d.device_id ORDER BY g.seq DESC LIMIT 1) AS last_delivery_at,
        (SELECT coalesce(array_agg(DISTINCT l.site_id), '{}') FROM
@@ -30,6 +30,7 @@ export async function deviceRows(db: Sql): Promise<DeviceRow[]> {
     const reported = date(r.reported_at);
     return {
       deviceId: String(r.device_id),
+      lastSeq: num(r.last_seq),
       lastContactAt: contact && reported ? (contact > reported ? contact : reported) : (contact ?? reported),
       reportedAt: reported,
       backlog: num(r.pending),
