@@ -7,6 +7,7 @@
  */
 import { evaluateAlerts, type AlertInputs } from '../../domain/control/alerts.ts';
 import type { Board } from '../../domain/control/protocol.ts';
+import type { ControlSettings } from '../../domain/control/settings.ts';
 import type { Database } from '../db.ts';
 import type { ChangeFeed } from '../feed.ts';
 import { readBoard } from './board.ts';
@@ -98,10 +99,15 @@ export class ControlMonitor {
     }
   }
 
-  /** One evaluation: the rules over the scope's facts, the alerts brought in line, the board told to its listeners. */
+  /**
+   * One evaluation: the board told to its listeners first (what changed shows at once), then the
+   * rules over the scope's facts and the alerts brought in line, and the board again when that
+   * opened or cleared any.
+   */
   async run(scope: Scope): Promise<AlertChanges> {
     const now = this.now();
     const { settings } = await readSettings(this.db);
+    await this.tell(settings);
     const skus = scope.skus === 'all' ? undefined : [...scope.skus].sort();
     const readSkus = skus === undefined || skus.length > 0;
     const devices = scope.devices ? await deviceRows(this.db) : [];
@@ -119,11 +125,14 @@ export class ControlMonitor {
       return skus === undefined || (a.sku !== null && skus.includes(a.sku));
     };
     const changes = await this.db.transaction((tx) => applyAlerts(tx, raised, inScope, now, this.webhookChannel));
-    if (this.listeners.size > 0) {
-      const board = await readBoard(this.db, settings, this.now());
-      for (const l of this.listeners) l(board);
-    }
+    if (changes.opened + changes.cleared > 0) await this.tell(settings);
     return changes;
+  }
+
+  private async tell(settings: ControlSettings): Promise<void> {
+    if (this.listeners.size === 0) return;
+    const board = await readBoard(this.db, settings, this.now());
+    for (const l of this.listeners) l(board);
   }
 
   /** Calls `listener` with the board after every evaluation; returns the unsubscribe function. */
