@@ -156,16 +156,18 @@ export async function heldFacts(db: Sql, skus: readonly string[] | undefined): P
   return out;
 }
 
-/** Per channel and SKU: the newest value an endpoint acknowledged, the ATP now, and since when a newer value waits. */
+/**
+ * Per channel and SKU shown more than its ATP now: the newest value an endpoint acknowledged, the
+ * ATP, and how long a newer value has waited. Only those rows: every other SKU raises nothing.
+ */
 export async function shownFacts(db: Sql, skus: readonly string[] | undefined): Promise<ShownFacts[]> {
   const rows = await db.query(
-    `SELECT a.channel_id, a.sku, a.atp,
-       (SELECT k.atp FROM control_atp_acks k WHERE k.channel_id = a.channel_id AND k.sku = a.sku ORDER BY k.version DESC LIMIT 1) AS shown,
+    `SELECT a.channel_id, a.sku, a.atp, s.atp AS shown,
        (SELECT GREATEST(0, EXTRACT(EPOCH FROM (now() - min(o.enqueued_at))))::float8 FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id
         WHERE e.channel_id = a.channel_id AND o.kind = 'atp' AND o.subject = a.sku) AS waiting_seconds
-     FROM channel_atp a JOIN channels c ON c.id = a.channel_id AND c.disabled_at IS NULL
-     WHERE ($1::text[] IS NULL OR a.sku = ANY($1::text[]))
-       AND EXISTS (SELECT 1 FROM control_atp_acks k WHERE k.channel_id = a.channel_id AND k.sku = a.sku)
+     FROM control_atp_shown s JOIN channel_atp a ON a.channel_id = s.channel_id AND a.sku = s.sku
+     JOIN channels c ON c.id = a.channel_id AND c.disabled_at IS NULL
+     WHERE s.atp > GREATEST(a.atp, 0) AND ($1::text[] IS NULL OR a.sku = ANY($1::text[]))
      ORDER BY a.channel_id, a.sku`,
     [skus ? [...skus] : null],
   );
@@ -173,7 +175,7 @@ export async function shownFacts(db: Sql, skus: readonly string[] | undefined): 
     channelId: String(r.channel_id),
     sku: String(r.sku),
     shown: numOrNull(r.shown),
-    atpNow: num(r.atp),
+    atpNow: Math.max(0, num(r.atp)),
     waitingSeconds: numOrNull(r.waiting_seconds),
   }));
 }

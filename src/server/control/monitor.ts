@@ -12,14 +12,14 @@ import type { Database } from '../db.ts';
 import type { ChangeFeed } from '../feed.ts';
 import { readBoard } from './board.ts';
 import { deviceRows, heldFacts, shownFacts, silentFacts, skuFacts } from './facts.ts';
-import { applyAlerts, readSettings, type AlertChanges } from './storage.ts';
+import { applyAlerts, pruneHistory, readSettings, type AlertChanges } from './storage.ts';
 
 export type MonitorOptions = {
   /** False runs no monitor in this process (another process evaluates; tests that count a push's statements). */
   enabled?: boolean;
   /** How often the clock-driven rules (silent handhelds, channels shown too much) and the board run (ms); false: never (tests call `run`). */
   tickMs?: number | false;
-  /** How often every SKU is evaluated (dead stock ages without a ledger change) (ms). */
+  /** How often every SKU is evaluated (dead stock and held units age without a ledger change; they are counted in days) (ms); default 10 minutes. */
   sweepMs?: number;
 };
 
@@ -59,7 +59,7 @@ export class ControlMonitor {
     this.unlisten.push(stopHooks);
     if (this.opts.tickMs !== false) {
       const t = setInterval(() => {
-        const sweep = Date.now() - this.lastSweep >= (this.opts.sweepMs ?? 60_000);
+        const sweep = Date.now() - this.lastSweep >= (this.opts.sweepMs ?? 600_000);
         if (sweep) this.lastSweep = Date.now();
         this.want({ skus: sweep ? 'all' : new Set(), devices: true, shown: true });
       }, this.opts.tickMs ?? 5000);
@@ -125,6 +125,7 @@ export class ControlMonitor {
       return skus === undefined || (a.sku !== null && skus.includes(a.sku));
     };
     const changes = await this.db.transaction((tx) => applyAlerts(tx, raised, inScope, now, this.webhookChannel));
+    if (skus === undefined) await pruneHistory(this.db, now);
     if (changes.opened + changes.cleared > 0) await this.tell(settings);
     return changes;
   }

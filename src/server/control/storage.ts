@@ -177,3 +177,17 @@ export async function subscribeAlerts(db: Sql, endpointId: string, on: boolean):
   const rows = await db.query('UPDATE webhook_endpoints SET alerts = $2 WHERE id = $1 RETURNING 1', [endpointId, on]);
   return rows.length > 0;
 }
+
+/** Days of ATP history (charts) and of acknowledgements (delivery lags) kept. */
+export const HISTORY_DAYS = 30;
+export const ACK_DAYS = 7;
+
+/** Drops ATP history and acknowledgements older than kept; a channel's current version stays (its delivery still needs it). */
+export async function pruneHistory(db: Sql, now: Date): Promise<void> {
+  await db.query(
+    `DELETE FROM control_atp_history h USING channel_atp a
+     WHERE a.channel_id = h.channel_id AND a.sku = h.sku AND h.version < a.version AND h.at < $1`,
+    [new Date(now.getTime() - HISTORY_DAYS * 86_400_000)],
+  );
+  await db.query('DELETE FROM control_atp_acks WHERE acked_at < $1', [new Date(now.getTime() - ACK_DAYS * 86_400_000)]);
+}

@@ -150,7 +150,18 @@ export function StockPage() {
                   {channels.map((c) =>
                     n === 0 ? (
                       <td key={c} rowSpan={Math.max(1, i.sites.length)}>
-                        {i.atp.find((a) => a.channelId === c)?.atp ?? '—'}
+                        {i.atp.some((a) => a.channelId === c) ? (
+                          <button
+                            type="button"
+                            className="figure"
+                            aria-label={`Explain ATP of ${i.sku} for ${c}`}
+                            onClick={() => setPick({ sku: i.sku, site: null, bucket: 'available' })}
+                          >
+                            {i.atp.find((a) => a.channelId === c)?.atp}
+                          </button>
+                        ) : (
+                          '—'
+                        )}
                       </td>
                     ) : null,
                   )}

@@ -163,6 +163,52 @@ for (const name of BACKEND_NAMES) {
       await expect.poll(() => receiver.deliveries.some((d) => d.type === 'alert.acknowledged'), { timeout: 10_000 }).toBe(true);
     });
 
+    it('the live board streams to supervisors only, at most 4 per session, and shows a push without being asked', async () => {
+      const base = await app.app.listen({ port: 0, host: '127.0.0.1' });
+      const open = (token?: string, signal?: AbortSignal) =>
+        fetch(`${base}/api/v1/control/live`, { ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}), ...(signal ? { signal } : {}) });
+      expect((await open()).status).toBe(401);
+      expect((await open(tokens.picker!)).status).toBe(403);
+      expect((await open(channelKey)).status).toBe(401);
+      const ac = new AbortController();
+      const streams = await Promise.all([1, 2, 3, 4].map(() => open(tokens.supervisor!, ac.signal)));
+      expect(streams.map((s) => s.status)).toEqual([200, 200, 200, 200]);
+      expect((await open(tokens.supervisor!)).status).toBe(429);
+      const reader = streams[0]!.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const boards: Board[] = [];
+      const reading = (async () => {
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read().catch(() => ({ value: '', done: true }));
+          if (done) return;
+          buffer += value;
+          for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+            const data = buffer
+              .slice(0, cut)
+              .split('\n')
+              .find((l) => l.startsWith('data: '));
+            buffer = buffer.slice(cut + 2);
+            if (data) boards.push(JSON.parse(data.slice(6)) as Board);
+          }
+        }
+      })();
+      await expect.poll(() => boards.length).toBeGreaterThan(0);
+      const line = await pickLine(app.db, 'SKU-1003', 'A-02-01');
+      const sent = picker.next('pick.held', pickHeld('SKU-1003', 'A-02-01', 1, line.pickListId, line.lineId));
+      await client.push(picker.id, tokens.picker!, [sent]);
+      await expect.poll(() => boards.some((b) => b.devices.find((d) => d.deviceId === picker.id)?.lastSeq === sent.seq), { timeout: 10_000 }).toBe(true);
+      ac.abort();
+      await reading;
+      // The streams closed: the session may open new ones.
+      await expect
+        .poll(async () => {
+          const r = await open(tokens.supervisor!, AbortSignal.timeout(2000));
+          await r.body?.cancel();
+          return r.status;
+        })
+        .toBe(200);
+    });
+
     it('a channel shown more than it can sell raises an alert; a failing endpoint turns red', async () => {
       // The endpoint holds the value it was last sent; now it stops taking deliveries.
       await expect.poll(() => receiver.atp.get('SKU-1002')?.atp, { timeout: 10_000 }).toBeGreaterThan(0);
