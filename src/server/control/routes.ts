@@ -77,6 +77,7 @@ export async function controlPlugin(app: FastifyInstance, opts: { db: Database; 
   const perSession = new Map<string, number>();
   app.get(`${P}/live`, { config: { rateLimit: false } }, async (req, reply) => {
     watcher(req, 'watch the board');
+    parse(z.strictObject({}), req.query ?? {}, 'query');
     const { tokenHash, sessionId } = req.user!;
     const open = perSession.get(sessionId) ?? 0;
     if (open >= MAX_LIVE_PER_SESSION) return fail(429, 'too_many_streams', `at most ${MAX_LIVE_PER_SESSION} live boards per session`);

@@ -78,7 +78,7 @@ function Explain({ pick, onClose }: { pick: Pick; onClose(): void }) {
         </table>
       ) : null}
       {ex.data && ex.data.entries.length === 0 && pick.bucket !== 'reserved' ? <p>No ledger entry moved this figure.</p> : null}
-      {charts.data ? <Chart title={`ATP of ${pick.sku} per channel`} series={charts.data.atp} unit="units" step /> : null}
+      {charts.data ? <Chart title={`ATP of ${pick.sku} per channel`} series={charts.data.atp} unit="units" step days={14} /> : null}
     </section>
   );
 }
