@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/server/app.ts';
 import { createApp } from '../../../src/server/app.ts';
-import type { AlertsAnswer, Board, ExplainAnswer, SettingsAnswer, StockAnswer } from '../../../src/domain/control/protocol.ts';
+import type { AlertsAnswer, Board, ChartsAnswer, ExplainAnswer, SettingsAnswer, StockAnswer } from '../../../src/domain/control/protocol.ts';
 import { DEFAULT_CONTROL_SETTINGS } from '../../../src/domain/control/settings.ts';
 import { Clock, injectCaller, registerChannels, type Call } from '../../fixtures/channels.ts';
 import { BACKEND_NAMES, Client, DeviceEvents, openBackend, pickHeld, pickLine, T0, type Backend } from '../../fixtures/server-app.ts';
@@ -221,6 +221,30 @@ for (const name of BACKEND_NAMES) {
       await expect.poll(async () => (await board()).endpoints[0]?.rag, { timeout: 15_000 }).toBe('red');
       receiver.mode = 'ok';
       await expect.poll(() => openAlert('channel_overshown:shop:SKU-1002'), { timeout: 15_000 }).toBeUndefined();
+    });
+
+    it('charts: ATP per channel by version, sync lag per handheld, alerts per day; old history is pruned but the current version stays', async () => {
+      const c = await call<ChartsAnswer>('GET', '/api/v1/control/charts?sku=SKU-1002&days=30', { token: tokens.supervisor! });
+      expect(c.status).toBe(200);
+      const shop = c.body.atp.find((s) => s.label === 'shop')!;
+      expect(shop.points.length).toBeGreaterThanOrEqual(2);
+      // The pick of 5 shows as a step down of 5.
+      const values = shop.points.map((p) => p[1]);
+      expect(values[values.length - 2]! - values[values.length - 1]!).toBe(5);
+      expect(c.body.syncLag.map((s) => s.label)).toContain(picker.id);
+      expect(c.body.alertsPerDay.reduce((a, d) => a + d[1], 0)).toBeGreaterThan(0);
+      expect((await call('GET', '/api/v1/control/charts?days=1000', { token: tokens.supervisor! })).status).toBe(400);
+      // A year on, the sweep drops history older than 30 days, except each channel's current value.
+      clock.advance(365 * 86_400_000);
+      await expect
+        .poll(async () => (await app.db.query<{ n: number }>("SELECT count(*)::int AS n FROM control_atp_history WHERE sku = 'SKU-1002'"))[0]!.n, {
+          timeout: 10_000,
+        })
+        .toBe(1);
+      const [current] = await app.db.query<{ v: number; h: number }>(
+        "SELECT a.version AS v, h.version AS h FROM channel_atp a JOIN control_atp_history h USING (channel_id, sku) WHERE a.sku = 'SKU-1002'",
+      );
+      expect(Number(current!.h)).toBe(Number(current!.v));
     });
   });
 }
