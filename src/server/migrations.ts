@@ -543,25 +543,12 @@ CREATE TABLE control_atp_acks (
 );
 CREATE INDEX control_atp_acks_channel ON control_atp_acks (channel_id, sku, version);
 CREATE INDEX control_atp_acks_at ON control_atp_acks (endpoint_id, acked_at);
--- The newest value a channel acknowledged per SKU (any of its endpoints): what it shows.
-CREATE TABLE control_atp_shown (
-  channel_id text NOT NULL,
-  sku text NOT NULL,
-  version bigint NOT NULL,
-  atp integer NOT NULL,
-  acked_at timestamptz NOT NULL,
-  PRIMARY KEY (channel_id, sku)
-);
 CREATE FUNCTION control_atp_ack_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.kind = 'atp' AND NEW.status_code BETWEEN 200 AND 299 THEN
     INSERT INTO control_atp_acks (endpoint_id, channel_id, sku, version, atp, changed_at, acked_at)
     SELECT NEW.endpoint_id, h.channel_id, h.sku, h.version, h.atp, h.at, NEW.at FROM control_atp_history h WHERE h.msg_id = NEW.msg_id
     ON CONFLICT DO NOTHING;
-    INSERT INTO control_atp_shown (channel_id, sku, version, atp, acked_at)
-    SELECT h.channel_id, h.sku, h.version, h.atp, NEW.at FROM control_atp_history h WHERE h.msg_id = NEW.msg_id
-    ON CONFLICT (channel_id, sku) DO UPDATE SET version = excluded.version, atp = excluded.atp, acked_at = excluded.acked_at
-      WHERE control_atp_shown.version < excluded.version;
   END IF;
   RETURN NEW;
 END $$;

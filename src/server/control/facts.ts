@@ -156,6 +156,15 @@ export async function heldFacts(db: Sql, skus: readonly string[] | undefined): P
   return out;
 }
 
+/** SKUs whose ATP waits for delivery to some endpoint, or with an open "shown too much" alert: where that rule can change on the clock alone. */
+export async function shownCandidates(db: Sql): Promise<string[]> {
+  const rows = await db.query<{ sku: string }>(
+    `SELECT subject AS sku FROM webhook_outbox WHERE kind = 'atp'
+     UNION SELECT sku FROM control_alerts WHERE cleared_at IS NULL AND kind = 'channel_overshown' AND sku IS NOT NULL`,
+  );
+  return rows.map((r) => r.sku);
+}
+
 /**
  * Per channel and SKU shown more than its ATP now: the newest value an endpoint acknowledged, the
  * ATP, and how long a newer value has waited. Only those rows: every other SKU raises nothing.
@@ -165,8 +174,8 @@ export async function shownFacts(db: Sql, skus: readonly string[] | undefined): 
     `SELECT a.channel_id, a.sku, a.atp, s.atp AS shown,
        (SELECT GREATEST(0, EXTRACT(EPOCH FROM (now() - min(o.enqueued_at))))::float8 FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id
         WHERE e.channel_id = a.channel_id AND o.kind = 'atp' AND o.subject = a.sku) AS waiting_seconds
-     FROM control_atp_shown s JOIN channel_atp a ON a.channel_id = s.channel_id AND a.sku = s.sku
-     JOIN channels c ON c.id = a.channel_id AND c.disabled_at IS NULL
+     FROM channel_atp a JOIN channels c ON c.id = a.channel_id AND c.disabled_at IS NULL
+     CROSS JOIN LATERAL (SELECT k.atp FROM control_atp_acks k WHERE k.channel_id = a.channel_id AND k.sku = a.sku ORDER BY k.version DESC LIMIT 1) s
      WHERE s.atp > GREATEST(a.atp, 0) AND ($1::text[] IS NULL OR a.sku = ANY($1::text[]))
      ORDER BY a.channel_id, a.sku`,
     [skus ? [...skus] : null],

@@ -11,7 +11,7 @@ import type { ControlSettings } from '../../domain/control/settings.ts';
 import type { Database } from '../db.ts';
 import type { ChangeFeed } from '../feed.ts';
 import { readBoard } from './board.ts';
-import { deviceRows, heldFacts, shownFacts, silentFacts, skuFacts } from './facts.ts';
+import { deviceRows, heldFacts, shownCandidates, shownFacts, silentFacts, skuFacts } from './facts.ts';
 import { applyAlerts, pruneHistory, readSettings, type AlertChanges } from './storage.ts';
 
 export type MonitorOptions = {
@@ -23,8 +23,12 @@ export type MonitorOptions = {
   sweepMs?: number;
 };
 
-/** What an evaluation covers: SKUs (or all of them), the handhelds, the channels' shown values. */
-export type Scope = { skus: Set<string> | 'all'; devices: boolean; shown: boolean };
+/**
+ * What an evaluation covers: SKUs (or all of them), the handhelds, and what channels were shown:
+ * of the scope's SKUs only, of those with a change waiting for delivery (or an open alert), or all.
+ */
+export type Scope = { skus: Set<string> | 'all'; devices: boolean; shown: 'none' | 'waiting' | 'all' };
+const SHOWN_RANK = { none: 0, waiting: 1, all: 2 } as const;
 
 const STOCK_KINDS = new Set(['below_reorder', 'dead_stock', 'held_too_long', 'channel_overshown']);
 
@@ -50,18 +54,18 @@ export class ControlMonitor {
     this.unlisten.push(
       feed.subscribe((c) => {
         // A handheld's own state changes with its health report (the control channel) and the tick.
-        if (c.kind === 'stock') this.want(c.sku ? { skus: new Set([c.sku]), devices: false, shown: false } : { skus: 'all', devices: false, shown: true });
+        if (c.kind === 'stock') this.want(c.sku ? { skus: new Set([c.sku]), devices: false, shown: 'none' } : { skus: 'all', devices: false, shown: 'all' });
       }),
     );
-    const stop = await this.db.listen(controlChannel, () => this.want({ skus: new Set(), devices: true, shown: false }));
+    const stop = await this.db.listen(controlChannel, () => this.want({ skus: new Set(), devices: true, shown: 'none' }));
     this.unlisten.push(stop);
-    const stopHooks = await this.db.listen(this.webhookChannel, () => this.want({ skus: new Set(), devices: false, shown: false }));
+    const stopHooks = await this.db.listen(this.webhookChannel, () => this.want({ skus: new Set(), devices: false, shown: 'none' }));
     this.unlisten.push(stopHooks);
     if (this.opts.tickMs !== false) {
       const t = setInterval(() => {
         const sweep = Date.now() - this.lastSweep >= (this.opts.sweepMs ?? 600_000);
         if (sweep) this.lastSweep = Date.now();
-        this.want({ skus: sweep ? 'all' : new Set(), devices: true, shown: true });
+        this.want({ skus: sweep ? 'all' : new Set(), devices: true, shown: sweep ? 'all' : 'waiting' });
       }, this.opts.tickMs ?? 5000);
       t.unref?.();
       this.timers.push(t);
@@ -76,7 +80,7 @@ export class ControlMonitor {
       ? {
           skus: w.skus === 'all' || scope.skus === 'all' ? 'all' : new Set([...w.skus, ...scope.skus]),
           devices: w.devices || scope.devices,
-          shown: w.shown || scope.shown,
+          shown: SHOWN_RANK[w.shown] >= SHOWN_RANK[scope.shown] ? w.shown : scope.shown,
         }
       : scope;
     this.running ??= this.drain().finally(() => (this.running = undefined));
@@ -111,16 +115,19 @@ export class ControlMonitor {
     const skus = scope.skus === 'all' ? undefined : [...scope.skus].sort();
     const readSkus = skus === undefined || skus.length > 0;
     const devices = scope.devices ? await deviceRows(this.db) : [];
+    // The channels' shown values: every SKU, or the scope's and (on the tick) those waiting for delivery or alerted.
+    const shownSkus = skus === undefined || scope.shown === 'all' ? undefined : new Set(skus);
+    if (shownSkus && scope.shown === 'waiting') for (const s of await shownCandidates(this.db)) shownSkus.add(s);
     const inputs: AlertInputs = {
       skus: readSkus ? await skuFacts(this.db, skus, now, settings.alerts.pickWindowDays) : [],
       held: readSkus ? await heldFacts(this.db, skus) : [],
-      shown: readSkus || scope.shown ? await shownFacts(this.db, scope.shown ? undefined : skus) : [],
+      shown: shownSkus === undefined || shownSkus.size > 0 ? await shownFacts(this.db, shownSkus && [...shownSkus].sort()) : [],
       devices: devices.map(silentFacts),
     };
     const raised = evaluateAlerts(inputs, settings.alerts, now);
     const inScope = (a: { kind: string; sku: string | null }) => {
       if (a.kind === 'device_silent') return scope.devices;
-      if (a.kind === 'channel_overshown' && scope.shown) return true;
+      if (a.kind === 'channel_overshown') return shownSkus === undefined || (a.sku !== null && shownSkus.has(a.sku));
       if (!STOCK_KINDS.has(a.kind)) return false;
       return skus === undefined || (a.sku !== null && skus.includes(a.sku));
     };

@@ -182,12 +182,20 @@ export async function subscribeAlerts(db: Sql, endpointId: string, on: boolean):
 export const HISTORY_DAYS = 30;
 export const ACK_DAYS = 7;
 
-/** Drops ATP history and acknowledgements older than kept; a channel's current version stays (its delivery still needs it). */
+/**
+ * Drops ATP history and acknowledgements older than kept; a channel's current version stays (its
+ * delivery still needs it), and so does the newest acknowledgement of each SKU (what it shows).
+ */
 export async function pruneHistory(db: Sql, now: Date): Promise<void> {
   await db.query(
     `DELETE FROM control_atp_history h USING channel_atp a
      WHERE a.channel_id = h.channel_id AND a.sku = h.sku AND h.version < a.version AND h.at < $1`,
     [new Date(now.getTime() - HISTORY_DAYS * 86_400_000)],
   );
-  await db.query('DELETE FROM control_atp_acks WHERE acked_at < $1', [new Date(now.getTime() - ACK_DAYS * 86_400_000)]);
+  // The newest acknowledgement per channel and SKU stays: it is what the channel shows.
+  await db.query(
+    `DELETE FROM control_atp_acks k WHERE k.acked_at < $1
+       AND EXISTS (SELECT 1 FROM control_atp_acks n WHERE n.channel_id = k.channel_id AND n.sku = k.sku AND n.version > k.version)`,
+    [new Date(now.getTime() - ACK_DAYS * 86_400_000)],
+  );
 }
