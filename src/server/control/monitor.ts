@@ -12,13 +12,15 @@ import type { Database } from '../db.ts';
 import type { ChangeFeed } from '../feed.ts';
 import { readBoard } from './board.ts';
 import { deviceRows, heldFacts, shownCandidates, shownFacts, silentFacts, skuFacts } from './facts.ts';
-import { applyAlerts, pruneHistory, readSettings, type AlertChanges } from './storage.ts';
+import { applyAlerts, openAlerts, pruneHistory, readSettings, type AlertChanges } from './storage.ts';
 
 export type MonitorOptions = {
   /** False runs no monitor in this process (another process evaluates; tests that count a push's statements). */
   enabled?: boolean;
   /** How often the clock-driven rules (silent handhelds, channels shown too much) and the board run (ms); false: never (tests call `run`). */
   tickMs?: number | false;
+  /** How long a change waits for others before its evaluation (ms): a burst of pushes is one evaluation. Default 20. */
+  coalesceMs?: number;
   /** How often every SKU is evaluated (dead stock and held units age without a ledger change; they are counted in days) (ms); default 10 minutes. */
   sweepMs?: number;
 };
@@ -40,6 +42,8 @@ export class ControlMonitor {
   private unlisten: (() => unknown)[] = [];
   private stopped = false;
   private lastSweep = 0;
+  /** The settings as last read; dropped when the control channel says something changed (a PUT among others). */
+  private settings: ControlSettings | undefined;
   /** Told when an evaluation fails (the next trigger tries again). */
   onError: (err: unknown) => void = () => undefined;
 
@@ -57,7 +61,10 @@ export class ControlMonitor {
         if (c.kind === 'stock') this.want(c.sku ? { skus: new Set([c.sku]), devices: false, shown: 'none' } : { skus: 'all', devices: false, shown: 'all' });
       }),
     );
-    const stop = await this.db.listen(controlChannel, () => this.want({ skus: new Set(), devices: true, shown: 'none' }));
+    const stop = await this.db.listen(controlChannel, () => {
+      this.settings = undefined;
+      this.want({ skus: new Set(), devices: true, shown: 'none' });
+    });
     this.unlisten.push(stop);
     const stopHooks = await this.db.listen(this.webhookChannel, () => this.want({ skus: new Set(), devices: false, shown: 'none' }));
     this.unlisten.push(stopHooks);
@@ -83,7 +90,9 @@ export class ControlMonitor {
           shown: SHOWN_RANK[w.shown] >= SHOWN_RANK[scope.shown] ? w.shown : scope.shown,
         }
       : scope;
-    this.running ??= this.drain().finally(() => (this.running = undefined));
+    this.running ??= new Promise<void>((resolve) => setTimeout(resolve, this.opts.coalesceMs ?? 20))
+      .then(() => this.drain())
+      .finally(() => (this.running = undefined));
   }
 
   /** Waits until every asked evaluation ran. */
@@ -110,7 +119,8 @@ export class ControlMonitor {
    */
   async run(scope: Scope): Promise<AlertChanges> {
     const now = this.now();
-    const { settings } = await readSettings(this.db);
+    this.settings ??= (await readSettings(this.db)).settings;
+    const settings = this.settings;
     await this.tell(settings);
     const skus = scope.skus === 'all' ? undefined : [...scope.skus].sort();
     const readSkus = skus === undefined || skus.length > 0;
@@ -125,14 +135,17 @@ export class ControlMonitor {
       devices: devices.map(silentFacts),
     };
     const raised = evaluateAlerts(inputs, settings.alerts, now);
+    if (skus === undefined) await pruneHistory(this.db, now);
+    if (!scope.devices && !readSkus && shownSkus !== undefined && shownSkus.size === 0) return { opened: 0, cleared: 0, kept: 0 };
     const inScope = (a: { kind: string; sku: string | null }) => {
       if (a.kind === 'device_silent') return scope.devices;
       if (a.kind === 'channel_overshown') return shownSkus === undefined || (a.sku !== null && shownSkus.has(a.sku));
       if (!STOCK_KINDS.has(a.kind)) return false;
       return skus === undefined || (a.sku !== null && skus.includes(a.sku));
     };
+    // Nothing raised and nothing open in scope: no transaction to take.
+    if (raised.length === 0 && !(await openAlerts(this.db)).some(inScope)) return { opened: 0, cleared: 0, kept: 0 };
     const changes = await this.db.transaction((tx) => applyAlerts(tx, raised, inScope, now, this.webhookChannel));
-    if (skus === undefined) await pruneHistory(this.db, now);
     if (changes.opened + changes.cleared > 0) await this.tell(settings);
     return changes;
   }

@@ -107,6 +107,11 @@ async function enqueueAlerts(tx: Sql, events: readonly AlertWebhook[], webhookCh
 
 export type AlertChanges = { opened: number; cleared: number; kept: number };
 
+/** The open alerts' keys, kinds and SKUs. */
+export function openAlerts(db: Sql): Promise<{ key: string; kind: string; sku: string | null }[]> {
+  return db.query<{ key: string; kind: string; sku: string | null }>('SELECT key, kind, sku FROM control_alerts WHERE cleared_at IS NULL');
+}
+
 /**
  * Brings the open alerts of `scope` in line with the ones raised now: opens the new keys, refreshes
  * the figures of the kept ones, clears the keys of the scope no longer raised. One evaluation at
