@@ -67,6 +67,8 @@ test('a handheld offline with an event turns amber then red; a failing storefron
   await sup.getByRole('button', { name: 'Control room' }).click();
   await sup.getByRole('article', { name: tile }).waitFor();
   expect(await word(sup, tile)).toBe('OK');
+  // Live: nothing to press to see a change.
+  expect(await sup.getByRole('button', { name: /refresh|reload/i }).count()).toBe(0);
   const urlBefore = sup.url();
 
   // The handheld records a pick; its push never arrives (held at the network, then dropped) and the network goes.
