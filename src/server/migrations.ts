@@ -475,4 +475,12 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 12,
+    name: 'webhook delivery log retention',
+    sql: `
+-- The log keeps failed attempts; delivered ones leave it after the retention, found by this index.
+CREATE INDEX webhook_deliveries_delivered_at ON webhook_deliveries (at) WHERE status_code BETWEEN 200 AND 299;
+`,
+  },
 ];
