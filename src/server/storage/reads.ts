@@ -114,14 +114,24 @@ export async function returnRows(db: Sql, onlyOpen: boolean): Promise<Quarantine
   }));
 }
 
-export async function catalogRows(db: Sql): Promise<CatalogItem[]> {
-  const rows = await db.query('SELECT sku, gtin, name, units_per_case FROM catalog ORDER BY sku');
-  return rows.map((r) => ({
-    sku: String(r.sku),
-    gtin: String(r.gtin),
-    name: String(r.name),
-    ...(r.units_per_case ? { unitsPerCase: num(r.units_per_case) } : {}),
-  }));
+/** The catalog as a handheld caches it, with each SKU's case GTINs (`skus`: only those). */
+export async function catalogRows(db: Sql, skus?: readonly string[]): Promise<CatalogItem[]> {
+  const rows = await db.query<{ sku: string; gtin: string; name: string; units_per_case: number | null; cases: unknown }>(
+    `SELECT c.sku, c.gtin, c.name, c.units_per_case,
+       (SELECT json_agg(json_build_object('gtin', k.gtin, 'units', k.units) ORDER BY k.gtin) FROM catalog_cases k WHERE k.sku = c.sku) AS cases
+     FROM catalog c ${skus ? 'WHERE c.sku = ANY($1::text[])' : ''} ORDER BY c.sku`,
+    skus ? [[...skus]] : [],
+  );
+  return rows.map((r) => {
+    const cases = (typeof r.cases === 'string' ? JSON.parse(r.cases) : r.cases) as { gtin: string; units: number }[] | null;
+    return {
+      sku: String(r.sku),
+      gtin: String(r.gtin),
+      name: String(r.name),
+      ...(r.units_per_case ? { unitsPerCase: num(r.units_per_case) } : {}),
+      ...(cases && cases.length > 0 ? { cases: cases.map((k) => ({ gtin: String(k.gtin), units: num(k.units) })) } : {}),
+    };
+  });
 }
 
 export async function locationRows(db: Sql): Promise<LocationView[]> {
