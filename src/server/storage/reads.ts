@@ -210,8 +210,14 @@ export async function workCountTasks(db: Sql, statuses: string[]): Promise<Count
   return rows.map((r) => ({ id: r.id, location: r.location, reason: r.reason, status: r.status }));
 }
 
-/** A marker of the state the work answer reflects: the newest ledger position. */
-export async function ledgerHead(db: Sql): Promise<number> {
-  const [r] = await db.query<{ p: number }>('SELECT coalesce(max(position), 0) AS p FROM ledger');
-  return num(r?.p);
+/**
+ * The pull cursor: the newest positions of the floor ledger and of the order ledger (a channel's
+ * order confirmed or cancelled changes the pick lists without a floor event).
+ */
+export async function workHead(db: Sql): Promise<string> {
+  const [r] = await db.query<{ l: number; o: number }>(
+    'SELECT (SELECT coalesce(max(position), 0) FROM ledger) AS l, (SELECT coalesce(max(position), 0) FROM order_events) AS o',
+  );
+  const orders = num(r?.o);
+  return `c${num(r?.l)}${orders > 0 ? `o${orders}` : ''}`;
 }
