@@ -248,7 +248,8 @@ export const DELIVERY_RETENTION_MS = 7 * 86_400_000;
 
 /**
  * Deletes delivered attempts (2xx) logged before `now - retentionMs`, a bounded batch at a time;
- * failed attempts and everything still waiting in the outbox stay. Answers how many it deleted.
+ * failed attempts, everything still waiting in the outbox, and each endpoint's newest delivery
+ * (the control room counts failures since it) stay. Answers how many it deleted.
  */
 export async function pruneDeliveries(db: Sql, now: Date, retentionMs: number, batch = 10_000): Promise<number> {
   const before = new Date(now.getTime() - retentionMs);
@@ -257,7 +258,9 @@ export async function pruneDeliveries(db: Sql, now: Date, retentionMs: number, b
     const rows = await db.query<{ n: number }>(
       `WITH gone AS (
          DELETE FROM webhook_deliveries WHERE id IN (
-           SELECT id FROM webhook_deliveries WHERE status_code BETWEEN 200 AND 299 AND at < $1 ORDER BY at LIMIT $2)
+           SELECT d.id FROM webhook_deliveries d WHERE d.status_code BETWEEN 200 AND 299 AND d.at < $1
+             AND d.id < (SELECT max(x.id) FROM webhook_deliveries x WHERE x.endpoint_id = d.endpoint_id AND x.status_code BETWEEN 200 AND 299)
+           ORDER BY d.at LIMIT $2)
          RETURNING 1)
        SELECT count(*)::int AS n FROM gone`,
       [before, batch],
