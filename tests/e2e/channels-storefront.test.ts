@@ -3,7 +3,8 @@
  * channel, verifying every webhook) shows its live ATP in one tab; a picker works on the
  * handheld in another. A pick of floor work changes the storefront's number; an order the
  * storefront places reserves units at once (the storefront's ATP drops, the shelf does not),
- * becomes the picker's pick list when confirmed, and its pick commits exactly those units.
+ * becomes the picker's pick list when confirmed, and its pick commits exactly those units; a
+ * short pick and a cancelled order each reach the storefront as well.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -37,7 +38,7 @@ const shown = async (sku: string): Promise<number> =>
 const atpNow = async (sku: string, token: string): Promise<number> =>
   (await app.api.get<{ items: { atp: number }[] }>(`/api/v1/channels/storefront/atp?sku=${sku}`, token)).items[0]?.atp ?? -1;
 
-test("a pick on the handheld moves the storefront's ATP; the storefront's order reserves, and its pick commits what it reserved", async () => {
+test("a pick on the handheld moves the storefront's ATP; the storefront's order reserves, and its pick commits what it reserved; a short and a cancel reach it too", async () => {
   const { page, api } = app;
   const sup = await api.signIn();
   // Every SKU was pushed to the new endpoint, signed: the page shows the truth.
@@ -98,6 +99,38 @@ test("a pick on the handheld moves the storefront's ATP; the storefront's order 
   await expectFigures(api, 'SKU-1006', 'B-01-02', { available: 47, committed: 3, qc: 0, quarantine: 0, suspect: 0 });
   expect(await shown('SKU-1006')).toBe(47);
   expect(await atpNow('SKU-1006', sup)).toBe(47);
+
+  // A short pick: the 3 socks the bin lacks leave every channel's ATP at once.
+  await expect.poll(() => shown('SKU-1002')).toBe(60);
+  await page.getByRole('button', { name: 'Home' }).click();
+  await page.getByRole('button', { name: 'Pick', exact: true }).click();
+  await page.getByRole('button', { name: /Order SO-50002/ }).click();
+  await scan(page, 'T-0003');
+  await scan(page, 'A-01-02');
+  await expectFeedback(page, 'Bin A-01-02: pick 3 × Trail socks, size M');
+  await page.getByRole('button', { name: 'Fewer here' }).click();
+  await page.getByRole('button', { name: 'None here' }).click();
+  await page.getByRole('button', { name: 'Yes, record the short' }).click();
+  await expectFeedback(page, /Short 3 × Trail socks, size M at A-01-02/);
+  await expect.poll(() => shown('SKU-1002')).toBe(57);
+
+  // A cancel: the storefront's second order gives its 2 head torches back.
+  await expect.poll(() => shown('SKU-1003')).toBe(25);
+  await shop.getByLabel('SKU').fill('SKU-1003');
+  await shop.getByRole('spinbutton', { name: 'Orders' }).fill('1');
+  await shop.getByLabel('Units each').fill('2');
+  await shop.getByRole('button', { name: 'Fire flash sale' }).click();
+  await expect.poll(() => shown('SKU-1003')).toBe(23);
+  await expect.poll(() => orders.count()).toBe(2);
+  const second = (await orders.allInnerTexts()).map((t) => t.split(':')[0] as string).find((id) => id !== orderId) as string;
+  const cancelled = await fetch(`${api.url}/api/v1/channels/storefront/orders/${second}/cancel`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${sup}` },
+  });
+  expect(cancelled.status).toBe(200);
+  await expect.poll(() => shown('SKU-1003')).toBe(25);
+  await expect.poll(() => orders.allInnerTexts()).toContain(`${second}: cancelled`);
+
   // Nothing the storefront received was unsigned.
   expect(await shop.getByText(/verified deliveries, 0 refused$/).count()).toBe(1);
 }, 180_000);
