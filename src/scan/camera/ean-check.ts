@@ -1,0 +1,193 @@
+/**
+ * A second reading of an EAN/UPC symbol, independent of the engine's: the bars are
+ * measured again along several lines across the place the engine reported, and every
+ * digit must match its pattern clearly better than any other digit's. A blur or smudge
+ * across one bar leaves a width halfway between two patterns; ZXing then picks one, and
+ * three such picks can make another valid EAN-13 (a UPC-A read as `4056066291452`). Here
+ * such a digit is "unclear", so the read is not evidence; a line that clearly reads a
+ * different valid code is a conflict.
+ */
+import type { Frame } from './types.ts';
+
+/** The symbol's place as the engine reports it: the first and last scan line that read it. */
+export type Quad = {
+  topLeft: { x: number; y: number };
+  topRight: { x: number; y: number };
+  bottomRight: { x: number; y: number };
+  bottomLeft: { x: number; y: number };
+};
+
+export type EanVerdict = { kind: 'agree' } | { kind: 'unclear'; why: string } | { kind: 'other'; text: string };
+
+// Element widths (modules) of the L code, space first; G is L reversed, R is L starting with a bar.
+const L = ['3211', '2221', '2122', '1411', '1132', '1231', '1114', '1312', '1213', '3112'].map((s) => [...s].map(Number));
+const G = L.map((p) => [...p].reverse());
+/** Parity of the six left digits of an EAN-13 for each first digit (true: G). */
+const PARITY = ['LLLLLL', 'LLGLGG', 'LLGGLG', 'LLGGGL', 'LGLLGG', 'LGGLLG', 'LGGGLL', 'LGLGLG', 'LGLGGL', 'LGGLGL'].map((s) => [...s].map((c) => c === 'G'));
+
+/** How much better the right digit's pattern must fit than the next best (sum of module errors). */
+const MARGIN = 0.6;
+const LINES = 7;
+
+function checkDigitOk(digits: readonly number[]): boolean {
+  let sum = 0;
+  const n = digits.length;
+  for (let i = 0; i < n - 1; i++) sum += (digits[i] as number) * ((n - 1 - i) % 2 === 1 ? 3 : 1);
+  return (10 - (sum % 10)) % 10 === digits[n - 1];
+}
+
+function grey(frame: Frame, x: number, y: number): number {
+  const { data, width, height } = frame;
+  const x0 = Math.max(0, Math.min(width - 2, Math.floor(x)));
+  const y0 = Math.max(0, Math.min(height - 2, Math.floor(y)));
+  const fx = Math.max(0, Math.min(1, x - x0));
+  const fy = Math.max(0, Math.min(1, y - y0));
+  const at = (xx: number, yy: number) => {
+    const i = (yy * width + xx) * 4;
+    return ((data[i] as number) * 77 + (data[i + 1] as number) * 150 + (data[i + 2] as number) * 29) / 256;
+  };
+  return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
+}
+
+/** Edges (sub-sample positions, alternating) of a grey profile under a local mid-level threshold; the first edge is light to dark. */
+function edges(profile: Float32Array, window: number): number[] | undefined {
+  const n = profile.length;
+  const t = new Float32Array(n);
+  let contrast = 0;
+  for (let i = 0; i < n; i++) {
+    let lo = 255;
+    let hi = 0;
+    for (let k = Math.max(0, i - window); k <= Math.min(n - 1, i + window); k++) {
+      const v = profile[k] as number;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    t[i] = (lo + hi) / 2;
+    contrast = Math.max(contrast, hi - lo);
+  }
+  if (contrast < 24) return undefined;
+  const out: number[] = [];
+  let dark = false;
+  for (let i = 1; i < n; i++) {
+    const a = (profile[i - 1] as number) - (t[i - 1] as number);
+    const b = (profile[i] as number) - (t[i] as number);
+    const nowDark = b < 0;
+    if (nowDark !== dark && (out.length > 0 || nowDark)) {
+      out.push(i - 1 + a / (a - b || 1));
+      dark = nowDark;
+    }
+  }
+  return out;
+}
+
+/** The digit patterns for one position: candidates and their digits. */
+function fit(widths: readonly number[], candidates: readonly (readonly number[])[]): { best: number; bestD: number; secondD: number } {
+  const sum = widths.reduce((a, b) => a + b, 0);
+  let best = -1;
+  let bestD = Infinity;
+  let secondD = Infinity;
+  candidates.forEach((p, i) => {
+    let d = 0;
+    for (let k = 0; k < 4; k++) d += Math.abs(((widths[k] as number) * 7) / sum - (p[k] as number));
+    if (d < bestD) {
+      secondD = bestD;
+      bestD = d;
+      best = i;
+    } else if (d < secondD) secondD = d;
+  });
+  return { best, bestD, secondD };
+}
+
+type LineRead = { digits: number[]; clear: boolean };
+
+/** Reads the digits from the element widths of a whole symbol (bar first); undefined when the layout does not fit. */
+function readElements(w: readonly number[], length: 8 | 13): LineRead | undefined {
+  const half = length === 13 ? 6 : 4;
+  // Guards against the module of the digits beside them: perspective changes the module along the line.
+  const moduleAt = (i: number) => (w[i]! + w[i + 1]! + w[i + 2]! + w[i + 3]!) / 7;
+  const mid = 3 + 4 * half;
+  const right = mid + 5;
+  const guardOk = (from: number, count: number, module: number) => w.slice(from, from + count).every((g) => g > module * 0.4 && g < module * 1.9);
+  if (!guardOk(0, 3, moduleAt(3)) || !guardOk(mid, 5, (moduleAt(mid - 4) + moduleAt(right)) / 2) || !guardOk(w.length - 3, 3, moduleAt(w.length - 7)))
+    return undefined;
+  const digits: number[] = [];
+  let clear = true;
+  const parity: boolean[] = [];
+  for (let i = 0; i < half; i++) {
+    const f = fit(w.slice(3 + 4 * i, 7 + 4 * i), length === 13 ? [...L, ...G] : L);
+    if (f.secondD - f.bestD < MARGIN) clear = false;
+    digits.push(f.best % 10);
+    parity.push(f.best >= 10);
+  }
+  for (let i = 0; i < half; i++) {
+    const f = fit(w.slice(right + 4 * i, right + 4 + 4 * i), L);
+    if (f.secondD - f.bestD < MARGIN) clear = false;
+    digits.push(f.best);
+  }
+  if (length === 13) {
+    const first = PARITY.findIndex((p) => p.every((g, i) => g === parity[i]));
+    if (first < 0) return undefined;
+    digits.unshift(first);
+  }
+  return checkDigitOk(digits) ? { digits, clear } : { digits, clear: false };
+}
+
+/**
+ * Measures an EAN-13/UPC-A (13 digits, UPC-A with its leading 0) or EAN-8 again along
+ * lines across `quad`: `agree` when a line reads `text` with every digit clear, `other`
+ * when a line clearly reads another valid code, `unclear` otherwise.
+ */
+export function checkEan(frame: Frame, quad: Quad, text: string): EanVerdict {
+  const length = text.length === 8 ? 8 : 13;
+  const want = (text.length === 12 ? `0${text}` : text).slice(0, length);
+  if (!/^\d+$/.test(want) || want.length !== length) return { kind: 'unclear', why: 'not an EAN/UPC text' };
+  const elements = length === 13 ? 59 : 43;
+  const modules = length === 13 ? 95 : 67;
+  let why = 'no line across the symbol could be measured';
+  for (let n = 0; n < LINES; n++) {
+    const t = (n + 0.5) / LINES;
+    const ax = quad.topLeft.x + (quad.bottomLeft.x - quad.topLeft.x) * t;
+    const ay = quad.topLeft.y + (quad.bottomLeft.y - quad.topLeft.y) * t;
+    const bx = quad.topRight.x + (quad.bottomRight.x - quad.topRight.x) * t;
+    const by = quad.topRight.y + (quad.bottomRight.y - quad.topRight.y) * t;
+    const len = Math.hypot(bx - ax, by - ay);
+    if (len < modules) return { kind: 'unclear', why: 'too small to measure' };
+    const m = len / modules;
+    // Half a module per sample, from 6 modules before the symbol to 6 after.
+    const step = Math.min(1, m / 2);
+    const count = Math.floor((len + 12 * m) / step);
+    const profile = new Float32Array(count);
+    const ux = (bx - ax) / len;
+    const uy = (by - ay) / len;
+    for (let i = 0; i < count; i++) {
+      const s = i * step - 6 * m;
+      const x = ax + ux * s;
+      const y = ay + uy * s;
+      // Three points across the line: sensor noise averages out, the bars do not.
+      profile[i] = (grey(frame, x - uy * 1.5, y + ux * 1.5) + grey(frame, x, y) + grey(frame, x + uy * 1.5, y - ux * 1.5)) / 3;
+    }
+    const e = edges(profile, Math.ceil((3.5 * m) / step));
+    if (!e) continue;
+    // Element widths from the first dark edge near the symbol's start (either end for a reversed read).
+    for (const reversed of [false, true]) {
+      const es = reversed ? e.map((x) => count - 1 - x).reverse() : e;
+      // Mirrored, an odd list starts with a dark-to-light edge: skip it.
+      const from = reversed && es.length % 2 === 1 ? 1 : 0;
+      const startAt = 6 * (m / step);
+      let k = -1;
+      for (let i = from; i < es.length; i += 2)
+        if (Math.abs((es[i] as number) - startAt) < 3 * (m / step) && (k < 0 || Math.abs((es[i] as number) - startAt) < Math.abs((es[k] as number) - startAt)))
+          k = i;
+      if (k < 0 || k + elements >= es.length) continue;
+      const w: number[] = [];
+      for (let i = 0; i < elements; i++) w.push((es[k + i + 1] as number) - (es[k + i] as number));
+      const read = readElements(w, length);
+      if (!read) continue;
+      const got = read.digits.join('');
+      if (got === want && read.clear) return { kind: 'agree' };
+      if (got !== want && read.clear) return { kind: 'other', text: got };
+      why = `a digit is unclear (bars measured halfway between two patterns)`;
+    }
+  }
+  return { kind: 'unclear', why };
+}
