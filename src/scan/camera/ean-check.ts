@@ -42,28 +42,46 @@ function grey(frame: Frame, x: number, y: number): number {
   const y0 = Math.max(0, Math.min(height - 2, Math.floor(y)));
   const fx = Math.max(0, Math.min(1, x - x0));
   const fy = Math.max(0, Math.min(1, y - y0));
-  const at = (xx: number, yy: number) => {
-    const i = (yy * width + xx) * 4;
-    return ((data[i] as number) * 77 + (data[i + 1] as number) * 150 + (data[i + 2] as number) * 29) / 256;
-  };
-  return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
+  const i = (y0 * width + x0) * 4;
+  const j = i + width * 4;
+  return (lum(data, i) * (1 - fx) + lum(data, i + 4) * fx) * (1 - fy) + (lum(data, j) * (1 - fx) + lum(data, j + 4) * fx) * fy;
+}
+
+// Hot paths create no closures: under tsx every function created is also named at run time, which costs more than the work.
+function lum(data: Uint8ClampedArray, k: number): number {
+  return ((data[k] as number) * 77 + (data[k + 1] as number) * 150 + (data[k + 2] as number) * 29) / 256;
+}
+
+/** The minimum (or the maximum) of `v` within `window` either side of each index, in one pass (a monotonic queue). */
+function slidingExtreme(v: Float32Array, window: number, max: boolean): Float32Array {
+  const n = v.length;
+  const out = new Float32Array(n);
+  const q = new Int32Array(n);
+  let head = 0;
+  let tail = 0;
+  let next = 0;
+  for (let i = 0; i < n; i++) {
+    for (; next <= Math.min(n - 1, i + window); next++) {
+      while (tail > head && (max ? (v[q[tail - 1] as number] as number) < (v[next] as number) : (v[q[tail - 1] as number] as number) > (v[next] as number)))
+        tail--;
+      q[tail++] = next;
+    }
+    while ((q[head] as number) < i - window) head++;
+    out[i] = v[q[head] as number] as number;
+  }
+  return out;
 }
 
 /** Edges (sub-sample positions, alternating) of a grey profile under a local mid-level threshold; the first edge is light to dark. */
 function edges(profile: Float32Array, window: number): number[] | undefined {
   const n = profile.length;
+  const lo = slidingExtreme(profile, window, false);
+  const hi = slidingExtreme(profile, window, true);
   const t = new Float32Array(n);
   let contrast = 0;
   for (let i = 0; i < n; i++) {
-    let lo = 255;
-    let hi = 0;
-    for (let k = Math.max(0, i - window); k <= Math.min(n - 1, i + window); k++) {
-      const v = profile[k] as number;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    t[i] = (lo + hi) / 2;
-    contrast = Math.max(contrast, hi - lo);
+    t[i] = ((lo[i] as number) + (hi[i] as number)) / 2;
+    contrast = Math.max(contrast, (hi[i] as number) - (lo[i] as number));
   }
   if (contrast < 24) return undefined;
   const out: number[] = [];
@@ -86,7 +104,8 @@ function fit(widths: readonly number[], candidates: readonly (readonly number[])
   let best = -1;
   let bestD = Infinity;
   let secondD = Infinity;
-  candidates.forEach((p, i) => {
+  for (let i = 0; i < candidates.length; i++) {
+    const p = candidates[i] as readonly number[];
     let d = 0;
     for (let k = 0; k < 4; k++) d += Math.abs(((widths[k] as number) * 7) / sum - (p[k] as number));
     if (d < bestD) {
@@ -94,7 +113,7 @@ function fit(widths: readonly number[], candidates: readonly (readonly number[])
       bestD = d;
       best = i;
     } else if (d < secondD) secondD = d;
-  });
+  }
   return { best, bestD, secondD };
 }
 

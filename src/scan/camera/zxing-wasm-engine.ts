@@ -17,6 +17,7 @@ export type ZxingWasmTuning = {
   tryRotate?: boolean;
   tryDownscale?: boolean;
   downscaleFactor?: number;
+  downscaleThreshold?: number;
   minLineCount?: number;
   binarizer?: 'LocalAverage' | 'GlobalHistogram' | 'FixedThreshold';
   isPure?: boolean;
@@ -177,6 +178,7 @@ export async function createZxingWasmDecoderFrom(
     tryRotate: tuning.tryRotate ?? true,
     tryDownscale: tuning.tryDownscale ?? true,
     ...(tuning.downscaleFactor ? { downscaleFactor: tuning.downscaleFactor } : {}),
+    ...(tuning.downscaleThreshold ? { downscaleThreshold: tuning.downscaleThreshold } : {}),
     ...(tuning.binarizer ? { binarizer: tuning.binarizer } : {}),
     ...(tuning.minLineCount ? { minLineCount: tuning.minLineCount } : {}),
     ...(tuning.isPure ? { isPure: true } : {}),
