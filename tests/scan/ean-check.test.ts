@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkEan, type Quad } from '../../src/scan/camera/ean-check.ts';
+import { checkEan, eanDoubt, type Quad } from '../../src/scan/camera/ean-check.ts';
 import type { Decoded, Decoder, Frame } from '../../src/scan/camera/types.ts';
 import { PHOTO_TUNING } from '../../src/scan/camera/zxing-wasm-engine.ts';
 import { frameSignature } from '../../src/scan/evidence.ts';
@@ -101,6 +101,17 @@ describe('EAN/UPC measured a second time (ean-check)', () => {
     }
     expect(total).toBeGreaterThanOrEqual(5);
     expect(agreed).toBe(total);
+  });
+});
+
+describe('every engine measures its EAN/UPC reads again', () => {
+  it('the TypeScript fallback confirms a clear label from the one row it reports; a read with no place is in doubt', async () => {
+    const fallback = await createNodeDecoder('zxing-browser');
+    const frame = photographHard(await renderSymbol(EAN_13), EAN_13, condition('printed-photo'), 4, 0);
+    expect((await fallback.decode(frame)).map((d) => [d.text, d.doubt])).toEqual([['9506000134352', undefined]]);
+    fallback.close();
+    expect(eanDoubt(frame, 'ean-13', '9506000134352', undefined)).toEqual({ why: 'the engine did not say where the symbol is' });
+    expect(eanDoubt(frame, 'code-128', 'T-0001', undefined)).toBeUndefined();
   });
 });
 

@@ -7,7 +7,8 @@
  * such a digit is "unclear", so the read is not evidence; a line that clearly reads a
  * different valid code is a conflict.
  */
-import type { Frame } from './types.ts';
+import type { ScanFormat } from '../../domain/barcode/parse-scan.ts';
+import type { Decoded, Frame } from './types.ts';
 
 /** The symbol's place as the engine reports it: the first and last scan line that read it. */
 export type Quad = {
@@ -163,12 +164,22 @@ export function checkEan(frame: Frame, quad: Quad, text: string): EanVerdict {
   const elements = length === 13 ? 59 : 43;
   const modules = length === 13 ? 95 : 67;
   let why = 'no line across the symbol could be measured';
+  const flat = Math.hypot(quad.bottomLeft.x - quad.topLeft.x, quad.bottomLeft.y - quad.topLeft.y) < 2;
   for (let n = 0; n < LINES; n++) {
     const t = (n + 0.5) / LINES;
-    const ax = quad.topLeft.x + (quad.bottomLeft.x - quad.topLeft.x) * t;
-    const ay = quad.topLeft.y + (quad.bottomLeft.y - quad.topLeft.y) * t;
-    const bx = quad.topRight.x + (quad.bottomRight.x - quad.topRight.x) * t;
-    const by = quad.topRight.y + (quad.bottomRight.y - quad.topRight.y) * t;
+    let ax = quad.topLeft.x + (quad.bottomLeft.x - quad.topLeft.x) * t;
+    let ay = quad.topLeft.y + (quad.bottomLeft.y - quad.topLeft.y) * t;
+    let bx = quad.topRight.x + (quad.bottomRight.x - quad.topRight.x) * t;
+    let by = quad.topRight.y + (quad.bottomRight.y - quad.topRight.y) * t;
+    if (flat) {
+      // One row reported: lines 3 px apart across it, on either side.
+      const l = Math.hypot(bx - ax, by - ay) || 1;
+      const o = (n - (LINES - 1) / 2) * 3;
+      ax -= ((by - ay) / l) * o;
+      bx -= ((by - ay) / l) * o;
+      ay += ((bx - ax) / l) * o;
+      by += ((bx - ax) / l) * o;
+    }
     const len = Math.hypot(bx - ax, by - ay);
     if (len < modules) return { kind: 'unclear', why: 'too small to measure' };
     const m = len / modules;
@@ -209,4 +220,16 @@ export function checkEan(frame: Frame, quad: Quad, text: string): EanVerdict {
     }
   }
   return { kind: 'unclear', why };
+}
+
+/** The formats measured a second time; UPC-E is not (it stays on the frame rule alone). */
+const EAN_CHECKED: ReadonlySet<ScanFormat> = new Set<ScanFormat>(['ean-13', 'upc-a', 'ean-8']);
+
+/** What an engine attaches to a read of `format` at `quad`: nothing when confirmed or not an EAN/UPC, else the doubt. */
+export function eanDoubt(frame: Frame, format: ScanFormat, text: string, quad: Quad | undefined): Decoded['doubt'] {
+  if (!EAN_CHECKED.has(format)) return undefined;
+  if (!quad) return { why: 'the engine did not say where the symbol is' };
+  const v = checkEan(frame, quad, text);
+  if (v.kind === 'agree') return undefined;
+  return v.kind === 'other' ? { why: `the bars also read as ${v.text}`, other: v.text } : { why: v.why };
 }

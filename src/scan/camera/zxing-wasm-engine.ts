@@ -6,7 +6,7 @@ import type { ScanFormat } from '../../domain/barcode/parse-scan.ts';
 import { DEFAULT_SYMBOLOGIES, type Symbology } from '../../domain/barcode/symbology.ts';
 import type * as ZxingReader from 'zxing-wasm/reader';
 import { evidenceKey, samePlace } from '../evidence.ts';
-import { checkEan, type EanVerdict } from './ean-check.ts';
+import { eanDoubt } from './ean-check.ts';
 import { prepare, type Prep } from './prep.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
@@ -145,14 +145,6 @@ function placeOf(p: Pos): { x: number; y: number; size: number } {
   return { x, y, size: Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys), 8) };
 }
 
-/** The formats measured a second time (`ean-check.ts`); UPC-E is not (it stays on the frame rule alone). */
-const EAN_CHECKED = new Set<ScanFormat>(['ean-13', 'upc-a', 'ean-8']);
-
-function doubtOf(v: EanVerdict): Decoded['doubt'] {
-  if (v.kind === 'agree') return undefined;
-  return v.kind === 'other' ? { why: `the bars also read as ${v.text}`, other: v.text } : { why: v.why };
-}
-
 export type ZxingReaderModule = typeof ZxingReader;
 
 /**
@@ -204,7 +196,7 @@ export async function createZxingWasmDecoderFrom(
           const id = format === 'code-39' ? code39Identifier(r.symbologyIdentifier, config.code39Check) : r.symbologyIdentifier;
           // UPC-E is reported expanded; its own 8 digits are kept in `extra`.
           const at = placeOf(r.position);
-          const doubt = EAN_CHECKED.has(format) ? doubtOf(checkEan(image, r.position, r.text)) : undefined;
+          const doubt = eanDoubt(image, format, r.text, r.position);
           return {
             format,
             text: r.text,
