@@ -152,6 +152,50 @@ function readElements(w: readonly number[], length: 8 | 13): LineRead | undefine
   return checkDigitOk(digits) ? { digits, clear } : { digits, clear: false };
 }
 
+const NO_LAYOUT = 'no line across the symbol could be measured';
+
+/** An unsharp mask along a profile (box blur of `radius` samples). */
+function sharpenProfile(v: Float32Array, radius: number): Float32Array {
+  const n = v.length;
+  const out = new Float32Array(n);
+  let sum = 0;
+  for (let k = -radius; k <= radius; k++) sum += v[Math.min(n - 1, Math.max(0, k))] as number;
+  for (let i = 0; i < n; i++) {
+    out[i] = (v[i] as number) * 2 - sum / (2 * radius + 1);
+    sum += (v[Math.min(n - 1, i + radius + 1)] as number) - (v[Math.max(0, i - radius)] as number);
+  }
+  return out;
+}
+
+/** Reads one profile (6 modules of quiet zone first; `m` samples per module) either way round. */
+function readLine(profile: Float32Array, m: number, want: string, length: 8 | 13): EanVerdict {
+  const elements = length === 13 ? 59 : 43;
+  const count = profile.length;
+  const e = edges(profile, Math.ceil(3.5 * m));
+  if (!e) return { kind: 'unclear', why: NO_LAYOUT };
+  let why = NO_LAYOUT;
+  // Element widths from the first dark edge near the symbol's start (either end for a reversed read).
+  for (const reversed of [false, true]) {
+    const es = reversed ? e.map((x) => count - 1 - x).reverse() : e;
+    // Mirrored, an odd list starts with a dark-to-light edge: skip it.
+    const from = reversed && es.length % 2 === 1 ? 1 : 0;
+    const startAt = 6 * m;
+    let k = -1;
+    for (let i = from; i < es.length; i += 2)
+      if (Math.abs((es[i] as number) - startAt) < 3 * m && (k < 0 || Math.abs((es[i] as number) - startAt) < Math.abs((es[k] as number) - startAt))) k = i;
+    if (k < 0 || k + elements >= es.length) continue;
+    const w: number[] = [];
+    for (let i = 0; i < elements; i++) w.push((es[k + i + 1] as number) - (es[k + i] as number));
+    const read = readElements(w, length);
+    if (!read) continue;
+    const got = read.digits.join('');
+    if (got === want && read.clear) return { kind: 'agree' };
+    if (got !== want && read.clear) return { kind: 'other', text: got };
+    why = 'a digit is unclear (bars measured halfway between two patterns)';
+  }
+  return { kind: 'unclear', why };
+}
+
 /**
  * Measures an EAN-13/UPC-A (13 digits, UPC-A with its leading 0) or EAN-8 again along
  * lines across `quad`: `agree` when a line reads `text` with every digit clear, `other`
@@ -161,9 +205,8 @@ export function checkEan(frame: Frame, quad: Quad, text: string): EanVerdict {
   const length = text.length === 8 ? 8 : 13;
   const want = (text.length === 12 ? `0${text}` : text).slice(0, length);
   if (!/^\d+$/.test(want) || want.length !== length) return { kind: 'unclear', why: 'not an EAN/UPC text' };
-  const elements = length === 13 ? 59 : 43;
   const modules = length === 13 ? 95 : 67;
-  let why = 'no line across the symbol could be measured';
+  let why = NO_LAYOUT;
   const flat = Math.hypot(quad.bottomLeft.x - quad.topLeft.x, quad.bottomLeft.y - quad.topLeft.y) < 2;
   for (let n = 0; n < LINES; n++) {
     const t = (n + 0.5) / LINES;
@@ -196,27 +239,11 @@ export function checkEan(frame: Frame, quad: Quad, text: string): EanVerdict {
       // Three points across the line: sensor noise averages out, the bars do not.
       profile[i] = (grey(frame, x - uy * 1.5, y + ux * 1.5) + grey(frame, x, y) + grey(frame, x + uy * 1.5, y - ux * 1.5)) / 3;
     }
-    const e = edges(profile, Math.ceil((3.5 * m) / step));
-    if (!e) continue;
-    // Element widths from the first dark edge near the symbol's start (either end for a reversed read).
-    for (const reversed of [false, true]) {
-      const es = reversed ? e.map((x) => count - 1 - x).reverse() : e;
-      // Mirrored, an odd list starts with a dark-to-light edge: skip it.
-      const from = reversed && es.length % 2 === 1 ? 1 : 0;
-      const startAt = 6 * (m / step);
-      let k = -1;
-      for (let i = from; i < es.length; i += 2)
-        if (Math.abs((es[i] as number) - startAt) < 3 * (m / step) && (k < 0 || Math.abs((es[i] as number) - startAt) < Math.abs((es[k] as number) - startAt)))
-          k = i;
-      if (k < 0 || k + elements >= es.length) continue;
-      const w: number[] = [];
-      for (let i = 0; i < elements; i++) w.push((es[k + i + 1] as number) - (es[k + i] as number));
-      const read = readElements(w, length);
-      if (!read) continue;
-      const got = read.digits.join('');
-      if (got === want && read.clear) return { kind: 'agree' };
-      if (got !== want && read.clear) return { kind: 'other', text: got };
-      why = `a digit is unclear (bars measured halfway between two patterns)`;
+    // As sampled, then sharpened (a narrow space lost in defocus comes back): either must read clearly.
+    for (const p of [profile, sharpenProfile(profile, Math.max(1, Math.round(m / step)))]) {
+      const v = readLine(p, m / step, want, length);
+      if (v.kind !== 'unclear') return v;
+      if (v.why !== NO_LAYOUT) why = v.why;
     }
   }
   return { kind: 'unclear', why };
