@@ -1,7 +1,8 @@
 /**
  * A single photo has no second frame, so its evidence comes from preparing it several
  * ways (plain, sharpened, strongly sharpened, halved) and decoding each: a 1D code is read
- * only when at least two preparations agree and none reads something else at its place.
+ * only when at least two preparations agree and none reads something else at its place;
+ * a read its engine's second measurement did not confirm (`Decoded.doubt`) is no evidence.
  * Disagreement is a refusal, reported as such: a wrong code is worse than none.
  */
 import type { ParseOptions } from '../domain/barcode/parse-scan.ts';

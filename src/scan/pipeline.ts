@@ -2,8 +2,9 @@
  * One stream of trusted scans from every input: the keyboard wedge, the camera and the
  * typed entry. A camera read of a 1D code counts only on independent evidence: the same
  * content from frames that differ (never the same image twice), with no other content
- * read at the same place meanwhile; where reads disagree nothing is taken and the user
- * is asked to scan again. The same code again within a short window is a duplicate
+ * read at the same place meanwhile, and for EAN/UPC a second measurement of the bars
+ * that confirms the engine's digits (a read it does not confirm is no evidence); where
+ * reads disagree nothing is taken and the user is asked to scan again. The same code again within a short window is a duplicate
  * (reported, not a second unit) unless the workflow asks for repeats.
  */
 import { displayText } from '../domain/barcode/display.ts';
