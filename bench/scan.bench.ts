@@ -254,8 +254,7 @@ const WEDGE_SCANS: readonly string[] = [
   'T-0001',
 ];
 
-/** Exported for running the wedge figures alone (they take a second; the camera figures minutes). */
-export function benchWedge(report: Report): void {
+function benchWedge(report: Report): void {
   const clock = new ScriptedClock();
   const got: string[] = [];
   const wedge = new WedgeCapture(DEFAULT_WEDGE_SETTINGS, clock, { scan: (s) => got.push(s.raw), replay: (t) => got.push(`typed:${t}`) });
