@@ -17,9 +17,9 @@ const RIGHT = '0036000291452';
 const condition = (name: string) => CONDITIONS.find((c) => c.name === name)!;
 
 /** The quad of the label's one EAN/UPC read by the camera engine in `frame`. */
-async function quadOf(frame: Frame): Promise<{ quad: Quad; text: string }> {
+async function quadOf(frame: Frame, formats: ('EAN13' | 'UPCA' | 'UPCE')[] = ['EAN13', 'UPCA']): Promise<{ quad: Quad; text: string }> {
   const zx = await import('zxing-wasm/reader');
-  const [r] = await zx.readBarcodes(frame as ImageData, { formats: ['EAN13', 'UPCA'], tryHarder: false, textMode: 'Plain' });
+  const [r] = await zx.readBarcodes(frame as ImageData, { formats, tryHarder: false, textMode: 'Plain' });
   if (!r) throw new Error('the engine read nothing');
   return { quad: r.position, text: r.text };
 }
@@ -41,6 +41,13 @@ describe('EAN/UPC measured a second time (ean-check)', () => {
     expect(checkEan(frame, quad, '4056066291452')).toEqual({ kind: 'other', text: RIGHT });
     // A UPC-A given as 12 digits is the same code.
     expect(checkEan(frame, quad, '036000291452')).toEqual({ kind: 'agree' });
+    // UPC-E: its six digits and their parity give the UPC-A it stands for.
+    const UPC_E = ALL_SYMBOLS.find((x) => x.name === 'upc-e')!;
+    const small = photographHard(await renderSymbol(UPC_E), UPC_E, condition('printed-photo'), 5, 0);
+    expect((await camera.decode(small)).map((d) => [d.format, d.text, d.doubt])).toEqual([['upc-e', '0042100005264', undefined]]);
+    const e = await quadOf(small, ['UPCE']);
+    expect(checkEan(small, e.quad, '0042100005264', true)).toEqual({ kind: 'agree' });
+    expect(checkEan(small, e.quad, '0042100005257', true)).toEqual({ kind: 'other', text: '0042100005264' });
     // Measured nowhere near a symbol: never an agreement.
     expect(
       checkEan(frame, { topLeft: { x: 10, y: 10 }, topRight: { x: 900, y: 10 }, bottomRight: { x: 900, y: 20 }, bottomLeft: { x: 10, y: 20 } }, RIGHT).kind,

@@ -121,6 +121,51 @@ function fit(widths: readonly number[], candidates: readonly (readonly number[])
 type LineRead = { digits: number[]; clear: boolean };
 
 /** Reads the digits from the element widths of a whole symbol (bar first); undefined when the layout does not fit. */
+/** EAN-13/UPC-A (13), EAN-8 (8) or UPC-E (`e`, its text the 13-digit expansion). */
+type Layout = 8 | 13 | 'e';
+
+/** UPC-E parity of the six digits for number system 0, by check digit (true: G); number system 1 is its complement. */
+const UPCE_PARITY = ['GGGLLL', 'GGLGLL', 'GGLLGL', 'GGLLLG', 'GLGGLL', 'GLLGGL', 'GLLLGG', 'GLGLGL', 'GLGLLG', 'GLLGLG'].map((s) =>
+  [...s].map((c) => c === 'G'),
+);
+
+/** The UPC-A a UPC-E stands for, as 13 digits (leading 0). */
+function expandUpcE(ns: number, d: readonly number[], check: number): number[] {
+  const [d1, d2, d3, d4, d5, d6] = d as [number, number, number, number, number, number];
+  const body =
+    d6 <= 2
+      ? [d1, d2, d6, 0, 0, 0, 0, d3, d4, d5]
+      : d6 === 3
+        ? [d1, d2, d3, 0, 0, 0, 0, 0, d4, d5]
+        : d6 === 4
+          ? [d1, d2, d3, d4, 0, 0, 0, 0, 0, d5]
+          : [d1, d2, d3, d4, d5, 0, 0, 0, 0, d6];
+  return [0, ns, ...body, check];
+}
+
+/** Reads a UPC-E's six digits from its 33 element widths (bar first). */
+function readUpcE(w: readonly number[]): LineRead | undefined {
+  const moduleAt = (i: number) => (w[i]! + w[i + 1]! + w[i + 2]! + w[i + 3]!) / 7;
+  const guardOk = (from: number, count: number, module: number) => w.slice(from, from + count).every((g) => g > module * 0.4 && g < module * 1.9);
+  if (!guardOk(0, 3, moduleAt(3)) || !guardOk(27, 6, moduleAt(23))) return undefined;
+  const digits: number[] = [];
+  const parity: boolean[] = [];
+  let clear = true;
+  for (let i = 0; i < 6; i++) {
+    const f = fit(w.slice(3 + 4 * i, 7 + 4 * i), [...L, ...G]);
+    if (f.secondD - f.bestD < MARGIN) clear = false;
+    digits.push(f.best % 10);
+    parity.push(f.best >= 10);
+  }
+  for (const ns of [0, 1]) {
+    const check = UPCE_PARITY.findIndex((p) => p.every((g, i) => (ns === 0 ? g : !g) === parity[i]));
+    if (check < 0) continue;
+    const all = expandUpcE(ns, digits, check);
+    return { digits: all, clear: clear && checkDigitOk(all) };
+  }
+  return undefined;
+}
+
 function readElements(w: readonly number[], length: 8 | 13): LineRead | undefined {
   const half = length === 13 ? 6 : 4;
   // Guards against the module of the digits beside them: perspective changes the module along the line.
@@ -168,8 +213,8 @@ function sharpenProfile(v: Float32Array, radius: number): Float32Array {
 }
 
 /** Reads one profile (6 modules of quiet zone first; `m` samples per module) either way round. */
-function readLine(profile: Float32Array, m: number, want: string, length: 8 | 13): EanVerdict {
-  const elements = length === 13 ? 59 : 43;
+function readLine(profile: Float32Array, m: number, want: string, length: Layout): EanVerdict {
+  const elements = length === 13 ? 59 : length === 8 ? 43 : 33;
   const count = profile.length;
   const e = edges(profile, Math.ceil(3.5 * m));
   if (!e) return { kind: 'unclear', why: NO_LAYOUT };
@@ -186,7 +231,7 @@ function readLine(profile: Float32Array, m: number, want: string, length: 8 | 13
     if (k < 0 || k + elements >= es.length) continue;
     const w: number[] = [];
     for (let i = 0; i < elements; i++) w.push((es[k + i + 1] as number) - (es[k + i] as number));
-    const read = readElements(w, length);
+    const read = length === 'e' ? readUpcE(w) : readElements(w, length);
     if (!read) continue;
     const got = read.digits.join('');
     if (got === want && read.clear) return { kind: 'agree' };
@@ -197,15 +242,16 @@ function readLine(profile: Float32Array, m: number, want: string, length: 8 | 13
 }
 
 /**
- * Measures an EAN-13/UPC-A (13 digits, UPC-A with its leading 0) or EAN-8 again along
+ * Measures an EAN-13/UPC-A (13 digits, UPC-A with its leading 0), EAN-8 or UPC-E (`upcE`, the text its 13-digit expansion) again along
  * lines across `quad`: `agree` when a line reads `text` with every digit clear, `other`
  * when a line clearly reads another valid code, `unclear` otherwise.
  */
-export function checkEan(frame: Frame, quad: Quad, text: string): EanVerdict {
-  const length = text.length === 8 ? 8 : 13;
-  const want = (text.length === 12 ? `0${text}` : text).slice(0, length);
-  if (!/^\d+$/.test(want) || want.length !== length) return { kind: 'unclear', why: 'not an EAN/UPC text' };
-  const modules = length === 13 ? 95 : 67;
+export function checkEan(frame: Frame, quad: Quad, text: string, upcE = false): EanVerdict {
+  const length: Layout = upcE ? 'e' : text.length === 8 ? 8 : 13;
+  const digits = length === 8 ? 8 : 13;
+  const want = (text.length === 12 ? `0${text}` : text).slice(0, digits);
+  if (!/^\d+$/.test(want) || want.length !== digits) return { kind: 'unclear', why: 'not an EAN/UPC text' };
+  const modules = length === 13 ? 95 : length === 8 ? 67 : 51;
   let why = NO_LAYOUT;
   const flat = Math.hypot(quad.bottomLeft.x - quad.topLeft.x, quad.bottomLeft.y - quad.topLeft.y) < 2;
   for (let n = 0; n < LINES; n++) {
@@ -249,14 +295,14 @@ export function checkEan(frame: Frame, quad: Quad, text: string): EanVerdict {
   return { kind: 'unclear', why };
 }
 
-/** The formats measured a second time; UPC-E is not (it stays on the frame rule alone). */
-const EAN_CHECKED: ReadonlySet<ScanFormat> = new Set<ScanFormat>(['ean-13', 'upc-a', 'ean-8']);
+/** The formats measured a second time. */
+const EAN_CHECKED: ReadonlySet<ScanFormat> = new Set<ScanFormat>(['ean-13', 'upc-a', 'ean-8', 'upc-e']);
 
 /** What an engine attaches to a read of `format` at `quad`: nothing when confirmed or not an EAN/UPC, else the doubt. */
 export function eanDoubt(frame: Frame, format: ScanFormat, text: string, quad: Quad | undefined): Decoded['doubt'] {
   if (!EAN_CHECKED.has(format)) return undefined;
   if (!quad) return { why: 'the engine did not say where the symbol is' };
-  const v = checkEan(frame, quad, text);
+  const v = checkEan(frame, quad, text, format === 'upc-e');
   if (v.kind === 'agree') return undefined;
   return v.kind === 'other' ? { why: `the bars also read as ${v.text}`, other: v.text } : { why: v.why };
 }
