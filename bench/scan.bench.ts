@@ -26,7 +26,7 @@ import {
   renderSymbol,
   type SymbolSpec,
 } from '../tests/fixtures/barcode-corpus.ts';
-import { ScriptedClock } from '../tests/fixtures/barcode-clock.ts';
+import { ScriptedClock } from '../tests/fixtures/clock.ts';
 import { scannerKeys } from '../tests/fixtures/barcode-keys.ts';
 import { CONDITIONS, TEXTURES, hardCorpus, photographHard, textureFrame } from '../tests/fixtures/barcode-photo.ts';
 import { seeded } from '../tests/fixtures/random.ts';

@@ -7,7 +7,7 @@ import { createNodeDecoder } from '../../src/scan/node/node-decoders.ts';
 import { readPhoto } from '../../src/scan/photo.ts';
 import { ScanPipeline, type PipelineScan } from '../../src/scan/pipeline.ts';
 import { ALL_SYMBOLS, REFERENCE_YEAR, renderSymbol } from '../fixtures/barcode-corpus.ts';
-import { ScriptedClock } from '../fixtures/barcode-clock.ts';
+import { ScriptedClock } from '../fixtures/clock.ts';
 import { CONDITIONS, photographHard } from '../fixtures/barcode-photo.ts';
 import { smudgeBar } from '../fixtures/barcode-smudge.ts';
 
