@@ -54,13 +54,17 @@ export function samePlace(a: Decoded, b: Decoded): boolean {
 }
 
 /**
- * Splits one frame's 1D reads into those that stand and those in conflict: two different
- * contents read at the same place (two scan lines or binarizers disagreeing) void both.
- * An EAN/UPC read without its add-on is dropped where the same code was read with it.
+ * Splits one frame's 1D reads into those that stand, those in conflict and those in doubt:
+ * two different contents read at the same place (two scan lines or binarizers disagreeing)
+ * void both; a read the engine's second measurement did not confirm (`Decoded.doubt`) is
+ * no evidence at all. An EAN/UPC read without its add-on is dropped where the same code was
+ * read with it.
  */
-export function settleFrame(decoded: readonly Decoded[]): { reads: Decoded[]; conflicts: Decoded[][] } {
-  const withAddOn = new Set(decoded.filter((d) => d.symbologyIdentifier === ']E3').map(evidenceKey));
-  const reads = decoded.filter((d) => d.symbologyIdentifier === ']E3' || !withAddOn.has(evidenceKey(d)));
+export function settleFrame(decoded: readonly Decoded[]): { reads: Decoded[]; conflicts: Decoded[][]; doubtful: Decoded[] } {
+  const doubtful = decoded.filter((d) => d.doubt);
+  const sound = decoded.filter((d) => !d.doubt);
+  const withAddOn = new Set(sound.filter((d) => d.symbologyIdentifier === ']E3').map(evidenceKey));
+  const reads = sound.filter((d) => d.symbologyIdentifier === ']E3' || !withAddOn.has(evidenceKey(d)));
   const conflicted = new Set<Decoded>();
   const conflicts: Decoded[][] = [];
   for (let i = 0; i < reads.length; i++) {
@@ -72,5 +76,5 @@ export function settleFrame(decoded: readonly Decoded[]): { reads: Decoded[]; co
       conflicts.push([a, b]);
     }
   }
-  return { reads: reads.filter((d) => !conflicted.has(d)), conflicts };
+  return { reads: reads.filter((d) => !conflicted.has(d)), conflicts, doubtful };
 }

@@ -2,8 +2,9 @@
  * One stream of trusted scans from every input: the keyboard wedge, the camera and the
  * typed entry. A camera read of a 1D code counts only on independent evidence: the same
  * content from frames that differ (never the same image twice), with no other content
- * read at the same place meanwhile; where reads disagree nothing is taken and the user
- * is asked to scan again. The same code again within a short window is a duplicate
+ * read at the same place meanwhile, and for EAN/UPC a second measurement of the bars
+ * that confirms the engine's digits (a read it does not confirm is no evidence); where
+ * reads disagree nothing is taken and the user is asked to scan again. The same code again within a short window is a duplicate
  * (reported, not a second unit) unless the workflow asks for repeats.
  */
 import { displayText } from '../domain/barcode/display.ts';
@@ -66,6 +67,8 @@ export class ScanPipeline {
   private inView = new Map<string, { d: Decoded; last: number }>();
   /** Contents caught disagreeing: none of them may be confirmed until the window passes. */
   private blocked = new Map<string, number>();
+  /** Contents read only in doubt (see `Decoded.doubt`): the frames that brought them, and until when the user was told. */
+  private doubted = new Map<string, { frames: Set<number>; last: number; toldUntil: number }>();
   private repeats = false;
   private readonly duplicateWindowMs: number;
   private readonly confirmWindowMs: number;
@@ -117,8 +120,10 @@ export class ScanPipeline {
     for (const [k, v] of this.inView) if (now - v.last > window) this.inView.delete(k);
     for (const [k, v] of this.sightings) if (now - v.last > window) this.sightings.delete(k);
     for (const [k, until] of this.blocked) if (now > until) this.blocked.delete(k);
+    for (const [k, v] of this.doubted) if (now - v.last > window && now > v.toldUntil) this.doubted.delete(k);
     const out: PipelineScan[] = [];
-    const { reads, conflicts } = settleFrame(decoded);
+    const { reads, conflicts, doubtful } = settleFrame(decoded);
+    for (const d of doubtful) this.doubt(d, signature, now, engine, out);
     for (const [a, b] of conflicts) this.conflict(a as Decoded, b as Decoded, now, engine, out);
     for (const d of reads) {
       const key = evidenceKey(d);
@@ -183,8 +188,30 @@ export class ScanPipeline {
     return s.d;
   }
 
+  /**
+   * A read its engine could not confirm is no evidence; seen so in three frames that differ,
+   * with nothing read there meanwhile, the user is asked once to rescan.
+   */
+  private doubt(d: Decoded, signature: number, now: number, engine: EngineName, out: PipelineScan[]): void {
+    const key = evidenceKey(d);
+    const v = this.doubted.get(key) ?? { frames: new Set<number>(), last: now, toldUntil: 0 };
+    v.frames.add(signature);
+    v.last = now;
+    this.doubted.set(key, v);
+    if (v.frames.size < 3 || now <= v.toldUntil) return;
+    if ([...this.inView.values(), ...this.sightings.values()].some((s) => samePlace(s.d, d))) return;
+    v.toldUntil = now + this.confirmWindowMs * 4;
+    v.frames.clear();
+    const message = `The camera cannot read this label clearly (${d.doubt?.why ?? 'unconfirmed'}): nothing was taken. Hold it flat and a little closer, or type it.`;
+    const result: ScanResult = { kind: 'unknown', format: d.format, raw: '', text: '', display: '', problems: [{ code: 'conflicting_reads', message }] };
+    const scan: PipelineScan = { result, source: 'camera', at: now, duplicate: false, engine };
+    this.notify(scan);
+    out.push(scan);
+  }
+
   /** Forgets camera state, e.g. when the camera closes. */
   resetCamera(): void {
+    this.doubted.clear();
     this.sightings.clear();
     this.inView.clear();
     this.blocked.clear();

@@ -37,6 +37,18 @@ describe('a single photo: several preparations as evidence', () => {
     expect(twice.reads.map((x) => x.parsed)).toMatchObject([{ kind: 'product', gtin: '00036000291452' }]);
   });
 
+  it('takes no evidence from reads the engine could not confirm, and says so when nothing else was read there', async () => {
+    const unsure: Decoded = { ...otherEan, doubt: { why: 'a digit is unclear' } };
+    const alone = await readPhoto(scripted([[unsure], [unsure], [unsure], []]), frame, { referenceYear: 2026 });
+    expect(alone.reads).toEqual([]);
+    expect(alone.refused).toMatchObject([{ reason: 'unconfirmed', texts: [otherEan.text] }]);
+    expect(alone.refused[0]?.message).toMatch(/refused to guess: .* did not confirm it \(a digit is unclear\)/);
+    // Beside two confirmed readings of the right code, the doubtful one is simply not evidence.
+    const beside = await readPhoto(scripted([[upcA, unsure], [upcA], [], []]), frame, { referenceYear: 2026 });
+    expect(beside.refused).toEqual([]);
+    expect(beside.reads.map((x) => x.decoded.text)).toEqual(['0036000291452']);
+  });
+
   it('keeps two different codes at different places, and a 2D code on one reading', async () => {
     const elsewhere: Decoded = { ...otherEan, at: { x: 300, y: 16, size: 40 } };
     const dm: Decoded = { format: 'gs1-datamatrix', text: '0109506000134352', symbologyIdentifier: ']d2', at };

@@ -4,9 +4,12 @@
  */
 import type { ScanFormat } from '../../domain/barcode/parse-scan.ts';
 import { DEFAULT_SYMBOLOGIES, type Symbology } from '../../domain/barcode/symbology.ts';
+import { eanDoubt } from './ean-check.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
-type NativeDetector = { detect(source: ImageBitmapSource): Promise<{ format: string; rawValue: string }[]> };
+type NativeDetector = {
+  detect(source: ImageBitmapSource): Promise<{ format: string; rawValue: string; cornerPoints?: readonly { x: number; y: number }[] }[]>;
+};
 type NativeDetectorClass = {
   new (opts: { formats: string[] }): NativeDetector;
   getSupportedFormats(): Promise<string[]>;
@@ -96,7 +99,13 @@ export async function createNativeDecoder(symbologies: readonly Symbology[] = DE
     async decode(frame: Frame): Promise<Decoded[]> {
       const image = new ImageData(new Uint8ClampedArray(frame.data), frame.width, frame.height);
       const found = await detector.detect(image);
-      return found.map((b) => fromNative(b.format, b.rawValue));
+      return found.map((b) => {
+        const d = fromNative(b.format, b.rawValue);
+        const [tl, tr, br, bl] = b.cornerPoints ?? [];
+        const quad = tl && tr && br && bl ? { topLeft: tl, topRight: tr, bottomRight: br, bottomLeft: bl } : undefined;
+        const doubt = eanDoubt(frame, d.format, d.text, quad);
+        return doubt ? { ...d, doubt } : d;
+      });
     },
     close() {
       // Nothing to free: the detector is garbage-collected.

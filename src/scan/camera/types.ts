@@ -19,6 +19,12 @@ export type Decoded = {
   symbologyIdentifier?: string;
   /** Where the symbol lies in the frame (centre and longest side, px), when the engine says. */
   at?: { x: number; y: number; size: number };
+  /**
+   * The engine's second measurement of an EAN/UPC did not confirm this read: `why` says
+   * what was unclear; `other` is the different valid code a line clearly read instead.
+   * Such a read is no evidence, and `other` is a conflict.
+   */
+  doubt?: { why: string; other?: string };
 };
 
 export interface Decoder {

@@ -4,6 +4,7 @@
  * is the fallback, never the default.
  */
 import type { ScanFormat } from '../../domain/barcode/parse-scan.ts';
+import { eanDoubt, type Quad } from './ean-check.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
 import type * as ZxingNs from '@zxing/library';
@@ -17,6 +18,22 @@ async function loadLib(): Promise<ZxingLib> {
 }
 
 /** Creates the fallback decoder. Each reader is called directly: MultiFormatReader logs every miss. */
+/**
+ * The port's points for an EAN/UPC are the middles of its start and end guards on the row
+ * that read it: the symbol's ends are 1.5 modules further out (93 modules between them).
+ */
+function browserQuad(pts: readonly { x: number; y: number }[]): Quad | undefined {
+  const a = pts[0];
+  const b = pts[pts.length - 1];
+  if (!a || !b || pts.length < 2) return undefined;
+  const k = 1.5 / 92;
+  const dx = (b.x - a.x) * k;
+  const dy = (b.y - a.y) * k;
+  const left = { x: a.x - dx, y: a.y - dy };
+  const right = { x: b.x + dx, y: b.y + dy };
+  return { topLeft: left, topRight: right, bottomRight: right, bottomLeft: left };
+}
+
 export async function createZxingBrowserDecoder(): Promise<Decoder> {
   const Z = await loadLib();
   const hints = new Map<ZxingNs.DecodeHintType, unknown>([
@@ -78,7 +95,8 @@ export async function createZxingBrowserDecoder(): Promise<Decoder> {
             symbologyIdentifier = format === 'datamatrix' ? ']d2' : ']Q3';
             format = format === 'datamatrix' ? 'gs1-datamatrix' : 'gs1-qr';
           }
-          return [symbologyIdentifier ? { format, text, symbologyIdentifier } : { format, text }];
+          const doubt = eanDoubt(frame, format, text, browserQuad(r.getResultPoints().map((p) => ({ x: p.getX(), y: p.getY() }))));
+          return [{ format, text, ...(symbologyIdentifier ? { symbologyIdentifier } : {}), ...(doubt ? { doubt } : {}) }];
         } catch {
           // Not found by this reader: try the next one.
         } finally {

@@ -6,6 +6,7 @@ import type { ScanFormat } from '../../domain/barcode/parse-scan.ts';
 import { DEFAULT_SYMBOLOGIES, type Symbology } from '../../domain/barcode/symbology.ts';
 import type * as ZxingReader from 'zxing-wasm/reader';
 import { evidenceKey, samePlace } from '../evidence.ts';
+import { eanDoubt } from './ean-check.ts';
 import { prepare, type Prep } from './prep.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
@@ -16,6 +17,7 @@ export type ZxingWasmTuning = {
   tryRotate?: boolean;
   tryDownscale?: boolean;
   downscaleFactor?: number;
+  downscaleThreshold?: number;
   minLineCount?: number;
   binarizer?: 'LocalAverage' | 'GlobalHistogram' | 'FixedThreshold';
   isPure?: boolean;
@@ -168,6 +170,7 @@ export async function createZxingWasmDecoderFrom(
     tryRotate: tuning.tryRotate ?? true,
     tryDownscale: tuning.tryDownscale ?? true,
     ...(tuning.downscaleFactor ? { downscaleFactor: tuning.downscaleFactor } : {}),
+    ...(tuning.downscaleThreshold ? { downscaleThreshold: tuning.downscaleThreshold } : {}),
     ...(tuning.binarizer ? { binarizer: tuning.binarizer } : {}),
     ...(tuning.minLineCount ? { minLineCount: tuning.minLineCount } : {}),
     ...(tuning.isPure ? { isPure: true } : {}),
@@ -193,7 +196,14 @@ export async function createZxingWasmDecoderFrom(
           const id = format === 'code-39' ? code39Identifier(r.symbologyIdentifier, config.code39Check) : r.symbologyIdentifier;
           // UPC-E is reported expanded; its own 8 digits are kept in `extra`.
           const at = placeOf(r.position);
-          return { format, text: r.text, ...(id ? { symbologyIdentifier: id } : {}), at: { x: at.x * k, y: at.y * k, size: at.size * k } };
+          const doubt = eanDoubt(image, format, r.text, r.position);
+          return {
+            format,
+            text: r.text,
+            ...(id ? { symbologyIdentifier: id } : {}),
+            at: { x: at.x * k, y: at.y * k, size: at.size * k },
+            ...(doubt ? { doubt } : {}),
+          };
         });
       // One symbol found twice (a rotated or downscaled pass) is one symbol.
       return decoded.filter((d, i) => !decoded.slice(0, i).some((e) => evidenceKey(e) === evidenceKey(d) && samePlace(e, d)));

@@ -3,8 +3,9 @@
  * decodes photos of labels (PNG, JPEG, WebP) with the app's engines and prints one JSON
  * line per image: { file, engine, format, text, parsed, refused? }. `text` is the raw
  * content with GS1 separators as ASCII 29, null when nothing was read. The camera's rule
- * holds: a 1D code needs two agreeing readings (here: differently prepared images), and
- * where readings disagree nothing is read and `refused` says why.
+ * holds: a 1D code needs two agreeing readings (here: differently prepared images), an
+ * EAN/UPC must also be confirmed by measuring its bars again (`camera/ean-check.ts`), and
+ * where readings disagree or cannot be confirmed nothing is read and `refused` says why.
  */
 import { SYMBOLOGIES, isSymbology, type Symbology } from '../../domain/barcode/symbology.ts';
 import type { EngineName } from '../camera/types.ts';
