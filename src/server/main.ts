@@ -33,6 +33,8 @@ try {
     staticDir: env.STATIC_DIR ?? 'dist',
     logLevel: env.LOG_LEVEL ?? 'info',
     ...(tls ? { tls } : {}),
+    // Reconciliation's schedule: hourly and daily runs, the morning's cycle counts, re-push checks.
+    reconcile: { tickMs: 15_000 },
   });
 } catch (err) {
   const e = err as NodeJS.ErrnoException;

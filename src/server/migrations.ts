@@ -475,4 +475,66 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 11,
+    name: 'reconciliation: acknowledged ATP, channel read-back, drift report, cycle counts',
+    sql: `
+-- Where a channel answers what it shows (GET, { items: [{ sku, quantity }] }); null: it cannot.
+ALTER TABLE channels ADD COLUMN stock_url text;
+-- The last ATP each endpoint acknowledged (a 2xx) per SKU: what the channel was told and took.
+CREATE TABLE channel_atp_acks (
+  endpoint_id text NOT NULL,
+  channel_id text NOT NULL,
+  sku text NOT NULL,
+  atp integer NOT NULL,
+  version bigint NOT NULL,
+  acked_at timestamptz NOT NULL,
+  PRIMARY KEY (endpoint_id, sku)
+);
+CREATE INDEX channel_atp_acks_channel ON channel_atp_acks (channel_id, sku);
+-- One row per run; a scheduled run's slot key is claimed once across every API process.
+CREATE TABLE reconcile_runs (
+  id bigserial PRIMARY KEY,
+  slot text UNIQUE,
+  scope text NOT NULL CHECK (scope IN ('fast', 'all', 'skus')),
+  trigger text NOT NULL CHECK (trigger IN ('schedule', 'on_demand', 'repush')),
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz,
+  skus integer NOT NULL DEFAULT 0,
+  drifts integer NOT NULL DEFAULT 0,
+  read_back_errors jsonb NOT NULL DEFAULT '{}',
+  started_by text
+);
+-- The drift of every SKU as its last check found it: a check of a SKU replaces that SKU's rows.
+CREATE TABLE reconcile_drifts (
+  id bigserial PRIMARY KEY,
+  run_id bigint NOT NULL REFERENCES reconcile_runs(id),
+  kind text NOT NULL CHECK (kind IN ('channel', 'stock')),
+  sku text NOT NULL,
+  channel_id text,
+  sites text[] NOT NULL DEFAULT '{}',
+  location text,
+  cause text NOT NULL CHECK (cause IN ('not_delivered', 'channel_edited', 'ledger_mismatch')),
+  expected bigint NOT NULL,
+  shown bigint,
+  detail text NOT NULL,
+  detected_at timestamptz NOT NULL,
+  repushed_at timestamptz,
+  repush_version bigint
+);
+CREATE INDEX reconcile_drifts_sku ON reconcile_drifts (sku);
+-- Blind count tasks the morning schedule raised (the task itself is a count_tasks row).
+CREATE TABLE cycle_counts (
+  task_id text PRIMARY KEY,
+  day date NOT NULL,
+  location text NOT NULL,
+  reason text NOT NULL CHECK (reason IN ('open_discrepancy', 'fast_mover')),
+  detail text NOT NULL,
+  raised_at timestamptz NOT NULL
+);
+CREATE INDEX cycle_counts_day ON cycle_counts (day);
+-- Which pick events a velocity window reads: picks by ledger time.
+CREATE INDEX ledger_received_type ON ledger (type, received_at);
+`,
+  },
 ];

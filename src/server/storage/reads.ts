@@ -205,3 +205,9 @@ export async function ledgerHead(db: Sql): Promise<number> {
   const [r] = await db.query<{ p: number }>('SELECT coalesce(max(position), 0) AS p FROM ledger');
   return num(r?.p);
 }
+
+/** How many count tasks the API raised by itself (the morning's cycle counts): part of the work cursor. */
+export async function countTasksRaised(db: Sql): Promise<number> {
+  const [r] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cycle_counts');
+  return Number(r?.n ?? 0);
+}

@@ -1,0 +1,411 @@
+/**
+ * Reconciliation and cycle counts as records: settings, a channel's read-back address, what each
+ * channel was published, acknowledged and still waits for, runs and their drift rows, velocity
+ * and discrepancy inputs of the cycle-count choice, the tasks it raised, posted counts.
+ */
+import type { AtpFigure, ChannelFigures } from '../../domain/reconcile/drift.ts';
+import type { PostedCount } from '../../domain/reconcile/cycle-counts.ts';
+import { DEFAULT_SETTINGS, type CycleTaskRow, type DriftRow, type ReconcileSettings, type RunSummary } from '../../domain/reconcile/protocol.ts';
+import type { Database, Sql } from '../db.ts';
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const iso = (v: unknown): string => new Date(v as string).toISOString();
+const json = (v: unknown): string => JSON.stringify(v);
+const parsed = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+/** Serialises the write of a run's drift rows across every API process. */
+const DRIFT_LOCK = 7_270_011;
+
+// ---------------------------------------------------------------- settings
+
+export async function settings(db: Sql): Promise<ReconcileSettings> {
+  const [row] = await db.query<{ value: unknown }>(`SELECT value FROM settings WHERE key = 'reconcile'`);
+  return { ...DEFAULT_SETTINGS, ...(row ? parsed<Partial<ReconcileSettings>>(row.value) : {}) };
+}
+
+export async function saveSettings(db: Sql, next: ReconcileSettings, by: string, at: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('reconcile', $1::jsonb, $2, $3)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+    [json(next), at, by],
+  );
+}
+
+// ---------------------------------------------------------------- channels
+
+/** Sets (or clears) a channel's read-back address; false when there is no such channel. */
+export async function setStockUrl(db: Sql, channelId: string, url: string | null): Promise<boolean> {
+  return (await db.query('UPDATE channels SET stock_url = $2 WHERE id = $1 RETURNING 1', [channelId, url])).length > 0;
+}
+
+export async function stockUrls(db: Sql): Promise<Map<string, string>> {
+  const rows = await db.query<{ id: string; stock_url: string }>('SELECT id, stock_url FROM channels WHERE disabled_at IS NULL AND stock_url IS NOT NULL');
+  return new Map(rows.map((r) => [r.id, r.stock_url]));
+}
+
+type Known = Omit<ChannelFigures, 'expected' | 'reported' | 'sku' | 'channelId'>;
+
+/**
+ * What each channel was published, acknowledged and still waits for, per SKU of `skus`: keyed
+ * `channel sku`. A channel's acknowledged figure is its oldest endpoint's (any endpoint that
+ * never acknowledged one makes it null).
+ */
+export async function channelKnowledge(db: Sql, skus: readonly string[]): Promise<{ endpoints: Set<string>; known: Map<string, Known> }> {
+  const [published, acks, pending, endpoints] = await Promise.all([
+    db.query<{ channel_id: string; sku: string; atp: number; version: number }>(
+      'SELECT channel_id, sku, atp, version FROM channel_atp WHERE sku = ANY($1::text[]) AND version > 0',
+      [skus],
+    ),
+    db.query<{ channel_id: string; sku: string; atp: number | null; version: number | null; acked_at: unknown }>(
+      `SELECT e.channel_id, s.sku, a.atp, a.version, a.acked_at
+       FROM webhook_endpoints e CROSS JOIN unnest($1::text[]) AS s(sku)
+       LEFT JOIN channel_atp_acks a ON a.endpoint_id = e.id AND a.sku = s.sku`,
+      [skus],
+    ),
+    db.query<{ channel_id: string; sku: string; enqueued_at: unknown; attempts: number; last_error: string | null }>(
+      `SELECT e.channel_id, o.subject AS sku, o.enqueued_at, o.attempts,
+         CASE WHEN o.attempts > 0 THEN (SELECT CASE WHEN d.status_code BETWEEN 200 AND 299 THEN NULL ELSE coalesce(d.error, 'HTTP ' || d.status_code) END
+           FROM webhook_deliveries d WHERE d.endpoint_id = o.endpoint_id AND d.kind = 'atp' AND d.subject = o.subject ORDER BY d.id DESC LIMIT 1) END AS last_error
+       FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id AND e.status = 'active'
+       WHERE o.kind = 'atp' AND o.subject = ANY($1::text[])`,
+      [skus],
+    ),
+    db.query<{ channel_id: string }>('SELECT DISTINCT channel_id FROM webhook_endpoints'),
+  ]);
+  const known = new Map<string, Known>();
+  const get = (c: string, s: string): Known => {
+    const k = `${c} ${s}`;
+    let v = known.get(k);
+    if (!v) {
+      v = { published: null, acked: null, pending: null, hasEndpoint: false };
+      known.set(k, v);
+    }
+    return v;
+  };
+  for (const r of published) get(r.channel_id, r.sku).published = { atp: num(r.atp), version: num(r.version) };
+  // An SKU some endpoint never acknowledged stays null whatever the others say.
+  const never = new Set<string>();
+  for (const r of acks) {
+    const k = `${r.channel_id} ${r.sku}`;
+    const v = get(r.channel_id, r.sku);
+    v.hasEndpoint = true;
+    if (r.version === null) {
+      never.add(k);
+      v.acked = null;
+      continue;
+    }
+    if (never.has(k)) continue;
+    const a: AtpFigure & { at: Date } = { atp: num(r.atp), version: num(r.version), at: new Date(r.acked_at as string) };
+    if (v.acked === null || a.version < v.acked.version) v.acked = a;
+  }
+  for (const r of pending) {
+    const v = get(r.channel_id, r.sku);
+    const p = { enqueuedAt: new Date(r.enqueued_at as string), attempts: num(r.attempts), lastError: r.last_error };
+    if (v.pending === null || p.enqueuedAt < v.pending.enqueuedAt) v.pending = p;
+  }
+  return { endpoints: new Set(endpoints.map((e) => e.channel_id)), known };
+}
+
+/** The site of every location. */
+export async function sitesOfLocations(db: Sql): Promise<Map<string, string>> {
+  const rows = await db.query<{ id: string; site_id: string }>('SELECT id, site_id FROM locations');
+  return new Map(rows.map((r) => [r.id, r.site_id]));
+}
+
+// ---------------------------------------------------------------- SKU scopes
+
+export async function allSkus(db: Sql): Promise<string[]> {
+  return (await db.query<{ sku: string }>('SELECT sku FROM catalog ORDER BY sku')).map((r) => r.sku);
+}
+
+/** Fast movers: velocity class A, and the `n` SKUs most picked since `since`. */
+export async function fastMoverSkus(db: Sql, since: Date, n: number): Promise<string[]> {
+  const rows = await db.query<{ sku: string }>(
+    `SELECT sku FROM catalog WHERE velocity_class = 'A'
+     UNION
+     SELECT sku FROM (SELECT p.sku, sum(p.taken - p.returned) AS units FROM picks p JOIN ledger l ON l.id = p.event_id
+       WHERE l.type = 'pick.held' AND l.received_at >= $1 GROUP BY p.sku ORDER BY units DESC, p.sku LIMIT $2) t
+     ORDER BY 1`,
+    [since, n],
+  );
+  return rows.map((r) => r.sku);
+}
+
+// ---------------------------------------------------------------- runs and drifts
+
+/** Starts a run; a scheduled slot already claimed (by this or another process) answers null. */
+export async function claimRun(
+  db: Sql,
+  r: { slot: string | null; scope: RunSummary['scope']; trigger: RunSummary['trigger']; at: Date; by: string | null },
+): Promise<number | null> {
+  const rows = await db.query<{ id: number }>(
+    `INSERT INTO reconcile_runs (slot, scope, trigger, started_at, started_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slot) DO NOTHING RETURNING id`,
+    [r.slot, r.scope, r.trigger, r.at, r.by],
+  );
+  return rows[0] ? num(rows[0].id) : null;
+}
+
+export type NewDrift = {
+  kind: 'channel' | 'stock';
+  sku: string;
+  channelId: string | null;
+  sites: string[];
+  location: string | null;
+  cause: string;
+  expected: number;
+  shown: number | null;
+  detail: string;
+};
+
+/**
+ * Ends a run: the drift rows of every SKU it checked are replaced by what it found (a drift
+ * found again keeps its first detection time), in one transaction under one lock.
+ */
+export async function finishRun(
+  db: Database,
+  runId: number,
+  checked: readonly string[] | 'all',
+  drifts: readonly NewDrift[],
+  readBackErrors: Record<string, string>,
+  at: Date,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [DRIFT_LOCK]);
+    const old = await tx.query<{ kind: string; sku: string; channel_id: string | null; location: string | null; cause: string; detected_at: unknown }>(
+      checked === 'all'
+        ? 'DELETE FROM reconcile_drifts RETURNING kind, sku, channel_id, location, cause, detected_at'
+        : 'DELETE FROM reconcile_drifts WHERE sku = ANY($1::text[]) RETURNING kind, sku, channel_id, location, cause, detected_at',
+      checked === 'all' ? [] : [checked],
+    );
+    const first = new Map(old.map((o) => [`${o.kind} ${o.sku} ${o.channel_id ?? ''} ${o.location ?? ''} ${o.cause}`, iso(o.detected_at)]));
+    if (drifts.length > 0) {
+      await tx.query(
+        `INSERT INTO reconcile_drifts (run_id, kind, sku, channel_id, sites, location, cause, expected, shown, detail, detected_at)
+         SELECT $1, x.kind, x.sku, x.channel_id, x.sites, x.location, x.cause, x.expected, x.shown, x.detail, x.detected_at
+         FROM jsonb_to_recordset($2::jsonb) AS x(kind text, sku text, channel_id text, sites text[], location text, cause text, expected bigint, shown bigint, detail text, detected_at timestamptz)`,
+        [
+          runId,
+          json(
+            drifts.map((d) => ({
+              kind: d.kind,
+              sku: d.sku,
+              channel_id: d.channelId,
+              sites: d.sites,
+              location: d.location,
+              cause: d.cause,
+              expected: d.expected,
+              shown: d.shown,
+              detail: d.detail,
+              detected_at: first.get(`${d.kind} ${d.sku} ${d.channelId ?? ''} ${d.location ?? ''} ${d.cause}`) ?? at.toISOString(),
+            })),
+          ),
+        ],
+      );
+    }
+    await tx.query('UPDATE reconcile_runs SET finished_at = $2, skus = $3, drifts = $4, read_back_errors = $5::jsonb WHERE id = $1', [
+      runId,
+      at,
+      checked === 'all' ? (await allSkus(tx)).length : checked.length,
+      drifts.length,
+      json(readBackErrors),
+    ]);
+  });
+}
+
+/** Marks channel drifts re-pushed (and the version that must be acknowledged before they are checked again). */
+export async function markRepushed(tx: Sql, channelId: string, skus: readonly string[], at: Date): Promise<void> {
+  await tx.query(
+    `UPDATE reconcile_drifts d SET repushed_at = $3, repush_version = a.version
+     FROM channel_atp a WHERE a.channel_id = d.channel_id AND a.sku = d.sku AND d.channel_id = $1 AND d.sku = ANY($2::text[])`,
+    [channelId, skus, at],
+  );
+}
+
+/** Re-pushed SKUs whose new version every endpoint of the channel acknowledged, or that waited longer than `staleBefore`. */
+export async function repushesToCheck(db: Sql, staleBefore: Date): Promise<string[]> {
+  const rows = await db.query<{ sku: string }>(
+    `SELECT DISTINCT d.sku FROM reconcile_drifts d
+     WHERE d.repushed_at IS NOT NULL AND (d.repushed_at < $1 OR NOT EXISTS (
+       SELECT 1 FROM webhook_endpoints e LEFT JOIN channel_atp_acks a ON a.endpoint_id = e.id AND a.sku = d.sku
+       WHERE e.channel_id = d.channel_id AND e.status = 'active' AND (a.version IS NULL OR a.version < d.repush_version)))
+     ORDER BY 1 LIMIT 1000`,
+    [staleBefore],
+  );
+  return rows.map((r) => r.sku);
+}
+
+export async function driftRows(db: Sql, limit: number): Promise<DriftRow[]> {
+  const rows = await db.query<{
+    id: number;
+    kind: 'channel' | 'stock';
+    sku: string;
+    channel_id: string | null;
+    sites: string[];
+    location: string | null;
+    cause: string;
+    expected: number;
+    shown: number | null;
+    detail: string;
+    detected_at: unknown;
+    repushed_at: unknown;
+  }>(
+    `SELECT id, kind, sku, channel_id, sites, location, cause, expected, shown, detail, detected_at, repushed_at FROM reconcile_drifts
+     ORDER BY detected_at, sku, channel_id NULLS FIRST, location LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => {
+    const common = { id: num(r.id), sku: r.sku, expected: num(r.expected), detail: r.detail, detectedAt: iso(r.detected_at) };
+    if (r.kind === 'stock') {
+      return {
+        ...common,
+        kind: 'stock',
+        cause: 'ledger_mismatch',
+        channelId: null,
+        location: r.location ?? '',
+        site: r.sites[0] ?? '',
+        shown: num(r.shown),
+        repushedAt: null,
+      };
+    }
+    return {
+      ...common,
+      kind: 'channel',
+      cause: r.cause as 'not_delivered' | 'channel_edited',
+      channelId: r.channel_id ?? '',
+      sites: r.sites,
+      site: null,
+      location: null,
+      shown: r.shown === null ? null : num(r.shown),
+      repushedAt: r.repushed_at ? iso(r.repushed_at) : null,
+    };
+  });
+}
+
+export async function driftCounts(db: Sql): Promise<Record<string, number>> {
+  const rows = await db.query<{ cause: string; n: number }>('SELECT cause, count(*)::int AS n FROM reconcile_drifts GROUP BY cause');
+  return Object.fromEntries(rows.map((r) => [r.cause, num(r.n)]));
+}
+
+export async function runRows(db: Sql, limit: number): Promise<RunSummary[]> {
+  const rows = await db.query<{
+    id: number;
+    scope: RunSummary['scope'];
+    trigger: RunSummary['trigger'];
+    started_at: unknown;
+    finished_at: unknown;
+    skus: number;
+    drifts: number;
+    read_back_errors: unknown;
+  }>('SELECT id, scope, trigger, started_at, finished_at, skus, drifts, read_back_errors FROM reconcile_runs ORDER BY id DESC LIMIT $1', [limit]);
+  return rows.map((r) => ({
+    id: num(r.id),
+    scope: r.scope,
+    trigger: r.trigger,
+    startedAt: iso(r.started_at),
+    finishedAt: r.finished_at ? iso(r.finished_at) : null,
+    skus: num(r.skus),
+    drifts: num(r.drifts),
+    readBackErrors: parsed<Record<string, string>>(r.read_back_errors),
+  }));
+}
+
+// ---------------------------------------------------------------- cycle counts
+
+/** Units picked per bin since `since` (picks less what undos gave back). */
+export async function binVelocities(db: Sql, since: Date): Promise<{ location: string; units: number }[]> {
+  const rows = await db.query<{ location: string; units: number }>(
+    `SELECT p.location, sum(p.taken - p.returned)::int AS units FROM picks p JOIN ledger l ON l.id = p.event_id
+     JOIN locations loc ON loc.id = p.location AND loc.kind = 'bin' AND loc.active
+     WHERE l.type = 'pick.held' AND l.received_at >= $1 GROUP BY p.location`,
+    [since],
+  );
+  return rows.map((r) => ({ location: r.location, units: num(r.units) }));
+}
+
+/**
+ * Bins with an open discrepancy: one raised (other than a count's own variance) after the bin's
+ * last posted count.
+ */
+export async function openDiscrepancyBins(db: Sql): Promise<{ location: string; count: number }[]> {
+  const rows = await db.query<{ location: string; n: number }>(
+    `SELECT d.location, count(*)::int AS n FROM discrepancies d
+     JOIN locations loc ON loc.id = d.location AND loc.kind = 'bin' AND loc.active
+     WHERE d.kind <> 'count_variance'
+       AND d.created_at > coalesce((SELECT max(t.updated_at) FROM count_tasks t WHERE t.location = d.location AND t.status = 'posted'), '-infinity'::timestamptz)
+     GROUP BY d.location`,
+  );
+  return rows.map((r) => ({ location: r.location, count: num(r.n) }));
+}
+
+export async function openTaskBins(db: Sql): Promise<string[]> {
+  const rows = await db.query<{ location: string }>(`SELECT DISTINCT location FROM count_tasks WHERE status IN ('open', 'started', 'awaiting_approval')`);
+  return rows.map((r) => r.location);
+}
+
+/** The bins a day's cycle count raised tasks for, and whether their count found a variance. */
+export async function cycleDay(db: Sql, day: string): Promise<CycleTaskRow[]> {
+  const rows = await db.query<{ task_id: string; day: unknown; location: string; reason: CycleTaskRow['reason']; detail: string; status: string | null; held: unknown }>(
+    `SELECT c.task_id, c.day::text AS day, c.location, c.reason, c.detail, t.status, t.held FROM cycle_counts c LEFT JOIN count_tasks t ON t.id = c.task_id
+     WHERE c.day = $1::date ORDER BY c.task_id`,
+    [day],
+  );
+  return rows.map((r) => {
+    const held = r.held ? parsed<{ lines?: { variance: number }[] }>(r.held) : null;
+    return {
+      taskId: r.task_id,
+      day: String(r.day).slice(0, 10),
+      location: r.location,
+      reason: r.reason,
+      detail: r.detail,
+      status: r.status ?? 'cancelled',
+      variances: r.status === 'posted' || r.status === 'awaiting_approval' ? (held?.lines ?? []).filter((l) => l.variance !== 0).length : null,
+    };
+  });
+}
+
+/**
+ * Raises a day's blind count tasks, once: the day's first row claims it (another process that
+ * got there first makes this a no-op); answers how many were raised. Tells every handheld to pull.
+ */
+export async function raiseCycleCounts(
+  db: Database,
+  day: string,
+  picks: readonly { location: string; reason: CycleTaskRow['reason']; detail: string }[],
+  at: Date,
+  notifyChannel: string,
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [DRIFT_LOCK + 1]);
+    const [done] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM cycle_counts WHERE day = $1::date', [day]);
+    if (num(done?.n) > 0 || picks.length === 0) return 0;
+    const stamp = day.replaceAll('-', '');
+    const tasks = picks.map((p, i) => ({ id: `CC-${stamp}-${String(i + 1).padStart(3, '0')}`, ...p }));
+    const reasonText = (p: (typeof tasks)[number]) => (p.reason === 'open_discrepancy' ? `cycle count: open discrepancy` : `cycle count: fast mover`);
+    await tx.query(
+      `INSERT INTO count_tasks (id, location, reason, status, updated_at)
+       SELECT x.id, x.location, x.reason, 'open', $2 FROM jsonb_to_recordset($1::jsonb) AS x(id text, location text, reason text) ON CONFLICT (id) DO NOTHING`,
+      [json(tasks.map((t) => ({ id: t.id, location: t.location, reason: reasonText(t) }))), at],
+    );
+    await tx.query(
+      `INSERT INTO cycle_counts (task_id, day, location, reason, detail, raised_at)
+       SELECT x.id, $2::date, x.location, x.reason, x.detail, $3 FROM jsonb_to_recordset($1::jsonb) AS x(id text, location text, reason text, detail text)`,
+      [json(tasks), day, at],
+    );
+    await tx.query('SELECT pg_notify($1, $2)', [notifyChannel, json([{ kind: 'work' }])]);
+    return tasks.length;
+  });
+}
+
+/** Posted counts since `fromDay` (YYYY-MM-DD), with their lines, day of posting and whether the schedule raised them. */
+export async function postedCounts(db: Sql, fromDay: string): Promise<PostedCount[]> {
+  const rows = await db.query<{ day: string; cycle: boolean; held: unknown }>(
+    `SELECT to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, (c.task_id IS NOT NULL) AS cycle, t.held
+     FROM count_tasks t LEFT JOIN cycle_counts c ON c.task_id = t.id
+     WHERE t.status = 'posted' AND t.held IS NOT NULL AND t.updated_at >= $1::date`,
+    [fromDay],
+  );
+  return rows.map((r) => ({
+    day: r.day,
+    cycle: r.cycle === true,
+    lines: (parsed<{ lines?: { expected: number; counted: number }[] }>(r.held).lines ?? []).map((l) => ({ expected: num(l.expected), counted: num(l.counted) })),
+  }));
+}
