@@ -30,8 +30,8 @@ export type ChannelFigures = {
   published: AtpFigure | null;
   /** The oldest value any of the channel's active endpoints acknowledged (null: one never did). */
   acked: (AtpFigure & { at: Date }) | null;
-  /** An outbox item still waiting for one of its endpoints (null: none). */
-  pending: { enqueuedAt: Date; attempts: number; lastError: string | null } | null;
+  /** An outbox item still waiting for one of its endpoints (null: none): how long it has waited (ms, on the outbox's clock). */
+  pending: { ageMs: number; attempts: number; lastError: string | null } | null;
   /** What the channel's read-back answered for this SKU (undefined: no read-back, or it did not list the SKU). */
   reported?: number | undefined;
   /** The channel has an active webhook endpoint (without one nothing can be delivered, only read back). */
@@ -53,12 +53,12 @@ export type ChannelDrift = {
 export const DEFAULT_GRACE_MS = 60_000;
 
 /** The drift of one channel's figure for one SKU, or null when the channel shows what it should. */
-export function classifyChannelDrift(f: ChannelFigures, now: Date, graceMs: number = DEFAULT_GRACE_MS): ChannelDrift | null {
+export function classifyChannelDrift(f: ChannelFigures, graceMs: number = DEFAULT_GRACE_MS): ChannelDrift | null {
   const base = { channelId: f.channelId, sku: f.sku, expected: f.expected };
   const readBack = f.reported !== undefined;
   const shown = readBack ? (f.reported as number) : (f.acked?.atp ?? null);
   // On its way: young, and no attempt has failed yet (a first attempt may be under way).
-  const inFlight = f.pending !== null && f.pending.lastError === null && now.getTime() - f.pending.enqueuedAt.getTime() < graceMs;
+  const inFlight = f.pending !== null && f.pending.lastError === null && f.pending.ageMs < graceMs;
 
   if (f.hasEndpoint && (f.acked === null || f.acked.atp !== f.expected)) {
     if (inFlight) return null;
@@ -67,7 +67,8 @@ export function classifyChannelDrift(f: ChannelFigures, now: Date, graceMs: numb
     return { ...base, cause: 'not_delivered', shown, detail: notDeliveredDetail(f) };
   }
   if (readBack && f.reported !== f.expected) {
-    if (!f.hasEndpoint) return { ...base, cause: 'not_delivered', shown, detail: `no webhook endpoint: the channel shows ${f.reported}, it should show ${f.expected}` };
+    if (!f.hasEndpoint)
+      return { ...base, cause: 'not_delivered', shown, detail: `no webhook endpoint: the channel shows ${f.reported}, it should show ${f.expected}` };
     if (inFlight) return null;
     return {
       ...base,
@@ -112,6 +113,14 @@ export function stockDrifts(
 ): StockDrift[] {
   return mismatches.map((m) => {
     const parts = BUCKETS.filter((b) => m.table[b] !== m.replayed[b]).map((b) => `${b} ${m.table[b]} in the table, ${m.replayed[b]} by the ledger`);
-    return { sku: m.sku, location: m.location, site: siteOf(m.location), cause: 'ledger_mismatch', table: m.table, replayed: m.replayed, detail: parts.join('; ') };
+    return {
+      sku: m.sku,
+      location: m.location,
+      site: siteOf(m.location),
+      cause: 'ledger_mismatch',
+      table: m.table,
+      replayed: m.replayed,
+      detail: parts.join('; '),
+    };
   });
 }

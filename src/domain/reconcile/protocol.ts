@@ -64,7 +64,9 @@ export const ReconcileSettingsSchema = z.strictObject({
 export type ReconcileSettings = { cycleCountsPerDay: number; velocityDays: number; fastMovers: number; dailyHour: number; countHour: number };
 export const DEFAULT_SETTINGS: ReconcileSettings = { cycleCountsPerDay: 10, velocityDays: 7, fastMovers: 100, dailyHour: 2, countHour: 6 };
 
-export const AccuracyQuerySchema = z.strictObject({ days: z.optional(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 366, 'days must be 1-366'))) });
+export const AccuracyQuerySchema = z.strictObject({
+  days: z.optional(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 366, 'days must be 1-366'))),
+});
 
 /** One read-back line. */
 export const ReadBackSchema = z.object({

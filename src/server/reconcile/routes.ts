@@ -45,11 +45,15 @@ const REPORT_LIMIT = 5000;
 function controller(req: FastifyRequest): string {
   if (!req.user) fail(401, 'unauthorized', 'sign in as a supervisor or an admin first');
   const user = req.user as { id: string; roles: readonly string[] };
-  if (!user.roles.includes('supervisor') && !user.roles.includes('admin')) fail(403, 'forbidden', 'only a supervisor or an admin may reconcile stock or plan counts');
+  if (!user.roles.includes('supervisor') && !user.roles.includes('admin'))
+    fail(403, 'forbidden', 'only a supervisor or an admin may reconcile stock or plan counts');
   return user.id;
 }
 
-export async function reconcilePlugin(app: FastifyInstance, opts: { db: Database; now: () => Date; channel: string; reconcile?: ReconcileOptions }): Promise<void> {
+export async function reconcilePlugin(
+  app: FastifyInstance,
+  opts: { db: Database; now: () => Date; channel: string; reconcile?: ReconcileOptions },
+): Promise<void> {
   const { db, now } = opts;
   const o = opts.reconcile ?? {};
   const webhooks = await webhookChannel(db);

@@ -110,8 +110,19 @@ export async function reconcile(db: Database, o: RunOptions): Promise<RunSummary
     for (const sku of skus) {
       const k = known.get(`${c.id} ${sku}`) ?? { published: null, acked: null, pending: null, hasEndpoint: false };
       const figures: ChannelFigures = { ...k, channelId: c.id, sku, expected: atpOf(inputs, channels, c, sku, now).atp, reported: reported?.get(sku) };
-      const d = classifyChannelDrift(figures, now, o.graceMs);
-      if (d) drifts.push({ kind: 'channel', sku, channelId: c.id, sites: c.sites, location: null, cause: d.cause, expected: d.expected, shown: d.shown, detail: d.detail });
+      const d = classifyChannelDrift(figures, o.graceMs);
+      if (d)
+        drifts.push({
+          kind: 'channel',
+          sku,
+          channelId: c.id,
+          sites: c.sites,
+          location: null,
+          cause: d.cause,
+          expected: d.expected,
+          shown: d.shown,
+          detail: d.detail,
+        });
     }
   }
   await store.finishRun(db, runId, o.skus === 'all' ? 'all' : skus, drifts, readBackErrors, o.now());

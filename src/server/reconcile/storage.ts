@@ -61,8 +61,8 @@ export async function channelKnowledge(db: Sql, skus: readonly string[]): Promis
        LEFT JOIN channel_atp_acks a ON a.endpoint_id = e.id AND a.sku = s.sku`,
       [skus],
     ),
-    db.query<{ channel_id: string; sku: string; enqueued_at: unknown; attempts: number; last_error: string | null }>(
-      `SELECT e.channel_id, o.subject AS sku, o.enqueued_at, o.attempts,
+    db.query<{ channel_id: string; sku: string; age_ms: number; attempts: number; last_error: string | null }>(
+      `SELECT e.channel_id, o.subject AS sku, (extract(epoch FROM clock_timestamp() - o.enqueued_at) * 1000)::float8 AS age_ms, o.attempts,
          CASE WHEN o.attempts > 0 THEN (SELECT CASE WHEN d.status_code BETWEEN 200 AND 299 THEN NULL ELSE coalesce(d.error, 'HTTP ' || d.status_code) END
            FROM webhook_deliveries d WHERE d.endpoint_id = o.endpoint_id AND d.kind = 'atp' AND d.subject = o.subject ORDER BY d.id DESC LIMIT 1) END AS last_error
        FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id AND e.status = 'active'
@@ -99,8 +99,9 @@ export async function channelKnowledge(db: Sql, skus: readonly string[]): Promis
   }
   for (const r of pending) {
     const v = get(r.channel_id, r.sku);
-    const p = { enqueuedAt: new Date(r.enqueued_at as string), attempts: num(r.attempts), lastError: r.last_error };
-    if (v.pending === null || p.enqueuedAt < v.pending.enqueuedAt) v.pending = p;
+    const p = { ageMs: num(r.age_ms), attempts: num(r.attempts), lastError: r.last_error };
+    // The oldest waiting item speaks for the channel; a failure anywhere is said.
+    if (v.pending === null || p.ageMs > v.pending.ageMs) v.pending = { ...p, lastError: p.lastError ?? v.pending?.lastError ?? null };
   }
   return { endpoints: new Set(endpoints.map((e) => e.channel_id)), known };
 }
@@ -343,7 +344,15 @@ export async function openTaskBins(db: Sql): Promise<string[]> {
 
 /** The bins a day's cycle count raised tasks for, and whether their count found a variance. */
 export async function cycleDay(db: Sql, day: string): Promise<CycleTaskRow[]> {
-  const rows = await db.query<{ task_id: string; day: unknown; location: string; reason: CycleTaskRow['reason']; detail: string; status: string | null; held: unknown }>(
+  const rows = await db.query<{
+    task_id: string;
+    day: unknown;
+    location: string;
+    reason: CycleTaskRow['reason'];
+    detail: string;
+    status: string | null;
+    held: unknown;
+  }>(
     `SELECT c.task_id, c.day::text AS day, c.location, c.reason, c.detail, t.status, t.held FROM cycle_counts c LEFT JOIN count_tasks t ON t.id = c.task_id
      WHERE c.day = $1::date ORDER BY c.task_id`,
     [day],
@@ -406,6 +415,9 @@ export async function postedCounts(db: Sql, fromDay: string): Promise<PostedCoun
   return rows.map((r) => ({
     day: r.day,
     cycle: r.cycle === true,
-    lines: (parsed<{ lines?: { expected: number; counted: number }[] }>(r.held).lines ?? []).map((l) => ({ expected: num(l.expected), counted: num(l.counted) })),
+    lines: (parsed<{ lines?: { expected: number; counted: number }[] }>(r.held).lines ?? []).map((l) => ({
+      expected: num(l.expected),
+      counted: num(l.counted),
+    })),
   }));
 }

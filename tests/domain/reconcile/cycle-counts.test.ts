@@ -20,9 +20,27 @@ describe('selectCycleCounts', () => {
     ['zero per day: only discrepancies', { velocities: V, perDay: 0, openDiscrepancies: [{ location: 'B-09', count: 1 }] }, ['B-09']],
     ['not the same bin two days running', { velocities: V, yesterday: [{ location: 'A-01', variance: false }] }, ['A-02', 'A-03']],
     ['unless its count had a variance', { velocities: V, yesterday: [{ location: 'A-01', variance: true }] }, ['A-01', 'A-02']],
-    ['every bin with an open discrepancy, on top of the fast movers', { velocities: V, openDiscrepancies: [{ location: 'B-09', count: 2 }, { location: 'B-01', count: 1 }] }, ['B-01', 'B-09', 'A-01', 'A-02']],
-    ['a discrepancy bin counted yesterday is counted again', { velocities: V, openDiscrepancies: [{ location: 'A-01', count: 1 }], yesterday: [{ location: 'A-01', variance: false }] }, ['A-01', 'A-02', 'A-03']],
-    ['a bin with an open count task gets no second one', { velocities: V, openTasks: ['A-01', 'B-09'], openDiscrepancies: [{ location: 'B-09', count: 1 }] }, ['A-02', 'A-03']],
+    [
+      'every bin with an open discrepancy, on top of the fast movers',
+      {
+        velocities: V,
+        openDiscrepancies: [
+          { location: 'B-09', count: 2 },
+          { location: 'B-01', count: 1 },
+        ],
+      },
+      ['B-01', 'B-09', 'A-01', 'A-02'],
+    ],
+    [
+      'a discrepancy bin counted yesterday is counted again',
+      { velocities: V, openDiscrepancies: [{ location: 'A-01', count: 1 }], yesterday: [{ location: 'A-01', variance: false }] },
+      ['A-01', 'A-02', 'A-03'],
+    ],
+    [
+      'a bin with an open count task gets no second one',
+      { velocities: V, openTasks: ['A-01', 'B-09'], openDiscrepancies: [{ location: 'B-09', count: 1 }] },
+      ['A-02', 'A-03'],
+    ],
     ['nothing moved, nothing open: no tasks', {}, []],
   ])('%s', (_n, change, bins) => {
     expect(selectCycleCounts({ ...none, ...change }).map((p) => p.location)).toEqual(bins);
@@ -44,7 +62,14 @@ describe('countAccuracy', () => {
     const out = countAccuracy(
       [
         { day: '2026-11-22', cycle: true, lines: [{ expected: 5, counted: 5 }] },
-        { day: '2026-11-22', cycle: false, lines: [{ expected: 5, counted: 3 }, { expected: 1, counted: 2 }] },
+        {
+          day: '2026-11-22',
+          cycle: false,
+          lines: [
+            { expected: 5, counted: 3 },
+            { expected: 1, counted: 2 },
+          ],
+        },
         { day: '2026-11-23', cycle: true, lines: [{ expected: 0, counted: 0 }] },
         { day: '2026-10-01', cycle: true, lines: [{ expected: 9, counted: 0 }] },
       ],
