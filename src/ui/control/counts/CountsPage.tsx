@@ -23,7 +23,11 @@ export function CountsPage() {
   const [said, setSaid] = useState<{ text: string; bad: boolean } | null>(null);
   const raise = async () => {
     const a = await api<{ raised: number }>('POST', '/counts/cycle', {});
-    setSaid(a.ok ? { text: a.body.raised > 0 ? `${a.body.raised} count tasks raised` : "Today's counts were raised already", bad: false } : { text: a.message, bad: true });
+    setSaid(
+      a.ok
+        ? { text: a.body.raised > 0 ? `${a.body.raised} count tasks raised` : "Today's counts were raised already", bad: false }
+        : { text: a.message, bad: true },
+    );
     refresh();
   };
   return (
@@ -98,7 +102,12 @@ function Accuracy({ days }: { days: AccuracyDay[] }) {
       </p>
       <div className="accuracy-bars" role="img" aria-label={`Count accuracy per day, last ${days.length} days`}>
         {days.map((d) => (
-          <span key={d.day} title={`${d.day}: ${pct(d.accuracy)} of ${d.bins} bins`} style={{ height: `${d.accuracy === null ? 2 : Math.max(4, d.accuracy * 100)}%` }} data-empty={d.accuracy === null} />
+          <span
+            key={d.day}
+            title={`${d.day}: ${pct(d.accuracy)} of ${d.bins} bins`}
+            style={{ height: `${d.accuracy === null ? 2 : Math.max(4, d.accuracy * 100)}%` }}
+            data-empty={d.accuracy === null}
+          />
         ))}
       </div>
       <table aria-label="Count accuracy per day">

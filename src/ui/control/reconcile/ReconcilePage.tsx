@@ -29,7 +29,13 @@ export function ReconcilePage() {
     refresh();
   };
   const repush = (d: DriftRow) =>
-    act(`repush-${d.id}`, 'POST', '/reconcile/repush', { channelId: d.channelId, skus: [d.sku] }, () => `${d.sku} re-pushed to ${d.channelId}: waiting for its acknowledgement`);
+    act(
+      `repush-${d.id}`,
+      'POST',
+      '/reconcile/repush',
+      { channelId: d.channelId, skus: [d.sku] },
+      () => `${d.sku} re-pushed to ${d.channelId}: waiting for its acknowledgement`,
+    );
   const checkAll = () =>
     act('run', 'POST', '/reconcile/runs', {}, (b) => {
       const run = b.run as { skus: number; drifts: number } | null;

@@ -11,7 +11,7 @@ export function useApi(): <T>(method: 'GET' | 'POST' | 'PUT', path: string, body
   const { http } = useDevice();
   const { token } = useSignedIn();
   return useCallback(
-    async <T,>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<Answer<T>> => {
+    async <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<Answer<T>> => {
       try {
         const res = await http.send({
           method,
