@@ -22,12 +22,15 @@ export function CountsPage() {
   const api = useApi();
   const [said, setSaid] = useState<{ text: string; bad: boolean } | null>(null);
   const raise = async () => {
-    const a = await api<{ raised: number }>('POST', '/counts/cycle', {});
-    setSaid(
-      a.ok
-        ? { text: a.body.raised > 0 ? `${a.body.raised} count tasks raised` : "Today's counts were raised already", bad: false }
-        : { text: a.message, bad: true },
-    );
+    const a = await api<{ raised: number; tasks: unknown[] }>('POST', '/counts/cycle', {});
+    const text = !a.ok
+      ? a.message
+      : a.body.raised > 0
+        ? `${a.body.raised} count tasks raised`
+        : a.body.tasks.length > 0
+          ? "Today's counts were raised already"
+          : 'Nothing to count today: no bin was picked recently and none has an open discrepancy without a count task';
+    setSaid({ text, bad: !a.ok });
     refresh();
   };
   return (
@@ -52,7 +55,10 @@ export function CountsPage() {
           <div>
             <h3>Today ({data.day})</h3>
             {data.tasks.length === 0 ? (
-              <p>No cycle count raised yet today; the schedule raises them from {String(data.settings.countHour).padStart(2, '0')}:00 UTC.</p>
+              <p>
+                No cycle count today yet. The schedule raises them from {String(data.settings.countHour).padStart(2, '0')}:00 UTC for the bins picked most in
+                the last {data.settings.velocityDays} days and every bin with an open discrepancy.
+              </p>
             ) : (
               <table aria-label="Today's cycle counts">
                 <thead>
@@ -110,28 +116,30 @@ function Accuracy({ days }: { days: AccuracyDay[] }) {
           />
         ))}
       </div>
-      <table aria-label="Count accuracy per day">
-        <thead>
-          <tr>
-            <th>Day</th>
-            <th>Bins</th>
-            <th>Exact</th>
-            <th>Accuracy</th>
-            <th>Units off</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...counted].reverse().map((d) => (
-            <tr key={d.day}>
-              <td>{d.day}</td>
-              <td className="n">{d.bins}</td>
-              <td className="n">{d.exactBins}</td>
-              <td className="n">{pct(d.accuracy)}</td>
-              <td className="n">{d.unitsOff}</td>
+      {counted.length > 0 && (
+        <table aria-label="Count accuracy per day">
+          <thead>
+            <tr>
+              <th>Day</th>
+              <th>Bins</th>
+              <th>Exact</th>
+              <th>Accuracy</th>
+              <th>Units off</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {[...counted].reverse().map((d) => (
+              <tr key={d.day}>
+                <td>{d.day}</td>
+                <td className="n">{d.bins}</td>
+                <td className="n">{d.exactBins}</td>
+                <td className="n">{pct(d.accuracy)}</td>
+                <td className="n">{d.unitsOff}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </>
   );
 }
