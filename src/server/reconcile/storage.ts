@@ -44,32 +44,38 @@ export async function stockUrls(db: Sql): Promise<Map<string, string>> {
 
 type Known = Omit<ChannelFigures, 'expected' | 'reported' | 'sku' | 'channelId'>;
 
+/** Above this many SKUs a read takes every row and keeps the wanted ones (cheaper than `= ANY` of a huge list). */
+const WHOLE_TABLE_FROM = 5000;
+
 /**
  * What each channel was published, acknowledged and still waits for, per SKU of `skus`: keyed
- * `channel sku`. A channel's acknowledged figure is its oldest endpoint's (any endpoint that
- * never acknowledged one makes it null).
+ * `channel sku`. A channel's acknowledged figure is its active endpoints' oldest (any active
+ * endpoint that never acknowledged one makes it null).
  */
 export async function channelKnowledge(db: Sql, skus: readonly string[]): Promise<{ endpoints: Set<string>; known: Map<string, Known> }> {
-  const [published, acks, pending, endpoints] = await Promise.all([
+  const whole = skus.length >= WHOLE_TABLE_FROM;
+  const only = (column: string) => (whole ? 'true' : `${column} = ANY($1::text[])`);
+  const params = whole ? [] : [skus];
+  const wanted = new Set(skus);
+  const [published, acks, pending, endpointRows] = await Promise.all([
     db.query<{ channel_id: string; sku: string; atp: number; version: number }>(
-      'SELECT channel_id, sku, atp, version FROM channel_atp WHERE sku = ANY($1::text[]) AND version > 0',
-      [skus],
+      `SELECT channel_id, sku, atp, version FROM channel_atp WHERE ${only('sku')} AND version > 0`,
+      params,
     ),
-    db.query<{ channel_id: string; sku: string; atp: number | null; version: number | null; acked_at: unknown }>(
-      `SELECT e.channel_id, s.sku, a.atp, a.version, a.acked_at
-       FROM webhook_endpoints e CROSS JOIN unnest($1::text[]) AS s(sku)
-       LEFT JOIN channel_atp_acks a ON a.endpoint_id = e.id AND a.sku = s.sku`,
-      [skus],
+    db.query<{ endpoint_id: string; sku: string; atp: number; version: number; acked_at: unknown }>(
+      `SELECT endpoint_id, sku, atp, version, acked_at FROM channel_atp_acks WHERE ${only('sku')}`,
+      params,
     ),
     db.query<{ channel_id: string; sku: string; age_ms: number; attempts: number; last_error: string | null }>(
       `SELECT e.channel_id, o.subject AS sku, (extract(epoch FROM clock_timestamp() - o.enqueued_at) * 1000)::float8 AS age_ms, o.attempts,
          CASE WHEN o.attempts > 0 THEN (SELECT CASE WHEN d.status_code BETWEEN 200 AND 299 THEN NULL ELSE coalesce(d.error, 'HTTP ' || d.status_code) END
            FROM webhook_deliveries d WHERE d.endpoint_id = o.endpoint_id AND d.kind = 'atp' AND d.subject = o.subject ORDER BY d.id DESC LIMIT 1) END AS last_error
        FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id AND e.status = 'active'
-       WHERE o.kind = 'atp' AND o.subject = ANY($1::text[])`,
-      [skus],
+       WHERE o.kind = 'atp' AND ${only('o.subject')}`,
+      params,
     ),
-    db.query<{ channel_id: string }>('SELECT DISTINCT channel_id FROM webhook_endpoints'),
+    // A disabled endpoint (it answered 410 Gone) is owed nothing until it is enabled again.
+    db.query<{ id: string; channel_id: string }>(`SELECT id, channel_id FROM webhook_endpoints WHERE status = 'active'`),
   ]);
   const known = new Map<string, Known>();
   const get = (c: string, s: string): Known => {
@@ -81,29 +87,37 @@ export async function channelKnowledge(db: Sql, skus: readonly string[]): Promis
     }
     return v;
   };
-  for (const r of published) get(r.channel_id, r.sku).published = { atp: num(r.atp), version: num(r.version) };
-  // An SKU some endpoint never acknowledged stays null whatever the others say.
-  const never = new Set<string>();
+  for (const r of published) if (wanted.has(r.sku)) get(r.channel_id, r.sku).published = { atp: num(r.atp), version: num(r.version) };
+  // Per channel and SKU: how many of its endpoints acknowledged a figure, and the oldest figure.
+  const channelOf = new Map(endpointRows.map((e) => [e.id, e.channel_id]));
+  const endpointsOf = new Map<string, number>();
+  for (const e of endpointRows) endpointsOf.set(e.channel_id, (endpointsOf.get(e.channel_id) ?? 0) + 1);
+  const acked = new Map<string, { n: number; oldest: AtpFigure & { at: Date } }>();
   for (const r of acks) {
-    const k = `${r.channel_id} ${r.sku}`;
-    const v = get(r.channel_id, r.sku);
-    v.hasEndpoint = true;
-    if (r.version === null) {
-      never.add(k);
-      v.acked = null;
-      continue;
+    const channel = channelOf.get(r.endpoint_id);
+    if (!channel || !wanted.has(r.sku)) continue;
+    const k = `${channel} ${r.sku}`;
+    const a = { atp: num(r.atp), version: num(r.version), at: new Date(r.acked_at as string) };
+    const held = acked.get(k);
+    acked.set(k, { n: (held?.n ?? 0) + 1, oldest: held && held.oldest.version <= a.version ? held.oldest : a });
+  }
+  for (const [channel, n] of endpointsOf) {
+    for (const sku of skus) {
+      const v = get(channel, sku);
+      v.hasEndpoint = true;
+      const a = acked.get(`${channel} ${sku}`);
+      // An SKU some endpoint never acknowledged stays null whatever the others say.
+      v.acked = a && a.n >= n ? a.oldest : null;
     }
-    if (never.has(k)) continue;
-    const a: AtpFigure & { at: Date } = { atp: num(r.atp), version: num(r.version), at: new Date(r.acked_at as string) };
-    if (v.acked === null || a.version < v.acked.version) v.acked = a;
   }
   for (const r of pending) {
+    if (!wanted.has(r.sku)) continue;
     const v = get(r.channel_id, r.sku);
     const p = { ageMs: num(r.age_ms), attempts: num(r.attempts), lastError: r.last_error };
     // The oldest waiting item speaks for the channel; a failure anywhere is said.
     if (v.pending === null || p.ageMs > v.pending.ageMs) v.pending = { ...p, lastError: p.lastError ?? v.pending?.lastError ?? null };
   }
-  return { endpoints: new Set(endpoints.map((e) => e.channel_id)), known };
+  return { endpoints: new Set(endpointsOf.keys()), known };
 }
 
 /** The site of every location. */

@@ -202,6 +202,31 @@ describe.each(BACKEND_NAMES)('reconciliation on %s', (name) => {
     }
   });
 
+  it('every active endpoint must acknowledge: a second one that fails makes the figure not delivered; once it is gone (410), it is owed nothing', async () => {
+    await settled();
+    // Without the read-back: a channel whose shop shows the right number (its read-back) has no drift, whatever one endpoint missed.
+    const readBack = (stockUrl: string | null) => call('PUT', '/api/v1/reconcile/channels/shop/stock-url', { token: sup, body: { stockUrl } });
+    expect((await readBack(null)).status).toBe(200);
+    const second = new Receiver([]);
+    await second.start();
+    try {
+      second.mode = 'error500';
+      const ep = await call<{ secret: string }>('POST', '/api/v1/channels/shop/webhooks', { token: key, body: { url: second.url } });
+      expect(ep.status).toBe(201);
+      second.secrets = [ep.body.secret];
+      await expect.poll(() => second.deliveries.some((d) => d.subject === 'SKU-1001'), { timeout: 20_000 }).toBe(true);
+      const found = driftsOf((await run({ skus: ['SKU-1001'] })).report, 'SKU-1001');
+      expect(found).toMatchObject([{ kind: 'channel', cause: 'not_delivered', channelId: 'shop', shown: null }]);
+      expect((await call<ReportAnswer>('GET', '/api/v1/reconcile/report', { token: sup })).body.drifts[0]?.detail).toMatch(/failed attempt/);
+      second.mode = 'gone410';
+      await expect.poll(async () => (await app.db.query(`SELECT 1 FROM webhook_endpoints WHERE status = 'disabled'`)).length, { timeout: 20_000 }).toBe(1);
+      expect((await run({ skus: ['SKU-1001'] })).report.drifts).toEqual([]);
+    } finally {
+      await second.stop();
+      await readBack(receiver.stockUrl);
+    }
+  });
+
   it('only supervisors and admins: other roles are refused, no session is a 401', async () => {
     const admin = await signIn('admin', (await import('../../../src/server/seed.ts')).DEMO_USERS.find((u) => u.id === 'admin')?.pin as string);
     expect((await call('GET', '/api/v1/reconcile/report', { token: admin })).status).toBe(200);
