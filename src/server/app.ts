@@ -25,6 +25,7 @@ import { workRoutes } from './plugins/work.ts';
 import { seedDemo } from './seed.ts';
 import { channelsPlugin, type ChannelsOptions } from './channels/routes.ts';
 import { reconcilePlugin, type ReconcileOptions } from './reconcile/routes.ts';
+import { controlPlugin, type ControlOptions } from './control/routes.ts';
 import * as storage from './storage/index.ts';
 
 export type ServerOptions = {
@@ -55,6 +56,8 @@ export type ServerOptions = {
   channels?: ChannelsOptions;
   /** Reconciliation and cycle counts: this process's schedule (off unless `tickMs` is set). */
   reconcile?: ReconcileOptions;
+  /** The control room: its alert monitor's clock tick and sweep, its live stream's keep-alive. */
+  control?: ControlOptions;
 };
 
 export type App = { app: FastifyInstance; db: Database; feed: ChangeFeed; close(): Promise<void> };
@@ -125,6 +128,8 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   await app.register(channelsPlugin, { db, now, ...(opts.channels ? { channels: opts.channels } : {}) });
   // Reconciliation and cycle counts: drift report, re-push, schedule (src/server/reconcile/).
   await app.register(reconcilePlugin, { db, now, channel, ...(opts.reconcile ? { reconcile: opts.reconcile } : {}) });
+  // The control room: board, stock, alerts and their monitor (src/server/control/).
+  await app.register(controlPlugin, { db, feed, now, ...(opts.control ? { control: opts.control } : {}) });
   // Offline sign-in: grants and their setting (src/server/shift/).
   await app.register(shiftRoutes({ db, now }));
   await app.register(staticPlugin, { staticDir: opts.staticDir });

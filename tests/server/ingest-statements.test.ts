@@ -20,7 +20,7 @@ describe.each(BACKEND_NAMES)('set-based ingest on %s', (name) => {
 
   beforeAll(async () => {
     backend = await openBackend(name);
-    ({ app, client: api } = await startApp(backend, { observeSql: (text) => void (counting && statements.push(text)) }));
+    ({ app, client: api } = await startApp(backend, { observeSql: (text) => void (counting && statements.push(text)), control: { enabled: false } }));
   });
   afterAll(async () => {
     await app?.close();
