@@ -8,8 +8,8 @@
  * Set-up (not timed): the catalog imported through the API as the admin import bench does;
  * opening balances written to the ledger and the stock table as the seed writes them; a channel
  * with a webhook endpoint and a read-back address; its 50,000 first deliveries taken as
- * acknowledged (written as the webhook worker writes an acknowledgement, rather than 50,000
- * HTTP deliveries). 100 figures are edited on the channel's side: the run must find exactly
+ * acknowledged (written as the control room's trigger records a 2xx, rather than 50,000 HTTP
+ * deliveries). 100 figures are edited on the channel's side: the run must find exactly
  * those 100 drifts, so the figure is a run that did its work.
  */
 import { createServer } from 'node:http';
@@ -62,8 +62,8 @@ export async function run(report: Report): Promise<void> {
     await inject('POST', '/api/v1/channels/bench-shop/webhooks', key, { url: 'http://127.0.0.1:9/hooks' });
     // Every first delivery acknowledged, as the worker records a 2xx; the outbox emptied.
     await app.db.query(
-      `INSERT INTO channel_atp_acks (endpoint_id, channel_id, sku, atp, version, acked_at)
-       SELECT e.id, a.channel_id, a.sku, a.atp, a.version, now() FROM channel_atp a JOIN webhook_endpoints e ON e.channel_id = a.channel_id`,
+      `INSERT INTO control_atp_acks (endpoint_id, channel_id, sku, version, atp, changed_at, acked_at)
+       SELECT e.id, a.channel_id, a.sku, a.version, a.atp, a.updated_at, now() FROM channel_atp a JOIN webhook_endpoints e ON e.channel_id = a.channel_id`,
     );
     await app.db.query('DELETE FROM webhook_outbox');
     for (const r of await app.db.query<{ sku: string; atp: number }>(`SELECT sku, atp FROM channel_atp WHERE channel_id = 'bench-shop'`))

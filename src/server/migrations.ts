@@ -559,21 +559,10 @@ ALTER TABLE webhook_endpoints ADD COLUMN alerts boolean NOT NULL DEFAULT false;
   },
   {
     version: 11,
-    name: 'reconciliation: acknowledged ATP, channel read-back, drift report, cycle counts',
+    name: 'reconciliation: channel read-back, drift report, cycle counts',
     sql: `
 -- Where a channel answers what it shows (GET, { items: [{ sku, quantity }] }); null: it cannot.
 ALTER TABLE channels ADD COLUMN stock_url text;
--- The last ATP each endpoint acknowledged (a 2xx) per SKU: what the channel was told and took.
-CREATE TABLE channel_atp_acks (
-  endpoint_id text NOT NULL,
-  channel_id text NOT NULL,
-  sku text NOT NULL,
-  atp integer NOT NULL,
-  version bigint NOT NULL,
-  acked_at timestamptz NOT NULL,
-  PRIMARY KEY (endpoint_id, sku)
-);
-CREATE INDEX channel_atp_acks_channel ON channel_atp_acks (channel_id, sku);
 -- One row per run; a scheduled run's slot key is claimed once across every API process.
 CREATE TABLE reconcile_runs (
   id bigserial PRIMARY KEY,

@@ -12,7 +12,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import type { AtpWebhook } from '../../domain/channels/protocol.ts';
 import type { Database, Sql } from '../db.ts';
 
 export type OutboxItem = { channelId: string; kind: 'atp' | 'order'; subject: string; msgId: string; payload: unknown };
@@ -188,7 +187,6 @@ export class WebhookWorker {
         [c.endpoint_id, c.msg_id, c.kind, c.subject, c.attempts, status, error, ms],
       );
       if (ok) {
-        if (c.kind === 'atp') await recordAck(tx, c.endpoint_id, c.payload);
         // Delivered the value the row still holds: done. A newer value arrived meanwhile: it goes next, at once.
         const gone = await tx.query('DELETE FROM webhook_outbox WHERE id = $1 AND msg_id = $2 RETURNING 1', [c.id, c.msg_id]);
         if (gone.length === 0) {
@@ -212,16 +210,4 @@ export class WebhookWorker {
     });
     if (newer) this.again = true;
   }
-}
-
-/** Keeps the newest ATP an endpoint acknowledged per SKU: what reconciliation compares with the truth. */
-async function recordAck(tx: Sql, endpointId: string, payload: unknown): Promise<void> {
-  const body = (typeof payload === 'string' ? JSON.parse(payload) : payload) as AtpWebhook;
-  const d = body.data;
-  await tx.query(
-    `INSERT INTO channel_atp_acks (endpoint_id, channel_id, sku, atp, version, acked_at) VALUES ($1, $2, $3, $4, $5, now())
-     ON CONFLICT (endpoint_id, sku) DO UPDATE SET atp = excluded.atp, version = excluded.version, acked_at = excluded.acked_at
-     WHERE channel_atp_acks.version <= excluded.version`,
-    [endpointId, d.channelId, d.sku, d.atp, d.version],
-  );
 }

@@ -63,7 +63,9 @@ export async function channelKnowledge(db: Sql, skus: readonly string[]): Promis
       params,
     ),
     db.query<{ endpoint_id: string; sku: string; atp: number; version: number; acked_at: unknown }>(
-      `SELECT endpoint_id, sku, atp, version, acked_at FROM channel_atp_acks WHERE ${only('sku')}`,
+      // The control room's record of every acknowledged version (src/server/control): the newest per endpoint and SKU.
+      `SELECT DISTINCT ON (endpoint_id, sku) endpoint_id, sku, atp, version, acked_at FROM control_atp_acks WHERE ${only('sku')}
+       ORDER BY endpoint_id, sku, version DESC`,
       params,
     ),
     db.query<{ channel_id: string; sku: string; age_ms: number; attempts: number; last_error: string | null }>(
@@ -240,8 +242,8 @@ export async function repushesToCheck(db: Sql, staleBefore: Date): Promise<strin
   const rows = await db.query<{ sku: string }>(
     `SELECT DISTINCT d.sku FROM reconcile_drifts d
      WHERE d.repushed_at IS NOT NULL AND (d.repushed_at < $1 OR NOT EXISTS (
-       SELECT 1 FROM webhook_endpoints e LEFT JOIN channel_atp_acks a ON a.endpoint_id = e.id AND a.sku = d.sku
-       WHERE e.channel_id = d.channel_id AND e.status = 'active' AND (a.version IS NULL OR a.version < d.repush_version)))
+       SELECT 1 FROM webhook_endpoints e WHERE e.channel_id = d.channel_id AND e.status = 'active'
+         AND NOT EXISTS (SELECT 1 FROM control_atp_acks a WHERE a.endpoint_id = e.id AND a.sku = d.sku AND a.version >= d.repush_version)))
      ORDER BY 1 LIMIT 1000`,
     [staleBefore],
   );
