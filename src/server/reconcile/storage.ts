@@ -425,7 +425,7 @@ export async function postedCounts(db: Sql, fromDay: string): Promise<PostedCoun
   const rows = await db.query<{ day: string; cycle: boolean; held: unknown }>(
     `SELECT to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, (c.task_id IS NOT NULL) AS cycle, t.held
      FROM count_tasks t LEFT JOIN cycle_counts c ON c.task_id = t.id
-     WHERE t.status = 'posted' AND t.held IS NOT NULL AND t.updated_at >= $1::date`,
+     WHERE t.status = 'posted' AND t.held IS NOT NULL AND t.updated_at >= ($1::date)::timestamp AT TIME ZONE 'UTC'`,
     [fromDay],
   );
   return rows.map((r) => ({
