@@ -24,6 +24,7 @@ import { refreshAtp } from '../channels/atp.ts';
 import { channelExists, knownSkus, webhookChannel } from '../channels/storage.ts';
 import { httpReadBack, type ReadBackFetch } from './run.ts';
 import { ReconcileScheduler } from './scheduler.ts';
+import * as counts from './counts-storage.ts';
 import * as store from './storage.ts';
 
 export type ReconcileOptions = {
@@ -69,8 +70,8 @@ export async function reconcilePlugin(
   const route = { config: { rateLimit: { max: 600, timeWindow: 60_000 } } };
 
   const report = async (): Promise<ReportAnswer> => {
-    const [drifts, counts, runs] = await Promise.all([store.driftRows(db, REPORT_LIMIT), store.driftCounts(db), store.runRows(db, 20)]);
-    const byCause = Object.fromEntries(DRIFT_CAUSES.map((c) => [c, counts[c] ?? 0])) as Record<DriftCause, number>;
+    const [drifts, perCause, runs] = await Promise.all([store.driftRows(db, REPORT_LIMIT), store.driftCounts(db), store.runRows(db, 20)]);
+    const byCause = Object.fromEntries(DRIFT_CAUSES.map((c) => [c, perCause[c] ?? 0])) as Record<DriftCause, number>;
     return { drifts, byCause, runs };
   };
 
@@ -140,14 +141,14 @@ export async function reconcilePlugin(
     const q = parse(AccuracyQuerySchema, req.query ?? {}, 'query');
     const days = lastDays(now(), q.days ?? 30);
     const today = dayOf(now()).today;
-    const [tasks, posted, settings] = await Promise.all([store.cycleDay(db, today), store.postedCounts(db, days[0] as string), store.settings(db)]);
+    const [tasks, posted, settings] = await Promise.all([counts.cycleDay(db, today), counts.postedCounts(db, days[0] as string), store.settings(db)]);
     return { day: today, tasks, accuracy: countAccuracy(posted, days), settings };
   });
   app.post(`${API_PREFIX}/counts/cycle`, route, async (req, reply) => {
     controller(req);
     const raised = await scheduler.raiseCounts(now());
     const today = dayOf(now()).today;
-    return reply.code(raised > 0 ? 201 : 200).send({ day: today, raised, tasks: await store.cycleDay(db, today) });
+    return reply.code(raised > 0 ? 201 : 200).send({ day: today, raised, tasks: await counts.cycleDay(db, today) });
   });
 
   const tickMs = o.tickMs ?? false;

@@ -10,6 +10,7 @@ import { selectCycleCounts } from '../../domain/reconcile/cycle-counts.ts';
 import type { RunSummary } from '../../domain/reconcile/protocol.ts';
 import type { Database } from '../db.ts';
 import { reconcile, type ReadBackFetch } from './run.ts';
+import * as counts from './counts-storage.ts';
 import * as store from './storage.ts';
 
 export type SchedulerDeps = {
@@ -76,12 +77,12 @@ export class ReconcileScheduler {
     const { db } = this.d;
     const settings = await store.settings(db);
     const { today, yesterday } = dayOf(at);
-    if ((await store.cycleDay(db, today)).length > 0) return 0;
+    if ((await counts.cycleDay(db, today)).length > 0) return 0;
     const [velocities, openDiscrepancies, before, openTasks] = await Promise.all([
-      store.binVelocities(db, new Date(at.getTime() - settings.velocityDays * DAY_MS)),
-      store.openDiscrepancyBins(db),
-      store.cycleDay(db, yesterday),
-      store.openTaskBins(db),
+      counts.binVelocities(db, new Date(at.getTime() - settings.velocityDays * DAY_MS)),
+      counts.openDiscrepancyBins(db),
+      counts.cycleDay(db, yesterday),
+      counts.openTaskBins(db),
     ]);
     const picks = selectCycleCounts({
       perDay: settings.cycleCountsPerDay,
@@ -90,7 +91,7 @@ export class ReconcileScheduler {
       yesterday: before.map((t) => ({ location: t.location, variance: (t.variances ?? 0) > 0 })),
       openTasks,
     });
-    return store.raiseCycleCounts(db, today, picks, at, this.d.workChannel);
+    return counts.raiseCycleCounts(db, today, picks, at, this.d.workChannel);
   }
 
   async stop(): Promise<void> {

@@ -1,11 +1,10 @@
 /**
- * Reconciliation and cycle counts as records: settings, a channel's read-back address, what each
- * channel was published, acknowledged and still waits for, runs and their drift rows, velocity
- * and discrepancy inputs of the cycle-count choice, the tasks it raised, posted counts.
+ * Reconciliation as records: settings (shared with cycle counts), a channel's read-back address,
+ * what each channel was published, acknowledged and still waits for, runs and their drift rows.
+ * Cycle counts' records are in counts-storage.ts.
  */
 import type { AtpFigure, ChannelFigures } from '../../domain/reconcile/drift.ts';
-import type { PostedCount } from '../../domain/reconcile/cycle-counts.ts';
-import { DEFAULT_SETTINGS, type CycleTaskRow, type DriftRow, type ReconcileSettings, type RunSummary } from '../../domain/reconcile/protocol.ts';
+import { DEFAULT_SETTINGS, type DriftRow, type ReconcileSettings, type RunSummary } from '../../domain/reconcile/protocol.ts';
 import type { Database, Sql } from '../db.ts';
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -14,6 +13,8 @@ const json = (v: unknown): string => JSON.stringify(v);
 const parsed = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 /** Serialises the write of a run's drift rows across every API process. */
 const DRIFT_LOCK = 7_270_011;
+/** Serialises the raising of a day's cycle counts across every API process. */
+export const CYCLE_LOCK = 7_270_012;
 
 // ---------------------------------------------------------------- settings
 
@@ -322,118 +323,5 @@ export async function runRows(db: Sql, limit: number): Promise<RunSummary[]> {
     skus: num(r.skus),
     drifts: num(r.drifts),
     readBackErrors: parsed<Record<string, string>>(r.read_back_errors),
-  }));
-}
-
-// ---------------------------------------------------------------- cycle counts
-
-/** Units picked per bin since `since` (picks less what undos gave back). */
-export async function binVelocities(db: Sql, since: Date): Promise<{ location: string; units: number }[]> {
-  const rows = await db.query<{ location: string; units: number }>(
-    `SELECT p.location, sum(p.taken - p.returned)::int AS units FROM picks p JOIN ledger l ON l.id = p.event_id
-     JOIN locations loc ON loc.id = p.location AND loc.kind = 'bin' AND loc.active
-     WHERE l.type = 'pick.held' AND l.received_at >= $1 GROUP BY p.location`,
-    [since],
-  );
-  return rows.map((r) => ({ location: r.location, units: num(r.units) }));
-}
-
-/**
- * Bins with an open discrepancy: one raised (other than a count's own variance) after the bin's
- * last posted count.
- */
-export async function openDiscrepancyBins(db: Sql): Promise<{ location: string; count: number }[]> {
-  const rows = await db.query<{ location: string; n: number }>(
-    `SELECT d.location, count(*)::int AS n FROM discrepancies d
-     JOIN locations loc ON loc.id = d.location AND loc.kind = 'bin' AND loc.active
-     WHERE d.kind <> 'count_variance'
-       AND d.created_at > coalesce((SELECT max(t.updated_at) FROM count_tasks t WHERE t.location = d.location AND t.status = 'posted'), '-infinity'::timestamptz)
-     GROUP BY d.location`,
-  );
-  return rows.map((r) => ({ location: r.location, count: num(r.n) }));
-}
-
-export async function openTaskBins(db: Sql): Promise<string[]> {
-  const rows = await db.query<{ location: string }>(`SELECT DISTINCT location FROM count_tasks WHERE status IN ('open', 'started', 'awaiting_approval')`);
-  return rows.map((r) => r.location);
-}
-
-/** The bins a day's cycle count raised tasks for, and whether their count found a variance. */
-export async function cycleDay(db: Sql, day: string): Promise<CycleTaskRow[]> {
-  const rows = await db.query<{
-    task_id: string;
-    day: unknown;
-    location: string;
-    reason: CycleTaskRow['reason'];
-    detail: string;
-    status: string | null;
-    held: unknown;
-  }>(
-    `SELECT c.task_id, c.day::text AS day, c.location, c.reason, c.detail, t.status, t.held FROM cycle_counts c LEFT JOIN count_tasks t ON t.id = c.task_id
-     WHERE c.day = $1::date ORDER BY c.task_id`,
-    [day],
-  );
-  return rows.map((r) => {
-    const held = r.held ? parsed<{ lines?: { variance: number }[] }>(r.held) : null;
-    return {
-      taskId: r.task_id,
-      day: String(r.day).slice(0, 10),
-      location: r.location,
-      reason: r.reason,
-      detail: r.detail,
-      status: r.status ?? 'cancelled',
-      variances: r.status === 'posted' || r.status === 'awaiting_approval' ? (held?.lines ?? []).filter((l) => l.variance !== 0).length : null,
-    };
-  });
-}
-
-/**
- * Raises a day's blind count tasks, once: the day's first row claims it (another process that
- * got there first makes this a no-op); answers how many were raised. Tells every handheld to pull.
- */
-export async function raiseCycleCounts(
-  db: Database,
-  day: string,
-  picks: readonly { location: string; reason: CycleTaskRow['reason']; detail: string }[],
-  at: Date,
-  notifyChannel: string,
-): Promise<number> {
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [DRIFT_LOCK + 1]);
-    const [done] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM cycle_counts WHERE day = $1::date', [day]);
-    if (num(done?.n) > 0 || picks.length === 0) return 0;
-    const stamp = day.replaceAll('-', '');
-    const tasks = picks.map((p, i) => ({ id: `CC-${stamp}-${String(i + 1).padStart(3, '0')}`, ...p }));
-    const reasonText = (p: (typeof tasks)[number]) => (p.reason === 'open_discrepancy' ? `cycle count: open discrepancy` : `cycle count: fast mover`);
-    await tx.query(
-      `INSERT INTO count_tasks (id, location, reason, status, updated_at)
-       SELECT x.id, x.location, x.reason, 'open', $2 FROM jsonb_to_recordset($1::jsonb) AS x(id text, location text, reason text) ON CONFLICT (id) DO NOTHING`,
-      [json(tasks.map((t) => ({ id: t.id, location: t.location, reason: reasonText(t) }))), at],
-    );
-    await tx.query(
-      `INSERT INTO cycle_counts (task_id, day, location, reason, detail, raised_at)
-       SELECT x.id, $2::date, x.location, x.reason, x.detail, $3 FROM jsonb_to_recordset($1::jsonb) AS x(id text, location text, reason text, detail text)`,
-      [json(tasks), day, at],
-    );
-    await tx.query('SELECT pg_notify($1, $2)', [notifyChannel, json([{ kind: 'work' }])]);
-    return tasks.length;
-  });
-}
-
-/** Posted counts since `fromDay` (YYYY-MM-DD), with their lines, day of posting and whether the schedule raised them. */
-export async function postedCounts(db: Sql, fromDay: string): Promise<PostedCount[]> {
-  const rows = await db.query<{ day: string; cycle: boolean; held: unknown }>(
-    `SELECT to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, (c.task_id IS NOT NULL) AS cycle, t.held
-     FROM count_tasks t LEFT JOIN cycle_counts c ON c.task_id = t.id
-     WHERE t.status = 'posted' AND t.held IS NOT NULL AND t.updated_at >= ($1::date)::timestamp AT TIME ZONE 'UTC'`,
-    [fromDay],
-  );
-  return rows.map((r) => ({
-    day: r.day,
-    cycle: r.cycle === true,
-    lines: (parsed<{ lines?: { expected: number; counted: number }[] }>(r.held).lines ?? []).map((l) => ({
-      expected: num(l.expected),
-      counted: num(l.counted),
-    })),
   }));
 }
