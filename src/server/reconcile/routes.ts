@@ -18,6 +18,7 @@ import {
 } from '../../domain/reconcile/protocol.ts';
 import { dayOf } from '../../domain/reconcile/schedule.ts';
 import { API_PREFIX } from '../../domain/protocol.ts';
+import type { z } from '../../domain/schema.ts';
 import type { Database } from '../db.ts';
 import { fail, parse } from '../http.ts';
 import { refreshAtp } from '../channels/atp.ts';
@@ -80,10 +81,21 @@ export async function reconcilePlugin(
     return report();
   });
 
+  // Every run replays the whole ledger: one on-demand run at a time per process, so repeated clicks (or a hostile caller) cannot pile them up.
+  let onDemand = false;
   app.post(`${API_PREFIX}/reconcile/runs`, route, async (req, reply) => {
     const by = controller(req);
     const body = parse(RunRequestSchema, req.body ?? {}, 'body');
     if (body.skus && body.scope) fail(400, 'invalid_request', 'body: name skus or a scope, not both', 'skus');
+    if (onDemand) fail(409, 'run_in_progress', 'a reconciliation is running already; its drifts appear in the report when it ends');
+    onDemand = true;
+    try {
+      return reply.code(201).send(await runOnDemand(body, by));
+    } finally {
+      onDemand = false;
+    }
+  });
+  const runOnDemand = async (body: z.output<typeof RunRequestSchema>, by: string) => {
     let skus: readonly string[] | 'all' = 'all';
     if (body.skus) {
       const known = await knownSkus(db, body.skus);
@@ -95,8 +107,8 @@ export async function reconcilePlugin(
       skus = await store.fastMoverSkus(db, new Date(now().getTime() - s.velocityDays * 86_400_000), s.fastMovers);
     }
     const run = await scheduler.run({ skus, scope: body.skus ? 'skus' : (body.scope ?? 'all'), trigger: 'on_demand', slot: null, by });
-    return reply.code(201).send({ run, report: await report() });
-  });
+    return { run, report: await report() };
+  };
 
   app.post(`${API_PREFIX}/reconcile/repush`, route, async (req, reply) => {
     controller(req);

@@ -283,6 +283,16 @@ describe.each(BACKEND_NAMES)('reconciliation on %s', (name) => {
     expect((await call('GET', '/api/v1/reconcile/settings', { token: sup })).body).toEqual(before);
   });
 
+  it('one on-demand run at a time: a second while one runs is a 409 that says so', async () => {
+    const [a, b] = await Promise.all([
+      call<{ message?: string }>('POST', '/api/v1/reconcile/runs', { token: sup, body: {} }),
+      call<{ message?: string }>('POST', '/api/v1/reconcile/runs', { token: sup, body: {} }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    expect((a.status === 409 ? a : b).body.message).toMatch(/running already/);
+    expect((await call('POST', '/api/v1/reconcile/runs', { token: sup, body: {} })).status).toBe(201);
+  });
+
   it('a body that is not JSON is a 400', async () => {
     const r = await call('POST', '/api/v1/reconcile/runs', { token: sup, raw: '{"skus": [' });
     expect(r.status).toBe(400);
