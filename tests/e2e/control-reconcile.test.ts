@@ -9,6 +9,8 @@ import { startApp, type App } from './harness.ts';
 import { openApp, signIn } from '../ui/floor-steps.ts';
 import { httpCaller, registerChannels, supervisorToken, type Call } from '../fixtures/channels.ts';
 import { Receiver } from '../fixtures/webhook-receiver.ts';
+import { deviceId, eventId } from '../fixtures/server-app.ts';
+import { makeEvent, type EventType, type PayloadOf } from '../../src/domain/events.ts';
 
 let app: App;
 let call: Call;
@@ -58,4 +60,50 @@ test('a channel showing another number appears in the report as edited on the ch
   await expect.poll(() => receiver.shown('SKU-1003'), { timeout: 30_000 }).toBe(truth);
   await page.getByText('No drift: every channel shows what it should').waitFor({ timeout: 30_000 });
   await page.getByRole('table', { name: 'Recent runs' }).getByRole('cell', { name: 'after a re-push' }).first().waitFor();
+});
+
+test('count accuracy: a blind count posted on a handheld shows on the cycle counts page, live', async () => {
+  const { page } = app;
+  // A counter's handheld records an exact count of B-01-02 (SKU-1006 50, SKU-1001 10) through the push API.
+  const device = deviceId(0xe2e1);
+  const signedIn = await call<{ token: string; session: string }>('POST', '/api/v1/sessions', { body: { user: 'picker', pin: '1111', deviceId: device } });
+  expect(signedIn.status).toBe(200);
+  let seq = 0;
+  const next = <T extends EventType>(type: T, payload: PayloadOf<T>) =>
+    makeEvent(type, payload, {
+      id: eventId(0xe2e1, (seq += 1)),
+      deviceId: device,
+      seq,
+      occurredAt: new Date().toISOString(),
+      actor: 'picker',
+      session: signedIn.body.session,
+    });
+  const pushed = await call<{ rejected: unknown[] }>('POST', `/api/v1/devices/${device}/events`, {
+    token: signedIn.body.token,
+    body: {
+      events: [
+        next('count.started', { countTaskId: 'CT-E2E-1', location: 'B-01-02' } as PayloadOf<'count.started'>),
+        next('count.recorded', {
+          countTaskId: 'CT-E2E-1',
+          location: 'B-01-02',
+          lines: [
+            { sku: 'SKU-1006', qty: 50 },
+            { sku: 'SKU-1001', qty: 10 },
+          ],
+        } as PayloadOf<'count.recorded'>),
+      ],
+    },
+  });
+  expect(pushed.status).toBe(200);
+  expect(pushed.body.rejected).toEqual([]);
+
+  await page.getByRole('navigation', { name: 'Control room' }).getByRole('button', { name: 'Cycle counts' }).click();
+  await page.getByText('100 % of 1 bins counted exactly').waitFor();
+  await page
+    .getByRole('figure', { name: /Count accuracy per day/ })
+    .locator('canvas')
+    .waitFor();
+  const today = new Date().toISOString().slice(0, 10);
+  const row = page.getByRole('table', { name: 'Count accuracy per day' }).getByRole('row').filter({ hasText: today });
+  expect(await row.getByRole('cell').allInnerTexts()).toEqual([today, '1', '1', '100 %', '0']);
 });

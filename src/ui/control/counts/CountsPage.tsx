@@ -2,9 +2,10 @@
  * Cycle counts (control room page): this morning's blind count tasks and how far each has got,
  * count accuracy per day over the last month, and the schedule's settings. Kept live.
  */
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import type { AccuracyDay } from '../../../domain/reconcile/cycle-counts.ts';
 import type { CycleAnswer, ReconcileSettings } from '../../../domain/reconcile/protocol.ts';
+import { Chart } from '../Chart.tsx';
 import { useApi, useLive } from '../reconcile/api.ts';
 import '../reconcile/reconcile.css';
 
@@ -96,26 +97,27 @@ export function CountsPage() {
   );
 }
 
-/** Accuracy per day as bars (a glance) over the same figures as a table (to read). */
+/** Accuracy per day as a chart (the control room's uPlot chart, a glance) over the same figures as a table (to read). */
 function Accuracy({ days }: { days: AccuracyDay[] }) {
   const counted = days.filter((d) => d.bins > 0);
   const total = counted.reduce((s, d) => s + d.bins, 0);
   const exact = counted.reduce((s, d) => s + d.exactBins, 0);
+  // Kept while the figures are (the live read keeps unchanged answers): the chart is built again only when they change.
+  const series = useMemo(
+    () => [
+      {
+        label: 'bins counted exactly (%)',
+        points: days.filter((d) => d.bins > 0).map((d): [number, number] => [Date.parse(`${d.day}T12:00:00Z`) / 1000, Math.round((d.accuracy ?? 0) * 100)]),
+      },
+    ],
+    [days],
+  );
   return (
     <>
       <p>
         Over {days.length} days: <strong>{total === 0 ? 'no counts yet' : `${pct(exact / total)} of ${total} bins counted exactly`}</strong>
       </p>
-      <div className="accuracy-bars" role="img" aria-label={`Count accuracy per day, last ${days.length} days`}>
-        {days.map((d) => (
-          <span
-            key={d.day}
-            title={`${d.day}: ${pct(d.accuracy)} of ${d.bins} bins`}
-            style={{ height: `${d.accuracy === null ? 2 : Math.max(4, d.accuracy * 100)}%` }}
-            data-empty={d.accuracy === null}
-          />
-        ))}
-      </div>
+      {counted.length > 0 && <Chart title={`Count accuracy per day, last ${days.length} days`} unit="% of bins exact" series={series} />}
       {counted.length > 0 && (
         <table aria-label="Count accuracy per day">
           <thead>

@@ -44,6 +44,7 @@ export function useLive<T>(path: string): { data: T | null; error: string | null
   const [error, setError] = useState<string | null>(null);
   const [nudge, setNudge] = useState(0);
   const alive = useRef(true);
+  const last = useRef<string | null>(null);
   useEffect(() => {
     alive.current = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -52,7 +53,12 @@ export function useLive<T>(path: string): { data: T | null; error: string | null
         const a = await api<T>('GET', path);
         if (!alive.current) return;
         if (a.ok) {
-          setData(a.body);
+          // Unchanged figures keep their objects: nothing below re-renders (a chart is not rebuilt every read).
+          const text = JSON.stringify(a.body);
+          if (text !== last.current) {
+            last.current = text;
+            setData(a.body);
+          }
           setError(null);
         } else setError(a.message);
       }
