@@ -594,16 +594,18 @@ CREATE TABLE reconcile_drifts (
   repush_version bigint
 );
 CREATE INDEX reconcile_drifts_sku ON reconcile_drifts (sku);
--- Blind count tasks the morning schedule raised (the task itself is a count_tasks row).
+-- The bins a morning's cycle count lists, each with the count task that counts it (a new one the
+-- schedule raised, or the one a discrepancy raised already; the task itself is a count_tasks row).
 CREATE TABLE cycle_counts (
-  task_id text PRIMARY KEY,
+  task_id text NOT NULL,
   day date NOT NULL,
   location text NOT NULL,
   reason text NOT NULL CHECK (reason IN ('open_discrepancy', 'fast_mover')),
   detail text NOT NULL,
-  raised_at timestamptz NOT NULL
+  raised_at timestamptz NOT NULL,
+  PRIMARY KEY (day, task_id)
 );
-CREATE INDEX cycle_counts_day ON cycle_counts (day);
+CREATE INDEX cycle_counts_task ON cycle_counts (task_id);
 -- Which pick events a velocity window reads: picks by ledger time.
 CREATE INDEX ledger_received_type ON ledger (type, received_at);
 `,

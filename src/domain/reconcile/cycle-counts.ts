@@ -2,17 +2,24 @@
  * Cycle counts: which bins get a blind count task this morning, and how accurate counts were.
  *
  * Selection rules (`selectCycleCounts`):
- * - Every bin with an open discrepancy is counted (a claim waits for a count to settle it).
+ * - Every bin with an open discrepancy is counted (a claim waits for a count to settle it). A
+ *   discrepancy raises its own count task at once: such a bin joins the day's list with that
+ *   task (`existingTask`), never a second one.
  * - Then the fastest movers by pick velocity (units picked in the recent window), most first
  *   (ties by bin code), up to `perDay` of them; a bin that moved nothing is no fast mover.
  * - A bin counted by yesterday's cycle count is skipped today, unless that count found a
  *   variance (then it is worth looking again).
- * - A bin that already has an open count task gets no second one.
+ * - A fast mover that already has an open count task is left out (it is being counted anyway).
  */
 
 export type BinVelocity = { location: string; units: number };
 export type CycleCountReason = 'open_discrepancy' | 'fast_mover';
-export type CycleCountPick = { location: string; reason: CycleCountReason; detail: string };
+export type CycleCountPick = {
+  location: string;
+  reason: CycleCountReason;
+  detail: string;
+  /** The open task that counts it already (no new task is raised). */ existingTask?: string;
+};
 
 export type CycleCountInput = {
   /** How many fast-mover bins per day (discrepancy bins come on top). */
@@ -22,19 +29,27 @@ export type CycleCountInput = {
   openDiscrepancies: readonly { location: string; count: number }[];
   /** Bins yesterday's cycle count raised tasks for, and whether that count found a variance. */
   yesterday: readonly { location: string; variance: boolean }[];
-  /** Bins with a count task that is not posted or cancelled. */
-  openTasks: readonly string[];
+  /** Count tasks that are not posted or cancelled, by bin. */
+  openTasks: readonly { location: string; taskId: string }[];
 };
 
 /** Today's cycle-count bins, discrepancy bins first, then fast movers by velocity. */
 export function selectCycleCounts(input: CycleCountInput): CycleCountPick[] {
-  const busy = new Set(input.openTasks);
+  // The oldest open task of each bin (task ids sort by when they were made only within a kind: the first by id is enough to name one).
+  const busy = new Map<string, string>();
+  for (const t of [...input.openTasks].sort((a, b) => cmp(a.taskId, b.taskId))) if (!busy.has(t.location)) busy.set(t.location, t.taskId);
   const out: CycleCountPick[] = [];
   const taken = new Set<string>();
   for (const d of [...input.openDiscrepancies].sort((a, b) => cmp(a.location, b.location))) {
-    if (busy.has(d.location) || taken.has(d.location)) continue;
+    if (taken.has(d.location)) continue;
     taken.add(d.location);
-    out.push({ location: d.location, reason: 'open_discrepancy', detail: `${d.count} open discrepanc${d.count === 1 ? 'y' : 'ies'}` });
+    const existing = busy.get(d.location);
+    out.push({
+      location: d.location,
+      reason: 'open_discrepancy',
+      detail: `${d.count} open discrepanc${d.count === 1 ? 'y' : 'ies'}`,
+      ...(existing ? { existingTask: existing } : {}),
+    });
   }
   const rested = new Set(input.yesterday.filter((y) => !y.variance).map((y) => y.location));
   const perDay = Math.max(0, Math.floor(input.perDay));

@@ -38,12 +38,14 @@ export async function openDiscrepancyBins(db: Sql): Promise<{ location: string; 
   return rows.map((r) => ({ location: r.location, count: num(r.n) }));
 }
 
-export async function openTaskBins(db: Sql): Promise<string[]> {
-  const rows = await db.query<{ location: string }>(`SELECT DISTINCT location FROM count_tasks WHERE status IN ('open', 'started', 'awaiting_approval')`);
-  return rows.map((r) => r.location);
+export async function openTasks(db: Sql): Promise<{ location: string; taskId: string }[]> {
+  const rows = await db.query<{ id: string; location: string }>(
+    `SELECT id, location FROM count_tasks WHERE status IN ('open', 'started', 'awaiting_approval')`,
+  );
+  return rows.map((r) => ({ location: r.location, taskId: r.id }));
 }
 
-/** The bins a day's cycle count raised tasks for, and whether their count found a variance. */
+/** The bins a day's cycle count listed (with the task that counts each), and whether their count found a variance. */
 export async function cycleDay(db: Sql, day: string): Promise<CycleTaskRow[]> {
   const rows = await db.query<{
     task_id: string;
@@ -73,13 +75,13 @@ export async function cycleDay(db: Sql, day: string): Promise<CycleTaskRow[]> {
 }
 
 /**
- * Raises a day's blind count tasks, once: the day's first row claims it (another process that
- * got there first makes this a no-op); answers how many were raised. Tells every handheld to pull.
+ * Lists a day's cycle-count bins and raises their blind count tasks, once: the day's first row claims it (another process that
+ * got there first makes this a no-op); answers how many bins it listed. Tells every handheld to pull.
  */
 export async function raiseCycleCounts(
   db: Database,
   day: string,
-  picks: readonly { location: string; reason: CycleTaskRow['reason']; detail: string }[],
+  picks: readonly { location: string; reason: CycleTaskRow['reason']; detail: string; existingTask?: string }[],
   at: Date,
   notifyChannel: string,
 ): Promise<number> {
@@ -88,17 +90,22 @@ export async function raiseCycleCounts(
     const [done] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM cycle_counts WHERE day = $1::date', [day]);
     if (num(done?.n) > 0 || picks.length === 0) return 0;
     const stamp = day.replaceAll('-', '');
-    const tasks = picks.map((p, i) => ({ id: `CC-${stamp}-${String(i + 1).padStart(3, '0')}`, ...p }));
+    let n = 0;
+    // A bin whose discrepancy has its own open task keeps it; every other bin gets a new blind count task.
+    const tasks = picks.map((p) => ({ ...p, id: p.existingTask ?? `CC-${stamp}-${String((n += 1)).padStart(3, '0')}`, fresh: p.existingTask === undefined }));
     const reasonText = (p: (typeof tasks)[number]) => (p.reason === 'open_discrepancy' ? `cycle count: open discrepancy` : `cycle count: fast mover`);
-    await tx.query(
-      `INSERT INTO count_tasks (id, location, reason, status, updated_at)
-       SELECT x.id, x.location, x.reason, 'open', $2 FROM jsonb_to_recordset($1::jsonb) AS x(id text, location text, reason text) ON CONFLICT (id) DO NOTHING`,
-      [json(tasks.map((t) => ({ id: t.id, location: t.location, reason: reasonText(t) }))), at],
-    );
+    const fresh = tasks.filter((t) => t.fresh);
+    if (fresh.length > 0) {
+      await tx.query(
+        `INSERT INTO count_tasks (id, location, reason, status, updated_at)
+         SELECT x.id, x.location, x.reason, 'open', $2 FROM jsonb_to_recordset($1::jsonb) AS x(id text, location text, reason text) ON CONFLICT (id) DO NOTHING`,
+        [json(fresh.map((t) => ({ id: t.id, location: t.location, reason: reasonText(t) }))), at],
+      );
+    }
     await tx.query(
       `INSERT INTO cycle_counts (task_id, day, location, reason, detail, raised_at)
        SELECT x.id, $2::date, x.location, x.reason, x.detail, $3 FROM jsonb_to_recordset($1::jsonb) AS x(id text, location text, reason text, detail text)`,
-      [json(tasks), day, at],
+      [json(tasks.map(({ id, location, reason, detail }) => ({ id, location, reason, detail }))), day, at],
     );
     await tx.query('SELECT pg_notify($1, $2)', [notifyChannel, json([{ kind: 'work' }])]);
     return tasks.length;
@@ -108,8 +115,8 @@ export async function raiseCycleCounts(
 /** Posted counts since `fromDay` (YYYY-MM-DD), with their lines, day of posting and whether the schedule raised them. */
 export async function postedCounts(db: Sql, fromDay: string): Promise<PostedCount[]> {
   const rows = await db.query<{ day: string; cycle: boolean; held: unknown }>(
-    `SELECT to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, (c.task_id IS NOT NULL) AS cycle, t.held
-     FROM count_tasks t LEFT JOIN cycle_counts c ON c.task_id = t.id
+    `SELECT to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, EXISTS (SELECT 1 FROM cycle_counts c WHERE c.task_id = t.id) AS cycle, t.held
+     FROM count_tasks t
      WHERE t.status = 'posted' AND t.held IS NOT NULL AND t.updated_at >= ($1::date)::timestamp AT TIME ZONE 'UTC'`,
     [fromDay],
   );

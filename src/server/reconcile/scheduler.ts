@@ -82,7 +82,7 @@ export class ReconcileScheduler {
       counts.binVelocities(db, new Date(at.getTime() - settings.velocityDays * DAY_MS)),
       counts.openDiscrepancyBins(db),
       counts.cycleDay(db, yesterday),
-      counts.openTaskBins(db),
+      counts.openTasks(db),
     ]);
     const picks = selectCycleCounts({
       perDay: settings.cycleCountsPerDay,

@@ -37,13 +37,38 @@ describe('selectCycleCounts', () => {
       ['A-01', 'A-02', 'A-03'],
     ],
     [
-      'a bin with an open count task gets no second one',
-      { velocities: V, openTasks: ['A-01', 'B-09'], openDiscrepancies: [{ location: 'B-09', count: 1 }] },
-      ['A-02', 'A-03'],
+      'a fast mover with an open count task is left out; a discrepancy bin keeps its own task',
+      {
+        velocities: V,
+        openTasks: [
+          { location: 'A-01', taskId: 'CT-1' },
+          { location: 'B-09', taskId: 'CT-9' },
+        ],
+        openDiscrepancies: [{ location: 'B-09', count: 1 }],
+      },
+      ['B-09', 'A-02', 'A-03'],
     ],
     ['nothing moved, nothing open: no tasks', {}, []],
   ])('%s', (_n, change, bins) => {
     expect(selectCycleCounts({ ...none, ...change }).map((p) => p.location)).toEqual(bins);
+  });
+
+  it('a discrepancy bin names the task it already has (no second task); one without gets a new one', () => {
+    const out = selectCycleCounts({
+      ...none,
+      openDiscrepancies: [
+        { location: 'B-09', count: 1 },
+        { location: 'C-01', count: 1 },
+      ],
+      openTasks: [
+        { location: 'B-09', taskId: 'CT-SHORT-2' },
+        { location: 'B-09', taskId: 'CT-SHORT-1' },
+      ],
+    });
+    expect(out.map((p) => [p.location, p.existingTask])).toEqual([
+      ['B-09', 'CT-SHORT-1'],
+      ['C-01', undefined],
+    ]);
   });
 
   it('says why each bin is counted', () => {
