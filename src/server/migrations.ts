@@ -574,6 +574,8 @@ CREATE TABLE reconcile_runs (
   skus integer NOT NULL DEFAULT 0,
   drifts integer NOT NULL DEFAULT 0,
   read_back_errors jsonb NOT NULL DEFAULT '{}',
+  -- Why a run stopped before its end (its drift rows were left as they were).
+  error text,
   started_by text
 );
 -- The drift of every SKU as its last check found it: a check of a SKU replaces that SKU's rows.

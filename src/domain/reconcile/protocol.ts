@@ -99,6 +99,8 @@ export type RunSummary = {
   drifts: number;
   /** Read-backs that failed, per channel (the reason). */
   readBackErrors: Record<string, string>;
+  /** Why the run stopped before its end (null: it ended). */
+  error: string | null;
 };
 
 export type ReportAnswer = { drifts: DriftRow[]; byCause: Record<DriftCause, number>; runs: RunSummary[] };

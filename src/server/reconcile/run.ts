@@ -57,6 +57,16 @@ export async function reconcile(db: Database, o: RunOptions): Promise<RunSummary
   const startedAt = o.now();
   const runId = await store.claimRun(db, { slot: o.slot, scope: o.scope, trigger: o.trigger, at: startedAt, by: o.by });
   if (runId === null) return null;
+  try {
+    return await check(db, o, runId, startedAt);
+  } catch (err) {
+    // Said in the run (never "running" for ever); the drift rows stay as the last good run wrote them.
+    await store.failRun(db, runId, err instanceof Error ? err.message : String(err), o.now()).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function check(db: Database, o: RunOptions, runId: number, startedAt: Date): Promise<RunSummary> {
   const skus = o.skus === 'all' ? await store.allSkus(db) : [...new Set(o.skus)].sort();
   const wanted = new Set(skus);
 
@@ -135,5 +145,6 @@ export async function reconcile(db: Database, o: RunOptions): Promise<RunSummary
     skus: skus.length,
     drifts: drifts.length,
     readBackErrors,
+    error: null,
   };
 }

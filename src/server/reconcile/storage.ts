@@ -229,6 +229,11 @@ export async function finishRun(
   });
 }
 
+/** Ends a run that failed midway: said in the run, the drift rows left as the last good run wrote them. */
+export async function failRun(db: Sql, runId: number, error: string, at: Date): Promise<void> {
+  await db.query('UPDATE reconcile_runs SET finished_at = $2, error = $3 WHERE id = $1', [runId, at, error.slice(0, 500)]);
+}
+
 /** Marks channel drifts re-pushed (and the version that must be acknowledged before they are checked again). */
 export async function markRepushed(tx: Sql, channelId: string, skus: readonly string[], at: Date): Promise<void> {
   await tx.query(
@@ -313,7 +318,8 @@ export async function runRows(db: Sql, limit: number): Promise<RunSummary[]> {
     skus: number;
     drifts: number;
     read_back_errors: unknown;
-  }>('SELECT id, scope, trigger, started_at, finished_at, skus, drifts, read_back_errors FROM reconcile_runs ORDER BY id DESC LIMIT $1', [limit]);
+    error: string | null;
+  }>('SELECT id, scope, trigger, started_at, finished_at, skus, drifts, read_back_errors, error FROM reconcile_runs ORDER BY id DESC LIMIT $1', [limit]);
   return rows.map((r) => ({
     id: num(r.id),
     scope: r.scope,
@@ -323,5 +329,6 @@ export async function runRows(db: Sql, limit: number): Promise<RunSummary[]> {
     skus: num(r.skus),
     drifts: num(r.drifts),
     readBackErrors: parsed<Record<string, string>>(r.read_back_errors),
+    error: r.error,
   }));
 }

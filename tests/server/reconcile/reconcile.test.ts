@@ -293,6 +293,28 @@ describe.each(BACKEND_NAMES)('reconciliation on %s', (name) => {
     expect((await call('POST', '/api/v1/reconcile/runs', { token: sup, body: {} })).status).toBe(201);
   });
 
+  it('a run that cannot finish says why in the run and leaves the report as the last good run wrote it', async () => {
+    receiver.edits.set('SKU-1004', 1);
+    expect((await run({ skus: ['SKU-1004'] })).report.drifts).toHaveLength(1);
+    // An applied ledger row that no longer parses: the replay cannot go on.
+    await app.db.query(
+      `INSERT INTO ledger (id, device_id, seq, type, schema_version, actor, occurred_at, received_at, status, payload)
+       VALUES ('broken-1', '00000000-0000-7000-8000-0000000000ff', 1, 'pick.held', 1, 'system', 'now', now(), 'applied', '{}')`,
+    );
+    try {
+      const failed = await call('POST', '/api/v1/reconcile/runs', { token: sup, body: { skus: ['SKU-1004'] } });
+      expect(failed.status).toBe(500);
+      const report = (await call<ReportAnswer>('GET', '/api/v1/reconcile/report', { token: sup })).body;
+      expect(report.runs[0]).toMatchObject({ scope: 'skus', error: expect.stringMatching(/broken-1 \(pick.held\) does not parse/) });
+      expect(report.runs[0]?.finishedAt).not.toBeNull();
+      expect(report.drifts.map((d) => [d.sku, d.cause])).toEqual([['SKU-1004', 'channel_edited']]);
+    } finally {
+      await app.db.query(`DELETE FROM ledger WHERE id = 'broken-1'`);
+      receiver.edits.delete('SKU-1004');
+    }
+    expect((await run({ skus: ['SKU-1004'] })).report.drifts).toEqual([]);
+  });
+
   it('a body that is not JSON is a 400', async () => {
     const r = await call('POST', '/api/v1/reconcile/runs', { token: sup, raw: '{"skus": [' });
     expect(r.status).toBe(400);

@@ -101,7 +101,7 @@ export function ReconcilePage() {
                   <td>{r.scope === 'all' ? 'every SKU' : r.scope === 'fast' ? 'fast movers' : 'named SKUs'}</td>
                   <td>{r.trigger === 'schedule' ? 'schedule' : r.trigger === 'repush' ? 'after a re-push' : 'on demand'}</td>
                   <td>{r.skus}</td>
-                  <td>{r.finishedAt ? r.drifts : 'running'}</td>
+                  <td>{r.error ? `failed: ${r.error}` : r.finishedAt ? r.drifts : 'running'}</td>
                 </tr>
               ))}
             </tbody>
