@@ -6,8 +6,11 @@
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { EventType } from '../domain/events.ts';
 import type { RejectionCode, User, CatalogItem, PickList, Receipt, CountTaskView, QuarantinedReturn } from '../domain/protocol.ts';
+import { DEFAULT_DB_NAME } from './db-rows.ts';
 
-export const DEFAULT_DB_NAME = 'floor-scanner';
+// The typed row helpers need no Dexie: they live apart so the first screen can hold them
+// without loading the database library (see db-rows.ts); device code imports them from here.
+export { DEFAULT_DB_NAME, deleteMeta, deviceIdOf, getMeta, getSetting, putSetting, setMeta } from './db-rows.ts';
 
 export type EventState = 'pending' | 'delivered' | 'rejected';
 
@@ -160,38 +163,4 @@ export function openFloorDb(name: string = DEFAULT_DB_NAME, opts: OpenOptions = 
     void meta.add({ key: 'lastAckedSeq', value: 0 });
   });
   return db;
-}
-
-/** Reads one typed meta value. */
-export async function getMeta<K extends MetaKey>(db: FloorDb, key: K): Promise<MetaValues[K] | undefined> {
-  const row = await db.meta.get(key);
-  return row?.value as MetaValues[K] | undefined;
-}
-
-/** Writes one typed meta value. */
-export async function setMeta<K extends MetaKey>(db: FloorDb, key: K, value: MetaValues[K]): Promise<void> {
-  await db.meta.put({ key, value } as MetaRow);
-}
-
-/** Removes one meta value (e.g. the session at sign-out). */
-export async function deleteMeta(db: FloorDb, key: MetaKey): Promise<void> {
-  await db.meta.delete(key);
-}
-
-/** This device's id; the database creates it on first open. */
-export async function deviceIdOf(db: FloorDb): Promise<string> {
-  const id = await getMeta(db, 'deviceId');
-  if (!id) throw new Error('device identity is missing from the database');
-  return id;
-}
-
-/** Reads a setting (e.g. scanner settings), or the fallback when unset. */
-export async function getSetting<T>(db: FloorDb, key: string, fallback: T): Promise<T> {
-  const row = await db.settings.get(key);
-  return row === undefined ? fallback : (row.value as T);
-}
-
-/** Stores a setting. */
-export async function putSetting(db: FloorDb, key: string, value: unknown): Promise<void> {
-  await db.settings.put({ key, value });
 }

@@ -148,7 +148,7 @@ export const RejectionCodeSchema = z.enum(REJECTION_CODES);
 const seqNumber = z.int().check(z.gte(0));
 export const RejectionSchema = z.looseObject({ seq: seqNumber, id: z.string(), code: RejectionCodeSchema, message: z.string() });
 export type Rejection = z.output<typeof RejectionSchema>;
-/** A resend of a held seq and id whose content differs from what the ledger holds: not applied, recorded for a supervisor. */
+/** A resend of a stored seq and id whose content differs from the ledger's copy: not applied, recorded for a supervisor. */
 export const ResendWarningSchema = z.looseObject({ seq: seqNumber, id: z.string(), message: z.string() });
 export type ResendWarning = z.output<typeof ResendWarningSchema>;
 export const PushResponseSchema = z.looseObject({

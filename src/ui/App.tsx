@@ -1,9 +1,10 @@
 import { lazy, Suspense, useEffect, useMemo, useState, type ComponentType } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
-import { currentSession } from '../device/stored-session.ts';
-import { browserDeviceParts, browserEngine, DeviceContext, type Device } from './app/device.ts';
+import { currentSession, readStartState } from '../device/stored-session.ts';
+import type { MetaValues } from '../device/db.ts';
+import { browserDeviceParts, browserEngine, DeviceContext, type Device, type DeviceParts } from './app/device.ts';
 import { paths, segment, useGo } from './app/routes.ts';
-import { applyUserLanguage, useT } from './i18n/i18n.ts';
+import { applyLanguage, applyUserLanguage, languageKey, useT } from './i18n/i18n.ts';
 import { useSession } from './session/store.ts';
 import { SignInScreen } from './signin/SignInScreen.tsx';
 import { useOfflineUpgrade } from './signin/offline-upgrade.ts';
@@ -88,27 +89,41 @@ function Screens() {
 }
 
 /**
+ * The stored session, its user's language applied: from a given device's database, or (the page)
+ * straight from IndexedDB, so the first screen does not wait for the database library.
+ */
+async function startSession(device: Device | undefined): Promise<MetaValues['session'] | undefined> {
+  if (device) {
+    const s = await currentSession(device.db);
+    if (s) await applyUserLanguage(device.db, s.user.id).catch(() => undefined);
+    return s;
+  }
+  const { session, settings } = await readStartState((userId) => [languageKey(userId)]);
+  if (session) await applyLanguage(settings.get(languageKey(session.user.id))).catch(() => undefined);
+  return session;
+}
+
+/**
  * The app shell: the device, the stored session (and its user's language), and the screen at
  * this address. The sync engine starts with the first signed-in screen: signed out it has
  * nothing to send, and its code is not part of the first download.
  */
 export function App({ device }: { device?: Device }) {
-  const [parts] = useState(() => device ?? browserDeviceParts());
-  const [started, setStarted] = useState<Pick<Device, 'api' | 'engine'> | undefined>(device && { api: device.api, engine: device.engine });
+  const [parts] = useState<DeviceParts>(() => (device ? { ...device, openDb: () => Promise.resolve(device.db) } : browserDeviceParts()));
+  const [started, setStarted] = useState<Pick<Device, 'db' | 'api' | 'engine'> | undefined>(device);
   const [engineError, setEngineError] = useState<string>();
   const session = useSession((s) => s.session);
   const setSession = useSession((s) => s.setSession);
   const { t } = useT();
   useEffect(() => {
     let live = true;
-    void currentSession(parts.db).then(async (s) => {
-      if (s) await applyUserLanguage(parts.db, s.user.id).catch(() => undefined);
+    void startSession(device).then((s) => {
       if (live) setSession(s ? { user: s.user, token: s.token } : null);
     });
     return () => {
       live = false;
     };
-  }, [parts, setSession]);
+  }, [device, setSession]);
   const signedIn = Boolean(session);
   useEffect(() => {
     if (!signedIn) return;

@@ -2,7 +2,8 @@
  * The control room in Chromium: a supervisor's board, live (no reload, no refresh button), while
  * a handheld goes offline holding an event (its tile turns amber, then red, as the API's clock is
  * moved on: no sleeps of minutes) and a storefront's webhook endpoint starts failing (red). The
- * handheld's silence is also an alert, acknowledged from the Alerts page.
+ * handheld's silence is also an alert, acknowledged from the Alerts page; once delivered, its pick
+ * is explained on the Stock page (who, which device, what was scanned).
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -52,7 +53,7 @@ const post = async <T>(path: string, token: string, body: unknown, method = 'POS
 /** A tile's word (OK, Watch, Act now) as the supervisor's screen shows it. */
 const word = (page: Page, label: string) => page.getByRole('article', { name: label }).getByTestId('rag').textContent();
 
-test('a handheld offline with an event turns amber then red; a failing storefront endpoint turns red; the silence is an alert to acknowledge', async () => {
+test('a handheld offline with an event turns amber then red; a failing storefront endpoint turns red; the silence is an alert to acknowledge; stock explains the pick', async () => {
   const handheld = app.page;
   await openApp(handheld, app.baseUrl);
   await signIn(handheld, 'picker', '1111');
@@ -66,6 +67,8 @@ test('a handheld offline with an event turns amber then red; a failing storefron
   await sup.getByRole('button', { name: 'Control room' }).click();
   await sup.getByRole('article', { name: tile }).waitFor();
   expect(await word(sup, tile)).toBe('OK');
+  // Live: nothing to press to see a change.
+  expect(await sup.getByRole('button', { name: /refresh|reload/i }).count()).toBe(0);
   const urlBefore = sup.url();
 
   // The handheld records a pick; its push never arrives (held at the network, then dropped) and the network goes.
@@ -123,4 +126,11 @@ test('a handheld offline with an event turns amber then red; a failing storefron
   await app.network.online();
   await sup.getByRole('button', { name: 'Board' }).click();
   await expect.poll(() => word(sup, tile), { timeout: 30_000 }).toBe('OK');
+
+  // Stock: the committed units of the pick, explained by the scan that made them.
+  await sup.getByRole('button', { name: 'Stock' }).click();
+  await sup.getByRole('button', { name: 'Explain committed of SKU-1001 at main' }).click();
+  const entries = sup.getByRole('table', { name: 'Ledger entries' });
+  await expect.poll(() => entries.getByRole('row').nth(1).textContent(), { timeout: 20_000 }).toMatch(/picker.*pick\.held: tote T-0009.*A-01-01.*2/);
+  await sup.getByRole('figure', { name: 'ATP of SKU-1001 per channel' }).waitFor();
 });

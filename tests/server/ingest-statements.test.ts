@@ -20,7 +20,12 @@ describe.each(BACKEND_NAMES)('set-based ingest on %s', (name) => {
 
   beforeAll(async () => {
     backend = await openBackend(name);
-    ({ app, client: api } = await startApp(backend, { observeSql: (text) => void (counting && statements.push(text)), control: { enabled: false } }));
+    ({ app, client: api } = await startApp(backend, {
+      observeSql: (text) => void (counting && statements.push(text)),
+      // Only the push's own statements: no background worker of another area polls while it is counted.
+      control: { enabled: false },
+      channels: { worker: false, sweepMs: false },
+    }));
   });
   afterAll(async () => {
     await app?.close();
