@@ -96,6 +96,9 @@ export type FloorDb = Dexie & {
  * v2: the work cache, and indexes for the sync engine (`[state+seq]`) and pruning (`deliveredAt`).
  * v3: `retired`, the event log of a registration a supervisor reset, kept as it was when the
  *     device re-registered under a fresh id (its undelivered events go on in `events`).
+ * v4: catalog items carry their case GTINs (`cases`): the upgrade forgets the pull and catalog
+ *     cursors, so the next pull brings the whole catalog with them (a delta would only bring
+ *     the SKUs changed since, leaving the others without their cases).
  */
 export const SCHEMA_VERSIONS = [
   {
@@ -123,6 +126,10 @@ export const SCHEMA_VERSIONS = [
     stores: {
       retired: '[deviceId+seq], deviceId, id',
     },
+  },
+  {
+    version: 4,
+    stores: {},
   },
 ] as const;
 export const CURRENT_DB_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
@@ -153,6 +160,10 @@ export function openFloorDb(name: string = DEFAULT_DB_NAME, opts: OpenOptions = 
       .modify((e) => {
         e.deliveredAt = at;
       });
+  });
+  // v4: the cached catalog has no case GTINs yet; without the cursors the next pull sends it whole, with them.
+  db.version(4).upgrade(async (tx) => {
+    await tx.table<MetaRow, MetaKey>('meta').bulkDelete(['catalogCursor', 'pullCursor']);
   });
   const newId = opts.newDeviceId ?? (() => crypto.randomUUID());
   // `populate` runs once, when this IndexedDB instance is created: identity is never reused.

@@ -127,7 +127,13 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   // Sales channels: channels, keys, policies, orders, webhooks (src/server/channels/).
   await app.register(channelsPlugin, { db, now, ...(opts.channels ? { channels: opts.channels } : {}) });
   // Reconciliation and cycle counts: drift report, re-push, schedule (src/server/reconcile/).
-  await app.register(reconcilePlugin, { db, now, channel, ...(opts.reconcile ? { reconcile: opts.reconcile } : {}) });
+  await app.register(reconcilePlugin, {
+    db,
+    now,
+    channel,
+    ...(opts.channels?.webhookTargets ? { targets: opts.channels.webhookTargets } : {}),
+    ...(opts.reconcile ? { reconcile: opts.reconcile } : {}),
+  });
   // The control room: board, stock, alerts and their monitor (src/server/control/).
   await app.register(controlPlugin, { db, feed, now, ...(opts.control ? { control: opts.control } : {}) });
   // Offline sign-in: grants and their setting (src/server/shift/).

@@ -612,4 +612,12 @@ CREATE INDEX cycle_counts_task ON cycle_counts (task_id);
 CREATE INDEX ledger_received_type ON ledger (type, received_at);
 `,
   },
+  {
+    version: 12,
+    name: 'webhook delivery log retention',
+    sql: `
+-- The log keeps failed attempts; delivered ones leave it after the retention, found by this index.
+CREATE INDEX webhook_deliveries_delivered_at ON webhook_deliveries (at) WHERE status_code BETWEEN 200 AND 299;
+`,
+  },
 ];

@@ -33,6 +33,7 @@ const PickListsScreen = screen(() => import('./pick/PickListsScreen.tsx').then((
 const PickScreen = screen(() => import('./pick/PickScreen.tsx').then((m) => m.PickScreen));
 const CountTasksScreen = screen(() => import('./count/CountTasksScreen.tsx').then((m) => m.CountTasksScreen));
 const CountScreen = screen(() => import('./count/CountScreen.tsx').then((m) => m.CountScreen));
+const BinCountScreen = screen(() => import('./count/CountScreen.tsx').then((m) => m.BinCountScreen));
 const ReceiptsScreen = screen(() => import('./receiving/ReceiptsScreen.tsx').then((m) => m.ReceiptsScreen));
 const ReceivingScreen = screen(() => import('./receiving/ReceivingScreen.tsx').then((m) => m.ReceivingScreen));
 const QcReleaseScreen = screen(() => import('./qc/QcReleaseScreen.tsx').then((m) => m.QcReleaseScreen));
@@ -67,6 +68,7 @@ function Screens() {
         <Route path={paths.pickLists} component={PickListsScreen} />
         <Route path="/pick/:id">{(p) => <PickScreen key={p.id} pickListId={segment(p.id)} />}</Route>
         <Route path={paths.countTasks} component={CountTasksScreen} />
+        <Route path="/count/bin/:bin">{(p) => <BinCountScreen key={p.bin} bin={segment(p.bin)} />}</Route>
         <Route path="/count/:id">{(p) => <CountScreen key={p.id} taskId={segment(p.id)} />}</Route>
         <Route path={paths.receipts} component={ReceiptsScreen} />
         <Route path="/receive/:id">

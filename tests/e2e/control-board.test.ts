@@ -10,6 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { deviceLog, startApp, type App } from './harness.ts';
 import { openApp, scan, signIn } from '../ui/floor-steps.ts';
 import { Receiver } from '../fixtures/webhook-receiver.ts';
+import { LOOPBACK_TARGETS } from '../fixtures/channels.ts';
 import type { Board } from '../../src/domain/control/protocol.ts';
 
 const MIN = 60_000;
@@ -28,7 +29,7 @@ beforeAll(async () => {
     server: {
       now,
       control: { tickMs: 200, sweepMs: 3_600_000 },
-      channels: { worker: { pollMs: 100, baseBackoffMs: 50, maxBackoffMs: 200 } },
+      channels: { worker: { pollMs: 100, baseBackoffMs: 50, maxBackoffMs: 200 }, webhookTargets: LOOPBACK_TARGETS },
     },
   });
   room = await app.browser!.newContext({ viewport: { width: 1280, height: 900 } });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type App } from './harness.ts';
 import { openApp, signIn } from '../ui/floor-steps.ts';
-import { httpCaller, registerChannels, supervisorToken, type Call } from '../fixtures/channels.ts';
+import { httpCaller, LOOPBACK_TARGETS, registerChannels, supervisorToken, type Call } from '../fixtures/channels.ts';
 import { Receiver } from '../fixtures/webhook-receiver.ts';
 import { deviceId, eventId } from '../fixtures/server-app.ts';
 import { makeEvent, type EventType, type PayloadOf } from '../../src/domain/events.ts';
@@ -18,7 +18,10 @@ let receiver: Receiver;
 
 beforeAll(async () => {
   // The schedule ticks quickly here: a re-pushed figure is checked again as soon as it is acknowledged.
-  app = await startApp({ viewport: { width: 1280, height: 900 }, server: { reconcile: { tickMs: 300 }, channels: { worker: { pollMs: 200 } } } });
+  app = await startApp({
+    viewport: { width: 1280, height: 900 },
+    server: { reconcile: { tickMs: 300 }, channels: { worker: { pollMs: 200 }, webhookTargets: LOOPBACK_TARGETS } },
+  });
   call = httpCaller(app.server.url);
   const sup = await supervisorToken(call);
   const key = (await registerChannels(call, sup, [{ id: 'shop' }])).shop as string;

@@ -23,6 +23,7 @@ import type { Database } from '../db.ts';
 import { fail, parse } from '../http.ts';
 import { refreshAtp } from '../channels/atp.ts';
 import { channelExists, knownSkus, webhookChannel } from '../channels/storage.ts';
+import { TargetGuard, TargetRefused, type TargetGuardOptions } from '../channels/url-guard.ts';
 import { httpReadBack, type ReadBackFetch } from './run.ts';
 import { ReconcileScheduler } from './scheduler.ts';
 import * as counts from './counts-storage.ts';
@@ -54,15 +55,17 @@ function controller(req: FastifyRequest): string {
 
 export async function reconcilePlugin(
   app: FastifyInstance,
-  opts: { db: Database; now: () => Date; channel: string; reconcile?: ReconcileOptions },
+  opts: { db: Database; now: () => Date; channel: string; targets?: TargetGuardOptions; reconcile?: ReconcileOptions },
 ): Promise<void> {
   const { db, now } = opts;
   const o = opts.reconcile ?? {};
+  // A read-back address may reach only what a webhook may (the channels' SSRF guard and its allow-list).
+  const guard = new TargetGuard(opts.targets);
   const webhooks = await webhookChannel(db);
   const scheduler = new ReconcileScheduler({
     db,
     now,
-    readBack: o.readBack ?? httpReadBack(),
+    readBack: o.readBack ?? httpReadBack(5000, guard),
     graceMs: o.graceMs ?? DEFAULT_GRACE_MS,
     workChannel: opts.channel,
     repushWaitMs: o.repushWaitMs ?? 300_000,
@@ -132,6 +135,14 @@ export async function reconcilePlugin(
     controller(req);
     const { channelId } = parse(ChannelParamSchema, req.params, 'path');
     const body = parse(StockUrlRequestSchema, req.body, 'body');
+    if (body.stockUrl !== null) {
+      try {
+        await guard.checkUrl(body.stockUrl);
+      } catch (err) {
+        if (err instanceof TargetRefused) fail(422, 'target_refused', `stockUrl: ${err.message}`, 'stockUrl');
+        throw err;
+      }
+    }
     if (!(await store.setStockUrl(db, channelId, body.stockUrl))) fail(404, 'not_found', `no channel ${channelId}`);
     return { channelId, stockUrl: body.stockUrl };
   });

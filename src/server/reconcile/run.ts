@@ -10,6 +10,7 @@ import { z } from '../../domain/schema.ts';
 import type { Database } from '../db.ts';
 import { activeChannels, atpInputs, atpOf } from '../channels/atp.ts';
 import { replayMismatches } from '../replay.ts';
+import type { TargetGuard } from '../channels/url-guard.ts';
 import * as store from './storage.ts';
 
 /** Reads what a channel shows per SKU from its `stockUrl`; throws with a reason a person can act on. */
@@ -17,8 +18,16 @@ export type ReadBackFetch = (url: string) => Promise<Map<string, number>>;
 
 /** The read-back contract over HTTP (see src/domain/reconcile/protocol.ts). */
 export const httpReadBack =
-  (timeoutMs = 5000): ReadBackFetch =>
+  (timeoutMs = 5000, guard?: TargetGuard): ReadBackFetch =>
   async (url) => {
+    // Checked before each read (an address that moved into a private network since registration is refused).
+    if (guard) {
+      try {
+        await guard.addresses(new URL(url).hostname);
+      } catch (err) {
+        throw new Error(`the read-back address is refused: ${(err as Error).message}`, { cause: err });
+      }
+    }
     const res = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     if (res.status !== 200) {
       await res.arrayBuffer().catch(() => undefined);

@@ -8,7 +8,7 @@ import type { App } from '../../../src/server/app.ts';
 import { createApp } from '../../../src/server/app.ts';
 import type { AlertsAnswer, Board, ChartsAnswer, ExplainAnswer, SettingsAnswer, StockAnswer } from '../../../src/domain/control/protocol.ts';
 import { DEFAULT_CONTROL_SETTINGS } from '../../../src/domain/control/settings.ts';
-import { Clock, injectCaller, registerChannels, type Call } from '../../fixtures/channels.ts';
+import { Clock, injectCaller, LOOPBACK_TARGETS, registerChannels, type Call } from '../../fixtures/channels.ts';
 import { BACKEND_NAMES, Client, DeviceEvents, openBackend, pickHeld, pickLine, T0, type Backend } from '../../fixtures/server-app.ts';
 import { Receiver } from '../../fixtures/webhook-receiver.ts';
 
@@ -35,7 +35,7 @@ for (const name of BACKEND_NAMES) {
         logLevel: 'silent',
         now: clock.now,
         rateLimit: false,
-        channels: { worker: { pollMs: 50, baseBackoffMs: 10, maxBackoffMs: 20 }, sweepMs: false },
+        channels: { worker: { pollMs: 50, baseBackoffMs: 10, maxBackoffMs: 20 }, sweepMs: false, webhookTargets: LOOPBACK_TARGETS },
         control: { tickMs: 40, sweepMs: 40 },
       });
       call = injectCaller(app);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, openBackend, type Backend } from '../../fixtures/server-app.ts';
-import { channelApp, Clock, idem, injectCaller, registerChannels, type Call } from '../../fixtures/channels.ts';
+import { channelApp, Clock, idem, injectCaller, LOOPBACK_TARGETS, registerChannels, type Call } from '../../fixtures/channels.ts';
 import { deviceId } from '../../fixtures/server-app.ts';
 import { Receiver } from '../../fixtures/webhook-receiver.ts';
 import type { App } from '../../../src/server/app.ts';
@@ -50,7 +50,7 @@ describe.each(BACKEND_NAMES)('reconciliation on %s', (name) => {
 
   beforeAll(async () => {
     backend = await openBackend(name);
-    app = await channelApp(backend, clock, WORKER, { reconcile: { tickMs: false, onScheduler: (s) => (scheduler = s) } });
+    app = await channelApp(backend, clock, WORKER, LOOPBACK_TARGETS, { reconcile: { tickMs: false, onScheduler: (s) => (scheduler = s) } });
     call = injectCaller(app);
     sup = await signIn('supervisor', '3333');
     key = (await registerChannels(call, sup, [{ id: 'shop', rules: [{ sku: null, site: null, safetyBuffer: 1 }] }])).shop as string;
@@ -268,6 +268,14 @@ describe.each(BACKEND_NAMES)('reconciliation on %s', (name) => {
     ['a re-push of no SKU', 'POST', '/api/v1/reconcile/repush', { channelId: 'shop', skus: [] }, 400, /at least one/],
     ['a read-back that is not http', 'PUT', '/api/v1/reconcile/channels/shop/stock-url', { stockUrl: 'file:///etc/passwd' }, 400, /http\(s\)/],
     ['a read-back with credentials', 'PUT', '/api/v1/reconcile/channels/shop/stock-url', { stockUrl: 'http://u:p@127.0.0.1/stock' }, 400, /credentials/],
+    [
+      'a read-back into a private network (SSRF)',
+      'PUT',
+      '/api/v1/reconcile/channels/shop/stock-url',
+      { stockUrl: 'http://169.254.169.254/latest/meta-data' },
+      422,
+      /169\.254\.169\.254/,
+    ],
     ['a read-back for a bad channel id', 'PUT', '/api/v1/reconcile/channels/BAD!/stock-url', { stockUrl: null }, 400, /channel id/],
     ['a huge number per day', 'PUT', '/api/v1/reconcile/settings', { cycleCountsPerDay: 1e12 }, 400, /at most 500/],
     ['a negative number per day', 'PUT', '/api/v1/reconcile/settings', { cycleCountsPerDay: -1 }, 400, /at least 0/],

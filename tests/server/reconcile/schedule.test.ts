@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, Client, DeviceEvents, openBackend, pickHeld, pickLine, type Backend } from '../../fixtures/server-app.ts';
-import { channelApp, Clock, injectCaller, supervisorToken, type Call } from '../../fixtures/channels.ts';
+import { channelApp, Clock, injectCaller, LOOPBACK_TARGETS, supervisorToken, type Call } from '../../fixtures/channels.ts';
 import type { App } from '../../../src/server/app.ts';
 import { ReconcileScheduler } from '../../../src/server/reconcile/scheduler.ts';
 import { httpReadBack } from '../../../src/server/reconcile/run.ts';
@@ -45,7 +45,7 @@ describe.each(BACKEND_NAMES)('reconciliation schedule and cycle counts on %s', (
 
   beforeAll(async () => {
     backend = await openBackend(name);
-    app = await channelApp(backend, clock, false, { reconcile: { tickMs: false, onScheduler: (s) => (scheduler = s) } });
+    app = await channelApp(backend, clock, false, LOOPBACK_TARGETS, { reconcile: { tickMs: false, onScheduler: (s) => (scheduler = s) } });
     call = injectCaller(app);
     await signIn();
     // Pick velocity over the last days: B-01-01 20 units, A-01-01 10, A-02-01 5, A-01-02 2.
