@@ -23,7 +23,14 @@ const EDITED = 100;
 const BINS = ['A-01-01', 'A-01-02', 'A-02-01', 'A-02-02', 'B-01-01', 'B-01-02'];
 
 export async function run(report: Report): Promise<void> {
-  const app = await createApp({ dataDir: 'memory://', seed: true, logLevel: 'silent', rateLimit: false, channels: { worker: false, sweepMs: false } });
+  // Loopback allowed: the endpoint (never called: no worker) and the read-back server live on 127.0.0.1.
+  const app = await createApp({
+    dataDir: 'memory://',
+    seed: true,
+    logLevel: 'silent',
+    rateLimit: false,
+    channels: { worker: false, sweepMs: false, webhookTargets: { allow: ['127.0.0.0/8'] } },
+  });
   const shown = new Map<string, number>();
   const readBack = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [...shown].map(([sku, quantity]) => ({ sku, quantity })) }));
