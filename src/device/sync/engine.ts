@@ -196,6 +196,8 @@ export class SyncEngine {
     const firstPending = (await pendingEvents(this.db, 1))[0];
     if (firstPending) this.proto.uncertainFrom = firstPending.seq;
     this.set({ phase: 'starting', online: this.env.isOnline(), conflict: undefined, lastError: undefined });
+    // A stop closed the feed for good; this start opens it again (a second sign-in on a page stops and starts).
+    this.feed?.start();
     this.unsubscribeEnv = this.env.subscribe((change) => this.onEnvironment(change));
     // Any write to the log or meta, in this tab or another (Dexie broadcasts commits), may be
     // an append or a sign-in. The engine's own writes cost one empty turn at most.

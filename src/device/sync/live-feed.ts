@@ -63,6 +63,12 @@ export class LiveFeed {
     this.setLive(false);
   }
 
+  /** Lets `ensure` open the feed again after `stop` (the engine restarts on every sign-in). */
+  start(): void {
+    this.running = true;
+    this.attempt = 0;
+  }
+
   stop(): void {
     this.running = false;
     for (const t of [this.retryTimer, this.pullTimer]) if (t !== undefined) this.o.clock.clearTimeout(t);
