@@ -24,6 +24,7 @@ import { staticPlugin } from './plugins/static.ts';
 import { workRoutes } from './plugins/work.ts';
 import { seedDemo } from './seed.ts';
 import { channelsPlugin, type ChannelsOptions } from './channels/routes.ts';
+import { reconcilePlugin, type ReconcileOptions } from './reconcile/routes.ts';
 import { controlPlugin, type ControlOptions } from './control/routes.ts';
 import * as storage from './storage/index.ts';
 
@@ -53,6 +54,8 @@ export type ServerOptions = {
   observeSql?: (text: string) => void;
   /** Sales channels: the webhook worker and expiry sweeper of this process. */
   channels?: ChannelsOptions;
+  /** Reconciliation and cycle counts: this process's schedule (off unless `tickMs` is set). */
+  reconcile?: ReconcileOptions;
   /** The control room: its alert monitor's clock tick and sweep, its live stream's keep-alive. */
   control?: ControlOptions;
 };
@@ -123,6 +126,14 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   await app.register(masterdataRoutes, { db, now, channel });
   // Sales channels: channels, keys, policies, orders, webhooks (src/server/channels/).
   await app.register(channelsPlugin, { db, now, ...(opts.channels ? { channels: opts.channels } : {}) });
+  // Reconciliation and cycle counts: drift report, re-push, schedule (src/server/reconcile/).
+  await app.register(reconcilePlugin, {
+    db,
+    now,
+    channel,
+    ...(opts.channels?.webhookTargets ? { targets: opts.channels.webhookTargets } : {}),
+    ...(opts.reconcile ? { reconcile: opts.reconcile } : {}),
+  });
   // The control room: board, stock, alerts and their monitor (src/server/control/).
   await app.register(controlPlugin, { db, feed, now, ...(opts.control ? { control: opts.control } : {}) });
   // Offline sign-in: grants and their setting (src/server/shift/).

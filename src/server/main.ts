@@ -45,6 +45,8 @@ try {
     logLevel: env.LOG_LEVEL ?? 'info',
     ...(tls ? { tls } : {}),
     channels: { webhookTargets: { allow: allowNets }, worker: { retentionMs: retentionDays * 86_400_000 }, demo: true },
+    // Reconciliation's schedule: hourly and daily runs, the morning's cycle counts, re-push checks.
+    reconcile: { tickMs: 15_000 },
   });
 } catch (err) {
   const e = err as NodeJS.ErrnoException;

@@ -558,6 +558,61 @@ ALTER TABLE webhook_endpoints ADD COLUMN alerts boolean NOT NULL DEFAULT false;
 `,
   },
   {
+    version: 11,
+    name: 'reconciliation: channel read-back, drift report, cycle counts',
+    sql: `
+-- Where a channel answers what it shows (GET, { items: [{ sku, quantity }] }); null: it cannot.
+ALTER TABLE channels ADD COLUMN stock_url text;
+-- One row per run; a scheduled run's slot key is claimed once across every API process.
+CREATE TABLE reconcile_runs (
+  id bigserial PRIMARY KEY,
+  slot text UNIQUE,
+  scope text NOT NULL CHECK (scope IN ('fast', 'all', 'skus')),
+  trigger text NOT NULL CHECK (trigger IN ('schedule', 'on_demand', 'repush')),
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz,
+  skus integer NOT NULL DEFAULT 0,
+  drifts integer NOT NULL DEFAULT 0,
+  read_back_errors jsonb NOT NULL DEFAULT '{}',
+  -- Why a run stopped before its end (its drift rows were left as they were).
+  error text,
+  started_by text
+);
+-- The drift of every SKU as its last check found it: a check of a SKU replaces that SKU's rows.
+CREATE TABLE reconcile_drifts (
+  id bigserial PRIMARY KEY,
+  run_id bigint NOT NULL REFERENCES reconcile_runs(id),
+  kind text NOT NULL CHECK (kind IN ('channel', 'stock')),
+  sku text NOT NULL,
+  channel_id text,
+  sites text[] NOT NULL DEFAULT '{}',
+  location text,
+  cause text NOT NULL CHECK (cause IN ('not_delivered', 'channel_edited', 'ledger_mismatch')),
+  expected bigint NOT NULL,
+  shown bigint,
+  detail text NOT NULL,
+  detected_at timestamptz NOT NULL,
+  repushed_at timestamptz,
+  repush_version bigint
+);
+CREATE INDEX reconcile_drifts_sku ON reconcile_drifts (sku);
+-- The bins a morning's cycle count lists, each with the count task that counts it (a new one the
+-- schedule raised, or the one a discrepancy raised already; the task itself is a count_tasks row).
+CREATE TABLE cycle_counts (
+  task_id text NOT NULL,
+  day date NOT NULL,
+  location text NOT NULL,
+  reason text NOT NULL CHECK (reason IN ('open_discrepancy', 'fast_mover')),
+  detail text NOT NULL,
+  raised_at timestamptz NOT NULL,
+  PRIMARY KEY (day, task_id)
+);
+CREATE INDEX cycle_counts_task ON cycle_counts (task_id);
+-- Which pick events a velocity window reads: picks by ledger time.
+CREATE INDEX ledger_received_type ON ledger (type, received_at);
+`,
+  },
+  {
     version: 12,
     name: 'webhook delivery log retention',
     sql: `

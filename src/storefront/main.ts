@@ -2,7 +2,8 @@
  * `npm run storefront`: a small reference storefront, a process of its own. It registers as a
  * sales channel (signing in as a supervisor), registers its webhook endpoint, verifies every
  * webhook's signature with `standardwebhooks`, shows its live stock per SKU in a web page
- * (server-sent events), and can fire a flash sale of concurrent orders.
+ * (server-sent events), and can fire a flash sale of concurrent orders. It answers reconciliation's
+ * read-back (GET /stock) and takes a hand edit of a shown figure (POST /stock-edits), as a shop admin might.
  * Env: API_URL (http://127.0.0.1:8080), PORT (8090), CHANNEL_ID (storefront),
  * SUPERVISOR_USER / SUPERVISOR_PIN (supervisor / 3333), PUBLIC_URL (how the API reaches this process).
  */
@@ -64,6 +65,9 @@ async function register(publicUrl: string): Promise<void> {
     if (ep.status !== 201) throw new Error(`endpoint registration failed: ${ep.status} ${JSON.stringify(ep.body)}`);
     secret = ep.body.secret as string;
   }
+  // Reconciliation reads back what this shop shows (GET /stock); a supervisor registers the address.
+  const readBack = await api('PUT', `/api/v1/reconcile/channels/${CHANNEL}/stock-url`, sup, { stockUrl: `${publicUrl}/stock` });
+  if (readBack.status !== 200) console.warn(`read-back address not registered: ${readBack.status} ${JSON.stringify(readBack.body)}`);
   const atp = await api('GET', `/api/v1/channels/${CHANNEL}/atp`, apiKey);
   for (const i of (atp.body.items as ({ sku: string } & Stock)[]) ?? [])
     if ((stock.get(i.sku)?.version ?? -1) < i.version) stock.set(i.sku, { atp: i.atp, version: i.version, zeroedBy: i.zeroedBy });
@@ -157,6 +161,27 @@ const server = createServer(async (req, res) => {
         'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
       })
       .end(PAGE);
+  // The read-back contract (src/domain/reconcile/protocol.ts): what this shop shows a buyer per SKU.
+  if (req.method === 'GET' && url === '/stock')
+    return void res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ items: [...stock].map(([sku, v]) => ({ sku, quantity: v.atp })) }));
+  // A shop admin overwriting a shown figure by hand (what reconciliation reports as "channel edited").
+  if (req.method === 'POST' && url === '/stock-edits') {
+    let p: { sku?: unknown; quantity?: unknown };
+    try {
+      p = JSON.parse((await readBody(req)) ?? '');
+    } catch {
+      return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'send JSON' }));
+    }
+    const held = typeof p.sku === 'string' ? stock.get(p.sku) : undefined;
+    const quantity = Number(p.quantity);
+    if (!held || !Number.isInteger(quantity) || quantity < 0 || quantity > 1_000_000)
+      return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'a listed sku and a quantity 0-1000000' }));
+    stock.set(p.sku as string, { ...held, atp: quantity });
+    broadcast();
+    return void res.writeHead(204).end();
+  }
   if (req.method === 'GET' && url === '/state')
     return void res
       .writeHead(200, { 'content-type': 'application/json' })

@@ -13,7 +13,9 @@ export async function workRoutes(app: FastifyInstance, { db, now }: ApiContext):
     const user = req.user as storage.SessionUser;
     const roles = user.roles;
     const supervisor = roles.includes('supervisor');
-    const cursor = await storage.workHead(db);
+    const [head, raised] = await Promise.all([storage.workHead(db), storage.countTasksRaised(db)]);
+    // Count tasks the schedule raises move no ledger position: their number is part of the cursor.
+    const cursor = raised > 0 ? `${head}t${raised}` : head;
     const asked = (req.query as { cursor?: unknown }).cursor;
     const [lastSeq, catalog, locations, pickLists, receipts, countTasks, returns] = await Promise.all([
       storage.deviceContact(db, deviceId, now()),

@@ -221,3 +221,9 @@ export async function workHead(db: Sql): Promise<string> {
   const orders = num(r?.o);
   return `c${num(r?.l)}${orders > 0 ? `o${orders}` : ''}`;
 }
+
+/** How many count tasks the API raised by itself (the morning's cycle counts): part of the work cursor. */
+export async function countTasksRaised(db: Sql): Promise<number> {
+  const [r] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cycle_counts');
+  return Number(r?.n ?? 0);
+}

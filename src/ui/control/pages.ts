@@ -14,6 +14,8 @@ export const CONTROL_PAGES: readonly ControlPage[] = [
   page('board', 'Board', () => import('./BoardPage.tsx').then((m) => m.BoardPage)),
   page('stock', 'Stock', () => import('./StockPage.tsx').then((m) => m.StockPage)),
   page('alerts', 'Alerts', () => import('./AlertsPage.tsx').then((m) => m.AlertsPage)),
+  page('reconcile', 'Reconciliation', () => import('./reconcile/ReconcilePage.tsx').then((m) => m.ReconcilePage)),
+  page('counts', 'Cycle counts', () => import('./counts/CountsPage.tsx').then((m) => m.CountsPage)),
 ];
 
 /** The page for an address segment; the first page when it names none. */
