@@ -24,6 +24,7 @@ import { staticPlugin } from './plugins/static.ts';
 import { workRoutes } from './plugins/work.ts';
 import { seedDemo } from './seed.ts';
 import { channelsPlugin, type ChannelsOptions } from './channels/routes.ts';
+import { controlPlugin, type ControlOptions } from './control/routes.ts';
 import * as storage from './storage/index.ts';
 
 export type ServerOptions = {
@@ -52,6 +53,8 @@ export type ServerOptions = {
   observeSql?: (text: string) => void;
   /** Sales channels: the webhook worker and expiry sweeper of this process. */
   channels?: ChannelsOptions;
+  /** The control room: its alert monitor's clock tick and sweep, its live stream's keep-alive. */
+  control?: ControlOptions;
 };
 
 export type App = { app: FastifyInstance; db: Database; feed: ChangeFeed; close(): Promise<void> };
@@ -120,6 +123,8 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
   await app.register(masterdataRoutes, { db, now, channel });
   // Sales channels: channels, keys, policies, orders, webhooks (src/server/channels/).
   await app.register(channelsPlugin, { db, now, ...(opts.channels ? { channels: opts.channels } : {}) });
+  // The control room: board, stock, alerts and their monitor (src/server/control/).
+  await app.register(controlPlugin, { db, feed, now, ...(opts.control ? { control: opts.control } : {}) });
   // Offline sign-in: grants and their setting (src/server/shift/).
   await app.register(shiftRoutes({ db, now }));
   await app.register(staticPlugin, { staticDir: opts.staticDir });

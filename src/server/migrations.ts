@@ -475,4 +475,86 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 10,
+    name: 'control room: device health reports, alerts, ATP history and acknowledged values',
+    sql: `
+-- What a handheld last reported of itself: its undelivered events, what needs attention, its storage.
+CREATE TABLE device_health (
+  device_id text PRIMARY KEY,
+  reported_at timestamptz NOT NULL,
+  pending integer NOT NULL,
+  oldest_pending_at timestamptz,
+  needs_attention integer NOT NULL,
+  storage_usage double precision,
+  storage_quota double precision
+);
+-- Alerts: one open alert per key; a cleared one stays as history (alerts per day).
+CREATE TABLE control_alerts (
+  id bigserial PRIMARY KEY,
+  key text NOT NULL,
+  kind text NOT NULL,
+  severity text NOT NULL CHECK (severity IN ('warning', 'critical')),
+  subject text NOT NULL,
+  sku text,
+  site text,
+  message text NOT NULL,
+  figures jsonb NOT NULL,
+  raised_at timestamptz NOT NULL,
+  last_seen_at timestamptz NOT NULL,
+  cleared_at timestamptz,
+  acked_at timestamptz,
+  acked_by text
+);
+CREATE UNIQUE INDEX control_alerts_open ON control_alerts (key) WHERE cleared_at IS NULL;
+CREATE INDEX control_alerts_raised ON control_alerts (raised_at);
+-- Every value of a channel's ATP, by version: written by the database itself whatever path changed it.
+CREATE TABLE control_atp_history (
+  channel_id text NOT NULL,
+  sku text NOT NULL,
+  version bigint NOT NULL,
+  atp integer NOT NULL,
+  at timestamptz NOT NULL,
+  msg_id text NOT NULL,
+  PRIMARY KEY (channel_id, sku, version)
+);
+CREATE INDEX control_atp_history_msg ON control_atp_history (msg_id);
+CREATE INDEX control_atp_history_at ON control_atp_history (at);
+CREATE FUNCTION control_atp_history_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.version > 0 AND (TG_OP = 'INSERT' OR NEW.version <> OLD.version) THEN
+    INSERT INTO control_atp_history (channel_id, sku, version, atp, at, msg_id)
+    VALUES (NEW.channel_id, NEW.sku, NEW.version, NEW.atp, coalesce(NEW.updated_at, now()), 'atp-' || NEW.channel_id || '-' || NEW.sku || '-v' || NEW.version)
+    ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER control_atp_history AFTER INSERT OR UPDATE ON channel_atp FOR EACH ROW EXECUTE FUNCTION control_atp_history_write();
+-- What each endpoint acknowledged (2xx) of a channel's ATP: the value it shows, and change-to-delivery lag.
+CREATE TABLE control_atp_acks (
+  endpoint_id text NOT NULL,
+  channel_id text NOT NULL,
+  sku text NOT NULL,
+  version bigint NOT NULL,
+  atp integer NOT NULL,
+  changed_at timestamptz NOT NULL,
+  acked_at timestamptz NOT NULL,
+  PRIMARY KEY (endpoint_id, sku, version)
+);
+CREATE INDEX control_atp_acks_channel ON control_atp_acks (channel_id, sku, version);
+CREATE INDEX control_atp_acks_at ON control_atp_acks (endpoint_id, acked_at);
+CREATE FUNCTION control_atp_ack_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.kind = 'atp' AND NEW.status_code BETWEEN 200 AND 299 THEN
+    INSERT INTO control_atp_acks (endpoint_id, channel_id, sku, version, atp, changed_at, acked_at)
+    SELECT NEW.endpoint_id, h.channel_id, h.sku, h.version, h.atp, h.at, NEW.at FROM control_atp_history h WHERE h.msg_id = NEW.msg_id
+    ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER control_atp_acks AFTER INSERT ON webhook_deliveries FOR EACH ROW EXECUTE FUNCTION control_atp_ack_write();
+-- An endpoint that also takes the control room's alert events.
+ALTER TABLE webhook_endpoints ADD COLUMN alerts boolean NOT NULL DEFAULT false;
+`,
+  },
 ];

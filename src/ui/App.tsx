@@ -43,6 +43,8 @@ const CalibrationPage = screen(() => import('./calibration/CalibrationPage.tsx')
 
 /** The back office: desktop screens for supervisors and admins, never prefetched on a handheld. */
 const BackOffice = lazy(() => import('./backoffice/BackOffice.tsx').then((m) => ({ default: m.BackOffice })));
+/** The control room: the supervisors' board, stock and alerts, never prefetched on a handheld. */
+const ControlRoom = lazy(() => import('./control/ControlRoom.tsx').then((m) => ({ default: m.ControlRoom })));
 
 /** The scan helper's calibration page, a full screen of its own. */
 function ScannerSetUp() {
@@ -76,6 +78,7 @@ function Screens() {
         <Route path={paths.sync} component={SyncScreen} />
         <Route path={paths.scanner} component={ScannerSetUp} />
         <Route path={paths.backOffice} component={BackOffice} />
+        <Route path="/control/:page?">{(p) => <ControlRoom pageId={p.page ? segment(p.page) : undefined} />}</Route>
         <Route>
           <Redirect to={paths.home} replace />
         </Route>

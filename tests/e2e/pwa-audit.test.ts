@@ -12,7 +12,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ROOT, runLighthouse, startApp } from './harness.ts';
 import type { App } from './harness.ts';
-import { expectFeedback, scan, signIn } from '../ui/floor-steps.ts';
+import { expectFeedback, openApp, scan, signIn } from '../ui/floor-steps.ts';
 
 let app: App | null = null;
 afterEach(async () => {
@@ -32,8 +32,7 @@ describe('accessibility (axe-core)', () => {
     app = await startApp();
     const { page } = app;
     const found: Record<string, string[]> = {};
-    await page.goto(app.baseUrl);
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await openApp(page, app.baseUrl);
     found['sign-in'] = await seriousViolations(page);
 
     await signIn(page, 'picker', '1111');

@@ -6,7 +6,7 @@ import { afterEach, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { deviceLog, expectDeliveredExactlyOnce, startApp } from './harness.ts';
 import type { App } from './harness.ts';
-import { expectFeedback, scan, signIn } from '../ui/floor-steps.ts';
+import { expectFeedback, openApp, scan, signIn } from '../ui/floor-steps.ts';
 
 const PUSH = /^\/api\/v1\/devices\/[^/]+\/events$/;
 const BOTTLE = '4006381330077'; // SKU-1001, picked from A-01-01 on order SO-50001 (2 units)
@@ -32,7 +32,7 @@ const syncLabel = (page: Page) =>
 test('offline cold start: the closed app opens signed in with its cached work, records scans, delivers them when back online', async () => {
   app = await startApp({ persistent: true });
   const first = app.page;
-  await first.goto(app.baseUrl);
+  await openApp(first, app.baseUrl);
   await signIn(first, 'picker', '1111');
   // The work arrives with the first pull; then the worker has the shell and IndexedDB the work.
   await first.getByRole('button', { name: 'Pick', exact: true }).click();
@@ -68,7 +68,7 @@ test('offline cold start: the closed app opens signed in with its cached work, r
 test('the tab is closed while a push is in flight: reopening delivers every event exactly once', async () => {
   app = await startApp({ persistent: true });
   const page = app.page;
-  await page.goto(app.baseUrl);
+  await openApp(page, app.baseUrl);
   await signIn(page, 'picker', '1111');
   await openPick(page, 'SO-50001');
   await scan(page, 'T-0001');

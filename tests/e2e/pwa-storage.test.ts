@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { deviceLog, expectDeliveredExactlyOnce, startApp } from './harness.ts';
 import type { App } from './harness.ts';
-import { expectFeedback, scan, signIn } from '../ui/floor-steps.ts';
+import { expectFeedback, openApp, scan, signIn } from '../ui/floor-steps.ts';
 
 const BOTTLE = '4006381330077';
 
@@ -19,7 +19,7 @@ afterEach(async () => {
 test('quota exceeded: the scan is refused loudly, nothing half-written, earlier events stay', async () => {
   app = await startApp();
   const { page } = app;
-  await page.goto(app.baseUrl);
+  await openApp(page, app.baseUrl);
   await signIn(page, 'picker', '1111');
   await page.getByRole('button', { name: 'Pick', exact: true }).click();
   await page.getByRole('button', { name: /Order SO-50001/ }).click();

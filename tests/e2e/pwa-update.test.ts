@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { deviceLog, ensureBuilt, expectDeliveredExactlyOnce, startApp } from './harness.ts';
 import type { App } from './harness.ts';
-import { scan, signIn } from '../ui/floor-steps.ts';
+import { openApp, scan, signIn } from '../ui/floor-steps.ts';
 
 const PUSH = /^\/api\/v1\/devices\/[^/]+\/events$/;
 const BOTTLE = '4006381330077';
@@ -22,7 +22,7 @@ test('new build while events are pending: announced, held back mid-task, applied
   const v2 = await ensureBuilt('e2e-next');
   app = await startApp({ persistent: true, staticDir: v1 });
   const { page } = app;
-  await page.goto(app.baseUrl);
+  await openApp(page, app.baseUrl);
   await signIn(page, 'picker', '1111');
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   expect(await page.evaluate(() => document.documentElement.dataset.build)).toBe('e2e');

@@ -20,10 +20,11 @@ describe.each(BACKEND_NAMES)('set-based ingest on %s', (name) => {
 
   beforeAll(async () => {
     backend = await openBackend(name);
-    // No channel worker or sweeper: their timers would add their own statements to a push's count.
+    // No channel worker, sweeper or control monitor: their own statements would add to a push's count.
     ({ app, client: api } = await startApp(backend, {
       observeSql: (text) => void (counting && statements.push(text)),
       channels: { worker: false, sweepMs: false },
+      control: { enabled: false },
     }));
   });
   afterAll(async () => {

@@ -61,27 +61,31 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
     const h = req.headers.authorization;
     return typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
   };
-  /** Who calls for `channelId`: its own key, or (when `supervisorToo`) a supervisor's session. */
-  const caller = async (req: FastifyRequest, channelId: string, supervisorToo: boolean): Promise<Caller> => {
+  /**
+   * Who calls for the path's channel: its own key, or (when `supervisorToo`) a supervisor's
+   * session. Credentials are checked before anything in the path is parsed or looked up, so
+   * a caller without them learns nothing (not even which ids are well-formed).
+   */
+  const caller = async (req: FastifyRequest, supervisorToo: boolean): Promise<Caller> => {
+    const pathChannel = (req.params as { channelId?: unknown }).channelId;
     const token = bearer(req);
     if (token?.startsWith('ck_') && token.length <= 100) {
       const owner = await store.channelOfKey(db, token);
-      if (owner === channelId) return { kind: 'channel', channelId };
-      if (owner) return fail(403, 'wrong_channel', `this key belongs to another channel; it opens only its own channel's routes`);
-      return fail(401, 'unauthorized', 'unknown or revoked channel key');
+      if (!owner) return fail(401, 'unauthorized', 'unknown or revoked channel key');
+      if (owner !== pathChannel) return fail(403, 'wrong_channel', `this key belongs to another channel; it opens only its own channel's routes`);
+      return { kind: 'channel', channelId: owner };
     }
-    if (req.user) {
-      if (supervisorToo && req.user.roles.includes('supervisor')) {
-        if (!(await store.channelExists(db, channelId))) fail(404, 'not_found', `no channel ${channelId}`);
-        return { kind: 'supervisor', userId: req.user.id };
-      }
+    if (!req.user) return fail(401, 'unauthorized', 'send Authorization: Bearer <channel API key>');
+    if (!supervisorToo || !req.user.roles.includes('supervisor')) {
       return fail(
         403,
         'forbidden',
         supervisorToo ? 'only this channel (its API key) or a supervisor may do this' : 'only this channel, with its API key, may do this',
       );
     }
-    return fail(401, 'unauthorized', 'send Authorization: Bearer <channel API key>');
+    const { channelId } = parse(ChannelParams, { channelId: pathChannel }, 'path');
+    if (!(await store.channelExists(db, channelId))) fail(404, 'not_found', `no channel ${channelId}`);
+    return { kind: 'supervisor', userId: req.user.id };
   };
   const supervisor = (req: FastifyRequest): string => {
     if (!req.user) fail(401, 'unauthorized', 'sign in as a supervisor first');
@@ -136,8 +140,8 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
   // ---------------------------------------------------------------- reads
 
   app.get(`${API_PREFIX}/channels/:channelId/atp`, route, async (req) => {
+    await caller(req, true);
     const { channelId } = parse(ChannelParams, req.params, 'path');
-    await caller(req, channelId, true);
     const q = parse(AtpQuery, req.query, 'query');
     const skus = q.sku ? [q.sku] : await store.catalogSkus(db);
     const t = now();
@@ -160,8 +164,8 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
   // ---------------------------------------------------------------- orders
 
   app.post(`${API_PREFIX}/channels/:channelId/orders`, route, async (req, reply) => {
+    const who = await caller(req, false);
     const { channelId } = parse(ChannelParams, req.params, 'path');
-    const who = await caller(req, channelId, false);
     const key = parse(IdempotencyKeySchema, req.headers['idempotency-key'], 'Idempotency-Key');
     const body = parse(PlaceOrderSchema, req.body, 'body');
     const hash = createHash('sha256').update(canonicalJson(req.body)).digest('hex');
@@ -170,26 +174,26 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
     return send(reply, answer);
   });
   app.get(`${API_PREFIX}/channels/:channelId/orders/:orderId`, route, async (req) => {
+    await caller(req, true);
     const { channelId, orderId } = parse(OrderParams, req.params, 'path');
-    await caller(req, channelId, true);
     const view = await orderView(db, orderId);
     // Another channel's order is as unknown as a missing one.
     if (!view || view.channelId !== channelId || view.status === 'refused') return fail(404, 'not_found', `this channel has no order ${orderId}`);
     return { order: view };
   });
   app.post(`${API_PREFIX}/channels/:channelId/orders/:orderId/confirm`, route, async (req, reply) => {
+    const who = await caller(req, true);
     const { channelId, orderId } = parse(OrderParams, req.params, 'path');
-    const who = await caller(req, channelId, true);
     return send(reply, await confirmOrder(db, ctxOf(who, channelId), orderId));
   });
   app.post(`${API_PREFIX}/channels/:channelId/orders/:orderId/cancel`, route, async (req, reply) => {
+    const who = await caller(req, true);
     const { channelId, orderId } = parse(OrderParams, req.params, 'path');
-    const who = await caller(req, channelId, true);
     return send(reply, await cancelOrder(db, ctxOf(who, channelId), orderId));
   });
   app.put(`${API_PREFIX}/channels/:channelId/orders/:orderId/lines`, route, async (req, reply) => {
+    const who = await caller(req, false);
     const { channelId, orderId } = parse(OrderParams, req.params, 'path');
-    const who = await caller(req, channelId, false);
     const body = parse(ChangeLinesSchema, req.body, 'body');
     return send(reply, await changeLines(db, ctxOf(who, channelId), orderId, body.lines));
   });
@@ -197,8 +201,8 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
   // ---------------------------------------------------------------- webhooks
 
   app.post(`${API_PREFIX}/channels/:channelId/webhooks`, route, async (req, reply) => {
+    await caller(req, true);
     const { channelId } = parse(ChannelParams, req.params, 'path');
-    await caller(req, channelId, true);
     const body = parse(EndpointSchema, req.body, 'body');
     if ((await store.endpointCount(db, channelId)) >= MAX_ENDPOINTS_PER_CHANNEL)
       return fail(409, 'too_many_endpoints', `a channel has at most ${MAX_ENDPOINTS_PER_CHANNEL} endpoints`);
@@ -212,13 +216,13 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
     return reply.code(201).send(created);
   });
   app.get(`${API_PREFIX}/channels/:channelId/webhooks`, route, async (req) => {
+    await caller(req, true);
     const { channelId } = parse(ChannelParams, req.params, 'path');
-    await caller(req, channelId, true);
     return { endpoints: await store.endpointRows(db, channelId) };
   });
   app.post(`${API_PREFIX}/channels/:channelId/webhooks/:endpointId/secrets`, route, async (req, reply) => {
+    await caller(req, true);
     const { channelId, endpointId } = parse(EndpointParams, req.params, 'path');
-    await caller(req, channelId, true);
     const body = parse(RotateSecretSchema, req.body ?? {}, 'body');
     // Signatures are made on the wall clock (receivers check the timestamp): so is a secret's grace.
     const secret = await db.transaction((tx) => store.rotateSecret(tx, channelId, endpointId, body.graceSeconds, new Date()));
@@ -226,8 +230,8 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
     return reply.code(201).send({ secret });
   });
   app.post(`${API_PREFIX}/channels/:channelId/webhooks/:endpointId/enable`, route, async (req) => {
+    await caller(req, true);
     const { channelId, endpointId } = parse(EndpointParams, req.params, 'path');
-    await caller(req, channelId, true);
     const ok = await db.transaction(async (tx) => {
       const found = await store.enableEndpoint(tx, channelId, endpointId);
       if (found) {
@@ -240,8 +244,8 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
     return { endpoints: await store.endpointRows(db, channelId) };
   });
   app.get(`${API_PREFIX}/channels/:channelId/webhooks/:endpointId/deliveries`, route, async (req) => {
+    await caller(req, true);
     const { channelId, endpointId } = parse(EndpointParams, req.params, 'path');
-    await caller(req, channelId, true);
     return { deliveries: await store.deliveryRows(db, channelId, endpointId, 500) };
   });
 

@@ -1,6 +1,7 @@
-/** The page's API client and sync engine over the browser's lock, network events and change stream (loaded after the first sign-in). */
+/** The page's API client and sync engine over the browser's lock, network events and change stream, and the health reports (loaded after the first sign-in). */
 import { httpApiClient, type ApiClient } from '../../device/api/client.ts';
 import type { FloorDb } from '../../device/db.ts';
+import { startHealthReports } from '../../device/health-report.ts';
 import { SyncEngine } from '../../device/sync/engine.ts';
 import { browserEnvironment } from '../../device/sync/environment.ts';
 import type { HttpClient } from '../../device/sync/http.ts';
@@ -11,5 +12,7 @@ export function startBrowserEngine({ db, http }: { db: FloorDb; http: HttpClient
   const api = httpApiClient(http);
   const engine = new SyncEngine({ db, api, lock: defaultLock(), env: browserEnvironment(), stream: eventSourceStream('') });
   void engine.start();
+  // The control room's view of this handheld: its backlog, refusals and storage.
+  startHealthReports({ db, http, engine });
   return { api, engine };
 }

@@ -21,6 +21,7 @@ export const paths = {
   sync: '/sync',
   scanner: '/scanner',
   backOffice: '/back-office',
+  control: (page?: string) => (page ? `/control/${seg(page)}` : '/control'),
 } as const;
 
 /** A path segment as the screen reads it (the router leaves %2F and the like encoded). */

@@ -9,7 +9,7 @@ import { useT } from '../i18n/i18n.ts';
 import { useTaskInProgress } from '../pwa/task-activity.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useWorkflow } from '../workflow/use-workflow.ts';
-import { useCatalog } from '../workflow/use-work.ts';
+import { NO_CATALOG, useCatalog } from '../workflow/use-work.ts';
 import { QuantityForm } from '../workflow/QuantityForm.tsx';
 import { useKept } from '../workflow/use-kept.ts';
 
@@ -32,13 +32,15 @@ export function CountScreen({ taskId }: { taskId: string }) {
 }
 
 function CountRun({ task }: { task: CountTaskView }) {
-  const catalog = useCatalog();
+  const loaded = useCatalog();
+  const catalog = loaded ?? NO_CATALOG;
   const { db } = useDevice();
   const go = useGo();
   const { t } = useT();
   const { state, dispatch } = useWorkflow<CountState, CountInput>(
     () => startCount(task),
     (s, i) => countStep(s, i, { catalog }),
+    { ready: loaded !== undefined },
   );
   const [keySku, setKeySku] = useState('');
   const [keyQty, setKeyQty] = useState('');

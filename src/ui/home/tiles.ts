@@ -14,6 +14,7 @@ export const TILES: Tile[] = [
   { label: 'ui.tile.decisions', path: paths.decisions, roles: ['supervisor'] },
   { label: 'ui.tile.exceptions', path: paths.exceptions, roles: ['supervisor'] },
   { label: 'ui.tile.backOffice', path: paths.backOffice, roles: ['admin'] },
+  { label: 'ui.tile.control', path: paths.control(), roles: ['supervisor', 'admin'] },
 ];
 
 /** The tiles a user with these roles sees, in order. */

@@ -169,6 +169,7 @@ export const DE: Record<FeedbackCode | UiKey, string> = {
   'ui.tile.decisions': 'Entscheidungen',
   'ui.tile.exceptions': 'Ausnahmen',
   'ui.tile.backOffice': 'Stammdaten',
+  'ui.tile.control': 'Leitstand',
   'ui.scannerSetUp': 'Scanner einrichten',
   'ui.signOut': 'Abmelden',
   'ui.language': 'Sprache',

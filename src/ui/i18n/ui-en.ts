@@ -20,6 +20,7 @@ export const UI_EN = {
   'ui.tile.decisions': 'Decisions',
   'ui.tile.exceptions': 'Exceptions',
   'ui.tile.backOffice': 'Back office',
+  'ui.tile.control': 'Control room',
   'ui.scannerSetUp': 'Scanner set-up',
   'ui.signOut': 'Sign out',
   'ui.language': 'Language',

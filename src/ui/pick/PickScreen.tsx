@@ -19,7 +19,7 @@ import { useT } from '../i18n/i18n.ts';
 import { useTaskInProgress } from '../pwa/task-activity.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useWorkflow } from '../workflow/use-workflow.ts';
-import { useCatalog } from '../workflow/use-work.ts';
+import { NO_CATALOG, useCatalog } from '../workflow/use-work.ts';
 import { QuantityForm } from '../workflow/QuantityForm.tsx';
 import { useKept } from '../workflow/use-kept.ts';
 
@@ -69,14 +69,18 @@ function finishedFromLog(pickListId: string, history: readonly LoggedEvent[]): P
 }
 
 function PickRun({ list, history }: { list: PickList; history: LoggedEvent[] }) {
-  const catalog = useCatalog();
+  const loaded = useCatalog();
+  const catalog = loaded ?? NO_CATALOG;
   const { db } = useDevice();
   const go = useGo();
   const { t } = useT();
   const { state, dispatch } = useWorkflow<PickState, PickInput>(
     () => startPick(list, history),
     (s, i) => pickStep(s, i, { catalog }),
-    (stored) => ({ type: 'logged', events: stored.map((e) => ({ id: e.id, type: e.type, payload: e.payload })) }),
+    {
+      ready: loaded !== undefined,
+      afterStore: (stored) => ({ type: 'logged', events: stored.map((e) => ({ id: e.id, type: e.type, payload: e.payload })) }),
+    },
   );
   const nextList = useLiveQuery(
     async () => (await db.pickLists.where('status').equals('open').sortBy('id')).find((l) => l.id !== list.id) ?? null,

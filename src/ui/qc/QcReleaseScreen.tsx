@@ -6,7 +6,7 @@ import { paths, useGo } from '../app/routes.ts';
 import { useT } from '../i18n/i18n.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useWorkflow } from '../workflow/use-workflow.ts';
-import { useCatalog, useLocations } from '../workflow/use-work.ts';
+import { NO_CATALOG, useCatalog, useLocations } from '../workflow/use-work.ts';
 import { QuantityForm } from '../workflow/QuantityForm.tsx';
 
 /** QC release / putaway, from the first dock until another dock is scanned. */
@@ -14,6 +14,7 @@ export function QcReleaseScreen() {
   const locations = useLocations();
   const go = useGo();
   const { t } = useT();
+  if (!locations) return <Screen title={t('ui.qcTitle')}>{t('ui.loading')}</Screen>;
   const dock = locations.find((l) => l.kind === 'dock');
   if (!dock) {
     return (
@@ -26,12 +27,14 @@ export function QcReleaseScreen() {
 }
 
 function QcRun({ dock, locations }: { dock: string; locations: LocationRow[] }) {
-  const catalog = useCatalog();
+  const loaded = useCatalog();
+  const catalog = loaded ?? NO_CATALOG;
   const go = useGo();
   const { t } = useT();
   const { state, dispatch } = useWorkflow<QcReleaseState, QcReleaseInput>(
     () => startQcRelease(asLocation(dock)),
     (s, i) => qcReleaseStep(s, i, { catalog, locations }),
+    { ready: loaded !== undefined },
   );
   const action = state.goods ? (
     <button type="button" className="secondary" onClick={() => void dispatch({ type: 'clear' })}>

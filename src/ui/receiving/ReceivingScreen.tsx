@@ -8,7 +8,7 @@ import { useT, type Translate } from '../i18n/i18n.ts';
 import { useTaskInProgress } from '../pwa/task-activity.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useWorkflow } from '../workflow/use-workflow.ts';
-import { useCatalog } from '../workflow/use-work.ts';
+import { NO_CATALOG, useCatalog } from '../workflow/use-work.ts';
 import { QuantityForm } from '../workflow/QuantityForm.tsx';
 import { useKept } from '../workflow/use-kept.ts';
 
@@ -34,12 +34,14 @@ function statusText(t: Translate, status: 'under' | 'complete' | 'over', differe
 }
 
 function ReceivingRun({ receipt, sscc }: { receipt: Receipt; sscc: string | null }) {
-  const catalog = useCatalog();
+  const loaded = useCatalog();
+  const catalog = loaded ?? NO_CATALOG;
   const go = useGo();
   const { t } = useT();
   const { state, dispatch } = useWorkflow<ReceivingState, ReceivingInput>(
     () => startReceiving(receipt, sscc),
     (s, i) => receivingStep(s, i, { catalog }),
+    { ready: loaded !== undefined },
   );
   useTaskInProgress(state.pending !== null);
 

@@ -6,7 +6,7 @@ import { paths, useGo } from '../app/routes.ts';
 import { useT } from '../i18n/i18n.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useWorkflow } from '../workflow/use-workflow.ts';
-import { useCatalog, useLocations } from '../workflow/use-work.ts';
+import { NO_CATALOG, useCatalog, useLocations } from '../workflow/use-work.ts';
 import { QuantityForm } from '../workflow/QuantityForm.tsx';
 
 /** Returns quarantine into the first returns area. */
@@ -14,6 +14,7 @@ export function ReturnScreen() {
   const locations = useLocations();
   const go = useGo();
   const { t } = useT();
+  if (!locations) return <Screen title={t('ui.returnsTitle')}>{t('ui.loading')}</Screen>;
   const area = locations.find((l) => l.kind === 'returns');
   if (!area) {
     return (
@@ -30,13 +31,15 @@ export function ReturnScreen() {
  * form after each return, scrolled back to its top, with what was just done above it.
  */
 function ReturnRun({ area }: { area: string }) {
-  const catalog = useCatalog();
+  const loaded = useCatalog();
+  const catalog = loaded ?? NO_CATALOG;
   const go = useGo();
   const { t } = useT();
   const top = useRef<HTMLDivElement>(null);
   const { state, dispatch } = useWorkflow<ReturnState, ReturnInput>(
     () => startReturn(asLocation(area)),
     (s, i) => returnStep(s, i, { catalog }),
+    { ready: loaded !== undefined },
   );
   useEffect(() => {
     if (state.recorded > 0) top.current?.scrollIntoView({ block: 'start' });

@@ -6,7 +6,7 @@ import { nameOf } from '../../domain/workflows/common.ts';
 import { useDevice } from '../app/device.ts';
 import { useT, type Translate } from '../i18n/i18n.ts';
 import { useSignedIn } from '../session/store.ts';
-import { useCatalog } from '../workflow/use-work.ts';
+import { NO_CATALOG, useCatalog } from '../workflow/use-work.ts';
 
 /** A short line for an event in the worker's words: product names, never event types. */
 function describe(e: StoredEvent, catalog: readonly CatalogItem[], t: Translate): string {
@@ -28,7 +28,7 @@ function describe(e: StoredEvent, catalog: readonly CatalogItem[], t: Translate)
 export function RecentScans({ limit = 5, types }: { limit?: number; types?: string }) {
   const { db } = useDevice();
   const { user } = useSignedIn();
-  const catalog = useCatalog();
+  const catalog = useCatalog() ?? NO_CATALOG;
   const { t } = useT();
   const events = useLiveQuery(
     async () => (await recentEvents(db, 50)).filter((e) => e.actor === user.id && (!types || e.type.startsWith(types))).slice(0, limit),

@@ -8,7 +8,7 @@ import { useDevice } from '../app/device.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useSignedIn } from '../session/store.ts';
 import { useWorkflow } from '../workflow/use-workflow.ts';
-import { useCatalog, useLocations } from '../workflow/use-work.ts';
+import { NO_CATALOG, useCatalog, useLocations } from '../workflow/use-work.ts';
 import { useApiRead } from './use-api-read.ts';
 import { paths, useGo } from '../app/routes.ts';
 import { useT, type Translate } from '../i18n/i18n.ts';
@@ -23,24 +23,27 @@ function conditionWord(t: Translate, c: string): string {
 const readCountTasks: ApiRead<CountTasksAnswer> = (api, token) => api.countTasks(token);
 
 const NO_RETURNS: QuarantinedReturn[] = [];
+const NO_LOCATIONS: LocationRow[] = [];
 
 /** The quarantine list (resale or write-off) and count variances awaiting approval. */
 export function DecisionsScreen() {
   const { db } = useDevice();
-  const returns = useLiveQuery(() => db.returns.filter((r) => !r.resolved).sortBy('receivedAt'), [db]) ?? NO_RETURNS;
+  const returns = useLiveQuery(() => db.returns.filter((r) => !r.resolved).sortBy('receivedAt'), [db]);
   const locations = useLocations();
-  return <DecisionsRun returns={returns} locations={locations} />;
+  return <DecisionsRun returns={returns ?? NO_RETURNS} locations={locations ?? NO_LOCATIONS} loaded={returns !== undefined && locations !== undefined} />;
 }
 
-function DecisionsRun({ returns, locations }: { returns: QuarantinedReturn[]; locations: LocationRow[] }) {
+function DecisionsRun({ returns, locations, loaded }: { returns: QuarantinedReturn[]; locations: LocationRow[]; loaded: boolean }) {
   const { user } = useSignedIn();
-  const catalog = useCatalog();
+  const loadedCatalog = useCatalog();
+  const catalog = loadedCatalog ?? NO_CATALOG;
   const go = useGo();
   const { t } = useT();
   const counts = useApiRead('/count-tasks', readCountTasks);
   const { state, dispatch } = useWorkflow<DecisionState, DecisionInput>(
     () => startDecisions(),
     (s, i) => decisionStep(s, i, { roles: user.roles, returns, locations, catalog }),
+    { ready: loaded && loadedCatalog !== undefined },
   );
   const now = new Date();
   const open = returns.filter((r) => !state.decided.includes(r.returnId));

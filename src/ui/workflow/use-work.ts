@@ -1,18 +1,23 @@
-/** Live reads of the work cache that every workflow screen needs. */
+/**
+ * Live reads of the work cache that every workflow screen needs. Each is undefined until
+ * IndexedDB has answered: a scan must never be judged against a catalog that has not loaded
+ * yet (a known GTIN would read as unknown), so workflow screens pass `ready` to `useWorkflow`,
+ * which holds scans until then.
+ */
 import { useLiveQuery } from 'dexie-react-hooks';
 import type { CatalogItem } from '../../domain/protocol.ts';
 import type { LocationRow } from '../../device/db.ts';
 import { useDevice } from '../app/device.ts';
 
-const NO_CATALOG: CatalogItem[] = [];
-const NO_LOCATIONS: LocationRow[] = [];
-
-export function useCatalog(): CatalogItem[] {
+export function useCatalog(): CatalogItem[] | undefined {
   const { db } = useDevice();
-  return useLiveQuery(() => db.catalog.toArray(), [db]) ?? NO_CATALOG;
+  return useLiveQuery(() => db.catalog.toArray(), [db]);
 }
 
-export function useLocations(): LocationRow[] {
+export function useLocations(): LocationRow[] | undefined {
   const { db } = useDevice();
-  return useLiveQuery(() => db.locations.toArray(), [db]) ?? NO_LOCATIONS;
+  return useLiveQuery(() => db.locations.toArray(), [db]);
 }
+
+/** What a screen shows while the catalog loads: nothing to name yet. */
+export const NO_CATALOG: CatalogItem[] = [];

@@ -1,0 +1,56 @@
+/**
+ * A time-series chart (uPlot): one line per series, x in epoch seconds. uPlot is imported only
+ * by the control room's pages, so only they download it.
+ */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { ChartSeries } from '../../domain/control/protocol.ts';
+
+const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
+/** Series with their own x values, merged onto one x axis (a missing point is a gap). */
+export function alignSeries(series: readonly ChartSeries[]): uPlot.AlignedData {
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const ys = series.map((s) => {
+    const at = new Map(s.points);
+    return xs.map((x) => at.get(x) ?? null);
+  });
+  return [xs, ...ys];
+}
+
+export function Chart({ title, series, unit, step = false }: { title: string; series: readonly ChartSeries[]; unit: string; step?: boolean }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || series.length === 0) return;
+    const width = Math.max(320, Math.min(el.clientWidth || 800, 1200));
+    const plot = new uPlot(
+      {
+        title,
+        width,
+        height: 240,
+        series: [
+          {},
+          ...series.map((s, i) => ({
+            label: s.label,
+            stroke: COLOURS[i % COLOURS.length]!,
+            width: 2,
+            spanGaps: true,
+            ...(step ? { paths: uPlot.paths.stepped!({ align: 1 }) } : {}),
+          })),
+        ],
+        axes: [{}, { label: unit }],
+      },
+      alignSeries(series),
+      el,
+    );
+    return () => plot.destroy();
+  }, [title, series, unit, step]);
+  return (
+    <figure className="chart" aria-label={title}>
+      {series.length === 0 ? <figcaption>{title}: no data yet.</figcaption> : null}
+      <div ref={box} />
+    </figure>
+  );
+}
