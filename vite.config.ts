@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
@@ -16,6 +19,47 @@ const iconLinks = (): Plugin => ({
     { tag: 'link', attrs: { rel: 'apple-touch-icon', href: '/apple-touch-icon-180x180.png' }, injectTo: 'head' },
   ],
 });
+
+/** Text files worth compressing (source maps are for debugging, not for the handheld). */
+const COMPRESSIBLE = /\.(js|css|html|svg|webmanifest|wasm|json)$/;
+
+/**
+ * Writes a `.br` and a `.gz` beside each compressible file of the build (the API's static plugin
+ * serves them with `preCompressed`): the first download travels compressed. Runs last, after the
+ * PWA plugin wrote the service worker. The precache lists only the originals (its globs).
+ */
+const precompress = (): Plugin => {
+  let outDir = 'dist';
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const p = path.join(dir, name);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
+  return {
+    name: 'floor-precompress',
+    apply: 'build',
+    configResolved: (config) => {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
+    closeBundle: {
+      order: 'post',
+      sequential: true,
+      handler() {
+        for (const file of walk(outDir)) {
+          if (!COMPRESSIBLE.test(file)) continue;
+          const raw = readFileSync(file);
+          if (raw.length < 1024) continue;
+          writeFileSync(`${file}.gz`, gzipSync(raw, { level: 9 }));
+          // Brotli at 9: within 7% of its best (11) on the entry, at a quarter of the build time.
+          writeFileSync(
+            `${file}.br`,
+            brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }),
+          );
+        }
+      },
+    },
+  };
+};
 
 export default defineConfig({
   define: { __APP_BUILD__: JSON.stringify(buildId) },
@@ -63,6 +107,7 @@ export default defineConfig({
       },
       devOptions: { enabled: false },
     }),
+    precompress(),
   ],
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   build: { target: 'es2022', sourcemap: true },

@@ -80,7 +80,7 @@ export async function run(report: Report): Promise<void> {
     seed: true,
     logLevel: 'silent',
     rateLimit: false,
-    channels: { worker: { pollMs: 200 }, sweepMs: 1000 },
+    channels: { worker: { pollMs: 200 }, sweepMs: 1000, webhookTargets: { allow: ['127.0.0.0/8'] } },
   });
   const base = server.url;
   const rx = await receiver();

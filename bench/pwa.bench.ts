@@ -12,7 +12,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { quantile, round } from './report.ts';
 import type { Report } from './report.ts';
-import { ensureBuilt, runLighthouse, startApp } from '../tests/e2e/harness.ts';
+import { ensureBuilt, initialJsFiles, runLighthouse, startApp } from '../tests/e2e/harness.ts';
 import type { Page } from 'playwright-core';
 
 const COLD_START_RUNS = 5;
@@ -41,26 +41,6 @@ async function openScanScreen(page: Page): Promise<void> {
     const el = document.querySelector('input[aria-label="Scan or type a code"]');
     return el instanceof HTMLInputElement && !el.disabled && !el.readOnly;
   });
-}
-
-/** The JS files a first load fetches before anything lazy: entry, static imports, modulepreloads. */
-export function initialJsFiles(dist: string): string[] {
-  const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
-  const queue = [...html.matchAll(/<script[^>]+src="\/([^"]+\.js)"/g), ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\/([^"]+\.js)"/g)]
-    .map((m) => m[1])
-    .filter((f): f is string => f !== undefined);
-  const seen = new Set<string>();
-  while (queue.length > 0) {
-    const file = queue.shift() as string;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const code = readFileSync(path.join(dist, file), 'utf8');
-    // Static imports only (`import{a}from"./x.js"`, `import"./y.js"`); `import("./z.js")` is lazy.
-    for (const m of code.matchAll(/\bimport\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'](\.\/[^"']+\.js)["']/g)) {
-      if (m[1]) queue.push(path.posix.join(path.posix.dirname(file), m[1]));
-    }
-  }
-  return [...seen];
 }
 
 export async function run(report: Report): Promise<void> {

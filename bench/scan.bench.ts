@@ -16,7 +16,7 @@ import { ScanPipeline, type PipelineScan } from '../src/scan/pipeline.ts';
 import { scanIdentity } from '../src/scan/read-frame.ts';
 import { DEFAULT_WEDGE_SETTINGS, WedgeCapture } from '../src/scan/wedge.ts';
 import { ALL_SYMBOLS, REFERENCE_YEAR, SYMBOLS, blankFrames, corpus, type SymbolSpec } from '../tests/fixtures/barcode-corpus.ts';
-import { ScriptedClock } from '../tests/fixtures/barcode-clock.ts';
+import { ScriptedClock } from '../tests/fixtures/clock.ts';
 import { scannerKeys } from '../tests/fixtures/barcode-keys.ts';
 import { TEXTURES, hardCorpus, textureFrame } from '../tests/fixtures/barcode-photo.ts';
 import { seeded } from '../tests/fixtures/random.ts';

@@ -6,8 +6,11 @@
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { EventType } from '../domain/events.ts';
 import type { RejectionCode, User, CatalogItem, PickList, Receipt, CountTaskView, QuarantinedReturn } from '../domain/protocol.ts';
+import { DEFAULT_DB_NAME } from './db-rows.ts';
 
-export const DEFAULT_DB_NAME = 'floor-scanner';
+// The typed row helpers need no Dexie: they live apart so the first screen can hold them
+// without loading the database library (see db-rows.ts); device code imports them from here.
+export { DEFAULT_DB_NAME, deleteMeta, deviceIdOf, getMeta, getSetting, putSetting, setMeta } from './db-rows.ts';
 
 export type EventState = 'pending' | 'delivered' | 'rejected';
 
@@ -93,6 +96,9 @@ export type FloorDb = Dexie & {
  * v2: the work cache, and indexes for the sync engine (`[state+seq]`) and pruning (`deliveredAt`).
  * v3: `retired`, the event log of a registration a supervisor reset, kept as it was when the
  *     device re-registered under a fresh id (its undelivered events go on in `events`).
+ * v4: catalog items carry their case GTINs (`cases`): the upgrade forgets the pull and catalog
+ *     cursors, so the next pull brings the whole catalog with them (a delta would only bring
+ *     the SKUs changed since, leaving the others without their cases).
  */
 export const SCHEMA_VERSIONS = [
   {
@@ -120,6 +126,10 @@ export const SCHEMA_VERSIONS = [
     stores: {
       retired: '[deviceId+seq], deviceId, id',
     },
+  },
+  {
+    version: 4,
+    stores: {},
   },
 ] as const;
 export const CURRENT_DB_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
@@ -151,6 +161,10 @@ export function openFloorDb(name: string = DEFAULT_DB_NAME, opts: OpenOptions = 
         e.deliveredAt = at;
       });
   });
+  // v4: the cached catalog has no case GTINs yet; without the cursors the next pull sends it whole, with them.
+  db.version(4).upgrade(async (tx) => {
+    await tx.table<MetaRow, MetaKey>('meta').bulkDelete(['catalogCursor', 'pullCursor']);
+  });
   const newId = opts.newDeviceId ?? (() => crypto.randomUUID());
   // `populate` runs once, when this IndexedDB instance is created: identity is never reused.
   db.on('populate', (tx) => {
@@ -160,38 +174,4 @@ export function openFloorDb(name: string = DEFAULT_DB_NAME, opts: OpenOptions = 
     void meta.add({ key: 'lastAckedSeq', value: 0 });
   });
   return db;
-}
-
-/** Reads one typed meta value. */
-export async function getMeta<K extends MetaKey>(db: FloorDb, key: K): Promise<MetaValues[K] | undefined> {
-  const row = await db.meta.get(key);
-  return row?.value as MetaValues[K] | undefined;
-}
-
-/** Writes one typed meta value. */
-export async function setMeta<K extends MetaKey>(db: FloorDb, key: K, value: MetaValues[K]): Promise<void> {
-  await db.meta.put({ key, value } as MetaRow);
-}
-
-/** Removes one meta value (e.g. the session at sign-out). */
-export async function deleteMeta(db: FloorDb, key: MetaKey): Promise<void> {
-  await db.meta.delete(key);
-}
-
-/** This device's id; the database creates it on first open. */
-export async function deviceIdOf(db: FloorDb): Promise<string> {
-  const id = await getMeta(db, 'deviceId');
-  if (!id) throw new Error('device identity is missing from the database');
-  return id;
-}
-
-/** Reads a setting (e.g. scanner settings), or the fallback when unset. */
-export async function getSetting<T>(db: FloorDb, key: string, fallback: T): Promise<T> {
-  const row = await db.settings.get(key);
-  return row === undefined ? fallback : (row.value as T);
-}
-
-/** Stores a setting. */
-export async function putSetting(db: FloorDb, key: string, value: unknown): Promise<void> {
-  await db.settings.put({ key, value });
 }

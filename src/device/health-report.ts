@@ -12,14 +12,15 @@ import { pendingSummary, rejectedEvents } from './event-log.ts';
 import { storageHealth, type StorageApi } from './storage.ts';
 import { currentSession } from './stored-session.ts';
 import type { HttpClient } from './sync/http.ts';
-import { realTimers, type Timers } from './sync/timers.ts';
+import type { Clock } from '../domain/clock.ts';
+import { wallClock } from './sync/clock.ts';
 
 export type HealthReporterOptions = {
   db: FloorDb;
   http: HttpClient;
   /** Status changes of the sync engine (a push answered, the network lost): each may change the report. */
   engine: { subscribe(listener: () => void): () => void };
-  timers?: Timers;
+  clock?: Clock;
   /** A report at least this often, changed or not (ms). */
   heartbeatMs?: number;
   /** Reports no closer together than this (ms). */
@@ -42,7 +43,7 @@ export async function healthReport(db: FloorDb, storage?: StorageApi): Promise<H
 
 /** Starts reporting; answers the function that stops it. */
 export function startHealthReports(o: HealthReporterOptions): () => void {
-  const timers = o.timers ?? realTimers;
+  const clock = o.clock ?? wallClock;
   const heartbeatMs = o.heartbeatMs ?? 60_000;
   const minGapMs = o.minGapMs ?? 2000;
   let stopped = false;
@@ -56,7 +57,7 @@ export function startHealthReports(o: HealthReporterOptions): () => void {
     const [session, deviceId] = await Promise.all([currentSession(o.db), getMeta(o.db, 'deviceId')]);
     if (!session?.token || !deviceId) return;
     const body = JSON.stringify(await healthReport(o.db, o.storage));
-    if (body === lastSent && timers.now() - lastSentAt < heartbeatMs) return;
+    if (body === lastSent && clock.now() - lastSentAt < heartbeatMs) return;
     const res = await o.http.send({
       method: 'PUT',
       path: `${API_PREFIX}/control/devices/${encodeURIComponent(deviceId)}/health`,
@@ -65,7 +66,7 @@ export function startHealthReports(o: HealthReporterOptions): () => void {
     });
     if (res.status === 204) {
       lastSent = body;
-      lastSentAt = timers.now();
+      lastSentAt = clock.now();
     }
   };
 
@@ -90,8 +91,8 @@ export function startHealthReports(o: HealthReporterOptions): () => void {
   /** A report within `ms` (an earlier one already due stands). */
   const schedule = (ms: number): void => {
     if (stopped || timer !== undefined) return;
-    const wait = Math.max(ms, lastSentAt + minGapMs - timers.now(), 0);
-    timer = timers.setTimeout(() => {
+    const wait = Math.max(ms, lastSentAt + minGapMs - clock.now(), 0);
+    timer = clock.setTimeout(() => {
       timer = undefined;
       run();
     }, wait);
@@ -100,9 +101,9 @@ export function startHealthReports(o: HealthReporterOptions): () => void {
   const beat = (): void => {
     if (stopped) return;
     run();
-    heartbeat = timers.setTimeout(beat, heartbeatMs);
+    heartbeat = clock.setTimeout(beat, heartbeatMs);
   };
-  let heartbeat = timers.setTimeout(beat, 0);
+  let heartbeat = clock.setTimeout(beat, 0);
 
   const unsubscribe = o.engine.subscribe(() => schedule(0));
   const logKey = `idb://${o.db.name}/events/`;
@@ -115,7 +116,7 @@ export function startHealthReports(o: HealthReporterOptions): () => void {
     stopped = true;
     unsubscribe();
     Dexie.on('storagemutated').unsubscribe(onMutated);
-    if (timer !== undefined) timers.clearTimeout(timer);
-    timers.clearTimeout(heartbeat);
+    if (timer !== undefined) clock.clearTimeout(timer);
+    clock.clearTimeout(heartbeat);
   };
 }

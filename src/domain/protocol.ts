@@ -148,7 +148,7 @@ export const RejectionCodeSchema = z.enum(REJECTION_CODES);
 const seqNumber = z.int().check(z.gte(0));
 export const RejectionSchema = z.looseObject({ seq: seqNumber, id: z.string(), code: RejectionCodeSchema, message: z.string() });
 export type Rejection = z.output<typeof RejectionSchema>;
-/** A resend of a held seq and id whose content differs from what the ledger holds: not applied, recorded for a supervisor. */
+/** A resend of a stored seq and id whose content differs from the ledger's copy: not applied, recorded for a supervisor. */
 export const ResendWarningSchema = z.looseObject({ seq: seqNumber, id: z.string(), message: z.string() });
 export type ResendWarning = z.output<typeof ResendWarningSchema>;
 export const PushResponseSchema = z.looseObject({
@@ -166,7 +166,17 @@ export type SeqConflict = z.output<typeof SeqConflictSchema>;
 export const ApiErrorSchema = z.looseObject({ error: z.string(), message: z.string(), field: z.optional(z.string()) });
 export type ApiError = { error: string; message: string; field?: string };
 
-export const CatalogItemSchema = z.looseObject({ sku: z.string(), gtin: z.string(), name: z.string(), unitsPerCase: z.optional(z.number()) });
+/** A case's own GTIN (not derived from the unit's) and how many units it holds. */
+export const CatalogCaseSchema = z.looseObject({ gtin: z.string(), units: z.number() });
+export type CatalogCase = z.output<typeof CatalogCaseSchema>;
+export const CatalogItemSchema = z.looseObject({
+  sku: z.string(),
+  gtin: z.string(),
+  name: z.string(),
+  unitsPerCase: z.optional(z.number()),
+  /** The case GTINs of the master data (`catalog_cases`); a scan of one is that many units. */
+  cases: z.optional(z.array(CatalogCaseSchema)),
+});
 export type CatalogItem = z.output<typeof CatalogItemSchema>;
 /** The catalog changes after a device's catalog cursor: SKUs to put (new or changed) and SKUs gone. */
 export const CatalogDeltaSchema = z.looseObject({ since: z.number(), upserts: z.array(CatalogItemSchema), removed: z.array(z.string()) });

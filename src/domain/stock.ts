@@ -61,7 +61,8 @@ export type Movement = { eventId: EventId; type: FloorEvent['type']; actor: User
 
 export type CountLine = { sku: Sku; expected: number; counted: number; variance: number };
 export type CountStatus = 'open' | 'started' | 'awaiting_approval' | 'posted' | 'cancelled';
-export type HeldCount = {
+/** A count as a counter recorded it: awaiting a supervisor's approval, or posted. */
+export type RecordedCount = {
   actor: UserId;
   eventId: EventId;
   /** `expected` is the shelf at the count's place in the ledger: the bin at its start plus the movements since. */
@@ -80,8 +81,11 @@ export type CountTask = {
   snapshot?: Record<string, number>;
   /** The `count.started` that opened the current counting window. */
   started?: { eventId: EventId; actor: UserId };
-  /** The count held for approval (or the one posted), with who counted it. */
-  held?: HeldCount;
+  /**
+   * The recorded count awaiting approval (or the one posted), with who counted it. Named `held`
+   * in the wire answer and the `count_tasks` column, which keep that name.
+   */
+  held?: RecordedCount;
 };
 
 /** One `pick.held`: what the picker said (`qty`), what moved (`taken`), and how much of each is undone. */
@@ -590,22 +594,22 @@ function recordCount(effect: Effect, event: Extract<FloorEvent, { type: 'count.r
   const task = view.countTask(p.countTaskId) ?? { id: p.countTaskId, location: p.location, reason: 'unplanned count', status: 'open' as const };
   const movements = task.started ? view.movementsSince(task.id).filter((m) => m.location === p.location) : [];
   const lines = countLines(p.lines, view, p.location);
-  const held: HeldCount = { actor: event.actor, eventId: event.id, lines, movements };
+  const recorded: RecordedCount = { actor: event.actor, eventId: event.id, lines, movements };
   const first = task.status === 'awaiting_approval' ? task.held : undefined;
   let needsSupervisor = movements.length > 0 || lines.some(varianceNeedsApproval);
   if (first) {
-    // A second opinion settles a held count only when another counter finds the same.
+    // A second opinion settles a count awaiting approval only when another counter finds the same.
     const agree = first.actor !== event.actor && countsAgree(first.lines, lines);
     needsSupervisor = movements.length > 0 || !agree;
-    if (needsSupervisor) held.previous = { actor: first.actor, lines: first.lines };
+    if (needsSupervisor) recorded.previous = { actor: first.actor, lines: first.lines };
   }
   const { started: _closedWindow, ...rest } = task;
   if (needsSupervisor) {
-    effect.countTasks.push({ ...rest, location: p.location, status: 'awaiting_approval', held });
+    effect.countTasks.push({ ...rest, location: p.location, status: 'awaiting_approval', held: recorded });
     return effect;
   }
   postCount(effect, lines, p.location, view);
-  effect.countTasks.push({ ...rest, location: p.location, status: 'posted', held });
+  effect.countTasks.push({ ...rest, location: p.location, status: 'posted', held: recorded });
   return effect;
 }
 

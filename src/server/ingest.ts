@@ -36,7 +36,7 @@ import { lockShorts, writeShorts } from './shift/short-records.ts';
 import { checkGrant, claimedGrantId, grantContext, type GrantContext } from './shift/grants.ts';
 import {
   countWindows,
-  heldEvents,
+  storedSeqs,
   lockDevice,
   addMissingStock,
   pushContext,
@@ -135,18 +135,18 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
   const old = events.filter((e) => e.seq <= lastSeq);
   const conflicts: ResendWarning[] = [];
   if (old.length > 0) {
-    const held = await heldEvents(
+    const stored = await storedSeqs(
       tx,
       ctx.deviceId,
       old.map((e) => e.seq),
     );
-    const reused = old.find((e) => held.get(e.seq)?.id !== e.id);
+    const reused = old.find((e) => stored.get(e.seq)?.id !== e.id);
     if (reused) {
       return {
         status: 409,
         body: {
           error: 'seq_conflict',
-          message: `seq ${reused.seq} is already held for another event (${held.get(reused.seq)?.id ?? 'unknown'}); a stored event is never re-sent under another number`,
+          message: `seq ${reused.seq} is already stored for another event (${stored.get(reused.seq)?.id ?? 'unknown'}); a stored event is never re-sent under another number`,
           seq: reused.seq,
           ackedSeq: lastSeq,
         },
@@ -155,13 +155,13 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
     // Same number, same id, other content: the ledger keeps the first; the resend is flagged, not applied.
     const differing: ResendConflict[] = [];
     for (const e of old) {
-      const heldHash = held.get(e.seq)?.hash;
+      const storedHash = stored.get(e.seq)?.hash;
       const sentHash = envelopeHash(e.raw);
-      if (heldHash && heldHash !== sentHash) {
+      if (storedHash && storedHash !== sentHash) {
         differing.push({
           seq: e.seq,
           eventId: e.id,
-          heldHash,
+          storedHash,
           sentHash,
           sent: storedCopy({ type: e.raw.type, actor: e.raw.actor, occurredAt: e.raw.occurredAt, payload: e.raw.payload }),
         });

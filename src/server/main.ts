@@ -2,7 +2,9 @@
  * `npm start`: the API plus the built PWA on one origin.
  * Env: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data, the embedded database), DATABASE_URL
  * (a real PostgreSQL instead), TLS_CERT / TLS_KEY (PEM files: HTTPS, needed for the camera on
- * a handheld), STATIC_DIR (dist), LOG_LEVEL (info).
+ * a handheld), STATIC_DIR (dist), LOG_LEVEL (info), WEBHOOK_ALLOW_NETS (networks webhooks may reach
+ * although not public, comma-separated CIDRs; none by default, `npm start` allows loopback for the
+ * demo storefront), WEBHOOK_LOG_RETENTION_DAYS (7).
  */
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -22,6 +24,15 @@ if ((env.TLS_CERT === undefined) !== (env.TLS_KEY === undefined)) {
 }
 const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT, 'utf8'), key: readFileSync(env.TLS_KEY, 'utf8') } : undefined;
 const host = env.HOST ?? '0.0.0.0';
+const allowNets = (env.WEBHOOK_ALLOW_NETS ?? '')
+  .split(',')
+  .map((n) => n.trim())
+  .filter((n) => n !== '');
+const retentionDays = Number(env.WEBHOOK_LOG_RETENTION_DAYS ?? 7);
+if (!(retentionDays > 0)) {
+  console.error(`WEBHOOK_LOG_RETENTION_DAYS must be a positive number of days, got "${env.WEBHOOK_LOG_RETENTION_DAYS}"`);
+  process.exit(1);
+}
 
 let server: Awaited<ReturnType<typeof startServer>>;
 try {
@@ -33,6 +44,7 @@ try {
     staticDir: env.STATIC_DIR ?? 'dist',
     logLevel: env.LOG_LEVEL ?? 'info',
     ...(tls ? { tls } : {}),
+    channels: { webhookTargets: { allow: allowNets }, worker: { retentionMs: retentionDays * 86_400_000 }, demo: true },
   });
 } catch (err) {
   const e = err as NodeJS.ErrnoException;
@@ -55,6 +67,7 @@ console.log(`\nFloor scanner API and app: ${server.url}${lan.length ? `  (on the
 console.log(`Database: ${where}`);
 console.log('Demo sign-ins (user / PIN):');
 for (const u of DEMO_USERS) console.log(`  ${u.id.padEnd(11)} ${u.pin}   ${u.roles.join(', ')}`);
+if (allowNets.length > 0) console.log(`Webhooks may also reach ${allowNets.join(', ')} (WEBHOOK_ALLOW_NETS; set it empty in production).`);
 if (!tls) console.log('A handheld camera needs HTTPS off localhost: set TLS_CERT and TLS_KEY.');
 
 const stop = async () => {

@@ -557,4 +557,12 @@ CREATE TRIGGER control_atp_acks AFTER INSERT ON webhook_deliveries FOR EACH ROW 
 ALTER TABLE webhook_endpoints ADD COLUMN alerts boolean NOT NULL DEFAULT false;
 `,
   },
+  {
+    version: 12,
+    name: 'webhook delivery log retention',
+    sql: `
+-- The log keeps failed attempts; delivered ones leave it after the retention, found by this index.
+CREATE INDEX webhook_deliveries_delivered_at ON webhook_deliveries (at) WHERE status_code BETWEEN 200 AND 299;
+`,
+  },
 ];

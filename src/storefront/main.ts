@@ -206,6 +206,11 @@ server.listen(PORT, env.HOST ?? '127.0.0.1', async () => {
   console.log(`Reference storefront: ${publicUrl}  (channel ${CHANNEL} of ${API})`);
   broadcast();
 });
-const stop = () => server.close(() => process.exit(0));
+const stop = () => {
+  // Open pages hold their live stream: end them, or close would wait for every browser to leave.
+  for (const b of browsers) b.end();
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+};
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

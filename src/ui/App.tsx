@@ -1,9 +1,10 @@
 import { lazy, Suspense, useEffect, useMemo, useState, type ComponentType } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
-import { currentSession } from '../device/stored-session.ts';
-import { browserDeviceParts, browserEngine, DeviceContext, type Device } from './app/device.ts';
+import { currentSession, readStartState } from '../device/stored-session.ts';
+import type { MetaValues } from '../device/db.ts';
+import { browserDeviceParts, browserEngine, DeviceContext, type Device, type DeviceParts } from './app/device.ts';
 import { paths, segment, useGo } from './app/routes.ts';
-import { applyUserLanguage, useT } from './i18n/i18n.ts';
+import { applyLanguage, applyUserLanguage, languageKey, useT } from './i18n/i18n.ts';
 import { useSession } from './session/store.ts';
 import { SignInScreen } from './signin/SignInScreen.tsx';
 import { useOfflineUpgrade } from './signin/offline-upgrade.ts';
@@ -32,6 +33,7 @@ const PickListsScreen = screen(() => import('./pick/PickListsScreen.tsx').then((
 const PickScreen = screen(() => import('./pick/PickScreen.tsx').then((m) => m.PickScreen));
 const CountTasksScreen = screen(() => import('./count/CountTasksScreen.tsx').then((m) => m.CountTasksScreen));
 const CountScreen = screen(() => import('./count/CountScreen.tsx').then((m) => m.CountScreen));
+const BinCountScreen = screen(() => import('./count/CountScreen.tsx').then((m) => m.BinCountScreen));
 const ReceiptsScreen = screen(() => import('./receiving/ReceiptsScreen.tsx').then((m) => m.ReceiptsScreen));
 const ReceivingScreen = screen(() => import('./receiving/ReceivingScreen.tsx').then((m) => m.ReceivingScreen));
 const QcReleaseScreen = screen(() => import('./qc/QcReleaseScreen.tsx').then((m) => m.QcReleaseScreen));
@@ -66,6 +68,7 @@ function Screens() {
         <Route path={paths.pickLists} component={PickListsScreen} />
         <Route path="/pick/:id">{(p) => <PickScreen key={p.id} pickListId={segment(p.id)} />}</Route>
         <Route path={paths.countTasks} component={CountTasksScreen} />
+        <Route path="/count/bin/:bin">{(p) => <BinCountScreen key={p.bin} bin={segment(p.bin)} />}</Route>
         <Route path="/count/:id">{(p) => <CountScreen key={p.id} taskId={segment(p.id)} />}</Route>
         <Route path={paths.receipts} component={ReceiptsScreen} />
         <Route path="/receive/:id">
@@ -88,27 +91,41 @@ function Screens() {
 }
 
 /**
+ * The stored session, its user's language applied: from a given device's database, or (the page)
+ * straight from IndexedDB, so the first screen does not wait for the database library.
+ */
+async function startSession(device: Device | undefined): Promise<MetaValues['session'] | undefined> {
+  if (device) {
+    const s = await currentSession(device.db);
+    if (s) await applyUserLanguage(device.db, s.user.id).catch(() => undefined);
+    return s;
+  }
+  const { session, settings } = await readStartState((userId) => [languageKey(userId)]);
+  if (session) await applyLanguage(settings.get(languageKey(session.user.id))).catch(() => undefined);
+  return session;
+}
+
+/**
  * The app shell: the device, the stored session (and its user's language), and the screen at
  * this address. The sync engine starts with the first signed-in screen: signed out it has
  * nothing to send, and its code is not part of the first download.
  */
 export function App({ device }: { device?: Device }) {
-  const [parts] = useState(() => device ?? browserDeviceParts());
-  const [started, setStarted] = useState<Pick<Device, 'api' | 'engine'> | undefined>(device && { api: device.api, engine: device.engine });
+  const [parts] = useState<DeviceParts>(() => (device ? { ...device, openDb: () => Promise.resolve(device.db) } : browserDeviceParts()));
+  const [started, setStarted] = useState<Pick<Device, 'db' | 'api' | 'engine'> | undefined>(device);
   const [engineError, setEngineError] = useState<string>();
   const session = useSession((s) => s.session);
   const setSession = useSession((s) => s.setSession);
   const { t } = useT();
   useEffect(() => {
     let live = true;
-    void currentSession(parts.db).then(async (s) => {
-      if (s) await applyUserLanguage(parts.db, s.user.id).catch(() => undefined);
+    void startSession(device).then((s) => {
       if (live) setSession(s ? { user: s.user, token: s.token } : null);
     });
     return () => {
       live = false;
     };
-  }, [parts, setSession]);
+  }, [device, setSession]);
   const signedIn = Boolean(session);
   useEffect(() => {
     if (!signedIn) return;

@@ -77,6 +77,33 @@ describe('device database', () => {
     db.close();
   });
 
+  it('upgrades a version 3 database to 4: the catalog stays, its cursors go, so the next pull brings case GTINs', async () => {
+    const backend = newBackend();
+    const v3 = new Dexie('floor', { indexedDB: backend.indexedDB, IDBKeyRange: backend.IDBKeyRange });
+    for (const v of SCHEMA_VERSIONS.filter((x) => x.version <= 3)) v3.version(v.version).stores(v.stores);
+    const deviceId = '0190a0b0-0000-7000-8000-0000000000ab';
+    await v3.table('meta').bulkAdd([
+      { key: 'deviceId', value: deviceId },
+      { key: 'nextSeq', value: 7 },
+      { key: 'lastAckedSeq', value: 6 },
+      { key: 'catalogCursor', value: 42 },
+      { key: 'pullCursor', value: 'c42' },
+    ]);
+    await v3.table('catalog').put({ sku: 'SKU-1', gtin: '04006381330077', name: 'Bottle', unitsPerCase: 12 });
+    v3.close();
+
+    const db = openFloorDb('floor', { backend, newDeviceId: () => 'never-used' });
+    await db.open();
+    expect(db.verno).toBe(4);
+    expect(await getMeta(db, 'catalogCursor')).toBeUndefined();
+    expect(await getMeta(db, 'pullCursor')).toBeUndefined();
+    // Still usable offline until that pull: the catalog and the device's identity and numbering are kept.
+    expect(await db.catalog.get('SKU-1')).toMatchObject({ gtin: '04006381330077' });
+    expect(await deviceIdOf(db)).toBe(deviceId);
+    expect(await getMeta(db, 'nextSeq')).toBe(7);
+    db.close();
+  });
+
   it('keeps settings by key', async () => {
     const db = newDevice();
     expect(await getSetting(db, 'scanner', { prefix: '' })).toEqual({ prefix: '' });

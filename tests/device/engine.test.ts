@@ -6,7 +6,8 @@ import { ManualEnvironment } from '../../src/device/sync/environment.ts';
 import { DETERMINISTIC_REPEATS, SyncEngine, backoffDelay, parseRetryAfter, type SyncEngineOptions } from '../../src/device/sync/engine.ts';
 import { processLock } from '../../src/device/sync/lock.ts';
 import { FakeApi } from './fake-api.ts';
-import { ManualTimers, newBackend, newDevice, pickHeld, until } from './helpers.ts';
+import { ScriptedClock } from '../fixtures/clock.ts';
+import { SHIFT_START, newBackend, newDevice, pickHeld, until } from './helpers.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const engines: SyncEngine[] = [];
@@ -58,25 +59,25 @@ describe('sync engine', () => {
   });
 
   it('backs off with full jitter on 5xx and 429, honouring Retry-After, and keeps the events', async () => {
-    const timers = new ManualTimers();
-    const { db, api, engine } = await device({ timers, backoffBaseMs: 1000, backoffCapMs: 60_000, random: () => 0.5 });
+    const clock = new ScriptedClock(SHIFT_START);
+    const { db, api, engine } = await device({ clock, backoffBaseMs: 1000, backoffCapMs: 60_000, random: () => 0.5 });
     api.faults.push({ method: 'GET', fault: { kind: 'status', status: 503 } });
     await record(db, 1);
     await engine.start();
-    timers.advance(0);
+    clock.advance(0);
     await until(() => engine.status().phase === 'backoff', 'backoff after 503');
     // attempt 1: 0.5 * min(60 s, 1 s * 2^1) = 1000 ms
-    expect(engine.status()).toMatchObject({ attempt: 1, nextAttemptAt: timers.now() + 1000, lastError: 'injected 503' });
+    expect(engine.status()).toMatchObject({ attempt: 1, nextAttemptAt: clock.now() + 1000, lastError: 'injected 503' });
     api.faults.push({ method: 'GET', fault: { kind: 'status', status: 429, headers: { 'Retry-After': '30' } } });
-    timers.advance(999);
+    clock.advance(999);
     expect(api.pulls).toEqual([]);
-    timers.advance(1);
+    clock.advance(1);
     await until(() => engine.status().attempt === 2, 'second failure');
     // Retry-After (30 s) beats the jitter (2 s).
-    expect(engine.status().nextAttemptAt).toBe(timers.now() + 30_000);
-    timers.advance(29_999);
+    expect(engine.status().nextAttemptAt).toBe(clock.now() + 30_000);
+    clock.advance(29_999);
     expect(await pendingCount(db)).toBe(1);
-    timers.advance(1);
+    clock.advance(1);
     await until(async () => (await pendingCount(db)) === 0 && engine.status().phase === 'idle', 'delivered after backoff');
     expect(engine.status()).toMatchObject({ attempt: 0, lastError: undefined });
   });
@@ -89,45 +90,45 @@ describe('sync engine', () => {
     await record(db, 2);
     await until(async () => (await pendingCount(db)) === 0, 'delivered');
     const id = (await db.events.get(1))!.id;
-    expect(api.held.get((await db.events.get(1))!.deviceId)!.map((h) => h.id)).toEqual([id, (await db.events.get(2))!.id]);
+    expect(api.stored.get((await db.events.get(1))!.deviceId)!.map((h) => h.id)).toEqual([id, (await db.events.get(2))!.id]);
     expect(api.pushes.length).toBeGreaterThanOrEqual(2);
   });
 
   it('a lost answer heals from the next pull without sending again', async () => {
-    const timers = new ManualTimers();
+    const clock = new ScriptedClock(SHIFT_START);
     const env = new ManualEnvironment(true);
-    const { db, api, engine } = await device({ timers, env, backoffBaseMs: 60_000, backoffCapMs: 60_000 });
+    const { db, api, engine } = await device({ clock, env, backoffBaseMs: 60_000, backoffCapMs: 60_000 });
     await engine.start();
-    timers.advance(0);
+    clock.advance(0);
     await until(() => api.pulls.length === 1 && engine.status().phase === 'idle', 'first pull');
     api.faults.push({ method: 'POST', fault: { kind: 'lose' } });
     await record(db, 1);
     // No debounce: the push is due at once (or already on its way, when a turn was still running).
-    await until(() => timers.pending()[0] === 0 || engine.status().phase === 'backoff', 'the push');
-    timers.advance(0);
+    await until(() => clock.pending()[0] === 0 || engine.status().phase === 'backoff', 'the push');
+    clock.advance(0);
     await until(() => engine.status().phase === 'backoff', 'backoff after the lost answer');
     expect(await pendingCount(db)).toBe(1);
     // Back in the foreground: the engine pulls first, learns lastSeq 1, and has nothing left to send.
     env.setVisible(false);
     env.setVisible(true);
-    timers.advance(0);
+    clock.advance(0);
     await until(async () => (await pendingCount(db)) === 0, 'healed by pull');
     expect(api.pushes).toHaveLength(1);
     expect((await db.events.get(1))!.state).toBe('delivered');
   });
 
   it('gives up a request that does not answer in time, and retries', async () => {
-    const timers = new ManualTimers();
-    const { db, api, engine } = await device({ timers, requestTimeoutMs: 5000 });
+    const clock = new ScriptedClock(SHIFT_START);
+    const { db, api, engine } = await device({ clock, requestTimeoutMs: 5000 });
     api.faults.push({ method: 'GET', fault: { kind: 'hang' } });
     await record(db, 1);
     await engine.start();
-    timers.advance(0);
+    clock.advance(0);
     await until(() => api.inflight === 1, 'hanging request');
-    timers.advance(5000);
+    clock.advance(5000);
     await until(() => engine.status().phase === 'backoff', 'timed out');
     expect(engine.status().lastError).toBe('no answer within 5000 ms');
-    timers.advance(10);
+    clock.advance(10);
     await until(async () => (await pendingCount(db)) === 0, 'delivered after timeout');
   });
 
@@ -154,7 +155,7 @@ describe('sync engine', () => {
   it('stops loudly on a seq conflict (409) and sends nothing more', async () => {
     const { db, api, engine } = await device();
     const deviceId = (await record(db, 1)).deviceId;
-    api.held.set(deviceId, [{ seq: 1, id: '0190a0b0-0000-7000-8000-0000000000ff', type: 'pick.held', payload: {} }]);
+    api.stored.set(deviceId, [{ seq: 1, id: '0190a0b0-0000-7000-8000-0000000000ff', type: 'pick.stored', payload: {} }]);
     await engine.start();
     await until(() => engine.status().phase === 'conflict', 'conflict');
     expect(engine.status().conflict).toMatchObject({ seq: 1 });
@@ -173,10 +174,10 @@ describe('sync engine', () => {
     await until(async () => (await pendingCount(db)) === 0, 'first delivery');
     const deviceId = (await db.events.get(1))!.deviceId;
     // The API lost 3..5 (restored from a backup).
-    api.held.set(deviceId, api.held.get(deviceId)!.slice(0, 2));
+    api.stored.set(deviceId, api.stored.get(deviceId)!.slice(0, 2));
     await record(db, 6);
     await until(() => api.lastSeq(deviceId) === 6, 'gap filled');
-    expect(api.held.get(deviceId)!.map((h) => h.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(api.stored.get(deviceId)!.map((h) => h.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await pendingCount(db)).toBe(0);
   });
 
@@ -186,10 +187,10 @@ describe('sync engine', () => {
     for (let i = 1; i <= 4; i++) await record(db, i);
     await until(async () => (await pendingCount(db)) === 0, 'first delivery');
     const deviceId = (await db.events.get(1))!.deviceId;
-    api.held.set(deviceId, api.held.get(deviceId)!.slice(0, 1));
+    api.stored.set(deviceId, api.stored.get(deviceId)!.slice(0, 1));
     engine.requestPull();
     await until(() => api.lastSeq(deviceId) === 4, 'resent');
-    expect(api.held.get(deviceId)!.map((h) => h.id)).toEqual((await db.events.toArray()).map((e) => e.id));
+    expect(api.stored.get(deviceId)!.map((h) => h.id)).toEqual((await db.events.toArray()).map((e) => e.id));
   });
 
   it('stop() cuts a hanging request short', async () => {
@@ -236,14 +237,14 @@ describe('sync engine', () => {
   });
 
   it('a page closed while its push was answered: the next start resends and still shows the refusal', async () => {
-    const timers = new ManualTimers();
-    const first = await device({ timers, backoffBaseMs: 60_000, backoffCapMs: 60_000 });
+    const clock = new ScriptedClock(SHIFT_START);
+    const first = await device({ clock, backoffBaseMs: 60_000, backoffCapMs: 60_000 });
     const { db, api } = first;
     api.rejectWhen = (e) => ((e.payload as { lineId: string }).lineId === '1' ? 'line 1 is closed' : undefined);
     api.faults.push({ method: 'POST', fault: { kind: 'lose' } });
     await record(db, 1);
     await first.engine.start();
-    timers.advance(0);
+    clock.advance(0);
     await until(() => first.engine.status().phase === 'backoff', 'answer lost');
     await first.engine.stop();
     // The page reloads: a new engine on the same storage.
@@ -275,7 +276,7 @@ describe('sync engine', () => {
     engine.resume();
     await until(async () => (await pendingCount(db)) === 0 && engine.status().phase === 'idle', 'delivered after repair');
     expect(engine.status().stuck).toBeUndefined();
-    expect(api.held.get(api.pushes[0]!.deviceId)?.map((h) => h.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(api.stored.get(api.pushes[0]!.deviceId)?.map((h) => h.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('keeps retrying a 5xx that changes or passes: a passing fault is never taken for a poison event', async () => {

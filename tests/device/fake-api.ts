@@ -21,7 +21,7 @@ import {
 } from '../../src/domain/protocol.ts';
 import type { z } from '../../src/domain/schema.ts';
 
-type Held = { seq: number; id: string; type: string; payload: unknown; position?: number; rejection?: { code: string; message: string } };
+type Stored = { seq: number; id: string; type: string; payload: unknown; position?: number; rejection?: { code: string; message: string } };
 type Fault =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Fails before the API sees the request. */
@@ -37,7 +37,8 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 };
 
 export class FakeApi implements ApiClient {
-  readonly held = new Map<string, Held[]>();
+  /** The events the fake ledger stores, per device, in seq order. */
+  readonly stored = new Map<string, Stored[]>();
   readonly tokens = new Set(['token-1']);
   /** Every push received: device and seqs. */
   readonly pushes: { deviceId: string; seqs: number[] }[] = [];
@@ -45,9 +46,9 @@ export class FakeApi implements ApiClient {
   /** Faults applied to the next requests, in order, matched by the HTTP method of the call. */
   readonly faults: { method: 'GET' | 'POST'; fault: Fault }[] = [];
   /** Rejects events whose payload makes this return a message. */
-  rejectWhen: (e: Held) => string | undefined = () => undefined;
+  rejectWhen: (e: Stored) => string | undefined = () => undefined;
   /** A server broken by one event: any push carrying an event for which this returns a message answers 500 with it, every time. */
-  failWhen: (e: Held) => string | undefined = () => undefined;
+  failWhen: (e: Stored) => string | undefined = () => undefined;
   signIns = 0;
   ledgerReads = 0;
   private position = 0;
@@ -55,7 +56,7 @@ export class FakeApi implements ApiClient {
   maxInflight = 0;
 
   lastSeq(deviceId: string): number {
-    const h = this.held.get(deviceId) ?? [];
+    const h = this.stored.get(deviceId) ?? [];
     return h.length ? h[h.length - 1]!.seq : 0;
   }
 
@@ -141,7 +142,12 @@ export class FakeApi implements ApiClient {
   }
 
   push(token: string, deviceId: string, body: EncodedBatch, opts?: CallOptions) {
-    return this.answer('POST', PushResponseSchema, opts, () => this.authorised(token) ?? this.applyPush(deviceId, JSON.parse(body.json) as { events: Held[] }));
+    return this.answer(
+      'POST',
+      PushResponseSchema,
+      opts,
+      () => this.authorised(token) ?? this.applyPush(deviceId, JSON.parse(body.json) as { events: Stored[] }),
+    );
   }
 
   work(token: string, deviceId: string, _since: { cursor?: string; catalogSince?: number }, opts?: CallOptions) {
@@ -168,7 +174,7 @@ export class FakeApi implements ApiClient {
       const refused = this.authorised(token);
       if (refused) return refused;
       this.ledgerReads += 1;
-      const rows = (this.held.get(q.deviceId ?? '') ?? [])
+      const rows = (this.stored.get(q.deviceId ?? '') ?? [])
         .filter((h) => (h.position ?? 0) > (q.after ?? 0))
         .slice(0, q.limit ?? 200)
         .map((h) => ({
@@ -209,25 +215,25 @@ export class FakeApi implements ApiClient {
   conflicts = () => this.unsupported();
   discrepancies = () => this.unsupported();
 
-  private applyPush(deviceId: string, body: { events: Held[] }): HttpResponse {
+  private applyPush(deviceId: string, body: { events: Stored[] }): HttpResponse {
     this.pushes.push({ deviceId, seqs: body.events.map((e) => e.seq) });
     for (const e of body.events) {
       const broken = this.failWhen(e);
       if (broken) return json(500, { error: 'internal', message: broken });
     }
-    const held = this.held.get(deviceId) ?? [];
-    this.held.set(deviceId, held);
+    const stored = this.stored.get(deviceId) ?? [];
+    this.stored.set(deviceId, stored);
     const rejected: Rejection[] = [];
     for (const e of body.events) {
-      const last = held.length ? held[held.length - 1]!.seq : 0;
+      const last = stored.length ? stored[stored.length - 1]!.seq : 0;
       if (e.seq <= last) {
-        const same = held.find((h) => h.seq === e.seq);
+        const same = stored.find((h) => h.seq === e.seq);
         if (same && same.id !== e.id) return json(409, { error: 'seq_conflict', message: `seq ${e.seq} is another event`, seq: e.seq, ackedSeq: last });
         continue;
       }
       if (e.seq > last + 1) return json(200, { ackedSeq: last, rejected, expectedSeq: last + 1 } satisfies PushResponse);
       const why = this.rejectWhen(e);
-      held.push({
+      stored.push({
         seq: e.seq,
         id: e.id,
         type: e.type,

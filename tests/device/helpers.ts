@@ -2,7 +2,6 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openFloorDb, type FloorDb } from '../../src/device/db.ts';
 import type { DraftEvent } from '../../src/domain/events.ts';
-import type { Timers } from '../../src/device/sync/timers.ts';
 import { asLocation, asSku, asTask, asTote, asQty } from '../../src/domain/ids.ts';
 
 /** A fresh, independent IndexedDB: a new handheld. */
@@ -51,46 +50,5 @@ export async function until(cond: () => boolean | Promise<boolean>, what = 'cond
   throw new Error(`gave up waiting for ${what}`);
 }
 
-/** A clock that moves only when the test says so. */
-export class ManualTimers implements Timers {
-  private t: number;
-  private nextId = 1;
-  private readonly due = new Map<number, { at: number; fn: () => void }>();
-
-  constructor(start = Date.parse('2026-11-23T10:00:00Z')) {
-    this.t = start;
-  }
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.due.set(id, { at: this.t + Math.max(0, ms), fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.due.delete(handle as number);
-  }
-
-  /** Delays of the timers now waiting, from now. */
-  pending(): number[] {
-    return [...this.due.values()].map((d) => d.at - this.t).sort((a, b) => a - b);
-  }
-
-  /** Moves time forward, firing due timers in order. */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.due) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.due.delete(next[0]);
-      this.t = Math.max(this.t, next[1].at);
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
+/** When a device test's clock starts: a shift's morning. */
+export const SHIFT_START = Date.parse('2026-11-23T10:00:00Z');

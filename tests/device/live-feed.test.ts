@@ -4,10 +4,11 @@ import { LiveFeed, PULL_COALESCE_MS } from '../../src/device/sync/live-feed.ts';
 import { Backoff } from '../../src/device/sync/schedule.ts';
 import type { StreamHandlers } from '../../src/device/sync/stream.ts';
 import type { StreamTicket } from '../../src/domain/protocol.ts';
-import { ManualTimers, until } from './helpers.ts';
+import { ScriptedClock } from '../fixtures/clock.ts';
+import { SHIFT_START, until } from './helpers.ts';
 
 function feed(tickets: Answer<StreamTicket>[]) {
-  const timers = new ManualTimers();
+  const clock = new ScriptedClock(SHIFT_START);
   const opened: { path: string; h: StreamHandlers; closed: boolean }[] = [];
   const log: string[] = [];
   const f = new LiveFeed({
@@ -16,7 +17,7 @@ function feed(tickets: Answer<StreamTicket>[]) {
       opened.push(s);
       return { close: () => void (s.closed = true) };
     },
-    timers,
+    clock,
     backoff: new Backoff(100, 1000, () => 0.5),
     ticket: async (token) => {
       log.push(`ticket ${token}`);
@@ -26,12 +27,12 @@ function feed(tickets: Answer<StreamTicket>[]) {
     onLive: (live) => log.push(live ? 'live' : 'down'),
     onRetryDue: () => log.push('retry due'),
   });
-  return { timers, opened, log, f };
+  return { clock, opened, log, f };
 }
 
 describe('live feed', () => {
   it('opens with a ticket (never the token), pulls on open, coalesces work changes into one pull', async () => {
-    const { timers, opened, log, f } = feed([{ ok: true, value: { ticket: 'tk-1', expiresAt: '' } }]);
+    const { clock, opened, log, f } = feed([{ ok: true, value: { ticket: 'tk-1', expiresAt: '' } }]);
     f.ensure('token-a');
     f.ensure('token-a');
     await until(() => opened.length === 1, 'stream opened');
@@ -42,17 +43,17 @@ describe('live feed', () => {
     opened[0]!.h.onChange({ kind: 'work' });
     opened[0]!.h.onChange({ kind: 'work' });
     opened[0]!.h.onChange({ kind: 'stock', sku: 'S' });
-    timers.advance(PULL_COALESCE_MS);
+    clock.advance(PULL_COALESCE_MS);
     expect(log.filter((l) => l === 'pull')).toHaveLength(2);
   });
 
   it('retries a refused ticket or a lost feed with backoff, and reopens for a new token', async () => {
-    const { timers, opened, log, f } = feed([{ ok: false, failure: { kind: 'retry', message: 'down' } }]);
+    const { clock, opened, log, f } = feed([{ ok: false, failure: { kind: 'retry', message: 'down' } }]);
     f.ensure('token-a');
-    await until(() => timers.pending().length === 1, 'retry timer');
+    await until(() => clock.pending().length === 1, 'retry timer');
     // attempt 1: 0.5 * min(1000, 100 * 2^1)
-    expect(timers.pending()).toEqual([100]);
-    timers.advance(100);
+    expect(clock.pending()).toEqual([100]);
+    clock.advance(100);
     expect(log).toContain('retry due');
     f.ensure('token-a');
     await until(() => opened.length === 1, 'stream opened');
@@ -60,8 +61,8 @@ describe('live feed', () => {
     opened[0]!.h.onClose('gone');
     expect(log.slice(-1)).toEqual(['down']);
     // Open again resets the attempts: the first retry after a loss waits attempt 1's jitter.
-    expect(timers.pending()).toEqual([100]);
-    timers.advance(100);
+    expect(clock.pending()).toEqual([100]);
+    clock.advance(100);
     f.ensure('token-b');
     await until(() => opened.length === 2, 'reopened for the new token');
     expect(log).toContain('ticket token-b');

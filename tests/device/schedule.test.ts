@@ -1,49 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import { Backoff, TurnScheduler, backoffDelay } from '../../src/device/sync/schedule.ts';
-import { ManualTimers } from './helpers.ts';
+import { ScriptedClock } from '../fixtures/clock.ts';
+import { SHIFT_START } from './helpers.ts';
 
 function scheduler() {
-  const timers = new ManualTimers();
+  const clock = new ScriptedClock(SHIFT_START);
   const turns: number[] = [];
-  const s = new TurnScheduler(timers, () => turns.push(timers.now()));
+  const s = new TurnScheduler(clock, () => turns.push(clock.now()));
   s.start();
-  return { timers, turns, s, t0: timers.now() };
+  return { clock, turns, s, t0: clock.now() };
 }
 
 describe('turn scheduler', () => {
   it('runs one turn at the earliest time asked for; a later request never postpones it', () => {
-    const { timers, turns, s, t0 } = scheduler();
+    const { clock, turns, s, t0 } = scheduler();
     s.request(50);
     s.request(10);
     s.request(40);
-    timers.advance(100);
+    clock.advance(100);
     expect(turns).toEqual([t0 + 10]);
   });
 
-  it('a hold moves every turn to its end, and a release lets the next request through at once', () => {
-    const { timers, turns, s, t0 } = scheduler();
+  it('a backoff moves every turn to its end, and ending it lets the next request through at once', () => {
+    const { clock, turns, s, t0 } = scheduler();
     s.request(0);
-    const until = s.hold(1000);
+    const until = s.backOff(1000);
     expect(until).toBe(t0 + 1000);
-    expect(s.held()).toBe(true);
+    expect(s.backingOff()).toBe(true);
     s.request(0);
-    timers.advance(999);
+    clock.advance(999);
     expect(turns).toEqual([]);
-    timers.advance(1);
+    clock.advance(1);
     expect(turns).toEqual([t0 + 1000]);
-    s.hold(5000);
-    s.release();
+    s.backOff(5000);
+    s.endBackoff();
     s.request(0);
-    timers.advance(0);
+    clock.advance(0);
     expect(turns).toEqual([t0 + 1000, t0 + 1000]);
   });
 
   it('takes no turn after stop', () => {
-    const { timers, turns, s } = scheduler();
+    const { clock, turns, s } = scheduler();
     s.request(5);
     s.stop();
     s.request(0);
-    timers.advance(100);
+    clock.advance(100);
     expect(turns).toEqual([]);
   });
 });

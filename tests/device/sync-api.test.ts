@@ -56,6 +56,32 @@ describe('sync against the real API', () => {
     await d.engine.stop();
   });
 
+  it('follows the change feed again after a stop and a start (a sign-in on a page restarts the engine)', async () => {
+    const d = await handheld();
+    await d.engine.start();
+    await until(() => d.engine.status().live, 'live feed');
+    await d.engine.stop();
+    expect(d.engine.status().live).toBe(false);
+    await d.engine.start();
+    await until(() => d.engine.status().live, 'live feed after the restart');
+    await until(async () => (await d.db.pickLists.count()) > 0, 'work cache');
+    // Another handheld's pick changes the pick list: the feed, not the 30 s poll, brings it.
+    const other = await handheld();
+    const pick = {
+      type: 'pick.held',
+      payload: { pickListId: asTask('PL-0002'), lineId: '1', sku: asSku('SKU-1002'), location: asLocation('A-01-02'), tote: 'T-8' as never, qty: asQty(1) },
+    } as const;
+    await appendEvent(other.db, pick, { actor: 'picker', now: now() });
+    await other.engine.start();
+    const before = Date.now();
+    await until(
+      async () => ((await d.db.pickLists.get('PL-0002'))?.lines.find((l) => l.lineId === '1')?.picked ?? 0) >= 1,
+      'the restarted handheld sees the pick',
+    );
+    expect(Date.now() - before).toBeLessThan(10_000);
+    await Promise.all([d.engine.stop(), other.engine.stop()]);
+  });
+
   it('a fact the user may not record is rejected with the API message, and the queue goes on', async () => {
     const d = await handheld();
     await d.engine.start();

@@ -2,13 +2,15 @@
  * The control room in Chromium: a supervisor's board, live (no reload, no refresh button), while
  * a handheld goes offline holding an event (its tile turns amber, then red, as the API's clock is
  * moved on: no sleeps of minutes) and a storefront's webhook endpoint starts failing (red). The
- * handheld's silence is also an alert, acknowledged from the Alerts page.
+ * handheld's silence is also an alert, acknowledged from the Alerts page; once delivered, its pick
+ * is explained on the Stock page (who, which device, what was scanned).
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { deviceLog, startApp, type App } from './harness.ts';
 import { openApp, scan, signIn } from '../ui/floor-steps.ts';
 import { Receiver } from '../fixtures/webhook-receiver.ts';
+import { LOOPBACK_TARGETS } from '../fixtures/channels.ts';
 import type { Board } from '../../src/domain/control/protocol.ts';
 
 const MIN = 60_000;
@@ -27,7 +29,7 @@ beforeAll(async () => {
     server: {
       now,
       control: { tickMs: 200, sweepMs: 3_600_000 },
-      channels: { worker: { pollMs: 100, baseBackoffMs: 50, maxBackoffMs: 200 } },
+      channels: { worker: { pollMs: 100, baseBackoffMs: 50, maxBackoffMs: 200 }, webhookTargets: LOOPBACK_TARGETS },
     },
   });
   room = await app.browser!.newContext({ viewport: { width: 1280, height: 900 } });
@@ -52,7 +54,7 @@ const post = async <T>(path: string, token: string, body: unknown, method = 'POS
 /** A tile's word (OK, Watch, Act now) as the supervisor's screen shows it. */
 const word = (page: Page, label: string) => page.getByRole('article', { name: label }).getByTestId('rag').textContent();
 
-test('a handheld offline with an event turns amber then red; a failing storefront endpoint turns red; the silence is an alert to acknowledge', async () => {
+test('a handheld offline with an event turns amber then red; a failing storefront endpoint turns red; the silence is an alert to acknowledge; stock explains the pick', async () => {
   const handheld = app.page;
   await openApp(handheld, app.baseUrl);
   await signIn(handheld, 'picker', '1111');
@@ -66,6 +68,8 @@ test('a handheld offline with an event turns amber then red; a failing storefron
   await sup.getByRole('button', { name: 'Control room' }).click();
   await sup.getByRole('article', { name: tile }).waitFor();
   expect(await word(sup, tile)).toBe('OK');
+  // Live: nothing to press to see a change.
+  expect(await sup.getByRole('button', { name: /refresh|reload/i }).count()).toBe(0);
   const urlBefore = sup.url();
 
   // The handheld records a pick; its push never arrives (held at the network, then dropped) and the network goes.
@@ -123,4 +127,11 @@ test('a handheld offline with an event turns amber then red; a failing storefron
   await app.network.online();
   await sup.getByRole('button', { name: 'Board' }).click();
   await expect.poll(() => word(sup, tile), { timeout: 30_000 }).toBe('OK');
+
+  // Stock: the committed units of the pick, explained by the scan that made them.
+  await sup.getByRole('button', { name: 'Stock' }).click();
+  await sup.getByRole('button', { name: 'Explain committed of SKU-1001 at main' }).click();
+  const entries = sup.getByRole('table', { name: 'Ledger entries' });
+  await expect.poll(() => entries.getByRole('row').nth(1).textContent(), { timeout: 20_000 }).toMatch(/picker.*pick\.held: tote T-0009.*A-01-01.*2/);
+  await sup.getByRole('figure', { name: 'ATP of SKU-1001 per channel' }).waitFor();
 });

@@ -1,7 +1,7 @@
 /**
  * The shared browser-test harness: every e2e test drives the built app in Debian's
  * Chromium through this file, which gathers the tools of tests/e2e/harness/, one job each:
- * chromium, build, server, network (the proxy), api, app, lighthouse, device-log.
+ * chromium, build, server, network (the proxy), api, app, lighthouse, device-log, storefront.
  *
  * - `ensureChromium()` finds /usr/bin/chromium (installs Debian's package when root with apt).
  * - `ensureBuilt()` runs `vite build` once per source state; a lock file keeps parallel
@@ -19,3 +19,4 @@ export * from './harness/api.ts';
 export * from './harness/app.ts';
 export * from './harness/lighthouse.ts';
 export * from './harness/device-log.ts';
+export * from './harness/storefront.ts';

@@ -2,11 +2,13 @@
  * A small first download: the camera decoder (ZXing's JS and its .wasm) is fetched by the
  * page only when the camera is opened, never on the way to a scan screen. (The service
  * worker precaches it in the background so the camera also works offline; those fetches
- * are the worker's, not the page's.)
+ * are the worker's, not the page's.) Nor is the database library part of the first download.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import type { Request } from 'playwright-core';
-import { startApp } from './harness.ts';
+import { ensureBuilt, initialJsFiles, startApp } from './harness.ts';
 import type { App } from './harness.ts';
 import { signIn } from '../ui/floor-steps.ts';
 
@@ -46,3 +48,20 @@ test('the camera decoder is not loaded on the way to a scan screen, and is loade
   await page.getByRole('region', { name: 'Camera' }).waitFor();
   await expect.poll(() => fetched.filter((p) => DECODER.test(p)).length, { timeout: 20_000 }).toBeGreaterThan(0);
 });
+
+test('the first download holds no database library: the sign-in screen is drawn from a raw IndexedDB read, Dexie loads on demand', async () => {
+  const dist = await ensureBuilt();
+  const files = initialJsFiles(dist);
+  expect(files.length).toBeGreaterThan(0);
+  const dexie = /DatabaseClosedError/;
+  for (const file of files) expect(readFileSync(path.join(dist, file), 'utf8'), file).not.toMatch(dexie);
+  // The marker is Dexie's own: the build does carry it, in a chunk loaded later.
+  const lazy = readdirJs(dist).filter((f) => !files.includes(f));
+  expect(lazy.some((f) => dexie.test(readFileSync(path.join(dist, f), 'utf8')))).toBe(true);
+});
+
+function readdirJs(dist: string): string[] {
+  return readdirSync(path.join(dist, 'assets'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `assets/${f}`);
+}

@@ -5,7 +5,7 @@ import { createNodeDecoder } from '../../src/scan/node/node-decoders.ts';
 import { ScanPipeline, type PipelineScan } from '../../src/scan/pipeline.ts';
 import { scanIdentity } from '../../src/scan/read-frame.ts';
 import { ALL_SYMBOLS, REFERENCE_YEAR, renderSymbol } from '../fixtures/barcode-corpus.ts';
-import { ScriptedClock } from '../fixtures/barcode-clock.ts';
+import { ScriptedClock } from '../fixtures/clock.ts';
 import { CONDITIONS, TEXTURES, hardCorpus, photographHard, textureFrame } from '../fixtures/barcode-photo.ts';
 
 // A CI-sized slice of the bench's harder corpus: the full one runs under `npm run bench -- scan`.

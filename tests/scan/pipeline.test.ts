@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ScanPipeline, type PipelineScan } from '../../src/scan/pipeline.ts';
 import type { Decoded } from '../../src/scan/camera/types.ts';
 import type { WedgeScan } from '../../src/scan/wedge.ts';
-import { ScriptedClock } from '../fixtures/barcode-clock.ts';
+import { ScriptedClock } from '../fixtures/clock.ts';
 
 const wedge = (raw: string): WedgeScan => ({ raw, ended: 'Enter', startedAt: 0, durationMs: 20, maxGapMs: 2, prefixSeen: false });
 const ean: Decoded = { format: 'ean-13', text: '9506000134352', symbologyIdentifier: ']E0' };

@@ -9,7 +9,7 @@ import {
   type WedgeScan,
   type WedgeSettings,
 } from '../../src/scan/wedge.ts';
-import { ScriptedClock } from '../fixtures/barcode-clock.ts';
+import { ScriptedClock } from '../fixtures/clock.ts';
 import { seeded } from '../fixtures/random.ts';
 import { humanKeys, scannerKeys, type ScriptedKey } from '../fixtures/barcode-keys.ts';
 

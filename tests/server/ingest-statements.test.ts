@@ -24,11 +24,11 @@ describe.each(BACKEND_NAMES)('set-based ingest on %s', (name) => {
 
   beforeAll(async () => {
     backend = await openBackend(name);
-    // No channel worker, sweeper or control monitor: their own statements would add to a push's count.
     ({ app, client: api } = await startApp(backend, {
       observeSql: (text) => void (counting && statements.push(text)),
-      channels: { worker: false, sweepMs: false },
+      // Only the push's own statements: no background worker of another area polls while it is counted.
       control: { enabled: false },
+      channels: { worker: false, sweepMs: false },
     }));
   });
   afterAll(async () => {

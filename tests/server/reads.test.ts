@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BACKEND_NAMES,
@@ -219,6 +220,8 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
   });
 });
 
+const BIG_ASSET = `export const words = ${JSON.stringify(Array.from({ length: 400 }, (_, i) => `word-${i}`))};\n`;
+
 describe('over real HTTP', () => {
   let server: { url: string; close(): Promise<void> };
   let staticDir: string;
@@ -227,6 +230,10 @@ describe('over real HTTP', () => {
     writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>floor</title>');
     mkdirSync(path.join(staticDir, 'assets'));
     writeFileSync(path.join(staticDir, 'assets', 'app-abc.js'), 'console.log(1)');
+    // As the build leaves a bigger file: a brotli and a gzip copy beside it (vite.config.ts).
+    writeFileSync(path.join(staticDir, 'assets', 'big-abc.js'), BIG_ASSET);
+    writeFileSync(path.join(staticDir, 'assets', 'big-abc.js.br'), brotliCompressSync(BIG_ASSET));
+    writeFileSync(path.join(staticDir, 'assets', 'big-abc.js.gz'), gzipSync(BIG_ASSET));
     server = await startServer({ port: 0, dataDir: 'memory://', logLevel: 'silent', staticDir, keepAliveMs: 50 });
   });
   afterAll(async () => {
@@ -286,5 +293,21 @@ describe('over real HTTP', () => {
     const api = await fetch(`${server.url}/api/v1/unknown`);
     expect(api.status).toBe(404);
     expect(await api.json()).toMatchObject({ error: 'not_found' });
+  });
+
+  it("sends the build's compressed copy to a browser that takes it, the file itself to one that does not", async () => {
+    for (const [accept, encoding] of [
+      ['br, gzip', 'br'],
+      ['gzip', 'gzip'],
+      ['identity', null],
+    ] as const) {
+      const res = await fetch(`${server.url}/assets/big-abc.js`, { headers: { 'accept-encoding': accept } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-encoding'), accept).toBe(encoding);
+      expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+      expect(res.headers.get('cache-control')).toContain('immutable');
+      // fetch decodes what it was sent: the same script every way.
+      expect(await res.text()).toBe(BIG_ASSET);
+    }
   });
 });

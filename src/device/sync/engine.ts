@@ -15,7 +15,8 @@ import { LiveFeed } from './live-feed.ts';
 import type { SyncLock } from './lock.ts';
 import { Backoff, TurnScheduler } from './schedule.ts';
 import type { ChangeStreamFactory } from './stream.ts';
-import { realTimers, type Timers } from './timers.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { wallClock } from './clock.ts';
 
 export { parseRetryAfter } from '../api/http-status.ts';
 export { backoffDelay } from './schedule.ts';
@@ -67,7 +68,7 @@ export type SyncEngineOptions = {
   api: ApiClient;
   lock: SyncLock;
   env: SyncEnvironment;
-  timers?: Timers;
+  clock?: Clock;
   /** Uniform in [0, 1): the jitter source. */
   random?: () => number;
   /** The live change feed; without it the engine pulls on its timer only. */
@@ -115,7 +116,7 @@ export class SyncEngine {
   private readonly api: ApiClient;
   private readonly lock: SyncLock;
   private readonly env: SyncEnvironment;
-  private readonly timers: Timers;
+  private readonly clock: Clock;
   private readonly backoff: Backoff;
   private readonly scheduler: TurnScheduler;
   private readonly feed: LiveFeed | undefined;
@@ -148,9 +149,9 @@ export class SyncEngine {
     this.api = opts.api;
     this.lock = opts.lock;
     this.env = opts.env;
-    this.timers = opts.timers ?? realTimers;
+    this.clock = opts.clock ?? wallClock;
     this.backoff = new Backoff(opts.backoffBaseMs ?? 500, opts.backoffCapMs ?? 60_000, opts.random ?? Math.random);
-    this.scheduler = new TurnScheduler(this.timers, () => void this.flush());
+    this.scheduler = new TurnScheduler(this.clock, () => void this.flush());
     this.batchSize = Math.max(1, Math.min(MAX_BATCH, opts.batchSize ?? MAX_BATCH));
     this.debounceMs = opts.debounceMs ?? 0;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
@@ -160,7 +161,7 @@ export class SyncEngine {
     this.feed = opts.stream
       ? new LiveFeed({
           factory: opts.stream,
-          timers: this.timers,
+          clock: this.clock,
           backoff: this.backoff,
           // A request on the side: not the push that `stop()` waits for.
           ticket: (token) => this.call((signal) => this.api.streamTicket(token, { signal }), true),
@@ -195,6 +196,8 @@ export class SyncEngine {
     const firstPending = (await pendingEvents(this.db, 1))[0];
     if (firstPending) this.proto.uncertainFrom = firstPending.seq;
     this.set({ phase: 'starting', online: this.env.isOnline(), conflict: undefined, lastError: undefined });
+    // A stop closed the feed for good; this start opens it again (a second sign-in on a page stops and starts).
+    this.feed?.start();
     this.unsubscribeEnv = this.env.subscribe((change) => this.onEnvironment(change));
     // Any write to the log or meta, in this tab or another (Dexie broadcasts commits), may be
     // an append or a sign-in. The engine's own writes cost one empty turn at most.
@@ -215,7 +218,7 @@ export class SyncEngine {
   async stop(): Promise<void> {
     this.running = false;
     this.scheduler.stop();
-    if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
+    if (this.pollTimer !== undefined) this.clock.clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
     this.unsubscribeEnv?.();
     this.unwatchLog?.();
@@ -249,7 +252,7 @@ export class SyncEngine {
   /** Retry now even with a token the API refused (a sign-in with a new token is noticed without this). */
   resume(): void {
     this.session.refused = undefined;
-    this.scheduler.release();
+    this.scheduler.endBackoff();
     this.set({ attempt: 0, nextAttemptAt: undefined });
     this.requestPull();
   }
@@ -268,13 +271,13 @@ export class SyncEngine {
     }
     if (change === 'hidden') return;
     // Back online or in the foreground: the old backoff no longer says anything about the network.
-    this.scheduler.release();
+    this.scheduler.endBackoff();
     this.set({ attempt: 0, nextAttemptAt: undefined });
     this.requestPull();
   }
 
   private armPoll(): void {
-    this.pollTimer = this.timers.setTimeout(() => {
+    this.pollTimer = this.clock.setTimeout(() => {
       if (!this.running) return;
       this.requestPull();
       this.armPoll();
@@ -328,11 +331,11 @@ export class SyncEngine {
       // A new sign-in: fresh work for this user, and the old backoff says nothing about it.
       this.session.token = session.token;
       this.pullWanted = true;
-      this.scheduler.release();
+      this.scheduler.endBackoff();
       this.set({ attempt: 0, nextAttemptAt: undefined });
     }
     if (this.state.conflict) return;
-    if (this.scheduler.held()) {
+    if (this.scheduler.backingOff()) {
       this.scheduler.request(0);
       return;
     }
@@ -343,7 +346,7 @@ export class SyncEngine {
     }
     await this.pushAll(session.token);
     if (this.state.phase === 'idle') await this.reconcileRejections(session.token);
-    const t = this.timers.now();
+    const t = this.clock.now();
     if (t - this.lastPruneAt >= PRUNE_EVERY_MS) {
       this.lastPruneAt = t;
       await pruneDelivered(this.db, { now: new Date(t), ...this.retention });
@@ -403,15 +406,15 @@ export class SyncEngine {
         await recording;
         if (out.ok) {
           const ack = out.value;
-          recording = recordAck(this.db, ack.ackedSeq, ack.rejected, new Date(this.timers.now())).then(() => undefined);
+          recording = recordAck(this.db, ack.ackedSeq, ack.rejected, new Date(this.clock.now())).then(() => undefined);
           p.repeated = undefined;
-          this.succeeded({ lastPushAt: this.timers.now(), stuck: undefined });
+          this.succeeded({ lastPushAt: this.clock.now(), stuck: undefined });
           if (ack.expectedSeq !== undefined && ack.expectedSeq <= ack.ackedSeq + 1 && ack.expectedSeq < first) {
             p.resendFrom = ack.expectedSeq;
           } else if (ack.ackedSeq < first) {
             // The API neither took the batch nor named a gap: back off rather than spin.
             await recording;
-            this.retry({ message: `the API held seq ${ack.ackedSeq} and took nothing from ${first}` });
+            this.retry({ message: `the API confirmed seq ${ack.ackedSeq} and took nothing from ${first}` });
             return;
           } else if (resend !== undefined) {
             p.resendFrom = ack.ackedSeq >= last ? last + 1 : ack.ackedSeq + 1;
@@ -483,7 +486,7 @@ export class SyncEngine {
       const rejected = rows
         .filter((r) => r.status === 'rejected' && r.seq >= from)
         .map((r) => ({ seq: r.seq, id: r.id, code: (r.code ?? 'rejected') as Rejection['code'], message: r.message ?? 'rejected by the API' }));
-      await recordRejections(this.db, rejected, new Date(this.timers.now()));
+      await recordRejections(this.db, rejected, new Date(this.clock.now()));
       if (rows.length > 0) {
         cursor = rows[rows.length - 1]!.position;
         await setMeta(this.db, 'ledgerCursor', cursor);
@@ -517,17 +520,17 @@ export class SyncEngine {
     // A push answer lost after the API committed: the pull's lastSeq says what it holds. Only
     // seqs this engine sent can be healed this way; a higher lastSeq for numbers never sent
     // means another storage holds this device id, which the next push reports as a conflict.
-    const held = work.lastSeq;
-    const healTo = Math.min(held, p.sentUpTo);
+    const stored = work.lastSeq;
+    const healTo = Math.min(stored, p.sentUpTo);
     const oldestPending = (await pendingEvents(this.db, 1))[0];
     if (healTo > 0 && oldestPending && oldestPending.seq <= healTo) {
-      await recordAck(this.db, healTo, [], new Date(this.timers.now()));
+      await recordAck(this.db, healTo, [], new Date(this.clock.now()));
       p.uncertainFrom = Math.min(p.uncertainFrom ?? Infinity, oldestPending.seq);
     }
     // The API holds less than it once confirmed (restored from a backup): send the rest again.
     const confirmed = (await getMeta(this.db, 'lastAckedSeq')) ?? 0;
-    if (held < confirmed && p.resendFrom === undefined) p.resendFrom = held + 1;
-    this.succeeded({ lastPullAt: this.timers.now() });
+    if (stored < confirmed && p.resendFrom === undefined) p.resendFrom = stored + 1;
+    this.succeeded({ lastPullAt: this.clock.now() });
     return true;
   }
 
@@ -535,7 +538,7 @@ export class SyncEngine {
   private async call<T>(send: (signal: AbortSignal) => Promise<Answer<T>>, aside = false): Promise<Answer<T>> {
     const ac = new AbortController();
     if (!aside) this.inflight = ac;
-    const timer = this.timers.setTimeout(() => ac.abort(), this.requestTimeoutMs);
+    const timer = this.clock.setTimeout(() => ac.abort(), this.requestTimeoutMs);
     try {
       const out = await send(ac.signal);
       if (!out.ok && out.failure.kind === 'retry' && out.failure.aborted) {
@@ -543,7 +546,7 @@ export class SyncEngine {
       }
       return out;
     } finally {
-      this.timers.clearTimeout(timer);
+      this.clock.clearTimeout(timer);
       if (this.inflight === ac) this.inflight = undefined;
     }
   }
@@ -597,12 +600,12 @@ export class SyncEngine {
 
   private fail(message: string, attempt = this.state.attempt + 1, delay = this.backoff.delay(attempt), phase: SyncPhase = 'backoff'): void {
     // A push due sooner was asked for before this failure: the backoff overrides it.
-    const until = this.scheduler.hold(delay);
+    const until = this.scheduler.backOff(delay);
     this.set({ phase, attempt, lastError: message, nextAttemptAt: until });
   }
 
   private succeeded(patch: Partial<SyncStatus>): void {
-    this.scheduler.release();
+    this.scheduler.endBackoff();
     this.set({ ...patch, attempt: 0, nextAttemptAt: undefined, lastError: undefined });
   }
 }

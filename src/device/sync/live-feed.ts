@@ -8,14 +8,14 @@ import type { StreamTicket } from '../../domain/protocol.ts';
 import { API_PREFIX } from '../../domain/protocol.ts';
 import type { Backoff } from './schedule.ts';
 import type { ChangeStream, ChangeStreamFactory } from './stream.ts';
-import type { Timers } from './timers.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 /** A `work` change waits this long for others before the pull it asks for. */
 export const PULL_COALESCE_MS = 100;
 
 export type LiveFeedOptions = {
   factory: ChangeStreamFactory;
-  timers: Timers;
+  clock: Clock;
   backoff: Backoff;
   /** Asks the API for a stream ticket (the engine adds its timeout). */
   ticket(token: string): Promise<Answer<StreamTicket>>;
@@ -63,9 +63,15 @@ export class LiveFeed {
     this.setLive(false);
   }
 
+  /** Lets `ensure` open the feed again after `stop` (the engine restarts on every sign-in). */
+  start(): void {
+    this.running = true;
+    this.attempt = 0;
+  }
+
   stop(): void {
     this.running = false;
-    for (const t of [this.retryTimer, this.pullTimer]) if (t !== undefined) this.o.timers.clearTimeout(t);
+    for (const t of [this.retryTimer, this.pullTimer]) if (t !== undefined) this.o.clock.clearTimeout(t);
     this.retryTimer = this.pullTimer = undefined;
     this.close();
   }
@@ -103,7 +109,7 @@ export class LiveFeed {
   private retry(): void {
     if (!this.running) return;
     this.attempt += 1;
-    this.retryTimer = this.o.timers.setTimeout(() => {
+    this.retryTimer = this.o.clock.setTimeout(() => {
       this.retryTimer = undefined;
       this.o.onRetryDue();
     }, this.o.backoff.delay(this.attempt));
@@ -111,7 +117,7 @@ export class LiveFeed {
 
   private coalescedPull(): void {
     if (this.pullTimer !== undefined) return;
-    this.pullTimer = this.o.timers.setTimeout(() => {
+    this.pullTimer = this.o.clock.setTimeout(() => {
       this.pullTimer = undefined;
       this.o.wantPull();
     }, PULL_COALESCE_MS);

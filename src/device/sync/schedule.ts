@@ -1,8 +1,8 @@
 /**
- * When the sync engine takes its next turn: one timer for the earliest turn asked for, held back
- * while a backoff runs, and the full-jitter backoff itself. No I/O: the clock is injected.
+ * When the sync engine takes its next turn: one timer for the earliest turn asked for, none
+ * before a running backoff ends, and the full-jitter backoff itself. No I/O: the clock is injected.
  */
-import type { Timers } from './timers.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 /** Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^attempt)). */
 export function backoffDelay(attempt: number, random: number, baseMs: number, capMs: number): number {
@@ -24,16 +24,16 @@ export class Backoff {
 
 /**
  * Runs `turn` once at the earliest time asked for. A request never postpones one already due
- * sooner; while held (a backoff), nothing is due before the hold ends.
+ * sooner; during a backoff, nothing is due before the backoff ends.
  */
 export class TurnScheduler {
   private timer: unknown;
   private dueAt = Infinity;
-  private heldUntil = 0;
+  private backoffUntil = 0;
   private running = false;
 
   constructor(
-    private readonly timers: Timers,
+    private readonly clock: Clock,
     private readonly turn: () => void,
   ) {}
 
@@ -41,37 +41,37 @@ export class TurnScheduler {
     this.running = true;
   }
 
-  /** Asks for a turn in `delayMs` (0: as soon as possible), but not before a hold ends. */
+  /** Asks for a turn in `delayMs` (0: as soon as possible), but not before a backoff ends. */
   request(delayMs: number): void {
     if (!this.running) return;
-    const now = this.timers.now();
-    const due = Math.max(now + delayMs, this.heldUntil);
+    const now = this.clock.now();
+    const due = Math.max(now + delayMs, this.backoffUntil);
     if (due >= this.dueAt) return;
     this.clearTimer();
     this.dueAt = due;
-    this.timer = this.timers.setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.dueAt = Infinity;
       this.turn();
     }, due - now);
   }
 
-  /** Holds every turn back for `delayMs` (a backoff): a turn asked for sooner is moved to the end of the hold. */
-  hold(delayMs: number): number {
-    this.heldUntil = this.timers.now() + delayMs;
+  /** Backs off for `delayMs`: a turn asked for sooner is moved to the end of the backoff. */
+  backOff(delayMs: number): number {
+    this.backoffUntil = this.clock.now() + delayMs;
     this.clearTimer();
     this.request(delayMs);
-    return this.heldUntil;
+    return this.backoffUntil;
   }
 
-  /** Ends a hold (a success, or a change that says the old backoff means nothing now). */
-  release(): void {
-    this.heldUntil = 0;
+  /** Ends a backoff (a success, or a change that says the old backoff means nothing now). */
+  endBackoff(): void {
+    this.backoffUntil = 0;
   }
 
-  /** True while a hold runs. */
-  held(): boolean {
-    return this.timers.now() < this.heldUntil;
+  /** True while a backoff runs. */
+  backingOff(): boolean {
+    return this.clock.now() < this.backoffUntil;
   }
 
   stop(): void {
@@ -80,7 +80,7 @@ export class TurnScheduler {
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.dueAt = Infinity;
   }

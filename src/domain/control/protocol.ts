@@ -29,6 +29,8 @@ export type HealthReport = z.output<typeof HealthReportSchema>;
 export type BoardTile = { rag: Rag; reasons: Reason[] };
 export type DeviceTile = BoardTile & {
   deviceId: string;
+  /** The last event the API holds from it. */
+  lastSeq: number;
   lastContactAt: string | null;
   backlog: number;
   oldestPendingAt: string | null;

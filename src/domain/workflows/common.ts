@@ -89,22 +89,25 @@ export const gtin14 = (gtin: string): string => gtin.padStart(14, '0');
 export type CatalogMatch = { sku: Sku; name: string; units: number; isCase: boolean };
 
 /**
- * Finds the catalog item a GTIN names. A GTIN-14 whose indicator digit is 1-8 and whose
- * other digits (before the check digit) are an item's GTIN is that item's case, holding
- * `unitsPerCase` units (GS1 packaging hierarchy).
+ * Finds the catalog item a GTIN names: a unit's GTIN is one unit; a case GTIN the master data
+ * lists for an item (`cases`) is that case's units. Otherwise a GTIN-14 whose indicator digit
+ * is 1-8 and whose other digits (before the check digit) are an item's GTIN is that item's
+ * case, holding `unitsPerCase` units (GS1 packaging hierarchy).
  */
 export function lookupGtin(catalog: readonly CatalogItem[], gtin: string): CatalogMatch | undefined {
   const scanned = gtin14(gtin);
   const index = catalogIndex(catalog);
   const unit = index.units.get(scanned);
   if (unit) return { sku: asSku(unit.sku), name: unit.name, units: 1, isCase: false };
+  const listed = index.caseGtins.get(scanned);
+  if (listed) return { sku: asSku(listed.item.sku), name: listed.item.name, units: listed.units, isCase: true };
   const indicator = scanned[0];
   if (indicator === undefined || indicator < '1' || indicator > '8') return undefined;
   const item = index.cases.get(scanned.slice(1, 13));
   return item?.unitsPerCase ? { sku: asSku(item.sku), name: item.name, units: item.unitsPerCase, isCase: true } : undefined;
 }
 
-type CatalogIndex = { units: Map<string, CatalogItem>; cases: Map<string, CatalogItem> };
+type CatalogIndex = { units: Map<string, CatalogItem>; cases: Map<string, CatalogItem>; caseGtins: Map<string, { item: CatalogItem; units: number }> };
 
 /**
  * The catalog keyed by GTIN-14 (and, for items sold in cases, by the digits a case GTIN shares
@@ -115,10 +118,14 @@ const indexes = new WeakMap<readonly CatalogItem[], CatalogIndex>();
 function catalogIndex(catalog: readonly CatalogItem[]): CatalogIndex {
   let index = indexes.get(catalog);
   if (index) return index;
-  index = { units: new Map(), cases: new Map() };
+  index = { units: new Map(), cases: new Map(), caseGtins: new Map() };
   for (const item of catalog) {
     const g = gtin14(item.gtin);
     if (!index.units.has(g)) index.units.set(g, item);
+    for (const c of item.cases ?? []) {
+      const cg = gtin14(c.gtin);
+      if (c.units > 1 && !index.caseGtins.has(cg)) index.caseGtins.set(cg, { item, units: c.units });
+    }
     if (item.unitsPerCase && item.unitsPerCase > 1 && !index.cases.has(g.slice(1, 13))) index.cases.set(g.slice(1, 13), item);
   }
   indexes.set(catalog, index);

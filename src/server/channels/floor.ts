@@ -14,7 +14,7 @@
  * The push tells it what its applied events touched (it wrote them; no need to read them back).
  */
 import type { Sql } from '../db.ts';
-import { insertPickLists } from '../storage/index.ts';
+import { changeChannel, insertPickLists } from '../storage/index.ts';
 import { refreshAtp } from './atp.ts';
 import { recordOrderEvent } from './orders.ts';
 import { webhookChannel } from './storage.ts';
@@ -60,11 +60,20 @@ export async function allocatePickList(tx: Sql, orderId: string): Promise<void> 
   }
   if (lines.length === 0) return;
   await insertPickLists(tx, [{ id: pickListOf(orderId), orderRef: orderId, assignedTo: null, lines }]);
+  await wakeHandhelds(tx);
+}
+
+/** Tells every handheld's live feed (when the transaction commits) that its work changed: it pulls at once. */
+async function wakeHandhelds(tx: Sql): Promise<void> {
+  await tx.query('SELECT pg_notify($1, $2)', [await changeChannel(tx), JSON.stringify([{ kind: 'work' }])]);
 }
 
 /** A cancelled order's list wants no more than was done: it leaves the handhelds' open work. */
 export async function closePickList(tx: Sql, orderId: string): Promise<void> {
-  await tx.query('UPDATE pick_lines SET qty = picked + short WHERE pick_list_id = $1 AND qty > picked + short', [pickListOf(orderId)]);
+  const closed = await tx.query('UPDATE pick_lines SET qty = picked + short WHERE pick_list_id = $1 AND qty > picked + short RETURNING 1', [
+    pickListOf(orderId),
+  ]);
+  if (closed.length > 0) await wakeHandhelds(tx);
 }
 
 /** What a push's applied events touched: the SKUs of their ledger rows, and the pick lists they name. */

@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { Database, Sql } from '../db.ts';
+import { TargetGuard } from './url-guard.ts';
 
 export type OutboxItem = { channelId: string; kind: 'atp' | 'order'; subject: string; msgId: string; payload: unknown };
 
@@ -61,6 +62,12 @@ export type WorkerOptions = {
   batch?: number;
   /** Told when a round fails (the database away, a bug): the next poll tries again. */
   onError?: (err: unknown) => void;
+  /** How long the log keeps a delivered attempt (ms); failed attempts stay. 7 days by default. */
+  retentionMs?: number;
+  /** How often this worker prunes the log (ms). */
+  pruneEveryMs?: number;
+  /** The clock of the delivery log and its retention (tests move it). */
+  now?: () => Date;
 };
 
 type Claimed = {
@@ -84,13 +91,29 @@ export class WebhookWorker {
   private unlisten: (() => Promise<void>) | undefined;
   private readonly opts: Required<WorkerOptions>;
   private idle: Promise<void> = Promise.resolve();
+  private prunedAt = 0;
+  private pruning: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Database,
     private readonly notifyChannel: string,
     opts: WorkerOptions = {},
+    /** Where a delivery may go (checked again at each delivery, inside its DNS lookup). */
+    private readonly guard: TargetGuard = new TargetGuard(),
   ) {
-    const o = { pollMs: 1000, baseBackoffMs: 1000, maxBackoffMs: 300_000, timeoutMs: 5000, leaseMs: 30_000, batch: 50, onError: () => undefined, ...opts };
+    const o = {
+      pollMs: 1000,
+      baseBackoffMs: 1000,
+      maxBackoffMs: 300_000,
+      timeoutMs: 5000,
+      leaseMs: 30_000,
+      batch: 50,
+      onError: () => undefined,
+      retentionMs: DELIVERY_RETENTION_MS,
+      pruneEveryMs: 60_000,
+      now: () => new Date(),
+      ...opts,
+    };
     // A lease must outlast a delivery and its bookkeeping by far, or another process takes the row and sends it again.
     this.opts = { ...o, leaseMs: Math.max(o.leaseMs, o.timeoutMs + 25_000) };
   }
@@ -100,6 +123,11 @@ export class WebhookWorker {
     const tick = () => {
       if (this.stopped) return;
       this.kick();
+      const t = this.opts.now().getTime();
+      if (t - this.prunedAt >= this.opts.pruneEveryMs) {
+        this.prunedAt = t;
+        this.pruning = pruneDeliveries(this.db, this.opts.now(), this.opts.retentionMs).catch((err: unknown) => this.opts.onError(err));
+      }
       this.timer = setTimeout(tick, this.opts.pollMs);
       this.timer.unref?.();
     };
@@ -135,6 +163,7 @@ export class WebhookWorker {
     if (this.timer) clearTimeout(this.timer);
     await this.unlisten?.();
     await this.idle;
+    await this.pruning;
   }
 
   /** Leases due items and delivers them; answers how many it leased. */
@@ -155,36 +184,38 @@ export class WebhookWorker {
 
   private async deliver(c: Claimed): Promise<void> {
     const body = typeof c.payload === 'string' ? c.payload : JSON.stringify(c.payload);
+    // Signatures use the wall clock (receivers check the timestamp against theirs); the log uses the worker's clock.
     const at = new Date();
     const secrets = (typeof c.secrets === 'string' ? JSON.parse(c.secrets) : c.secrets) as Secret[];
     const started = performance.now();
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(c.url, {
-        method: 'POST',
-        headers: {
+      status = await this.guard.post(
+        c.url,
+        {
           'content-type': 'application/json',
           'webhook-id': c.msg_id,
           'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
           'webhook-signature': signatures(secrets, c.msg_id, at, body),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
+        this.opts.timeoutMs,
+      );
+      if (status >= 300 && status < 400) error = `redirect (${status}) not followed: register the final URL`;
     } catch (err) {
-      error = ((err as Error).name === 'TimeoutError' ? `timed out after ${this.opts.timeoutMs} ms` : (err as Error).message).slice(0, 300);
+      const e = err as Error;
+      error = (
+        e.name === 'TimeoutError' ? `timed out after ${this.opts.timeoutMs} ms` : e.name === 'TargetRefused' ? `refused: ${e.message}` : e.message
+      ).slice(0, 300);
     }
     const ms = Math.round(performance.now() - started);
     const ok = status !== null && status >= 200 && status < 300;
     let newer = false;
     await this.db.transaction(async (tx) => {
       await tx.query(
-        `INSERT INTO webhook_deliveries (endpoint_id, msg_id, kind, subject, attempt, status_code, error, duration_ms, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
-        [c.endpoint_id, c.msg_id, c.kind, c.subject, c.attempts, status, error, ms],
+        `INSERT INTO webhook_deliveries (endpoint_id, msg_id, kind, subject, attempt, status_code, error, duration_ms, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [c.endpoint_id, c.msg_id, c.kind, c.subject, c.attempts, status, error, ms, this.opts.now()],
       );
       if (ok) {
         // Delivered the value the row still holds: done. A newer value arrived meanwhile: it goes next, at once.
@@ -209,5 +240,33 @@ export class WebhookWorker {
       }
     });
     if (newer) this.again = true;
+  }
+}
+
+/** How long the delivery log keeps a delivered attempt by default: 7 days. */
+export const DELIVERY_RETENTION_MS = 7 * 86_400_000;
+
+/**
+ * Deletes delivered attempts (2xx) logged before `now - retentionMs`, a bounded batch at a time;
+ * failed attempts, everything still waiting in the outbox, and each endpoint's newest delivery
+ * (the control room counts failures since it) stay. Answers how many it deleted.
+ */
+export async function pruneDeliveries(db: Sql, now: Date, retentionMs: number, batch = 10_000): Promise<number> {
+  const before = new Date(now.getTime() - retentionMs);
+  let total = 0;
+  for (;;) {
+    const rows = await db.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM webhook_deliveries WHERE id IN (
+           SELECT d.id FROM webhook_deliveries d WHERE d.status_code BETWEEN 200 AND 299 AND d.at < $1
+             AND d.id < (SELECT max(x.id) FROM webhook_deliveries x WHERE x.endpoint_id = d.endpoint_id AND x.status_code BETWEEN 200 AND 299)
+           ORDER BY d.at LIMIT $2)
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [before, batch],
+    );
+    const n = Number(rows[0]?.n ?? 0);
+    total += n;
+    if (n < batch) return total;
   }
 }

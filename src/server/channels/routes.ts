@@ -29,10 +29,12 @@ import { API_PREFIX } from '../../domain/protocol.ts';
 import type { Database } from '../db.ts';
 import { fail, parse } from '../http.ts';
 import { canonicalJson } from '../payload.ts';
+import { seedDemoChannels } from './demo.ts';
 import { activeChannels, atpInputs, atpOf, refreshAtp } from './atp.ts';
 import { cancelOrder, changeLines, confirmOrder, orderView, placeOrder, sweepExpired, type Answer, type OrderCtx } from './orders.ts';
 import { WebhookWorker, type WorkerOptions } from './outbox.ts';
 import * as store from './storage.ts';
+import { TargetGuard, TargetRefused, type TargetGuardOptions } from './url-guard.ts';
 
 export type ChannelsOptions = {
   /** The webhook delivery worker of this process; false runs none (another process delivers). */
@@ -41,6 +43,13 @@ export type ChannelsOptions = {
   sweepMs?: number | false;
   /** Requests per minute per client address on channel routes. */
   rateMax?: number;
+  /**
+   * Where webhooks may go: public addresses only, unless `allow` names networks (CIDRs) such as
+   * 127.0.0.0/8 for a storefront on the same machine (`WEBHOOK_ALLOW_NETS`; `npm start` and tests set it).
+   */
+  webhookTargets?: TargetGuardOptions;
+  /** Register the demo channels and place their orders once (`npm start`; src/server/channels/demo.ts). */
+  demo?: boolean;
 };
 
 type Caller = { kind: 'channel'; channelId: string } | { kind: 'supervisor'; userId: string };
@@ -56,6 +65,7 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
   const notifyChannel = await store.webhookChannel(db);
   const config = { rateLimit: { max: opts.channels?.rateMax ?? 6000, timeWindow: 60_000 } };
   const route = { bodyLimit: CHANNEL_BODY_BYTES, config };
+  const guard = new TargetGuard(opts.channels?.webhookTargets);
 
   const bearer = (req: FastifyRequest): string | undefined => {
     const h = req.headers.authorization;
@@ -206,6 +216,13 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
     const body = parse(EndpointSchema, req.body, 'body');
     if ((await store.endpointCount(db, channelId)) >= MAX_ENDPOINTS_PER_CHANNEL)
       return fail(409, 'too_many_endpoints', `a channel has at most ${MAX_ENDPOINTS_PER_CHANNEL} endpoints`);
+    // Checked again at every delivery (a name may resolve elsewhere later); refused here so the channel hears why now.
+    try {
+      await guard.checkUrl(body.url);
+    } catch (err) {
+      if (err instanceof TargetRefused) return fail(422, 'webhook_target_refused', err.message, 'url');
+      throw err;
+    }
     const created = await db.transaction(async (tx) => {
       const e = await store.addEndpoint(tx, channelId, body.url, now());
       // The new endpoint starts from the current figures: every SKU is published to it once.
@@ -249,12 +266,19 @@ export async function channelsPlugin(app: FastifyInstance, opts: { db: Database;
     return { deliveries: await store.deliveryRows(db, channelId, endpointId, 500) };
   });
 
-  // ---------------------------------------------------------------- background jobs
+  // ---------------------------------------------------------------- demo and background jobs
+
+  if (opts.channels?.demo) await seedDemoChannels(db, now(), notifyChannel);
 
   const worker =
     opts.channels?.worker === false
       ? undefined
-      : new WebhookWorker(db, notifyChannel, { onError: (err) => app.log.warn({ err }, 'webhook delivery round failed'), ...(opts.channels?.worker || {}) });
+      : new WebhookWorker(
+          db,
+          notifyChannel,
+          { onError: (err) => app.log.warn({ err }, 'webhook delivery round failed'), now, ...(opts.channels?.worker || {}) },
+          guard,
+        );
   await worker?.start();
   const sweepMs = opts.channels?.sweepMs ?? 1000;
   let sweeping: Promise<unknown> = Promise.resolve();

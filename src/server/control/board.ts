@@ -17,6 +17,7 @@ export async function readBoard(db: Sql, settings: ControlSettings, now: Date): 
   const deviceTiles = devices.map((d) => ({
     ...deviceTile(d, settings.device, now),
     deviceId: d.deviceId,
+    lastSeq: d.lastSeq,
     lastContactAt: isoOrNull(d.lastContactAt),
     backlog: d.backlog,
     oldestPendingAt: isoOrNull(d.oldestPendingAt),

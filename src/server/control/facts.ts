@@ -11,12 +11,12 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-export type DeviceRow = DeviceFacts & { deviceId: string; reportedAt: Date | null; lastDeliveryAt: Date | null; sites: string[] };
+export type DeviceRow = DeviceFacts & { deviceId: string; lastSeq: number; reportedAt: Date | null; lastDeliveryAt: Date | null; sites: string[] };
 
 /** Every handheld the API knows, with what it last reported and the sites of its recent scans. */
 export async function deviceRows(db: Sql): Promise<DeviceRow[]> {
   const rows = await db.query(
-    `SELECT d.device_id, d.last_contact_at, d.rejected_count, (d.revoked_at IS NOT NULL OR d.reset_at IS NOT NULL) AS retired,
+    `SELECT d.device_id, d.last_seq, d.last_contact_at, d.rejected_count, (d.revoked_at IS NOT NULL OR d.reset_at IS NOT NULL) AS retired,
        h.reported_at, h.pending, h.oldest_pending_at, h.needs_attention, h.storage_usage, h.storage_quota,
        (SELECT g.received_at FROM ledger g WHERE g.device_id = d.device_id ORDER BY g.seq DESC LIMIT 1) AS last_delivery_at,
        (SELECT coalesce(array_agg(DISTINCT l.site_id), '{}') FROM
@@ -30,6 +30,7 @@ export async function deviceRows(db: Sql): Promise<DeviceRow[]> {
     const reported = date(r.reported_at);
     return {
       deviceId: String(r.device_id),
+      lastSeq: num(r.last_seq),
       lastContactAt: contact && reported ? (contact > reported ? contact : reported) : (contact ?? reported),
       reportedAt: reported,
       backlog: num(r.pending),
@@ -155,16 +156,27 @@ export async function heldFacts(db: Sql, skus: readonly string[] | undefined): P
   return out;
 }
 
-/** Per channel and SKU: the newest value an endpoint acknowledged, the ATP now, and since when a newer value waits. */
+/** SKUs whose ATP waits for delivery to some endpoint, or with an open "shown too much" alert: where that rule can change on the clock alone. */
+export async function shownCandidates(db: Sql): Promise<string[]> {
+  const rows = await db.query<{ sku: string }>(
+    `SELECT subject AS sku FROM webhook_outbox WHERE kind = 'atp'
+     UNION SELECT sku FROM control_alerts WHERE cleared_at IS NULL AND kind = 'channel_overshown' AND sku IS NOT NULL`,
+  );
+  return rows.map((r) => r.sku);
+}
+
+/**
+ * Per channel and SKU shown more than its ATP now: the newest value an endpoint acknowledged, the
+ * ATP, and how long a newer value has waited. Only those rows: every other SKU raises nothing.
+ */
 export async function shownFacts(db: Sql, skus: readonly string[] | undefined): Promise<ShownFacts[]> {
   const rows = await db.query(
-    `SELECT a.channel_id, a.sku, a.atp,
-       (SELECT k.atp FROM control_atp_acks k WHERE k.channel_id = a.channel_id AND k.sku = a.sku ORDER BY k.version DESC LIMIT 1) AS shown,
+    `SELECT a.channel_id, a.sku, a.atp, s.atp AS shown,
        (SELECT GREATEST(0, EXTRACT(EPOCH FROM (now() - min(o.enqueued_at))))::float8 FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id
         WHERE e.channel_id = a.channel_id AND o.kind = 'atp' AND o.subject = a.sku) AS waiting_seconds
      FROM channel_atp a JOIN channels c ON c.id = a.channel_id AND c.disabled_at IS NULL
-     WHERE ($1::text[] IS NULL OR a.sku = ANY($1::text[]))
-       AND EXISTS (SELECT 1 FROM control_atp_acks k WHERE k.channel_id = a.channel_id AND k.sku = a.sku)
+     CROSS JOIN LATERAL (SELECT k.atp FROM control_atp_acks k WHERE k.channel_id = a.channel_id AND k.sku = a.sku ORDER BY k.version DESC LIMIT 1) s
+     WHERE s.atp > GREATEST(a.atp, 0) AND ($1::text[] IS NULL OR a.sku = ANY($1::text[]))
      ORDER BY a.channel_id, a.sku`,
     [skus ? [...skus] : null],
   );
@@ -172,7 +184,7 @@ export async function shownFacts(db: Sql, skus: readonly string[] | undefined): 
     channelId: String(r.channel_id),
     sku: String(r.sku),
     shown: numOrNull(r.shown),
-    atpNow: num(r.atp),
+    atpNow: Math.max(0, num(r.atp)),
     waitingSeconds: numOrNull(r.waiting_seconds),
   }));
 }

@@ -28,6 +28,8 @@ export type ControlOptions = MonitorOptions & {
 };
 
 const P = `${API_PREFIX}/control`;
+/** Live board streams one session may hold open at once (a control room per tab). */
+export const MAX_LIVE_PER_SESSION = 4;
 const StockQuery = z.strictObject({
   q: z.optional(z.string().max(100, 'q: at most 100 characters')),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -72,9 +74,14 @@ export async function controlPlugin(app: FastifyInstance, opts: { db: Database; 
   });
 
   const streams = new Set<() => void>();
+  const perSession = new Map<string, number>();
   app.get(`${P}/live`, { config: { rateLimit: false } }, async (req, reply) => {
     watcher(req, 'watch the board');
-    const tokenHash = req.user!.tokenHash;
+    parse(z.strictObject({}), req.query ?? {}, 'query');
+    const { tokenHash, sessionId } = req.user!;
+    const open = perSession.get(sessionId) ?? 0;
+    if (open >= MAX_LIVE_PER_SESSION) return fail(429, 'too_many_streams', `at most ${MAX_LIVE_PER_SESSION} live boards per session`);
+    perSession.set(sessionId, open + 1);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -95,6 +102,9 @@ export async function controlPlugin(app: FastifyInstance, opts: { db: Database; 
       clearInterval(beat);
       unsubscribe();
       streams.delete(end);
+      const left = (perSession.get(sessionId) ?? 1) - 1;
+      if (left > 0) perSession.set(sessionId, left);
+      else perSession.delete(sessionId);
       res.end();
     };
     streams.add(end);

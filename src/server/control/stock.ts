@@ -141,17 +141,21 @@ export async function atpSeries(db: Sql, sku: string, now: Date, days: number): 
   return [...series].map(([label, points]) => ({ label, points }));
 }
 
+/** Ledger entries a sync-lag chart reads at most (the newest): a chart never scans a long ledger. */
+export const LAG_WINDOW = 100_000;
+
 /**
  * Sync lag per handheld: per hour, the longest a delivered event waited between its recording
- * (the device clock) and its receipt (the API's), in seconds, over the last `days` days.
+ * (the device clock) and its receipt (the API's), in seconds, over the last `days` days (and the
+ * newest `LAG_WINDOW` entries).
  */
 export async function syncLagSeries(db: Sql, now: Date, days: number): Promise<ChartSeries[]> {
   const since = new Date(now.getTime() - days * 86_400_000);
   const rows = await db.query<{ device_id: string; hour: unknown; lag: number }>(
     `SELECT device_id, date_trunc('hour', received_at) AS hour,
        max(GREATEST(0, EXTRACT(EPOCH FROM (received_at - occurred_at::timestamptz))))::float8 AS lag
-     FROM ledger WHERE received_at >= $1 AND occurred_at ~ '^\\d{4}-\\d{2}-\\d{2}T' GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 5000`,
-    [since],
+     FROM ledger WHERE position > (SELECT coalesce(max(position), 0) FROM ledger) - $2 AND received_at >= $1 AND occurred_at ~ '^\\d{4}-\\d{2}-\\d{2}T' GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 5000`,
+    [since, LAG_WINDOW],
   );
   const series = new Map<string, [number, number][]>();
   for (const r of rows) {

@@ -107,6 +107,11 @@ async function enqueueAlerts(tx: Sql, events: readonly AlertWebhook[], webhookCh
 
 export type AlertChanges = { opened: number; cleared: number; kept: number };
 
+/** The open alerts' keys, kinds and SKUs. */
+export function openAlerts(db: Sql): Promise<{ key: string; kind: string; sku: string | null }[]> {
+  return db.query<{ key: string; kind: string; sku: string | null }>('SELECT key, kind, sku FROM control_alerts WHERE cleared_at IS NULL');
+}
+
 /**
  * Brings the open alerts of `scope` in line with the ones raised now: opens the new keys, refreshes
  * the figures of the kept ones, clears the keys of the scope no longer raised. One evaluation at
@@ -176,4 +181,26 @@ export async function ackAlert(tx: Sql, id: number, by: string, now: Date, webho
 export async function subscribeAlerts(db: Sql, endpointId: string, on: boolean): Promise<boolean> {
   const rows = await db.query('UPDATE webhook_endpoints SET alerts = $2 WHERE id = $1 RETURNING 1', [endpointId, on]);
   return rows.length > 0;
+}
+
+/** Days of ATP history (charts) and of acknowledgements (delivery lags) kept. */
+export const HISTORY_DAYS = 30;
+export const ACK_DAYS = 7;
+
+/**
+ * Drops ATP history and acknowledgements older than kept; a channel's current version stays (its
+ * delivery still needs it), and so does the newest acknowledgement of each SKU (what it shows).
+ */
+export async function pruneHistory(db: Sql, now: Date): Promise<void> {
+  await db.query(
+    `DELETE FROM control_atp_history h USING channel_atp a
+     WHERE a.channel_id = h.channel_id AND a.sku = h.sku AND h.version < a.version AND h.at < $1`,
+    [new Date(now.getTime() - HISTORY_DAYS * 86_400_000)],
+  );
+  // The newest acknowledgement per channel and SKU stays: it is what the channel shows.
+  await db.query(
+    `DELETE FROM control_atp_acks k WHERE k.acked_at < $1
+       AND EXISTS (SELECT 1 FROM control_atp_acks n WHERE n.channel_id = k.channel_id AND n.sku = k.sku AND n.version > k.version)`,
+    [new Date(now.getTime() - ACK_DAYS * 86_400_000)],
+  );
 }

@@ -59,6 +59,13 @@ export function requireSupervisor(req: FastifyRequest, what = 'do this'): ids.Se
   return user;
 }
 
+/** The verified session of someone who administers devices (a supervisor, or the back office's admin), or a 401/403. */
+export function requireDeviceAdmin(req: FastifyRequest, what: string): ids.SessionUser {
+  const user = requireSession(req);
+  if (!user.roles.includes('supervisor') && !user.roles.includes('admin')) fail(403, 'forbidden', `only a supervisor or an admin may ${what}`);
+  return user;
+}
+
 /** The rate limit's key: the verified session, else the client address (never an unverified header). */
 export const rateKey = (req: FastifyRequest): string => (req.user ? `s:${req.user.sessionId}` : `ip:${req.ip}`);
 
@@ -243,7 +250,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
   });
 
   app.post(`${API_PREFIX}/devices/:deviceId/revoke`, async (req) => {
-    requireSupervisor(req, 'revoke a device');
+    requireDeviceAdmin(req, 'revoke a device');
     const id = parse(DeviceIdSchema, (req.params as { deviceId?: string }).deviceId, 'deviceId');
     const out = await ids.revokeDevice(db, id, now());
     if (!out.found) return fail(404, 'not_found', `no device ${id}`);
@@ -252,7 +259,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
   });
 
   app.post(`${API_PREFIX}/devices/:deviceId/reset`, async (req) => {
-    requireSupervisor(req, 'reset a device');
+    requireDeviceAdmin(req, 'reset a device');
     const id = parse(DeviceIdSchema, (req.params as { deviceId?: string }).deviceId, 'deviceId');
     if (!(await ids.resetDevice(db, id, now()))) return fail(404, 'not_found', `no registered device ${id}`);
     return { reset: id };

@@ -27,14 +27,13 @@ export async function catalogForPull(db: Sql, catalogSince: unknown): Promise<{ 
   const since = typeof catalogSince === 'string' && /^\d{1,15}$/.test(catalogSince) ? Number(catalogSince) : undefined;
   // No cursor, or one from another database (ahead of ours): the whole catalog.
   if (since === undefined || since === 0 || since > cursor) return { catalog: await catalogRows(db), catalogCursor: cursor };
-  const rows = await db.query<{ sku: string; gtin: string | null; name: string | null; units_per_case: number | null }>(
-    `SELECT k.sku, c.gtin, c.name, c.units_per_case
-     FROM (SELECT DISTINCT payload->>'key' AS sku FROM ledger WHERE position > $1 AND type = $2 AND payload->>'entity' = 'catalog') k
-     LEFT JOIN catalog c ON c.sku = k.sku ORDER BY k.sku`,
+  const changed = await db.query<{ sku: string }>(
+    `SELECT DISTINCT payload->>'key' AS sku FROM ledger WHERE position > $1 AND type = $2 AND payload->>'entity' = 'catalog' ORDER BY 1`,
     [since, MASTERDATA_TYPE],
   );
-  const upserts: CatalogItem[] = rows
-    .filter((r) => r.gtin !== null)
-    .map((r) => ({ sku: r.sku, gtin: String(r.gtin), name: String(r.name), ...(r.units_per_case ? { unitsPerCase: num(r.units_per_case) } : {}) }));
-  return { catalog: [], catalogCursor: cursor, catalogDelta: { since, upserts, removed: rows.filter((r) => r.gtin === null).map((r) => r.sku) } };
+  const skus = changed.map((r) => r.sku);
+  // A changed SKU still in the catalog is put again whole (with its case GTINs); one no longer there is removed.
+  const upserts = skus.length > 0 ? await catalogRows(db, skus) : [];
+  const present = new Set(upserts.map((u) => u.sku));
+  return { catalog: [], catalogCursor: cursor, catalogDelta: { since, upserts, removed: skus.filter((s) => !present.has(s)) } };
 }

@@ -9,6 +9,7 @@ import type { ConflictsAnswer, CountTasksAnswer, DevicesAnswer, DiscrepanciesAns
 import { API_PREFIX } from '../../domain/protocol.ts';
 import { hasRole } from '../../domain/roles.ts';
 import { fail, parse } from '../http.ts';
+import { requireDeviceAdmin } from '../identity/routes.ts';
 import { deviceAdminRows } from '../identity/storage.ts';
 import * as storage from '../storage/index.ts';
 import { authed, isSupervisor, requireRole, type ApiContext } from './guards.ts';
@@ -47,7 +48,8 @@ export async function readRoutes(app: FastifyInstance, { db, now }: ApiContext):
     return { discrepancies: await storage.discrepancyRows(db, 500) };
   });
   app.get(`${API_PREFIX}/devices`, authed, async (req): Promise<DevicesAnswer> => {
-    requireRole(req, 'supervisor');
+    // The back office's devices tab: a supervisor's, and the admin's who hands out the handhelds.
+    requireDeviceAdmin(req, 'list devices');
     return { devices: await deviceAdminRows(db, now()) };
   });
   app.get(`${API_PREFIX}/count-tasks`, authed, async (req): Promise<CountTasksAnswer> => {

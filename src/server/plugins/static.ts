@@ -1,7 +1,8 @@
 /**
  * Static plugin: the built PWA (hashed assets cached for good, the shell and the service worker
- * revalidated), the shell for every other page, and JSON 404s under /api. Registered at the
- * root (fastify-plugin): the not-found handler is the whole server's.
+ * revalidated; brotli or gzip from the files the build wrote beside them), the shell for every
+ * other page, and JSON 404s under /api. Registered at the root (fastify-plugin): the not-found
+ * handler is the whole server's.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,8 @@ async function staticFiles(app: FastifyInstance, opts: { staticDir?: string }): 
   if (serveStatic) {
     await app.register(fastifyStatic, {
       root,
+      // The build writes a .br and a .gz beside each text file (vite.config.ts): sent to a browser that takes them.
+      preCompressed: true,
       setHeaders: (res, file) => {
         // Hashed assets never change; the shell and the service worker must be revalidated.
         if (file.includes(`${path.sep}assets${path.sep}`)) res.header('cache-control', 'public, max-age=31536000, immutable');

@@ -13,8 +13,7 @@ export async function workRoutes(app: FastifyInstance, { db, now }: ApiContext):
     const user = req.user as storage.SessionUser;
     const roles = user.roles;
     const supervisor = roles.includes('supervisor');
-    const head = await storage.ledgerHead(db);
-    const cursor = `c${head}`;
+    const cursor = await storage.workHead(db);
     const asked = (req.query as { cursor?: unknown }).cursor;
     const [lastSeq, catalog, locations, pickLists, receipts, countTasks, returns] = await Promise.all([
       storage.deviceContact(db, deviceId, now()),

@@ -18,7 +18,7 @@ export async function lockDevice(tx: Sql, deviceId: string): Promise<number> {
 }
 
 /** The event ids (and content hashes, null before migration 4) the ledger holds for these seqs of a device. */
-export async function heldEvents(tx: Sql, deviceId: string, seqs: number[]): Promise<Map<number, { id: string; hash: string | null }>> {
+export async function storedSeqs(tx: Sql, deviceId: string, seqs: number[]): Promise<Map<number, { id: string; hash: string | null }>> {
   if (seqs.length === 0) return new Map();
   const rows = await tx.query<{ seq: number; id: string; payload_hash: string | null }>(
     'SELECT seq, id, payload_hash FROM ledger WHERE device_id = $1 AND seq = ANY($2::bigint[])',
@@ -28,9 +28,10 @@ export async function heldEvents(tx: Sql, deviceId: string, seqs: number[]): Pro
   return new Map(rows.map((r) => [num(r.seq), { id: r.id, hash: r.payload_hash }]));
 }
 
-export type ResendConflict = { seq: number; eventId: string; heldHash: string; sentHash: string; sent: unknown };
+/** `storedHash`: the content hash of the ledger's copy (the table's `held_hash` column). */
+export type ResendConflict = { seq: number; eventId: string; storedHash: string; sentHash: string; sent: unknown };
 
-/** Records resends of held events with other content; a repeat of the same content counts up its row. */
+/** Records resends of stored events with other content; a repeat of the same content counts up its row. */
 export async function recordResendConflicts(tx: Sql, deviceId: string, at: Date, conflicts: ResendConflict[]): Promise<void> {
   if (conflicts.length === 0) return;
   await tx.query(
@@ -39,7 +40,7 @@ export async function recordResendConflicts(tx: Sql, deviceId: string, at: Date,
      FROM jsonb_to_recordset($3::jsonb) AS x(seq bigint, event_id text, held_hash text, sent_hash text, sent jsonb)
      ORDER BY seq
      ON CONFLICT (device_id, seq, sent_hash) DO UPDATE SET times = event_conflicts.times + 1, last_seen_at = excluded.last_seen_at`,
-    [deviceId, at, json(conflicts.map((c) => ({ seq: c.seq, event_id: c.eventId, held_hash: c.heldHash, sent_hash: c.sentHash, sent: c.sent })))],
+    [deviceId, at, json(conflicts.map((c) => ({ seq: c.seq, event_id: c.eventId, held_hash: c.storedHash, sent_hash: c.sentHash, sent: c.sent })))],
   );
 }
 

@@ -114,14 +114,24 @@ export async function returnRows(db: Sql, onlyOpen: boolean): Promise<Quarantine
   }));
 }
 
-export async function catalogRows(db: Sql): Promise<CatalogItem[]> {
-  const rows = await db.query('SELECT sku, gtin, name, units_per_case FROM catalog ORDER BY sku');
-  return rows.map((r) => ({
-    sku: String(r.sku),
-    gtin: String(r.gtin),
-    name: String(r.name),
-    ...(r.units_per_case ? { unitsPerCase: num(r.units_per_case) } : {}),
-  }));
+/** The catalog as a handheld caches it, with each SKU's case GTINs (`skus`: only those). */
+export async function catalogRows(db: Sql, skus?: readonly string[]): Promise<CatalogItem[]> {
+  const rows = await db.query<{ sku: string; gtin: string; name: string; units_per_case: number | null; cases: unknown }>(
+    `SELECT c.sku, c.gtin, c.name, c.units_per_case,
+       (SELECT json_agg(json_build_object('gtin', k.gtin, 'units', k.units) ORDER BY k.gtin) FROM catalog_cases k WHERE k.sku = c.sku) AS cases
+     FROM catalog c ${skus ? 'WHERE c.sku = ANY($1::text[])' : ''} ORDER BY c.sku`,
+    skus ? [[...skus]] : [],
+  );
+  return rows.map((r) => {
+    const cases = (typeof r.cases === 'string' ? JSON.parse(r.cases) : r.cases) as { gtin: string; units: number }[] | null;
+    return {
+      sku: String(r.sku),
+      gtin: String(r.gtin),
+      name: String(r.name),
+      ...(r.units_per_case ? { unitsPerCase: num(r.units_per_case) } : {}),
+      ...(cases && cases.length > 0 ? { cases: cases.map((k) => ({ gtin: String(k.gtin), units: num(k.units) })) } : {}),
+    };
+  });
 }
 
 export async function locationRows(db: Sql): Promise<LocationView[]> {
@@ -200,8 +210,14 @@ export async function workCountTasks(db: Sql, statuses: string[]): Promise<Count
   return rows.map((r) => ({ id: r.id, location: r.location, reason: r.reason, status: r.status }));
 }
 
-/** A marker of the state the work answer reflects: the newest ledger position. */
-export async function ledgerHead(db: Sql): Promise<number> {
-  const [r] = await db.query<{ p: number }>('SELECT coalesce(max(position), 0) AS p FROM ledger');
-  return num(r?.p);
+/**
+ * The pull cursor: the newest positions of the floor ledger and of the order ledger (a channel's
+ * order confirmed or cancelled changes the pick lists without a floor event).
+ */
+export async function workHead(db: Sql): Promise<string> {
+  const [r] = await db.query<{ l: number; o: number }>(
+    'SELECT (SELECT coalesce(max(position), 0) FROM ledger) AS l, (SELECT coalesce(max(position), 0) FROM order_events) AS o',
+  );
+  const orders = num(r?.o);
+  return `c${num(r?.l)}${orders > 0 ? `o${orders}` : ''}`;
 }

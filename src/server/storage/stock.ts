@@ -16,9 +16,11 @@ export type StockRow = { sku: string; location: string; buckets: Buckets };
  * Callers pass only SKUs and places that exist.
  */
 export async function addMissingStock(tx: Sql, locked: readonly StockRow[], keys: readonly { sku: string; location: string }[]): Promise<StockRow[]> {
-  const held = new Set(locked.map((r) => rowKey(r.sku, r.location)));
+  const lockedKeys = new Set(locked.map((r) => rowKey(r.sku, r.location)));
   const missing = [
-    ...new Map(keys.filter((k) => !held.has(rowKey(k.sku, k.location))).map((k) => [rowKey(k.sku, k.location), { sku: k.sku, location: k.location }])).values(),
+    ...new Map(
+      keys.filter((k) => !lockedKeys.has(rowKey(k.sku, k.location))).map((k) => [rowKey(k.sku, k.location), { sku: k.sku, location: k.location }]),
+    ).values(),
   ].sort(byKey);
   if (missing.length === 0) return [...locked];
   await tx.query(

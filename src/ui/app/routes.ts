@@ -12,6 +12,8 @@ export const paths = {
   pick: (id: string) => `/pick/${seg(id)}`,
   countTasks: '/count',
   count: (id: string) => `/count/${seg(id)}`,
+  /** A count the counter starts at a bin of their choosing (no task from the API). */
+  countBin: (bin: string) => `/count/bin/${seg(bin)}`,
   receipts: '/receive',
   receive: (id: string, sscc?: string | null) => `/receive/${seg(id)}${sscc ? `?pallet=${seg(sscc)}` : ''}`,
   qc: '/qc',

@@ -10,7 +10,7 @@ import { useDevice } from '../app/device.ts';
 import { useSignedIn } from '../session/store.ts';
 import { call, type Entity, type ImportReport } from './api.ts';
 import { ImportPanel } from './ImportPanel.tsx';
-import { LabelSheet, type LabelData, type LabelKind, type LabelSize } from './Labels.tsx';
+import { LabelSheet, type LabelData, type LabelKind, type LabelSize, type Symbology } from './Labels.tsx';
 import './backoffice.css';
 
 type Tab = Entity | 'devices' | 'labels';
@@ -138,11 +138,13 @@ function CatalogFix({ reload }: { reload: () => void }) {
 
 function NewUser({ reload }: { reload: () => void }) {
   const { save, message } = useSave('users');
-  const [form, setForm] = useState({ id: '', name: '', roles: 'picker', pin: '', badge: '' });
+  const [form, setForm] = useState({ id: '', name: '', pin: '', badge: '' });
+  // A person often has several roles (a picker who also counts): one box each.
+  const [roles, setRoles] = useState<string[]>(['picker']);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (await save({ ...form, roles: [form.roles] })) reload();
+    if (await save({ ...form, roles })) reload();
   };
   return (
     <form aria-label="New user" onSubmit={(e) => void submit(e)}>
@@ -154,14 +156,15 @@ function NewUser({ reload }: { reload: () => void }) {
         Name
         <input value={form.name} onChange={set('name')} required />
       </label>
-      <label>
-        Role
-        <select value={form.roles} onChange={set('roles')}>
-          {ROLES.map((r) => (
-            <option key={r}>{r}</option>
-          ))}
-        </select>
-      </label>
+      <fieldset>
+        <legend>Roles</legend>
+        {ROLES.map((r) => (
+          <label key={r}>
+            <input type="checkbox" checked={roles.includes(r)} onChange={(e) => setRoles(e.target.checked ? [...roles, r] : roles.filter((x) => x !== r))} />
+            {r}
+          </label>
+        ))}
+      </fieldset>
       <label>
         PIN
         <input value={form.pin} onChange={set('pin')} inputMode="numeric" type="password" autoComplete="new-password" required />
@@ -218,7 +221,7 @@ function Devices() {
       .then((res) => {
         if (!live) return;
         if (res.status === 200) setDevices((JSON.parse(res.text) as { devices: Row[] }).devices);
-        else setMessage(`The device list needs a supervisor (the API answered ${res.status}).`);
+        else setMessage(`The device list needs a supervisor or an admin (the API answered ${res.status}).`);
       })
       .catch((err: unknown) => live && setMessage(err instanceof Error ? err.message : String(err)));
     return () => {
@@ -275,6 +278,7 @@ function LabelsPanel() {
   const [size, setSize] = useState<LabelSize>('100x50');
   const [codes, setCodes] = useState('');
   const [product, setProduct] = useState({ gtin: '', lot: '', expiry: '' });
+  const [symbology, setSymbology] = useState<Symbology>('gs1-128');
   const [labels, setLabels] = useState<LabelData[] | null>(null);
   const make = (e: FormEvent) => {
     e.preventDefault();
@@ -296,7 +300,7 @@ function LabelsPanel() {
             <option value="bin">bin</option>
             <option value="tote">tote</option>
             <option value="badge">badge card</option>
-            <option value="product">product (GS1-128)</option>
+            <option value="product">product (GTIN, lot, expiry)</option>
           </select>
         </label>
         <label>
@@ -309,6 +313,13 @@ function LabelsPanel() {
         </label>
         {kind === 'product' ? (
           <>
+            <label>
+              Barcode
+              <select value={symbology} onChange={(e) => setSymbology(e.target.value as Symbology)}>
+                <option value="gs1-128">GS1-128</option>
+                <option value="gs1datamatrix">GS1 DataMatrix</option>
+              </select>
+            </label>
             <label>
               GTIN
               <input value={product.gtin} onChange={(e) => setProduct({ ...product, gtin: e.target.value })} required pattern="\d{14}" title="14 digits" />
@@ -335,7 +346,7 @@ function LabelsPanel() {
           </button>
         ) : null}
       </form>
-      {labels ? <LabelSheet key={JSON.stringify([kind, labels])} kind={kind} size={size} labels={labels} /> : null}
+      {labels ? <LabelSheet key={JSON.stringify([kind, labels, symbology])} kind={kind} size={size} labels={labels} symbology={symbology} /> : null}
     </section>
   );
 }

@@ -54,7 +54,7 @@ export function AlertsPage() {
           </li>
         ))}
       </ul>
-      {perDay.length > 0 ? <Chart title="Alerts per day" series={perDay} unit="alerts" /> : null}
+      {perDay.length > 0 ? <Chart title="Alerts per day" series={perDay} unit="alerts" days={30} /> : null}
       <h2>Cleared</h2>
       <ul>
         {cleared.slice(0, 100).map((a) => (

@@ -86,7 +86,7 @@ export function BoardPage() {
           </Tile>
         ))}
       </div>
-      {charts.data ? <Chart title="Sync lag per handheld (longest wait per hour)" series={charts.data.syncLag} unit="seconds" /> : null}
+      {charts.data ? <Chart title="Sync lag per handheld (longest wait per hour)" series={charts.data.syncLag} unit="seconds" days={7} /> : null}
       <ThresholdsForm />
     </section>
   );

@@ -19,7 +19,23 @@ export function alignSeries(series: readonly ChartSeries[]): uPlot.AlignedData {
   return [xs, ...ys];
 }
 
-export function Chart({ title, series, unit, step = false }: { title: string; series: readonly ChartSeries[]; unit: string; step?: boolean }) {
+/**
+ * `days`: the x axis spans the last `days` days up to now (a series of one point is then a point
+ * in its week, not in an axis of years).
+ */
+export function Chart({
+  title,
+  series,
+  unit,
+  step = false,
+  days,
+}: {
+  title: string;
+  series: readonly ChartSeries[];
+  unit: string;
+  step?: boolean;
+  days?: number;
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -41,12 +57,13 @@ export function Chart({ title, series, unit, step = false }: { title: string; se
           })),
         ],
         axes: [{}, { label: unit }],
+        ...(days ? { scales: { x: { time: true, range: (): uPlot.Range.MinMax => [Date.now() / 1000 - days * 86_400, Date.now() / 1000] } } } : {}),
       },
       alignSeries(series),
       el,
     );
     return () => plot.destroy();
-  }, [title, series, unit, step]);
+  }, [title, series, unit, step, days]);
   return (
     <figure className="chart" aria-label={title}>
       {series.length === 0 ? <figcaption>{title}: no data yet.</figcaption> : null}

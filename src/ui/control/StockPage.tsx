@@ -78,7 +78,7 @@ function Explain({ pick, onClose }: { pick: Pick; onClose(): void }) {
         </table>
       ) : null}
       {ex.data && ex.data.entries.length === 0 && pick.bucket !== 'reserved' ? <p>No ledger entry moved this figure.</p> : null}
-      {charts.data ? <Chart title={`ATP of ${pick.sku} per channel`} series={charts.data.atp} unit="units" step /> : null}
+      {charts.data ? <Chart title={`ATP of ${pick.sku} per channel`} series={charts.data.atp} unit="units" step days={14} /> : null}
     </section>
   );
 }
@@ -150,7 +150,18 @@ export function StockPage() {
                   {channels.map((c) =>
                     n === 0 ? (
                       <td key={c} rowSpan={Math.max(1, i.sites.length)}>
-                        {i.atp.find((a) => a.channelId === c)?.atp ?? '—'}
+                        {i.atp.some((a) => a.channelId === c) ? (
+                          <button
+                            type="button"
+                            className="figure"
+                            aria-label={`Explain ATP of ${i.sku} for ${c}`}
+                            onClick={() => setPick({ sku: i.sku, site: null, bucket: 'available' })}
+                          >
+                            {i.atp.find((a) => a.channelId === c)?.atp}
+                          </button>
+                        ) : (
+                          '—'
+                        )}
                       </td>
                     ) : null,
                   )}

@@ -31,6 +31,24 @@ export function CountScreen({ taskId }: { taskId: string }) {
   );
 }
 
+/**
+ * A count the counter starts at a bin of the device's cached bin map: a task id made here (the
+ * API takes a count under a task it has not raised as the counter's own, `count.started`).
+ */
+export function BinCountScreen({ bin }: { bin: string }) {
+  const { db } = useDevice();
+  const go = useGo();
+  const { t } = useT();
+  const known = useLiveQuery(async () => (await db.locations.get(bin))?.kind === 'bin', [db, bin]);
+  const [id] = useState(() => `CT-${bin}-${crypto.randomUUID().slice(0, 8)}`.slice(0, 64));
+  if (known) return <CountRun task={{ id, location: bin, reason: t('ui.countBinReason'), status: 'open' }} />;
+  return (
+    <Screen title={t('ui.tile.count')} back={() => go(paths.countTasks)}>
+      <p>{known === undefined ? t('ui.loading') : t('ui.countBinUnknown', { bin })}</p>
+    </Screen>
+  );
+}
+
 function CountRun({ task }: { task: CountTaskView }) {
   const loaded = useCatalog();
   const catalog = loaded ?? NO_CATALOG;

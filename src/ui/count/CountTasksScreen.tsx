@@ -1,4 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { useState } from 'react';
 import { useDevice } from '../app/device.ts';
 import { paths, useGo } from '../app/routes.ts';
 import { useT } from '../i18n/i18n.ts';
@@ -12,6 +13,7 @@ export function CountTasksScreen() {
   const go = useGo();
   const { t } = useT();
   const tasks = useLiveQuery(() => db.countTasks.filter((task) => OPEN.includes(task.status)).sortBy('location'), [db]);
+  const [bin, setBin] = useState('');
   return (
     <Screen title={t('ui.tile.count')} back={() => go(paths.home)}>
       {tasks === undefined ? <p>{t('ui.loading')}</p> : tasks.length === 0 ? <p>{t('ui.noCountTasks')}</p> : null}
@@ -24,6 +26,22 @@ export function CountTasksScreen() {
           </li>
         ))}
       </ul>
+      <form
+        className="card stack"
+        aria-label={t('ui.countBinButton')}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (bin.trim()) go(paths.countBin(bin.trim()));
+        }}
+      >
+        <label>
+          {t('ui.countBinLabel')}
+          <input value={bin} onChange={(e) => setBin(e.target.value)} autoCapitalize="characters" required />
+        </label>
+        <button type="submit" className="secondary">
+          {t('ui.countBinButton')}
+        </button>
+      </form>
     </Screen>
   );
 }

@@ -5,7 +5,7 @@ import { paths, useGo } from '../app/routes.ts';
 import { chooseLanguage, LANGUAGES, switchLanguage, useT, type Language } from '../i18n/i18n.ts';
 import { Screen } from '../shell/Screen.tsx';
 import { useSession, useSignedIn } from '../session/store.ts';
-import { dropHeld } from '../signin/offline-upgrade.ts';
+import { forgetUpgrade } from '../signin/offline-upgrade.ts';
 import { OfflineReady } from '../signin/OfflineReady.tsx';
 
 export function HomeScreen() {
@@ -16,7 +16,7 @@ export function HomeScreen() {
   const setSession = useSession((s) => s.setSession);
   const leave = async () => {
     // The queue stays in the event log: the next user's session sends it.
-    dropHeld();
+    forgetUpgrade();
     await signOut(db, api);
     await switchLanguage('en');
     setSession(null);

@@ -5,7 +5,8 @@
  */
 import i18next from 'i18next';
 import { useMemo, useSyncExternalStore } from 'react';
-import { getSetting, putSetting, type FloorDb } from '../../device/db.ts';
+import { getSetting, putSetting } from '../../device/db-rows.ts';
+import type { FloorDb } from '../../device/db.ts';
 import { FEEDBACK_EN, type FeedbackCode, type FeedbackParams } from '../../domain/workflows/messages.ts';
 import { UI_EN, type UiKey } from './ui-en.ts';
 
@@ -40,17 +41,22 @@ export async function switchLanguage(lng: Language): Promise<void> {
   document.documentElement.lang = lng;
 }
 
-const settingKey = (userId: string) => `language:${userId}`;
+/** Where a user's language is kept in the device's settings table. */
+export const languageKey = (userId: string) => `language:${userId}`;
+
+/** Switches to a stored language setting (English when unset or unknown). */
+export async function applyLanguage(stored: unknown): Promise<void> {
+  await switchLanguage(isLanguage(stored) ? stored : 'en');
+}
 
 /** The language this user picked on this device (English until they pick one). */
 export async function applyUserLanguage(db: FloorDb, userId: string): Promise<void> {
-  const stored = await getSetting<unknown>(db, settingKey(userId), 'en');
-  await switchLanguage(isLanguage(stored) ? stored : 'en');
+  await applyLanguage(await getSetting<unknown>(db, languageKey(userId), 'en'));
 }
 
 /** Remembers a user's language on this device and switches to it. */
 export async function chooseLanguage(db: FloorDb, userId: string, lng: Language): Promise<void> {
-  await putSetting(db, settingKey(userId), lng);
+  await putSetting(db, languageKey(userId), lng);
   await switchLanguage(lng);
 }
 

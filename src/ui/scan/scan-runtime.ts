@@ -4,17 +4,19 @@
  * provide their own through `ScanRuntimeContext`.
  */
 import { createContext, useContext } from 'react';
-import { getSetting, putSetting } from '../../device/db.ts';
+import { getSetting, putSetting } from '../../device/db-rows.ts';
 import { startScanRuntime, type ScanRuntime } from '../../scan/runtime.ts';
 import { keyValueSettingsStore, type ScanSettingsStore } from '../../scan/settings.ts';
-import { browserDeviceParts } from '../app/device.ts';
+import { browserDb } from '../app/device.ts';
 
 let shared: ScanRuntime | undefined;
 
-/** The device's scanner settings in its Dexie settings table. */
+/** The device's scanner settings in its Dexie settings table (the database opens on first use). */
 export function deviceSettingsStore(): ScanSettingsStore {
-  const { db } = browserDeviceParts();
-  return keyValueSettingsStore({ get: (k) => getSetting<unknown>(db, k, undefined), put: (k, v) => putSetting(db, k, v) });
+  return keyValueSettingsStore({
+    get: async (k) => getSetting<unknown>(await browserDb(), k, undefined),
+    put: async (k, v) => putSetting(await browserDb(), k, v),
+  });
 }
 
 /** Starts (once) and returns the page's scan runtime; saved settings apply when loaded. */

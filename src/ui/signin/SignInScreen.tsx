@@ -1,7 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { deleteMeta, deviceIdOf } from '../../device/db.ts';
-import { offlineSignIn, rememberForOffline } from '../../device/offline-signin.ts';
-import type { StoredEvent } from '../../device/db.ts';
+import { deleteMeta, deviceIdOf } from '../../device/db-rows.ts';
+import type { FloorDb, StoredEvent } from '../../device/db.ts';
 import type { SignInResult } from '../../device/session.ts';
 import { useDeviceParts } from '../app/device.ts';
 import { playFeedback } from '../feedback/sound.ts';
@@ -10,16 +9,18 @@ import { ScanBar } from '../shell/ScanBar.tsx';
 import { useSession } from '../session/store.ts';
 import { paths, useGo } from '../app/routes.ts';
 import { applyUserLanguage, useT } from '../i18n/i18n.ts';
-import { holdForUpgrade } from './offline-upgrade.ts';
+import { keepForUpgrade } from './offline-upgrade.ts';
 
-/** Sign-in's code (the wire and the event log): fetched while the form is filled in, not before the form shows. */
+/** Sign-in's code (the wire and the event log) and the database: fetched while the form is filled in, not before the form shows. */
 const loadSession = () => import('../../device/session.ts');
 /** The API client (its wire schemas), likewise: the engine brings its own once it starts. */
 const loadClient = () => import('../../device/api/client.ts');
+/** Offline sign-in (and remembering a user for it), likewise. */
+const loadOffline = () => import('../../device/offline-signin.ts');
 
 /** Sign-in by badge scan (`U:name`, then the PIN) or by user name and PIN. */
 export function SignInScreen() {
-  const { db, http, api: startedApi, engine } = useDeviceParts();
+  const { openDb, http, api: startedApi, engine } = useDeviceParts();
   const setSession = useSession((s) => s.setSession);
   const show = useSession((s) => s.show);
   const [user, setUser] = useState('');
@@ -40,7 +41,12 @@ export function SignInScreen() {
     }
     setBusy(true);
     const creds = { user: user.trim(), pin };
-    const [{ reRegister, signIn, undeliveredEvents }, { httpApiClient }] = await Promise.all([loadSession(), loadClient()]);
+    const [{ reRegister, signIn, undeliveredEvents }, { httpApiClient }, { offlineSignIn, rememberForOffline }, db] = await Promise.all([
+      loadSession(),
+      loadClient(),
+      loadOffline(),
+      openDb(),
+    ]);
     const api = startedApi ?? httpApiClient(http);
     const result = reset ? await reRegister(db, api, creds, new Date()) : await signIn(db, api, creds, new Date());
     if (!result.ok && result.network && !reset) {
@@ -57,7 +63,7 @@ export function SignInScreen() {
         playFeedback('wrong');
         return;
       }
-      holdForUpgrade(creds);
+      keepForUpgrade(creds);
       await applyUserLanguage(db, offline.session.user.id).catch(() => undefined);
       go(paths.home, { replace: true });
       setSession({ user: offline.session.user, token: '' });
@@ -79,10 +85,10 @@ export function SignInScreen() {
       playFeedback('supervisor');
       return;
     }
-    await finish(result);
+    await finish(result, db);
   };
 
-  const finish = async (result: SignInResult) => {
+  const finish = async (result: SignInResult, db: FloorDb) => {
     if (!result.ok) {
       setPin('');
       show({ tone: 'wrong', code: 'signin.failed', params: { why: result.message } });
@@ -116,7 +122,7 @@ export function SignInScreen() {
         <p className="muted">{t('ui.signInHint')}</p>
         <form
           onSubmit={(e) => void submit(e)}
-          onFocus={() => void Promise.all([loadSession(), loadClient()]).catch(() => undefined)}
+          onFocus={() => void Promise.all([loadSession(), loadClient(), loadOffline(), openDb()]).catch(() => undefined)}
           aria-label="Sign in"
           className="stack"
         >

@@ -1,26 +1,25 @@
 /**
  * A worker signed in offline keeps working when the network comes back: the PIN they typed is
- * held in this page's memory only (never stored), and the first moment the API answers, the
+ * kept in this page's memory only (never stored), and the first moment the API answers, the
  * device signs them in online with it. The API checks the PIN itself (its own limits apply);
  * the new session's token then delivers the queue, whose offline events carry their grant.
- * After a reload nothing is held: the sync screen asks them to sign in again.
+ * After a reload nothing is kept: the sync screen asks them to sign in again.
  */
 import { useEffect } from 'react';
-import { deviceIdOf } from '../../device/db.ts';
-import { rememberForOffline } from '../../device/offline-signin.ts';
+import { deviceIdOf } from '../../device/db-rows.ts';
 import { useDevice } from '../app/device.ts';
 import { useSession } from '../session/store.ts';
 
-let held: { user: string; pin: string } | null = null;
+let awaitingUpgrade: { user: string; pin: string } | null = null;
 
 /** Keeps the credentials of an offline sign-in for the online one that follows. */
-export function holdForUpgrade(creds: { user: string; pin: string }): void {
-  held = creds;
+export function keepForUpgrade(creds: { user: string; pin: string }): void {
+  awaitingUpgrade = creds;
 }
 
 /** Forgets them (sign-out, or the API refused them). */
-export function dropHeld(): void {
-  held = null;
+export function forgetUpgrade(): void {
+  awaitingUpgrade = null;
 }
 
 const RETRY_MS = 15_000;
@@ -36,16 +35,16 @@ export function useOfflineUpgrade(): void {
     let busy = false;
     let stopped = false;
     const attempt = async () => {
-      const creds = held;
+      const creds = awaitingUpgrade;
       if (busy || stopped || !creds || !navigator.onLine) return;
       busy = true;
       try {
         // Sign-in's code loads with the first attempt: it is not part of the first download.
-        const { signIn } = await import('../../device/session.ts');
+        const [{ signIn }, { rememberForOffline }] = await Promise.all([import('../../device/session.ts'), import('../../device/offline-signin.ts')]);
         const result = await signIn(db, api, creds, new Date());
         if (stopped) return;
         if (result.ok) {
-          held = null;
+          awaitingUpgrade = null;
           void deviceIdOf(db)
             .then((id) => rememberForOffline(db, api, result.session, creds.pin, id))
             .catch(() => undefined);
@@ -54,7 +53,7 @@ export function useOfflineUpgrade(): void {
           show({ tone: 'accepted', code: 'signin.backOnline', params: {} });
         } else if (!result.network) {
           // Refused (a changed PIN, a revoked user): the worker signs in again themselves.
-          held = null;
+          awaitingUpgrade = null;
         }
       } finally {
         busy = false;

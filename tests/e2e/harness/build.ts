@@ -111,3 +111,23 @@ function pruneOldBuilds(keep: string): void {
     if (statSync(p).mtimeMs < hourAgo) rmSync(p, { recursive: true, force: true });
   }
 }
+
+/** The JS files a first load fetches before anything lazy: entry, static imports, modulepreloads. */
+export function initialJsFiles(dist: string): string[] {
+  const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
+  const queue = [...html.matchAll(/<script[^>]+src="\/([^"]+\.js)"/g), ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\/([^"]+\.js)"/g)]
+    .map((m) => m[1])
+    .filter((f): f is string => f !== undefined);
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const file = queue.shift() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = readFileSync(path.join(dist, file), 'utf8');
+    // Static imports only (`import{a}from"./x.js"`, `import"./y.js"`); `import("./z.js")` is lazy.
+    for (const m of code.matchAll(/\bimport\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'](\.\/[^"']+\.js)["']/g)) {
+      if (m[1]) queue.push(path.posix.join(path.posix.dirname(file), m[1]));
+    }
+  }
+  return [...seen];
+}

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, T0, openBackend, type Backend } from '../../fixtures/server-app.ts';
-import { channelApp, Clock, idem, injectCaller, registerChannels, supervisorToken, type Call } from '../../fixtures/channels.ts';
+import { channelApp, Clock, idem, injectCaller, LOOPBACK_TARGETS, registerChannels, supervisorToken, type Call } from '../../fixtures/channels.ts';
 import { Receiver } from '../../fixtures/webhook-receiver.ts';
 import { createApp, type App } from '../../../src/server/app.ts';
 import { deviceId } from '../../fixtures/server-app.ts';
@@ -214,7 +214,7 @@ describe.runIf(BACKEND_NAMES.includes('postgres'))('webhooks on postgresql with 
           logLevel: 'silent',
           now: () => T0,
           rateLimit: false,
-          channels: { worker: { ...WORKER, timeoutMs: 2000 }, sweepMs: false },
+          channels: { worker: { ...WORKER, timeoutMs: 2000 }, sweepMs: false, webhookTargets: LOOPBACK_TARGETS },
         }),
       );
   });

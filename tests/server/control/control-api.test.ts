@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/server/app.ts';
 import { createApp } from '../../../src/server/app.ts';
-import type { AlertsAnswer, Board, ExplainAnswer, SettingsAnswer, StockAnswer } from '../../../src/domain/control/protocol.ts';
+import type { AlertsAnswer, Board, ChartsAnswer, ExplainAnswer, SettingsAnswer, StockAnswer } from '../../../src/domain/control/protocol.ts';
 import { DEFAULT_CONTROL_SETTINGS } from '../../../src/domain/control/settings.ts';
-import { Clock, injectCaller, registerChannels, type Call } from '../../fixtures/channels.ts';
+import { Clock, injectCaller, LOOPBACK_TARGETS, registerChannels, type Call } from '../../fixtures/channels.ts';
 import { BACKEND_NAMES, Client, DeviceEvents, openBackend, pickHeld, pickLine, T0, type Backend } from '../../fixtures/server-app.ts';
 import { Receiver } from '../../fixtures/webhook-receiver.ts';
 
@@ -35,7 +35,7 @@ for (const name of BACKEND_NAMES) {
         logLevel: 'silent',
         now: clock.now,
         rateLimit: false,
-        channels: { worker: { pollMs: 50, baseBackoffMs: 10, maxBackoffMs: 20 }, sweepMs: false },
+        channels: { worker: { pollMs: 50, baseBackoffMs: 10, maxBackoffMs: 20 }, sweepMs: false, webhookTargets: LOOPBACK_TARGETS },
         control: { tickMs: 40, sweepMs: 40 },
       });
       call = injectCaller(app);
@@ -163,6 +163,52 @@ for (const name of BACKEND_NAMES) {
       await expect.poll(() => receiver.deliveries.some((d) => d.type === 'alert.acknowledged'), { timeout: 10_000 }).toBe(true);
     });
 
+    it('the live board streams to supervisors only, at most 4 per session, and shows a push without being asked', async () => {
+      const base = await app.app.listen({ port: 0, host: '127.0.0.1' });
+      const open = (token?: string, signal?: AbortSignal) =>
+        fetch(`${base}/api/v1/control/live`, { ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}), ...(signal ? { signal } : {}) });
+      expect((await open()).status).toBe(401);
+      expect((await open(tokens.picker!)).status).toBe(403);
+      expect((await open(channelKey)).status).toBe(401);
+      const ac = new AbortController();
+      const streams = await Promise.all([1, 2, 3, 4].map(() => open(tokens.supervisor!, ac.signal)));
+      expect(streams.map((s) => s.status)).toEqual([200, 200, 200, 200]);
+      expect((await open(tokens.supervisor!)).status).toBe(429);
+      const reader = streams[0]!.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const boards: Board[] = [];
+      const reading = (async () => {
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read().catch(() => ({ value: '', done: true }));
+          if (done) return;
+          buffer += value;
+          for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+            const data = buffer
+              .slice(0, cut)
+              .split('\n')
+              .find((l) => l.startsWith('data: '));
+            buffer = buffer.slice(cut + 2);
+            if (data) boards.push(JSON.parse(data.slice(6)) as Board);
+          }
+        }
+      })();
+      await expect.poll(() => boards.length).toBeGreaterThan(0);
+      const line = await pickLine(app.db, 'SKU-1003', 'A-02-01');
+      const sent = picker.next('pick.held', pickHeld('SKU-1003', 'A-02-01', 1, line.pickListId, line.lineId));
+      await client.push(picker.id, tokens.picker!, [sent]);
+      await expect.poll(() => boards.some((b) => b.devices.find((d) => d.deviceId === picker.id)?.lastSeq === sent.seq), { timeout: 10_000 }).toBe(true);
+      ac.abort();
+      await reading;
+      // The streams closed: the session may open new ones.
+      await expect
+        .poll(async () => {
+          const r = await open(tokens.supervisor!, AbortSignal.timeout(2000));
+          await r.body?.cancel();
+          return r.status;
+        })
+        .toBe(200);
+    });
+
     it('a channel shown more than it can sell raises an alert; a failing endpoint turns red', async () => {
       // The endpoint holds the value it was last sent; now it stops taking deliveries.
       await expect.poll(() => receiver.atp.get('SKU-1002')?.atp, { timeout: 10_000 }).toBeGreaterThan(0);
@@ -175,6 +221,30 @@ for (const name of BACKEND_NAMES) {
       await expect.poll(async () => (await board()).endpoints[0]?.rag, { timeout: 15_000 }).toBe('red');
       receiver.mode = 'ok';
       await expect.poll(() => openAlert('channel_overshown:shop:SKU-1002'), { timeout: 15_000 }).toBeUndefined();
+    });
+
+    it('charts: ATP per channel by version, sync lag per handheld, alerts per day; old history is pruned but the current version stays', async () => {
+      const c = await call<ChartsAnswer>('GET', '/api/v1/control/charts?sku=SKU-1002&days=30', { token: tokens.supervisor! });
+      expect(c.status).toBe(200);
+      const shop = c.body.atp.find((s) => s.label === 'shop')!;
+      expect(shop.points.length).toBeGreaterThanOrEqual(2);
+      // The pick of 5 shows as a step down of 5.
+      const values = shop.points.map((p) => p[1]);
+      expect(values[values.length - 2]! - values[values.length - 1]!).toBe(5);
+      expect(c.body.syncLag.map((s) => s.label)).toContain(picker.id);
+      expect(c.body.alertsPerDay.reduce((a, d) => a + d[1], 0)).toBeGreaterThan(0);
+      expect((await call('GET', '/api/v1/control/charts?days=1000', { token: tokens.supervisor! })).status).toBe(400);
+      // A year on, the sweep drops history older than 30 days, except each channel's current value.
+      clock.advance(365 * 86_400_000);
+      await expect
+        .poll(async () => (await app.db.query<{ n: number }>("SELECT count(*)::int AS n FROM control_atp_history WHERE sku = 'SKU-1002'"))[0]!.n, {
+          timeout: 10_000,
+        })
+        .toBe(1);
+      const [current] = await app.db.query<{ v: number; h: number }>(
+        "SELECT a.version AS v, h.version AS h FROM channel_atp a JOIN control_atp_history h USING (channel_id, sku) WHERE a.sku = 'SKU-1002'",
+      );
+      expect(Number(current!.h)).toBe(Number(current!.v));
     });
   });
 }
