@@ -6,7 +6,7 @@
  * and stock rows, locked), two more when a stock row is missing, the count windows when the batch records a
  * count, the write: a handful per push, however many events it carries.
  */
-import { afterFloorPush } from './channels/floor.ts';
+import { afterFloorPush, type FloorTouch } from './channels/floor.ts';
 import { EnvelopeSchema, describeIssues, parseEvent, rolesFor, type FloorEvent } from '../domain/events.ts';
 import { EventIdSchema, SeqSchema, assertNever, type LocationId, type Sku } from '../domain/ids.ts';
 import { factEvent, type LedgerFact as LedgerFactRow } from '../domain/replay.ts';
@@ -191,14 +191,18 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
     return answer([]);
   }
   // channels (issue 11): order states and every channel's ATP of what this push moved, in its transaction.
-  const settled = async (rejected: Rejection[]) => (await afterFloorPush(tx, ctx.deviceId, lastSeq, now), answer(rejected));
+  const settled = async ({ rejected, touched }: RunOutcome) => (await afterFloorPush(tx, ctx.deviceId, touched, now), answer(rejected));
   if (!oneByOne) return settled(await applyRun(tx, ctx, run, now));
 
   const rejected: Rejection[] = [];
+  const touched = { skus: [] as string[], pickListIds: [] as string[] };
   for (const e of run) {
     await savepoint(tx, 'one_event');
     try {
-      rejected.push(...(await applyRun(tx, ctx, [e], now)));
+      const one = await applyRun(tx, ctx, [e], now);
+      rejected.push(...one.rejected);
+      touched.skus.push(...one.touched.skus);
+      touched.pickListIds.push(...one.touched.pickListIds);
       await releaseSavepoint(tx, 'one_event');
     } catch (err) {
       if (!confinedToEvents(err)) throw err;
@@ -220,13 +224,16 @@ async function pushIn(tx: Sql, ctx: PushCtx, events: readonly ReadableEvent[], o
       rejected.push(rejection);
     }
   }
-  return settled(rejected);
+  return settled({ rejected, touched });
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** Checks, plans and writes a gapless run of new events; answers their rejections. */
-async function applyRun(tx: Sql, ctx: PushCtx, run: readonly ReadableEvent[], now: Date): Promise<Rejection[]> {
+/** A run's rejections, and what its applied events touched (for the channels). */
+type RunOutcome = { rejected: Rejection[]; touched: FloorTouch };
+
+/** Checks, plans and writes a gapless run of new events; answers their rejections and what the applied ones touched. */
+async function applyRun(tx: Sql, ctx: PushCtx, run: readonly ReadableEvent[], now: Date): Promise<RunOutcome> {
   const parsed: Parsed[] = run.map((e) => ({ e, ...readEvent(e) }));
   const readable = parsed.flatMap((p) => (p.event ? [p.event] : []));
   const prints = readable.map(footprint);
@@ -254,7 +261,17 @@ async function applyRun(tx: Sql, ctx: PushCtx, run: readonly ReadableEvent[], no
   const { rejected, ...write } = await planBatch(tx, checked, context, now);
   const last = run[run.length - 1] as ReadableEvent;
   await writePush(tx, { ...write, deviceId: ctx.deviceId, lastSeq: last.seq, receivedAt: now, channel: ctx.channel });
-  return rejected;
+  const applied = write.ledger.filter((l) => l.status === 'applied');
+  return {
+    rejected,
+    touched: {
+      skus: applied.flatMap((l) => l.touches.map((t) => t.sku)),
+      pickListIds: applied.flatMap((l) => {
+        const list = (l.payload as { pickListId?: unknown } | null)?.pickListId;
+        return typeof list === 'string' ? [list] : [];
+      }),
+    },
+  };
 }
 
 const emptyWrite = (): Omit<PushWrite, 'deviceId' | 'lastSeq' | 'receivedAt' | 'channel'> => ({

@@ -11,6 +11,7 @@
  * `afterFloorPush` is the one call the ingest path makes, inside a push's transaction, after
  * its stock changes: it brings order states and every channel's ATP of the SKUs the push
  * touched up to date and queues their webhooks, so they commit (or not) with the push.
+ * The push tells it what its applied events touched (it wrote them; no need to read them back).
  */
 import type { Sql } from '../db.ts';
 import { changeChannel, insertPickLists } from '../storage/index.ts';
@@ -75,22 +76,21 @@ export async function closePickList(tx: Sql, orderId: string): Promise<void> {
   if (closed.length > 0) await wakeHandhelds(tx);
 }
 
+/** What a push's applied events touched: the SKUs of their ledger rows, and the pick lists they name. */
+export type FloorTouch = { skus: readonly string[]; pickListIds: readonly string[] };
+
 /**
- * Called by the ingest path inside a push's transaction once its stock changes are written
- * (`afterSeq` is the device's last seq before the push): updates the orders whose lists the
- * push picked from and refreshes every channel's ATP of the SKUs it touched.
+ * Called by the ingest path inside a push's transaction once its stock changes are written:
+ * updates the orders whose lists the push picked from and refreshes every channel's ATP of the
+ * SKUs it touched.
  */
-export async function afterFloorPush(tx: Sql, deviceId: string, afterSeq: number, now: Date): Promise<void> {
-  const rows = await tx.query<{ skus: string[]; list: string | null }>(
-    `SELECT skus, payload->>'pickListId' AS list FROM ledger WHERE device_id = $1 AND seq > $2 AND status = 'applied'`,
-    [deviceId, afterSeq],
-  );
-  const skus = [...new Set(rows.flatMap((r) => r.skus ?? []))];
+export async function afterFloorPush(tx: Sql, deviceId: string, touched: FloorTouch, now: Date): Promise<void> {
+  const skus = [...new Set(touched.skus)];
   if (skus.length === 0) return;
-  const [any] = await tx.query('SELECT 1 FROM channels LIMIT 1');
+  const [any] = await tx.query('SELECT 1 FROM channels LIMIT 1', [], { prepared: true });
   if (!any) return;
   const notifyChannel = await webhookChannel(tx);
-  const orders = [...new Set(rows.flatMap((r) => (r.list && r.list.startsWith('PL-SO-') ? [r.list.slice(3)] : [])))].sort();
+  const orders = [...new Set(touched.pickListIds.flatMap((list) => (list.startsWith('PL-SO-') ? [list.slice(3)] : [])))].sort();
   for (const orderId of orders) {
     const [o] = await tx.query<{ status: string }>(`SELECT status FROM channel_orders WHERE id = $1 FOR UPDATE`, [orderId]);
     if (!o || !['confirmed', 'short'].includes(o.status)) continue;

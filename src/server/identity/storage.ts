@@ -178,6 +178,7 @@ export async function sessionByToken(db: Sql, tokenHash: string, now: Date): Pro
      FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN devices d ON d.device_id = s.device_id
      WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.ended_at IS NULL AND s.revoked_at IS NULL AND d.revoked_at IS NULL`,
     [tokenHash, now],
+    { prepared: true },
   );
   return r && { id: r.id, name: r.name, roles: r.roles, deviceId: asDeviceId(r.device_id), sessionId: r.session_id, tokenHash, deviceReset: r.reset === true };
 }

@@ -8,7 +8,7 @@ import { iso, json, num } from './rows.ts';
 
 /** Locks the device's row until the transaction ends (creating it on first contact); returns its last seq. */
 export async function lockDevice(tx: Sql, deviceId: string): Promise<number> {
-  const lock = () => tx.query<{ last_seq: number }>('SELECT last_seq FROM devices WHERE device_id = $1 FOR UPDATE', [deviceId]);
+  const lock = () => tx.query<{ last_seq: number }>('SELECT last_seq FROM devices WHERE device_id = $1 FOR UPDATE', [deviceId], { prepared: true });
   let [r] = await lock();
   if (!r) {
     await tx.query('INSERT INTO devices (device_id) VALUES ($1) ON CONFLICT DO NOTHING', [deviceId]);
@@ -23,6 +23,7 @@ export async function storedSeqs(tx: Sql, deviceId: string, seqs: number[]): Pro
   const rows = await tx.query<{ seq: number; id: string; payload_hash: string | null }>(
     'SELECT seq, id, payload_hash FROM ledger WHERE device_id = $1 AND seq = ANY($2::bigint[])',
     [deviceId, seqs],
+    { prepared: true },
   );
   return new Map(rows.map((r) => [num(r.seq), { id: r.id, hash: r.payload_hash }]));
 }
@@ -62,7 +63,7 @@ export async function resendConflictRows(db: Sql, limit: number): Promise<Resend
 
 /** Records that a device called in without delivering anything new. */
 export async function touchDevice(tx: Sql, deviceId: string, at: Date): Promise<void> {
-  await tx.query('UPDATE devices SET last_contact_at = $2 WHERE device_id = $1', [deviceId, at]);
+  await tx.query('UPDATE devices SET last_contact_at = $2 WHERE device_id = $1', [deviceId, at], { prepared: true });
 }
 
 /** Notes that a device called in (a pull counts as contact) and answers its last seq. */

@@ -210,13 +210,14 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
     if (payload.length > MAX_NOTIFY) payload = json([...new Set(w.changes.map((c) => c.kind))].map((kind) => ({ kind })));
     notify = `pg_notify(${$(w.channel)}, ${$(payload)})`;
   }
-  await tx.query(`WITH ${parts.join(',\n')} SELECT ${notify} AS notified, (SELECT count(*) FROM device_up) AS devices`, params);
+  await tx.query(`WITH ${parts.join(',\n')} SELECT ${notify} AS notified, (SELECT count(*) FROM device_up) AS devices`, params, { prepared: true });
   if (w.returnsResolved.length > 0) {
     await tx.query(
       `UPDATE returns r SET resolved_qty = r.resolved_qty + d.qty
        FROM (SELECT return_id, sum(qty) AS qty FROM jsonb_to_recordset($1::jsonb) AS x(return_id text, qty int) GROUP BY return_id) d
        WHERE r.return_id = d.return_id`,
       [json(w.returnsResolved.map((r) => ({ return_id: r.returnId, qty: r.qty })))],
+      { prepared: true },
     );
   }
 }

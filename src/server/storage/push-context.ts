@@ -97,13 +97,14 @@ export async function pushContext(
        (SELECT coalesce(json_agg(json_build_object('id', u.id, 'roles', u.roles, 'signedIn', du.user_id IS NOT NULL)), '[]')
           FROM users u LEFT JOIN device_users du ON du.user_id = u.id AND du.device_id = $1
           WHERE u.id = ANY($2::text[])) AS actors,
-       (SELECT coalesce(json_agg(DISTINCT id), '[]') FROM ledger WHERE id = ANY($3::text[])) AS known,
+       (SELECT coalesce(json_agg(DISTINCT k.id), '[]') FROM unnest($3::text[]) AS k(id) WHERE EXISTS (SELECT 1 FROM ledger l WHERE l.id = k.id)) AS known,
        (SELECT coalesce(json_agg(t), '[]') FROM (
           SELECT id, location, reason, status, snapshot, held, started FROM count_tasks WHERE id = ANY($4::text[]) ORDER BY id FOR UPDATE) t) AS tasks,
        (SELECT coalesce(json_agg(t), '[]') FROM (
           SELECT pick_list_id, line_id, sku, location, qty, picked, short FROM pick_lines
-          WHERE (pick_list_id, line_id) IN (SELECT pick_list_id, line_id FROM jsonb_to_recordset($6::jsonb) AS x(pick_list_id text, line_id text))
-             OR (pick_list_id, line_id) IN (SELECT pick_list_id, line_id FROM picks WHERE event_id = ANY($5::text[]))
+          WHERE (pick_list_id, line_id) IN (
+            SELECT pick_list_id, line_id FROM jsonb_to_recordset($6::jsonb) AS x(pick_list_id text, line_id text)
+            UNION ALL SELECT pick_list_id, line_id FROM picks WHERE event_id = ANY($5::text[]))
           ORDER BY pick_list_id, line_id FOR UPDATE) t) AS lines,
        (SELECT coalesce(json_agg(t), '[]') FROM (
           SELECT event_id, pick_list_id, line_id, sku, location, qty, taken, undone, returned FROM picks
@@ -120,9 +121,10 @@ export async function pushContext(
           WHERE du.legacy AND du.user_id = ANY($12::text[]) AND du.device_id IN (SELECT device_id FROM lineage)) AS legacy,
        (SELECT coalesce(json_agg(t), '[]') FROM (
           SELECT sku, location, available, committed, qc, quarantine, suspect FROM stock
-          WHERE (sku, location) IN (SELECT sku, location FROM jsonb_to_recordset($13::jsonb) AS k(sku text, location text))
-             OR location = ANY($14::text[])
-             OR location IN (SELECT location FROM count_tasks WHERE id = ANY($15::text[]))
+          WHERE (sku, location) IN (
+            SELECT sku, location FROM jsonb_to_recordset($13::jsonb) AS k(sku text, location text)
+            UNION ALL SELECT sku, location FROM stock WHERE location = ANY($14::text[])
+            UNION ALL SELECT s.sku, s.location FROM count_tasks t JOIN stock s ON s.location = t.location WHERE t.id = ANY($15::text[]))
           ORDER BY sku, location FOR UPDATE) t) AS stock`,
     [
       q.deviceId,
@@ -141,6 +143,7 @@ export async function pushContext(
       q.stockLocations,
       q.approvedTaskIds,
     ],
+    { prepared: true },
   );
   return {
     actors: new Map((r?.actors ?? []).map((a) => [a.id, { roles: a.roles, signedIn: a.signedIn }])),

@@ -29,6 +29,7 @@ export async function addMissingStock(tx: Sql, locked: readonly StockRow[], keys
      ORDER BY sku, location
      ON CONFLICT (sku, location) DO NOTHING`,
     [json(missing)],
+    { prepared: true },
   );
   const added = await tx.query<Row & { sku: string; location: string }>(
     `SELECT sku, location, available, committed, qc, quarantine, suspect FROM stock
@@ -36,6 +37,7 @@ export async function addMissingStock(tx: Sql, locked: readonly StockRow[], keys
      ORDER BY sku, location
      FOR UPDATE`,
     [json(missing)],
+    { prepared: true },
   );
   return [...locked, ...added.map((r) => ({ sku: r.sku, location: r.location, buckets: bucketsOf(r) }))];
 }
@@ -62,6 +64,7 @@ export async function countWindows(
      JOIN ledger l ON l.position > b.position AND l.locations @> ARRAY[s.location] AND l.status = 'applied' AND l.type = ANY($2::text[])
      ORDER BY s.task_id, l.position`,
     [json(starts.map((s) => ({ task_id: s.taskId, location: s.location, started_by: s.startedBy }))), movingTypes],
+    { prepared: true },
   );
   for (const r of rows) out.get(r.task_id)?.push(toFact(r));
   return out;
