@@ -620,4 +620,17 @@ CREATE INDEX ledger_received_type ON ledger (type, received_at);
 CREATE INDEX webhook_deliveries_delivered_at ON webhook_deliveries (at) WHERE status_code BETWEEN 200 AND 299;
 `,
   },
+  {
+    version: 13,
+    name: 'stock rows know when they last moved',
+    sql: `
+-- Kept by the push's write: the control room's dead-stock and held-too-long rules read it instead
+-- of every ledger entry of a SKU on each evaluation (a cost that grew with the ledger).
+ALTER TABLE stock ADD COLUMN last_moved_at timestamptz;
+UPDATE stock st SET last_moved_at = m.last_at
+FROM (SELECT split_part(t, ' ', 1) AS sku, split_part(t, ' ', 2) AS location, max(g.received_at) AS last_at
+      FROM ledger g CROSS JOIN LATERAL unnest(g.touches) AS t WHERE g.status = 'applied' GROUP BY 1, 2) m
+WHERE st.sku = m.sku AND st.location = m.location;
+`,
+  },
 ];

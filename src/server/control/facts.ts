@@ -109,21 +109,16 @@ export async function skuFacts(db: Sql, skus: readonly string[] | undefined, now
   const rows = await db.query(
     `WITH s AS (
        SELECT st.sku, l.site_id, sum(st.available)::bigint AS available,
-         sum(st.available + st.committed + st.qc + st.quarantine + st.suspect)::bigint AS on_hand
+         sum(st.available + st.committed + st.qc + st.quarantine + st.suspect)::bigint AS on_hand, max(st.last_moved_at) AS last_at
        FROM stock st JOIN locations l ON l.id = st.location
        WHERE ($1::text[] IS NULL OR st.sku = ANY($1::text[])) GROUP BY st.sku, l.site_id),
      p AS (
        SELECT pk.sku, l.site_id, sum(pk.taken - pk.returned)::bigint AS picked
        FROM picks pk JOIN ledger g ON g.id = pk.event_id AND g.status = 'applied' JOIN locations l ON l.id = pk.location
-       WHERE g.received_at >= $2 AND ($1::text[] IS NULL OR pk.sku = ANY($1::text[])) GROUP BY pk.sku, l.site_id),
-     m AS (
-       SELECT split_part(t, ' ', 1) AS sku, l.site_id, max(g.received_at) AS last_at
-       FROM ledger g CROSS JOIN LATERAL unnest(g.touches) AS t JOIN locations l ON l.id = split_part(t, ' ', 2)
-       WHERE g.status = 'applied' AND ($1::text[] IS NULL OR g.skus && $1::text[]) GROUP BY 1, 2)
-     SELECT s.sku, s.site_id, c.reorder_point, s.available, s.on_hand, coalesce(p.picked, 0) AS picked, m.last_at
+       WHERE g.received_at >= $2 AND ($1::text[] IS NULL OR pk.sku = ANY($1::text[])) GROUP BY pk.sku, l.site_id)
+     SELECT s.sku, s.site_id, c.reorder_point, s.available, s.on_hand, coalesce(p.picked, 0) AS picked, s.last_at
      FROM s JOIN catalog c ON c.sku = s.sku
      LEFT JOIN p ON p.sku = s.sku AND p.site_id = s.site_id
-     LEFT JOIN m ON m.sku = s.sku AND m.site_id = s.site_id
      ORDER BY s.sku, s.site_id`,
     [skus ? [...skus] : null, since],
   );
@@ -138,11 +133,10 @@ export async function skuFacts(db: Sql, skus: readonly string[] | undefined, now
   }));
 }
 
-/** Units in QC, quarantine or suspect, with the last applied entry that touched their figure. */
+/** Units in QC, quarantine or suspect, with when their stock row last moved (kept by the push's write). */
 export async function heldFacts(db: Sql, skus: readonly string[] | undefined): Promise<HeldFacts[]> {
   const rows = await db.query(
-    `SELECT st.sku, st.location, l.site_id, st.qc, st.quarantine, st.suspect,
-       (SELECT max(g.received_at) FROM ledger g WHERE g.status = 'applied' AND g.touches @> ARRAY[st.sku || ' ' || st.location]) AS last_at
+    `SELECT st.sku, st.location, l.site_id, st.qc, st.quarantine, st.suspect, st.last_moved_at AS last_at
      FROM stock st JOIN locations l ON l.id = st.location
      WHERE (st.qc > 0 OR st.quarantine > 0 OR st.suspect > 0) AND ($1::text[] IS NULL OR st.sku = ANY($1::text[]))
      ORDER BY st.sku, st.location`,

@@ -88,8 +88,8 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
   }
   if (w.stock.length > 0) {
     parts.push(`stock_in AS (
-      INSERT INTO stock (sku, location, available, committed, qc, quarantine, suspect)
-      SELECT sku, location, available, committed, qc, quarantine, suspect
+      INSERT INTO stock (sku, location, available, committed, qc, quarantine, suspect, last_moved_at)
+      SELECT sku, location, available, committed, qc, quarantine, suspect, ${$(w.receivedAt)}::timestamptz
       FROM jsonb_to_recordset(${$(json([...w.stock].sort(byKey)))}::jsonb) AS x(sku text, location text, available int, committed int, qc int, quarantine int, suspect int)
       ORDER BY sku, location
       ON CONFLICT (sku, location) DO UPDATE SET
@@ -97,7 +97,8 @@ export async function writePush(tx: Sql, w: PushWrite): Promise<void> {
         committed = stock.committed + excluded.committed,
         qc = stock.qc + excluded.qc,
         quarantine = stock.quarantine + excluded.quarantine,
-        suspect = stock.suspect + excluded.suspect
+        suspect = stock.suspect + excluded.suspect,
+        last_moved_at = GREATEST(stock.last_moved_at, excluded.last_moved_at)
       RETURNING 1)`);
   }
   if (w.discrepancies.length > 0) {

@@ -39,8 +39,8 @@ export async function seedIfEmpty(db: Database, data: SeedData): Promise<boolean
     await insertCatalog(tx, data.catalog);
     await tx.query(`INSERT INTO locations (id, kind) SELECT id, kind FROM jsonb_to_recordset($1::jsonb) AS x(id text, kind text)`, [json(data.locations)]);
     await tx.query(
-      `INSERT INTO stock (sku, location, available) SELECT sku, location, available FROM jsonb_to_recordset($1::jsonb) AS x(sku text, location text, available int)`,
-      [json(data.stock)],
+      `INSERT INTO stock (sku, location, available, last_moved_at) SELECT sku, location, available, $2 FROM jsonb_to_recordset($1::jsonb) AS x(sku text, location text, available int)`,
+      [json(data.stock), data.now],
     );
     // Opening balances go to the ledger too, so every figure has events behind it.
     await tx.query(
