@@ -19,19 +19,34 @@ export async function openApp(page: Page, baseUrl: string): Promise<void> {
   await page.evaluate(
     () =>
       new Promise<void>((resolve, reject) => {
-        // The app created its database on start; the settings table is the one the scanner settings live in.
-        const open = indexedDB.open('floor-scanner');
-        open.onerror = () => reject(open.error ?? new Error('cannot open the device database'));
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction('settings', 'readwrite');
-          tx.objectStore('settings').put({ key: 'scanner', value: { wedge: { maxGapMs: 200 } } });
-          tx.oncomplete = () => {
-            db.close();
-            resolve();
+        // The app makes its database with Dexie shortly after the sign-in screen is drawn (not
+        // before: the first download has no Dexie). Until it exists, opening it here would make
+        // an empty one and hold Dexie's upgrade blocked behind this connection: abort, and wait.
+        const attempt = (left: number) => {
+          const again = (why: string) => (left > 0 ? setTimeout(() => attempt(left - 1), 50) : reject(new Error(why)));
+          const open = indexedDB.open('floor-scanner');
+          open.onupgradeneeded = () => open.transaction?.abort();
+          open.onerror = () => again(`the device database is not there: ${String(open.error)}`);
+          open.onsuccess = () => {
+            const db = open.result;
+            if (!db.objectStoreNames.contains('settings')) {
+              db.close();
+              again('the device database has no settings table');
+              return;
+            }
+            const tx = db.transaction('settings', 'readwrite');
+            tx.objectStore('settings').put({ key: 'scanner', value: { wedge: { maxGapMs: 200 } } });
+            tx.oncomplete = () => {
+              db.close();
+              resolve();
+            };
+            tx.onerror = () => {
+              db.close();
+              reject(tx.error ?? new Error('cannot write the scanner settings'));
+            };
           };
-          tx.onerror = () => reject(tx.error ?? new Error('cannot write the scanner settings'));
         };
+        attempt(200);
       }),
   );
   // The scanner settings are read when the page starts.
