@@ -4,7 +4,7 @@
  * answers are the types the API returns and the control room reads.
  */
 import { z } from '../schema.ts';
-import type { AlertKind, Severity } from './alerts.ts';
+import type { AlertDraft } from './alerts.ts';
 import type { Rag, Reason } from './board.ts';
 import type { ControlSettings } from './settings.ts';
 
@@ -56,16 +56,9 @@ export type EndpointTile = BoardTile & {
 export type SiteTile = BoardTile & { siteId: string; name: string; openAlerts: number };
 export type Board = { at: string; devices: DeviceTile[]; endpoints: EndpointTile[]; sites: SiteTile[]; openAlerts: number };
 
-export type AlertView = {
+/** An alert as stored: what the rule raised, and its life since. */
+export type AlertView = AlertDraft & {
   id: number;
-  key: string;
-  kind: AlertKind;
-  severity: Severity;
-  subject: string;
-  sku: string | null;
-  site: string | null;
-  message: string;
-  figures: Record<string, number | string | null>;
   raisedAt: string;
   lastSeenAt: string;
   clearedAt: string | null;

@@ -8,6 +8,7 @@ import type { CycleAnswer, ReconcileSettings } from '../../../domain/reconcile/p
 import { Chart } from '../Chart.tsx';
 import { useApi, useLive } from '../reconcile/api.ts';
 import '../reconcile/reconcile.css';
+import { LiveStatus, type Said } from '../reconcile/LiveStatus.tsx';
 
 const STATUS: Record<string, string> = {
   open: 'waiting for a counter',
@@ -21,7 +22,7 @@ const pct = (a: number | null) => (a === null ? '—' : `${Math.round(a * 100)} 
 export function CountsPage() {
   const { data, error, refresh } = useLive<CycleAnswer>('/counts/cycle?days=30');
   const api = useApi();
-  const [said, setSaid] = useState<{ text: string; bad: boolean } | null>(null);
+  const [said, setSaid] = useState<Said>(null);
   const raise = async () => {
     const a = await api<{ raised: number; tasks: unknown[] }>('POST', '/counts/cycle', {});
     const text = !a.ok
@@ -44,13 +45,7 @@ export function CountsPage() {
           </button>
         )}
       </header>
-      {said && (
-        <p role="status" className={said.bad ? 'reconcile-bad' : 'reconcile-ok'}>
-          {said.text}
-        </p>
-      )}
-      {error && <p role="alert">Live figures paused: {error}</p>}
-      {!data && !error && <p aria-busy="true">Loading cycle counts…</p>}
+      <LiveStatus said={said} error={error} loading={data ? null : 'Loading cycle counts…'} />
       {data && (
         <div className="counts-grid">
           <div>
@@ -156,7 +151,7 @@ const FIELDS: { key: keyof ReconcileSettings; label: string; min: number; max: n
 
 function SettingsForm({ settings, onSaved }: { settings: ReconcileSettings; onSaved: () => void }) {
   const api = useApi();
-  const [said, setSaid] = useState<{ text: string; bad: boolean } | null>(null);
+  const [said, setSaid] = useState<Said>(null);
   const save = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);

@@ -8,6 +8,7 @@ import type { DriftCause } from '../../../domain/reconcile/drift.ts';
 import type { DriftRow, ReportAnswer } from '../../../domain/reconcile/protocol.ts';
 import { ago, useApi, useLive } from './api.ts';
 import './reconcile.css';
+import { LiveStatus, type Said } from './LiveStatus.tsx';
 
 const CAUSES: Record<DriftCause, { label: string; hint: string }> = {
   not_delivered: { label: 'Not delivered', hint: 'the channel was never told the current figure (delivery failing, waiting or never published)' },
@@ -19,7 +20,7 @@ export function ReconcilePage() {
   const { data, error, refresh } = useLive<ReportAnswer>('/reconcile/report');
   const api = useApi();
   const [busy, setBusy] = useState<string | null>(null);
-  const [said, setSaid] = useState<{ text: string; bad: boolean } | null>(null);
+  const [said, setSaid] = useState<Said>(null);
 
   const act = async (id: string, method: 'POST', path: string, body: unknown, done: (b: Record<string, unknown>) => string) => {
     setBusy(id);
@@ -51,13 +52,7 @@ export function ReconcilePage() {
           {busy === 'run' ? 'Checking every SKU…' : 'Check every SKU now'}
         </button>
       </header>
-      {said && (
-        <p role="status" className={said.bad ? 'reconcile-bad' : 'reconcile-ok'}>
-          {said.text}
-        </p>
-      )}
-      {error && <p role="alert">Live figures paused: {error}</p>}
-      {!data && !error && <p aria-busy="true">Loading the drift report…</p>}
+      <LiveStatus said={said} error={error} loading={data ? null : 'Loading the drift report…'} />
       {data && (
         <>
           <ul className="reconcile-causes" aria-label="Drifts by cause">
