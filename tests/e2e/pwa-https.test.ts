@@ -3,11 +3,8 @@
  * same `tls` option): a handheld opening the app by a LAN name gets a secure context, so
  * the service worker installs and the camera is allowed; no "needs HTTPS" note.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { selfSignedCertificate } from '../fixtures/certificate.ts';
 import { chromium } from 'playwright-core';
 import { afterEach, expect, test } from 'vitest';
 import { CHROMIUM_ARGS, ensureBuilt, ensureChromium, startTestServer } from './harness.ts';
@@ -19,41 +16,16 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A self-signed certificate for HOST, as a warehouse would make for its own network. */
-function makeCertificate(dir: string): { cert: string; key: string; spki: string } {
-  const keyFile = path.join(dir, 'key.pem');
-  const certFile = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${HOST}`,
-      '-addext',
-      `subjectAltName=DNS:${HOST}`,
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  const cert = readFileSync(certFile, 'utf8');
+/** A certificate for HOST, and the hash of its key that Chromium is told to trust. */
+function makeCertificate(): { cert: string; key: string; spki: string } {
+  const { cert, key } = selfSignedCertificate(HOST, `DNS:${HOST}`);
   // Chromium trusts exactly this key (as a handheld with the warehouse's CA installed would).
   const der = new X509Certificate(cert).publicKey.export({ type: 'spki', format: 'der' });
-  return { cert, key: readFileSync(keyFile, 'utf8'), spki: createHash('sha256').update(der).digest('base64') };
+  return { cert, key, spki: createHash('sha256').update(der).digest('base64') };
 }
 
 test('over HTTPS by a LAN name: secure context, worker installed, camera allowed, no HTTPS note', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'floor-e2e-tls-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const { cert, key, spki } = makeCertificate(dir);
+  const { cert, key, spki } = makeCertificate();
   const server: ServerHandle = await startTestServer({ staticDir: await ensureBuilt(), tls: { cert, key } });
   cleanups.push(() => server.close());
   const { port, protocol } = new URL(server.url);
