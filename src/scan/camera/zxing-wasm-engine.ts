@@ -8,6 +8,7 @@ import type * as ZxingReader from 'zxing-wasm/reader';
 import { evidenceKey, samePlace } from '../evidence.ts';
 import { eanDoubt } from './ean-check.ts';
 import { prepare, type Prep } from './prep.ts';
+import { EAN_MODULES, addOnStrip, aimRect, cropFrame } from './second-pass.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
 export type WasmSource = { wasmUrl: string } | { wasmBinary: ArrayBuffer };
@@ -23,7 +24,16 @@ export type ZxingWasmTuning = {
   isPure?: boolean;
   /** Preparations taken in turn, one per frame (default: the frame as captured). */
   cycle?: readonly Prep[];
+  /** Read the middle of each frame again for stacked DataBar (default: when DataBar is enabled and `tryHarder` is off). */
+  stackedPass?: boolean;
 };
+
+/**
+ * The DataBar kinds read again in the middle of the frame: the stacked ones, which ZXing-C++
+ * pairs across rows only when trying harder, and their one-row siblings (one reader reads
+ * them all, and a curved stacked symbol is sometimes reported as one of them).
+ */
+const STACKED: ReadonlySet<string> = new Set(['DataBarOmni', 'DataBarStk', 'DataBarStkOmni', 'DataBarLtd', 'DataBarExpStk']);
 
 /** What the site asks the engine to read (its scanner settings). */
 export type EngineConfig = { symbologies: readonly Symbology[]; code39Check: boolean };
@@ -147,6 +157,30 @@ function placeOf(p: Pos): { x: number; y: number; size: number } {
 
 export type ZxingReaderModule = typeof ZxingReader;
 
+type ReadResult = Awaited<ReturnType<ZxingReaderModule['readBarcodes']>>[number];
+
+/** A result read in a crop, placed in the frame it was cut from. */
+function shifted(r: ReadResult, dx: number, dy: number): ReadResult {
+  const p = r.position;
+  const move = (q: { x: number; y: number }) => ({ x: q.x + dx, y: q.y + dy });
+  return { ...r, position: { topLeft: move(p.topLeft), topRight: move(p.topRight), bottomRight: move(p.bottomRight), bottomLeft: move(p.bottomLeft) } };
+}
+
+/**
+ * The product code read with its add-on from a straightened strip along it (the gap closed,
+ * see `addOnStrip`), or undefined. The strip must read the very product code the frame did:
+ * the add-on only ever extends a read, never replaces it.
+ */
+async function readAddOn(zx: ZxingReaderModule, frame: Frame, r: ReadResult, modules: number, options: ZxingReader.ReaderOptions): Promise<string | undefined> {
+  const strip = addOnStrip(frame, r.position, modules);
+  if (!strip) return undefined;
+  for (const s of await zx.readBarcodes(strip as ImageData, options)) {
+    const extra = s.text.length - r.text.length;
+    if (s.isValid && s.symbologyIdentifier === ']E3' && s.format === r.format && s.text.startsWith(r.text) && (extra === 2 || extra === 5)) return s.text;
+  }
+  return undefined;
+}
+
 /**
  * Creates the decoder from an already imported library: the Web Worker imports it
  * statically, because a worker bundle cannot split code.
@@ -178,6 +212,17 @@ export async function createZxingWasmDecoderFrom(
     tryInvert: false,
     maxNumberOfSymbols: 4,
   };
+  // Second looks (see second-pass.ts), each only when its symbology is enabled.
+  const addOnOptions: ZxingReader.ReaderOptions | undefined =
+    config.symbologies.includes('ean-addon') && config.symbologies.includes('ean-upc')
+      ? { ...options, formats: [...ZXING_FORMATS['ean-upc']], eanAddOnSymbol: 'Require', tryHarder: false, tryRotate: false, tryDownscale: false, maxNumberOfSymbols: 1 }
+      : undefined;
+  // Only when a stacked kind is enabled: the one-row kinds alone are read well enough by the first pass.
+  const stacked = formats.some((f) => f === 'DataBarStk' || f === 'DataBarStkOmni' || f === 'DataBarExpStk') ? formats.filter((f) => STACKED.has(f)) : [];
+  const stackedOptions: ZxingReader.ReaderOptions | undefined =
+    tuning.stackedPass === false || tuning.tryHarder || stacked.length === 0
+      ? undefined
+      : { ...options, formats: stacked, tryHarder: true, tryRotate: false, tryDownscale: false };
   const cycle = tuning.cycle ?? ['plain'];
   let turn = 0;
   return {
@@ -189,22 +234,35 @@ export async function createZxingWasmDecoderFrom(
       const image = prepare(frame, prep);
       const k = frame.width / image.width;
       const results = await zx.readBarcodes(image as ImageData, options);
-      const decoded = results
-        .filter((r) => r.isValid)
-        .map((r): Decoded => {
-          const format = formatFromZxingCpp(r.format, r.symbologyIdentifier, r.text);
-          const id = format === 'code-39' ? code39Identifier(r.symbologyIdentifier, config.code39Check) : r.symbologyIdentifier;
-          // UPC-E is reported expanded; its own 8 digits are kept in `extra`.
-          const at = placeOf(r.position);
-          const doubt = eanDoubt(image, format, r.text, r.position);
-          return {
-            format,
-            text: r.text,
-            ...(id ? { symbologyIdentifier: id } : {}),
-            at: { x: at.x * k, y: at.y * k, size: at.size * k },
-            ...(doubt ? { doubt } : {}),
-          };
+      // Skipped when the first pass read a DataBar already: the user aims at one label at a time.
+      if (stackedOptions && !results.some((r) => r.isValid && r.format.startsWith('DataBar'))) {
+        const rect = aimRect(image);
+        for (const r of await zx.readBarcodes(cropFrame(image, rect) as ImageData, stackedOptions)) results.push(shifted(r, rect.x, rect.y));
+      }
+      const decoded: Decoded[] = [];
+      for (const r of results) {
+        if (!r.isValid) continue;
+        const format = formatFromZxingCpp(r.format, r.symbologyIdentifier, r.text);
+        let id = format === 'code-39' ? code39Identifier(r.symbologyIdentifier, config.code39Check) : r.symbologyIdentifier;
+        // UPC-E is reported expanded; its own 8 digits are kept in `extra`.
+        const at = placeOf(r.position);
+        const doubt = eanDoubt(image, format, r.text, r.position);
+        let text = r.text;
+        if (addOnOptions && !doubt && id === ']E0' && format in EAN_MODULES) {
+          const addOn = await readAddOn(zx, image, r, EAN_MODULES[format as keyof typeof EAN_MODULES], addOnOptions);
+          if (addOn) {
+            text = addOn;
+            id = ']E3';
+          }
+        }
+        decoded.push({
+          format,
+          text,
+          ...(id ? { symbologyIdentifier: id } : {}),
+          at: { x: at.x * k, y: at.y * k, size: at.size * k },
+          ...(doubt ? { doubt } : {}),
         });
+      }
       // One symbol found twice (a rotated or downscaled pass) is one symbol.
       return decoded.filter((d, i) => !decoded.slice(0, i).some((e) => evidenceKey(e) === evidenceKey(d) && samePlace(e, d)));
     },
