@@ -8,6 +8,7 @@ import type * as ZxingReader from 'zxing-wasm/reader';
 import { evidenceKey, samePlace } from '../evidence.ts';
 import { eanDoubt } from './ean-check.ts';
 import { prepare, type Prep } from './prep.ts';
+import { readMaxiCodes } from './maxicode.ts';
 import { EAN_MODULES, addOnStrip, aimRect, cropFrame } from './second-pass.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
@@ -215,7 +216,15 @@ export async function createZxingWasmDecoderFrom(
   // Second looks (see second-pass.ts), each only when its symbology is enabled.
   const addOnOptions: ZxingReader.ReaderOptions | undefined =
     config.symbologies.includes('ean-addon') && config.symbologies.includes('ean-upc')
-      ? { ...options, formats: [...ZXING_FORMATS['ean-upc']], eanAddOnSymbol: 'Require', tryHarder: false, tryRotate: false, tryDownscale: false, maxNumberOfSymbols: 1 }
+      ? {
+          ...options,
+          formats: [...ZXING_FORMATS['ean-upc']],
+          eanAddOnSymbol: 'Require',
+          tryHarder: false,
+          tryRotate: false,
+          tryDownscale: false,
+          maxNumberOfSymbols: 1,
+        }
       : undefined;
   // Only when a stacked kind is enabled: the one-row kinds alone are read well enough by the first pass.
   const stacked = formats.some((f) => f === 'DataBarStk' || f === 'DataBarStkOmni' || f === 'DataBarExpStk') ? formats.filter((f) => STACKED.has(f)) : [];
@@ -223,6 +232,22 @@ export async function createZxingWasmDecoderFrom(
     tuning.stackedPass === false || tuning.tryHarder || stacked.length === 0
       ? undefined
       : { ...options, formats: stacked, tryHarder: true, tryRotate: false, tryDownscale: false };
+  // MaxiCode: ZXing-C++ reads it only from an image of the symbol alone (see maxicode.ts).
+  const maxiOptions: ZxingReader.ReaderOptions | undefined =
+    formats.includes('MaxiCode') && !tuning.isPure
+      ? {
+          formats: ['MaxiCode'],
+          textMode: 'Plain',
+          isPure: true,
+          binarizer: 'FixedThreshold',
+          tryHarder: false,
+          tryRotate: false,
+          tryDownscale: false,
+          tryInvert: false,
+          maxNumberOfSymbols: 1,
+        }
+      : undefined;
+  const readPure = async (image: Frame) => (await zx.readBarcodes(image as ImageData, maxiOptions)).find((r) => r.isValid);
   const cycle = tuning.cycle ?? ['plain'];
   let turn = 0;
   return {
@@ -240,6 +265,13 @@ export async function createZxingWasmDecoderFrom(
         for (const r of await zx.readBarcodes(cropFrame(image, rect) as ImageData, stackedOptions)) results.push(shifted(r, rect.x, rect.y));
       }
       const decoded: Decoded[] = [];
+      if (maxiOptions && !results.some((r) => r.isValid && r.format === 'MaxiCode')) {
+        for (const { found, at } of await readMaxiCodes(image, readPure)) {
+          // The symbol is about four bullseyes across.
+          const size = Math.max(at.dx, at.dy) * 4 * k;
+          decoded.push({ format: 'maxicode', text: found.text, symbologyIdentifier: found.symbologyIdentifier, at: { x: at.x * k, y: at.y * k, size } });
+        }
+      }
       for (const r of results) {
         if (!r.isValid) continue;
         const format = formatFromZxingCpp(r.format, r.symbologyIdentifier, r.text);
