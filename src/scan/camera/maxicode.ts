@@ -14,13 +14,19 @@ import type { Frame } from './types.ts';
 export type Bullseye = { x: number; y: number; dx: number; dy: number; dark: number; light: number };
 
 /** Rows apart the search looks (a bullseye is tens of px across at any readable size). */
-const ROW_STEP = 3;
+const ROW_STEP = 5;
+/** Width of the blocks a row is thresholded by. */
+const BLOCK = 64; // levelRow divides by shifting 6 bits
 
-/** Runs of dark and light along a line of grey levels, split at `threshold`. */
-function runsOf(line: Float32Array, threshold: number): { start: Int32Array; len: Int32Array; dark: Uint8Array; n: number } {
-  const start = new Int32Array(line.length);
-  const len = new Int32Array(line.length);
-  const dark = new Uint8Array(line.length);
+type Runs = { start: Int32Array; len: Int32Array; dark: Uint8Array; n: number };
+
+function newRuns(size: number): Runs {
+  return { start: new Int32Array(size), len: new Int32Array(size), dark: new Uint8Array(size), n: 0 };
+}
+
+/** Runs of dark and light along a line of grey levels, split at `threshold` (into `into`, reused row after row). */
+function runsOf(line: Float32Array, threshold: number, into: Runs = newRuns(line.length)): Runs {
+  const { start, len, dark } = into;
   let n = 0;
   for (let i = 0; i < line.length; i++) {
     const d = (line[i] as number) < threshold ? 1 : 0;
@@ -32,7 +38,8 @@ function runsOf(line: Float32Array, threshold: number): { start: Int32Array; len
       n++;
     }
   }
-  return { start, len, dark, n };
+  into.n = n;
+  return into;
 }
 
 /**
@@ -109,29 +116,53 @@ function crossing(line: Float32Array, around: number, reach: number): { centre: 
   return undefined;
 }
 
+/**
+ * One row's grey levels less the threshold of their 64 px block (from it and its
+ * neighbours: light changes across a frame), into `cut`. Kept apart and closure-free: it
+ * is the search's hot loop.
+ */
+function levelRow(data: Uint8ClampedArray, y: number, width: number, row: Float32Array, cut: Float32Array, lo: Float32Array, hi: Float32Array): void {
+  const blocks = lo.length;
+  lo.fill(255);
+  hi.fill(0);
+  for (let x = 0, p = y * width * 4; x < width; x++, p += 4) {
+    const v = ((data[p] as number) * 77 + (data[p + 1] as number) * 150 + (data[p + 2] as number) * 29) >> 8;
+    row[x] = v;
+    const b = x >> 6;
+    if (v < (lo[b] as number)) lo[b] = v;
+    if (v > (hi[b] as number)) hi[b] = v;
+  }
+  for (let b = 0; b < blocks; b++) {
+    const l = Math.min(lo[b] as number, lo[b > 0 ? b - 1 : 0] as number, lo[b + 1 < blocks ? b + 1 : b] as number);
+    const h = Math.max(hi[b] as number, hi[b > 0 ? b - 1 : 0] as number, hi[b + 1 < blocks ? b + 1 : b] as number);
+    const t = (l + h) / 2;
+    const end = Math.min(width, (b + 1) * BLOCK);
+    for (let x = b * BLOCK; x < end; x++) cut[x] = (row[x] as number) - t;
+  }
+}
+
 /** Smallest outer diameter searched for (px): smaller, a module is under two pixels and unreadable anyway. */
-const MIN_DIAMETER = 30;
+const MIN_DIAMETER = 36;
 /** Grey levels between the rings and the paper between them, at the least (a dim, glared label keeps about 60). */
 const MIN_CONTRAST = 40;
 
 /**
- * Finds MaxiCode bullseyes (at most `max`): every third row is searched for the ring
- * pattern against a threshold per 64 px block (light changes across a frame), then the
- * column through it must show the pattern too.
+ * Finds MaxiCode bullseyes (at most `max`): every fifth row is searched for the ring
+ * pattern against a threshold per 64 px block, then the column through it must show the
+ * pattern too.
  */
 export function findBullseyes(frame: Frame, max = 2): Bullseye[] {
   const { data, width, height } = frame;
   const found: Bullseye[] = [];
   const row = new Float32Array(width);
   const cut = new Float32Array(width);
+  const runs = newRuns(width);
+  const blocks = Math.ceil(width / BLOCK);
+  const lo = new Float32Array(blocks);
+  const hi = new Float32Array(blocks);
   for (let y = 0; y < height && found.length < max; y += ROW_STEP) {
-    for (let x = 0, p = y * width * 4; x < width; x++, p += 4)
-      row[x] = ((data[p] as number) * 77 + (data[p + 1] as number) * 150 + (data[p + 2] as number) * 29) / 256;
-    for (let b = 0; b < width; b += 64) {
-      const t = lineThreshold(row, b - 64, b + 128);
-      for (let x = b; x < Math.min(width, b + 64); x++) cut[x] = (row[x] as number) - t + 128;
-    }
-    const { start, len, dark, n } = runsOf(cut, 128);
+    levelRow(data, y, width, row, cut, lo, hi);
+    const { start, len, dark, n } = runsOf(cut, 0, runs);
     for (let i = 5; i < n - 5 && found.length < max; i++) {
       const across = (start[i + 5] as number) + (len[i + 5] as number) - (start[i - 5] as number);
       if (across < MIN_DIAMETER || !bullseyeAt(len, dark, i)) continue;
