@@ -2,7 +2,7 @@
  * The API over real HTTP on loopback:
  * - api.ingest.{pglite,postgres}.events_per_s: several devices pushing batches of 100 at once,
  *   with .cpu_us_per_event: the whole machine's CPU time per event meanwhile (the floor);
- * - api.ingest.pglite_one_thread.*: the same with PGlite on the API's own thread;
+ * - api.ingest.pglite_thread.*: the same with PGlite on a thread of its own (PGLITE_THREAD=1);
  * - api.ingest.postgres.processes_N.events_per_s: the same on N API processes over one
  *   PostgreSQL (4 devices per process), so the figure shows where the database becomes the limit;
  * - api.push.p50_ms / p99_ms: one-event pushes from one device, one after another, on PGlite.
@@ -248,8 +248,8 @@ export async function run(report: Report): Promise<void> {
   };
   process.stderr.write(`api bench: ${cpus().length} cores; cpu_us_per_event is the whole machine's CPU time per event during the run\n`);
   figures('pglite', await ingest({ dataDir: 'memory://' }, 1, 25));
-  // The same with PGlite on the API's thread: what the database thread (db-thread.ts) gains.
-  figures('pglite_one_thread', await ingest({ dataDir: 'memory://', pgliteThread: false }, 3, 25));
+  // The same with PGlite on a thread of its own (PGLITE_THREAD=1, db-thread.ts).
+  figures('pglite_thread', await ingest({ dataDir: 'memory://', pgliteThread: true }, 3, 25));
   const postgres = await withPostgresSchema((url) => ingest({ databaseUrl: url }, 2, 50));
   if (postgres !== undefined) figures('postgres', postgres);
   for (const processes of [2, 3]) {
