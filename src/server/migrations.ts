@@ -633,4 +633,21 @@ FROM (SELECT split_part(t, ' ', 1) AS sku, split_part(t, ' ', 2) AS location, ma
 WHERE st.sku = m.sku AND st.location = m.location;
 `,
   },
+  {
+    version: 14,
+    name: 'device keys and sign-in challenges',
+    sql: `
+-- A handheld registered with a non-extractable ECDSA P-256 key: its public key (SPKI, DER,
+-- base64url). Such a device proves itself by signing a challenge, never with a secret.
+ALTER TABLE devices ADD COLUMN public_key text;
+-- One-time sign-in challenges, each for one device id, short-lived; taken (deleted) by the
+-- sign-in that uses it, so it works once, in whichever API process.
+CREATE TABLE sign_in_challenges (
+  challenge_hash text PRIMARY KEY,
+  device_id text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX sign_in_challenges_expires ON sign_in_challenges (expires_at);
+`,
+  },
 ];
