@@ -28,15 +28,11 @@ export const DeviceSecretSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{20,12
  * A handheld's public key: ECDSA P-256, SPKI (DER), base64url (91 bytes). Its private key was made
  * non-extractable on the device and never leaves it; the device proves itself by signing challenges.
  */
-export const DevicePublicKeySchema = z
-  .string()
-  .check(z.regex(/^[A-Za-z0-9_-]{100,200}$/, 'publicKey must be an ECDSA P-256 public key (SPKI, base64url)'));
+export const DevicePublicKeySchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{100,200}$/, 'publicKey must be an ECDSA P-256 public key (SPKI, base64url)'));
 /** A one-time sign-in challenge from `POST /sessions/challenge` (32 random bytes, base64url). */
 export const SignInChallengeSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'challenge must be one from POST /sessions/challenge'));
 /** An ECDSA P-256 / SHA-256 signature as WebCrypto makes it (r and s, 64 bytes), base64url. */
-export const DeviceSignatureSchema = z
-  .string()
-  .check(z.regex(/^[A-Za-z0-9_-]{86}$/, 'signature must be an ECDSA P-256 signature (64 bytes, base64url)'));
+export const DeviceSignatureSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{86}$/, 'signature must be an ECDSA P-256 signature (64 bytes, base64url)'));
 
 /** What a device signs to prove it holds its key: the purpose, the device id and the challenge, so a signature proves nothing else. */
 export const signInMessage = (deviceId: string, challenge: string): string => `floor-scanner sign-in v1\n${deviceId.toLowerCase()}\n${challenge}`;

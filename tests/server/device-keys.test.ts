@@ -65,7 +65,8 @@ describe.each(BACKEND_NAMES)('devices proven by a key on %s', (name) => {
     expect(Date.parse(res.body.expiresAt) - clock.getTime()).toBe(CHALLENGE_MS);
     return res.body.challenge;
   };
-  const signIn = (c: Client, body: Record<string, unknown>) => c.request<Answer>('POST', '/api/v1/sessions', { body: { user: 'picker', pin: '1111', ...body } });
+  const signIn = (c: Client, body: Record<string, unknown>) =>
+    c.request<Answer>('POST', '/api/v1/sessions', { body: { user: 'picker', pin: '1111', ...body } });
   /** A sign-in as the handheld makes it: a fresh challenge, signed, with its public key. */
   const keySignIn = async (c: Client, dev: KeyDevice, user = 'picker', pin = '1111') => {
     const ch = await challenge(c, dev.id);
@@ -200,14 +201,7 @@ describe.each(BACKEND_NAMES)('devices proven by a key on %s', (name) => {
   it('answers no junk body of sign-in or challenge with a 5xx', async () => {
     const dev = await registered();
     const ch = await challenge(one.client, dev.id);
-    const bodies: unknown[] = [
-      { deviceId: 'not-a-uuid' },
-      { deviceId: '00000000-0000-0000-0000-000000000000' },
-      { deviceId: dev.id, extra: 1 },
-      [],
-      'x',
-      null,
-    ];
+    const bodies: unknown[] = [{ deviceId: 'not-a-uuid' }, { deviceId: '00000000-0000-0000-0000-000000000000' }, { deviceId: dev.id, extra: 1 }, [], 'x', null];
     for (const body of bodies) {
       const res = await one.client.request('POST', '/api/v1/sessions/challenge', { body });
       expect(res.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
@@ -283,8 +277,8 @@ describe.each(BACKEND_NAMES)('devices proven by a key on %s', (name) => {
     const ok = await reRegister(await prevBody(dev));
     expect(ok.status).toBe(200);
     expect(ok.body.deviceSecret).toBeUndefined();
-    const devices = (await one.client.get<{ devices: { deviceId: string; replaces: string | null; replacedBy: string | null }[] }>('/api/v1/devices', sup))
-      .body.devices;
+    const devices = (await one.client.get<{ devices: { deviceId: string; replaces: string | null; replacedBy: string | null }[] }>('/api/v1/devices', sup)).body
+      .devices;
     expect(devices.find((d) => d.deviceId === newId)?.replaces).toBe(dev.id);
     expect(devices.find((d) => d.deviceId === dev.id)?.replacedBy).toBe(newId);
     // The answer was lost: the same re-registration again is accepted (the old key proves it), then the new key signs in.

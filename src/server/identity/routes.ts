@@ -215,7 +215,8 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     // A signature that proves nothing is refused whatever else the request carries; a key is
     // registered only with a fresh challenge signed by it (the device can sign before it is bound to it).
     if (key && !key.ok) return fail(403, 'device_not_proven', notProvenBy(deviceId, key));
-    if (body.publicKey && !key?.ok) return fail(403, 'device_not_proven', 'a public key is registered only with a fresh challenge signed by it (challenge, signature)');
+    if (body.publicKey && !key?.ok)
+      return fail(403, 'device_not_proven', 'a public key is registered only with a fresh challenge signed by it (challenge, signature)');
     let previous: ids.OpenSession['previous'];
     if (body.previous && prevId) {
       const prev = await ids.deviceRegistration(db, prevId);
@@ -285,7 +286,10 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
       expiresAt,
     });
     if (!opened.ok) return fail(403, opened.code, opened.message);
-    req.log.info({ user: user.id, deviceId, registered: register ? ('publicKey' in register ? 'key' : 'secret') : false, replaces: previous?.deviceId }, 'signed in');
+    req.log.info(
+      { user: user.id, deviceId, registered: register ? ('publicKey' in register ? 'key' : 'secret') : false, replaces: previous?.deviceId },
+      'signed in',
+    );
     return {
       token,
       session,

@@ -103,8 +103,7 @@ export type OpenSession = {
   expiresAt: Date;
 };
 export type OpenSessionResult =
-  | { ok: true }
-  | { ok: false; code: 'device_not_proven' | 'device_revoked' | 'device_reset' | 'previous_not_proven' | 'user_disabled'; message: string };
+  { ok: true } | { ok: false; code: 'device_not_proven' | 'device_revoked' | 'device_reset' | 'previous_not_proven' | 'user_disabled'; message: string };
 
 /**
  * Opens a session in one transaction that holds the device's row lock, so a registration,
@@ -117,10 +116,13 @@ export async function openSession(db: Database, s: OpenSession): Promise<OpenSes
     const [u] = await tx.query<{ disabled: boolean }>('SELECT locked_at IS NOT NULL AS disabled FROM users WHERE id = $1 FOR SHARE', [s.userId]);
     if (!u || u.disabled) return { ok: false, code: 'user_disabled', message: disabledMessage(s.userId) };
     await tx.query('INSERT INTO devices (device_id) VALUES ($1) ON CONFLICT DO NOTHING', [s.deviceId]);
-    const [d] = await tx.query<{ secret_hash: string | null; public_key: string | null; revoked_at: Date | null; reset_at: Date | null; replaces: string | null }>(
-      'SELECT secret_hash, public_key, revoked_at, reset_at, replaces FROM devices WHERE device_id = $1 FOR UPDATE',
-      [s.deviceId],
-    );
+    const [d] = await tx.query<{
+      secret_hash: string | null;
+      public_key: string | null;
+      revoked_at: Date | null;
+      reset_at: Date | null;
+      replaces: string | null;
+    }>('SELECT secret_hash, public_key, revoked_at, reset_at, replaces FROM devices WHERE device_id = $1 FOR UPDATE', [s.deviceId]);
     const registered = !!d && (d.secret_hash !== null || d.public_key !== null);
     // A replacement whose registration answer was lost: the proven old registration may register it again.
     const again = registered && !!s.previous && d?.replaces === s.previous.deviceId && !!s.register;
@@ -209,10 +211,10 @@ export async function revokeDevice(db: Database, deviceId: string, now: Date): P
 
 /** Resets a device (stuck): its registration retires; its sessions stay valid for its events. */
 export async function resetDevice(db: Sql, deviceId: string, now: Date): Promise<boolean> {
-  const rows = await db.query('UPDATE devices SET reset_at = coalesce(reset_at, $2) WHERE device_id = $1 AND (secret_hash IS NOT NULL OR public_key IS NOT NULL) RETURNING 1', [
-    deviceId,
-    now,
-  ]);
+  const rows = await db.query(
+    'UPDATE devices SET reset_at = coalesce(reset_at, $2) WHERE device_id = $1 AND (secret_hash IS NOT NULL OR public_key IS NOT NULL) RETURNING 1',
+    [deviceId, now],
+  );
   return rows.length > 0;
 }
 
@@ -358,7 +360,6 @@ export async function unlockUser(db: Sql, userId: string): Promise<boolean> {
 }
 
 // ---------------------------------------------------------------- stream tickets
-
 
 /** Stores a single-use ticket for the live feed of the session with `tokenHash`. */
 export async function createStreamTicket(db: Sql, ticket: string, tokenHash: string, expiresAt: Date, now: Date): Promise<void> {
