@@ -10,7 +10,16 @@ afterAll(async () => {
   await app?.close();
 });
 
-type KeyView = { isCryptoKey: boolean; type: string; extractable: boolean; curve: string; usages: string[]; exported: string; publicKey: string; secret: boolean };
+type KeyView = {
+  isCryptoKey: boolean;
+  type: string;
+  extractable: boolean;
+  curve: string;
+  usages: string[];
+  exported: string;
+  publicKey: string;
+  secret: boolean;
+};
 
 /** What the handheld keeps in IndexedDB (meta `deviceKey`, `deviceSecret`), read in the page as any script could. */
 const storedKey = () =>
