@@ -346,8 +346,10 @@ export const DeviceHealthSchema = z.looseObject({
   lastSeq: seqNumber,
   lastContactAt: z.nullable(z.string()),
   rejectedCount: z.number(),
-  /** Registration: when the device got its secret; revoked or reset (retired) by a supervisor. */
+  /** Registration: when the device got its key or secret; revoked or reset (retired) by a supervisor. */
   registeredAt: z.nullable(z.string()),
+  /** How the device proves itself at sign-in: a non-extractable key, or a secret (a browser without WebCrypto); null: never registered. */
+  proof: z.optional(z.nullable(z.enum(['key', 'secret']))),
   revokedAt: z.nullable(z.string()),
   resetAt: z.nullable(z.string()),
   /** The registration this one replaced after a reset, and the one that replaced it. */

@@ -372,9 +372,13 @@ function authorize(
         `the event names no session (schemaVersion ${event.schemaVersion}); only a handheld "${event.actor}" signed in on before sessions existed may still send those`,
       );
     }
-    // A disabled person's events count up to the disable (by when they were recorded), not after.
-    if (actor.disabledAt !== null && Date.parse(event.occurredAt) >= actor.disabledAt)
+    // A disabled person's events count up to the disable (by when they were recorded), not after,
+    // nor in their last disabled window once enabled again.
+    const at = Date.parse(event.occurredAt);
+    if (actor.disabledAt !== null && at >= actor.disabledAt)
       return reject('user_disabled', `user "${event.actor}" was disabled by an admin before this event was recorded (${event.occurredAt})`);
+    if (actor.wasDisabled && at >= actor.wasDisabled.from && at < actor.wasDisabled.until)
+      return reject('user_disabled', `user "${event.actor}" was disabled by an admin when this event was recorded (${event.occurredAt})`);
     const needed = rolesFor(event.type);
     if (!hasRole(actor.roles, needed)) {
       return reject('forbidden', `user "${event.actor}" (${actor.roles.join(', ')}) may not record ${event.type}; it needs ${needed.join(' or ')}`);

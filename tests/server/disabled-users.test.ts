@@ -175,6 +175,34 @@ describe.each(BACKEND_NAMES)('a disabled user on %s', (name) => {
     }
   });
 
+  it('once enabled again, still refuses what was recorded while the person was disabled', async () => {
+    const device = deviceId(0x6040);
+    const line = await pickLine(a.db, 'SKU-1001', 'A-01-01');
+    await token(a, 'dora', '2468', device);
+    const events = new DeviceEvents(0x6040, 'dora');
+    const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000).toISOString();
+    const pick = (minutes: number, qty: number) => ({
+      ...events.next('pick.held', pickHeld('SKU-1001', 'A-01-01', qty, line.pickListId, line.lineId)),
+      occurredAt: at(minutes),
+    });
+    const queue = [pick(5, 1), pick(30, 2), pick(45, 4)];
+    try {
+      clock = new Date(T0.getTime() + 20 * 60_000);
+      expect((await call(a, 'POST', '/api/v1/masterdata/users/dora/disable', { token: admin })).status).toBe(200);
+      clock = new Date(T0.getTime() + 40 * 60_000);
+      expect((await call(b, 'POST', '/api/v1/masterdata/users/dora/enable', { token: admin })).status).toBe(200);
+      const eve = await token(b, 'eve', '2468', device);
+      const res = await call(a, 'POST', `/api/v1/devices/${device}/events`, { token: eve, body: { events: queue } });
+      expect(res.status).toBe(200);
+      // Before the disable: hers; in the window: refused; after the enable: hers again.
+      expect((res.body.rejected as { seq: number; code: string; message: string }[]).map((r) => [r.seq, r.code, r.message])).toEqual([
+        [2, 'user_disabled', `user "dora" was disabled by an admin when this event was recorded (${at(30)})`],
+      ]);
+    } finally {
+      clock = T0;
+    }
+  });
+
   it('refuses a sign-in that raced the disable: its session is ended with the others, or it is refused', async () => {
     const device = deviceId(0x6030);
     await token(a, 'dora', '2468', device);

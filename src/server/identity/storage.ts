@@ -222,6 +222,7 @@ export async function resetDevice(db: Sql, deviceId: string, now: Date): Promise
 export async function deviceAdminRows(db: Sql, now: Date): Promise<DeviceHealth[]> {
   const rows = await db.query(
     `SELECT d.device_id, d.last_seq, d.last_contact_at, d.rejected_count, d.registered_at, d.revoked_at, d.reset_at, d.replaces, d.replaced_by,
+       CASE WHEN d.public_key IS NOT NULL THEN 'key' WHEN d.secret_hash IS NOT NULL THEN 'secret' END AS proof,
        (SELECT coalesce(json_agg(DISTINCT s.user_id), '[]') FROM sessions s
         WHERE s.device_id = d.device_id AND s.ended_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > $1) AS signed_in
      FROM devices d ORDER BY d.last_contact_at DESC NULLS LAST, d.device_id`,
@@ -233,6 +234,7 @@ export async function deviceAdminRows(db: Sql, now: Date): Promise<DeviceHealth[
     lastContactAt: isoOrNull(r.last_contact_at),
     rejectedCount: num(r.rejected_count),
     registeredAt: isoOrNull(r.registered_at),
+    proof: (r.proof as 'key' | 'secret' | null) ?? null,
     revokedAt: isoOrNull(r.revoked_at),
     resetAt: isoOrNull(r.reset_at),
     replaces: (r.replaces as string | null) ?? null,

@@ -265,7 +265,9 @@ export async function writeUsers(
      SELECT id, name, roles, coalesce(pin_hash, ''), badge, CASE WHEN locked THEN $2::timestamptz END
      FROM jsonb_to_recordset($1::jsonb) AS x(id text, name text, roles text[], pin_hash text, badge text, locked boolean) ORDER BY id
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles, pin_hash = coalesce(nullif(excluded.pin_hash, ''), users.pin_hash),
-       badge_code = excluded.badge_code, locked_at = CASE WHEN excluded.locked_at IS NULL THEN NULL ELSE coalesce(users.locked_at, excluded.locked_at) END`,
+       badge_code = excluded.badge_code, locked_at = CASE WHEN excluded.locked_at IS NULL THEN NULL ELSE coalesce(users.locked_at, excluded.locked_at) END,
+       disabled_from = CASE WHEN excluded.locked_at IS NULL AND users.locked_at IS NOT NULL THEN users.locked_at ELSE users.disabled_from END,
+       disabled_until = CASE WHEN excluded.locked_at IS NULL AND users.locked_at IS NOT NULL THEN $2::timestamptz ELSE users.disabled_until END`,
     [json(users.map((u) => ({ ...u, pin_hash: pinHashes.get(u.id) ?? null }))), at],
   );
   const disabled = users.filter((u) => u.locked).map((u) => u.id);

@@ -258,6 +258,7 @@ function Devices() {
             <th>last contact</th>
             <th>signed in</th>
             <th>state</th>
+            <th>proven by</th>
             <th>actions</th>
           </tr>
         </thead>
@@ -268,6 +269,7 @@ function Devices() {
               <td>{cell(d.lastContactAt)}</td>
               <td>{cell(d.signedIn)}</td>
               <td>{d.revokedAt ? 'revoked' : d.resetAt ? 'reset' : 'active'}</td>
+              <td>{d.proof === 'key' ? 'key' : d.proof === 'secret' ? 'secret' : ''}</td>
               <td>
                 <button type="button" onClick={() => void act(String(d.deviceId), 'revoke')}>
                   Revoke
