@@ -37,6 +37,8 @@ const MAX_UNPROVEN_WAITING = 8;
 const STREAM_TICKET_MS = 30_000;
 const ADDRESS_LOCK_CACHE_S = 5;
 export const MAX_STREAMS_PER_SESSION = 4;
+/** Sign-in challenges one address may ask for per CHALLENGE_MS (a handheld asks one per sign-in). */
+const CHALLENGE_LIMIT = 600;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -149,16 +151,22 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
   });
 
   // A one-time challenge for a device's next sign-in (any device id: a new handheld proves its key
-  // at registration too). Kept in the database, so any API process takes it, once.
-  app.post(`${API_PREFIX}/sessions/challenge`, async (req): Promise<ChallengeResponse> => {
-    const { deviceId } = parse(ChallengeRequestSchema, req.body, 'body');
-    if (RESERVED_DEVICE_IDS.includes(deviceId)) return fail(403, 'reserved_device', `device id ${deviceId} is reserved for the API's own records`);
-    const challenge = newChallenge();
-    const at = now();
-    const expiresAt = new Date(at.getTime() + CHALLENGE_MS);
-    await ids.createChallenge(db, challenge, deviceId, expiresAt, at);
-    return { challenge, expiresAt: expiresAt.toISOString() };
-  });
+  // at registration too). Kept in the database, so any API process takes it, once. A bucket of its
+  // own per address: a flood of challenges neither spends the address's budget for other calls nor
+  // keeps more than CHALLENGE_LIMIT rows per address alive (each lives CHALLENGE_MS).
+  app.post(
+    `${API_PREFIX}/sessions/challenge`,
+    { config: { rateLimit: { max: CHALLENGE_LIMIT, timeWindow: CHALLENGE_MS } } },
+    async (req): Promise<ChallengeResponse> => {
+      const { deviceId } = parse(ChallengeRequestSchema, req.body, 'body');
+      if (RESERVED_DEVICE_IDS.includes(deviceId)) return fail(403, 'reserved_device', `device id ${deviceId} is reserved for the API's own records`);
+      const challenge = newChallenge();
+      const at = now();
+      const expiresAt = new Date(at.getTime() + CHALLENGE_MS);
+      await ids.createChallenge(db, challenge, deviceId, expiresAt, at);
+      return { challenge, expiresAt: expiresAt.toISOString() };
+    },
+  );
 
   const busy = (reply: FastifyReply): never => {
     reply.header('retry-after', '1');
