@@ -1,6 +1,8 @@
 /**
  * The API over real HTTP on loopback:
- * - api.ingest.{pglite,postgres}.events_per_s: several devices pushing batches of 100 at once;
+ * - api.ingest.{pglite,postgres}.events_per_s: several devices pushing batches of 100 at once,
+ *   with .cpu_us_per_event: the whole machine's CPU time per event meanwhile (the floor);
+ * - api.ingest.pglite_one_thread.*: the same with PGlite on the API's own thread;
  * - api.ingest.postgres.processes_N.events_per_s: the same on N API processes over one
  *   PostgreSQL (4 devices per process), so the figure shows where the database becomes the limit;
  * - api.push.p50_ms / p99_ms: one-event pushes from one device, one after another, on PGlite.
@@ -11,6 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
@@ -72,8 +75,14 @@ async function post(url: string, token: string, body: string): Promise<{ ackedSe
   return (await res.json()) as { ackedSeq: number };
 }
 
+/** What an ingest run measured: its rate, and the CPU time the whole machine spent per event meanwhile. */
+type Ingested = { perSecond: number; cpuMicrosPerEvent: number };
+
+/** CPU time of every core so far (ms): user, nice, system and interrupts; the machine's, not this process's. */
+const machineCpuMs = () => cpus().reduce((t, c) => t + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
+
 /** Events per second with DEVICES devices each pushing `batches` batches of 100, all at once. */
-async function ingest(opts: ServerOptions, run: number, batches: number): Promise<number> {
+async function ingest(opts: ServerOptions, run: number, batches: number): Promise<Ingested> {
   const server: Server = await startServer({ port: 0, logLevel: 'silent', rateLimit: false, ...opts });
   try {
     return await ingestInto([server.url], run, batches);
@@ -83,7 +92,7 @@ async function ingest(opts: ServerOptions, run: number, batches: number): Promis
 }
 
 /** DEVICES devices per API at `urls`, each pushing `batches` batches of 100, all at once; answers events per second. */
-async function ingestInto(urls: readonly string[], run: number, batches: number): Promise<number> {
+async function ingestInto(urls: readonly string[], run: number, batches: number): Promise<Ingested> {
   // One sign-in at a time: a PIN check in flight counts against the user's limit until it succeeds.
   const devices: { url: string; token: string; bodies: string[] }[] = [];
   for (let d = 0; d < DEVICES * urls.length; d++) {
@@ -98,17 +107,19 @@ async function ingestInto(urls: readonly string[], run: number, batches: number)
   // Warm-up: two batches per device (JIT, connection pools, plan caches).
   for (const d of devices) for (const body of d.bodies.slice(0, 2)) await post(d.url, d.token, body);
   const t0 = performance.now();
+  const cpu0 = machineCpuMs();
   await Promise.all(
     devices.map(async (d) => {
       for (const body of d.bodies.slice(2)) await post(d.url, d.token, body);
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  return (devices.length * batches * BATCH) / seconds;
+  const events = devices.length * batches * BATCH;
+  return { perSecond: events / seconds, cpuMicrosPerEvent: ((machineCpuMs() - cpu0) * 1000) / events };
 }
 
 /** Events per second on `processes` API processes of their own over the PostgreSQL at `url`. */
-async function ingestProcesses(url: string, processes: number, run: number, batches: number): Promise<number> {
+async function ingestProcesses(url: string, processes: number, run: number, batches: number): Promise<Ingested> {
   const script = fileURLToPath(new URL('./api-process.ts', import.meta.url));
   const children = Array.from({ length: processes }, () =>
     spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] }),
@@ -229,13 +240,21 @@ async function signInUnderFlood(rounds: number): Promise<number> {
 }
 
 export async function run(report: Report): Promise<void> {
-  const pglite = await ingest({ dataDir: 'memory://' }, 1, 25);
-  report({ metric: 'api.ingest.pglite.events_per_s', value: round(pglite, 0), unit: 'events/s' });
+  // The CPU figure is the floor: on this machine's cores, events_per_s can never pass
+  // (cores x 1,000,000) / cpu_us_per_event however well the work is spread.
+  const figures = (name: string, r: Ingested) => {
+    report({ metric: `api.ingest.${name}.events_per_s`, value: round(r.perSecond, 0), unit: 'events/s' });
+    report({ metric: `api.ingest.${name}.cpu_us_per_event`, value: round(r.cpuMicrosPerEvent, 0), unit: 'us' });
+  };
+  process.stderr.write(`api bench: ${cpus().length} cores; cpu_us_per_event is the whole machine's CPU time per event during the run\n`);
+  figures('pglite', await ingest({ dataDir: 'memory://' }, 1, 25));
+  // The same with PGlite on the API's thread: what the database thread (db-thread.ts) gains.
+  figures('pglite_one_thread', await ingest({ dataDir: 'memory://', pgliteThread: false }, 3, 25));
   const postgres = await withPostgresSchema((url) => ingest({ databaseUrl: url }, 2, 50));
-  if (postgres !== undefined) report({ metric: 'api.ingest.postgres.events_per_s', value: round(postgres, 0), unit: 'events/s' });
+  if (postgres !== undefined) figures('postgres', postgres);
   for (const processes of [2, 3]) {
     const multi = await withPostgresSchema((url) => ingestProcesses(url, processes, 2 + processes, 50));
-    if (multi !== undefined) report({ metric: `api.ingest.postgres.processes_${processes}.events_per_s`, value: round(multi, 0), unit: 'events/s' });
+    if (multi !== undefined) figures(`postgres.processes_${processes}`, multi);
   }
   process.stderr.write('api bench: one-event push latency measured on PGlite (in memory), sequential, over loopback HTTP\n');
   const times = await pushLatency(1000);

@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MAX_BODY_BYTES } from '../domain/protocol.ts';
 import { observeStatements, openPglite, openPostgres, type Database } from './db.ts';
+import { openPgliteThread } from './db-thread.ts';
 import { lockDataDir } from './data-lock.ts';
 import { ChangeFeed } from './feed.ts';
 import { registerIdentity } from './identity/routes.ts';
@@ -36,6 +37,11 @@ export type ServerOptions = {
   databaseUrl?: string;
   /** PGlite folder, kept across restarts; 'memory://' (the default here) keeps nothing. */
   dataDir?: string;
+  /**
+   * PGlite on a thread of its own (db-thread.ts; the default), so the database and the HTTP
+   * side use two cores; false keeps it on the API's thread (the bench compares the two).
+   */
+  pgliteThread?: boolean;
   /** Write the demo data into an empty database (default true). */
   seed?: boolean;
   /** The built PWA to serve, e.g. 'dist'; ignored when it has no index.html. */
@@ -77,7 +83,7 @@ export async function createApp(opts: ServerOptions = {}): Promise<App> {
         });
   let db: Database;
   try {
-    db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(dataDir);
+    db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : (opts.pgliteThread ?? true) ? await openPgliteThread(dataDir) : await openPglite(dataDir);
     if (opts.observeSql) db = observeStatements(db, opts.observeSql);
   } catch (err) {
     await unlock();

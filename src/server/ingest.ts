@@ -27,8 +27,8 @@ import {
 } from '../domain/stock.ts';
 import { PushRequestSchema, type PushResponse, type Rejection, type ResendWarning, type SeqConflict } from '../domain/protocol.ts';
 import { MAX_PAYLOAD_DEPTH, clockSkew, depthOf } from '../domain/text.ts';
-import { MAX_STORED_TEXT, envelopeHash, storedCopy, storedText } from './payload.ts';
-import type { Database, Sql } from './db.ts';
+import { MAX_STORED_TEXT, canonicalJson, envelopeHash, storedCopy, storedText } from './payload.ts';
+import type { Database, Procedure, Sql } from './db.ts';
 import type { SessionContext } from './identity/storage.ts';
 // shift (issue 13): short records, for pick.short_undone.
 import { lockShorts, writeShorts } from './shift/short-records.ts';
@@ -115,6 +115,32 @@ export async function pushEvents(db: Database, ctx: PushCtx, events: readonly Re
   }
   return db.transaction((tx) => pushIn(tx, ctx, events, true));
 }
+
+/** Deeper than this, an event's envelope crosses threads as JSON text (see `carried`). */
+const CLONE_DEPTH = 64;
+
+/** An event on its way to the database thread. */
+export type CarriedEvent = ReadableEvent | { seq: number; id: string; rawJson: string };
+
+/**
+ * The event in a form that survives `postMessage`: structured cloning recurses and overflows
+ * the stack on hostile nesting that the body parser (which does not recurse) accepted, so such
+ * an envelope goes as JSON text built without recursion. It is refused for its depth either
+ * way; its hash is of the same canonical JSON.
+ */
+export const carried = (e: ReadableEvent): CarriedEvent =>
+  depthOf(e.raw, CLONE_DEPTH) > CLONE_DEPTH ? { seq: e.seq, id: e.id, rawJson: canonicalJson(e.raw) } : e;
+
+const uncarried = (c: CarriedEvent): ReadableEvent => ('rawJson' in c ? { seq: c.seq, id: c.id, raw: JSON.parse(c.rawJson) as Record<string, unknown> } : c);
+
+/**
+ * `pushEvents` as a procedure (db.ts): on PGlite's thread the whole push, its transaction and
+ * its planning, runs beside the database. The API's clock is read before it is sent.
+ */
+export const pushProcedure: Procedure<{ deviceId: string; channel: string; now: number; events: readonly CarriedEvent[] }, PushOutcome> = {
+  name: 'push',
+  run: (db, { deviceId, channel, now, events }) => pushEvents(db, { deviceId, channel, now: () => new Date(now) }, events.map(uncarried)),
+};
 
 /**
  * SQLSTATE classes a single event's data can cause: 22 data exception (overflow, bad text or

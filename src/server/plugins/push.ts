@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { API_PREFIX, type PushResponse } from '../../domain/protocol.ts';
 import { fail } from '../http.ts';
-import { pushEvents, readBatch } from '../ingest.ts';
+import { carried, pushProcedure, readBatch } from '../ingest.ts';
 import { authed, deviceParam, type ApiContext } from './guards.ts';
 
 export async function pushRoutes(app: FastifyInstance, { db, channel, now }: ApiContext): Promise<void> {
@@ -10,7 +10,7 @@ export async function pushRoutes(app: FastifyInstance, { db, channel, now }: Api
     const deviceId = deviceParam(req);
     const batch = readBatch(deviceId, req.body);
     if (!batch.ok) return fail(400, 'unreadable_batch', `${batch.problem.message}; nothing was applied`, batch.problem.field);
-    const outcome = await pushEvents(db, { deviceId, channel, now }, batch.events);
+    const outcome = await db.procedure(pushProcedure, { deviceId, channel, now: now().getTime(), events: batch.events.map(carried) });
     if (outcome.status === 409) {
       req.log.warn({ deviceId, seq: outcome.body.seq }, 'seq reused for another event');
       return reply.code(409).send(outcome.body);
