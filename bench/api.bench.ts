@@ -1,8 +1,9 @@
 /**
  * The API over real HTTP on loopback:
  * - api.ingest.{pglite,postgres}.events_per_s: several devices pushing batches of 100 at once,
- *   with .cpu_us_per_event: the whole machine's CPU time per event meanwhile (the floor);
- * - api.ingest.pglite_one_thread.*: the same with PGlite on the API's own thread;
+ *   with .cpu_us_per_event: the whole machine's CPU time per event meanwhile (the floor), and
+ *   for PostgreSQL .api_cpu_us_per_event: the part of it spent in this process (API and client);
+ * - api.ingest.pglite_thread.*: the same with PGlite on a thread of its own (PGLITE_THREAD=1);
  * - api.ingest.postgres.processes_N.events_per_s: the same on N API processes over one
  *   PostgreSQL (4 devices per process), so the figure shows where the database becomes the limit;
  * - api.push.p50_ms / p99_ms: one-event pushes from one device, one after another, on PGlite.
@@ -76,7 +77,7 @@ async function post(url: string, token: string, body: string): Promise<{ ackedSe
 }
 
 /** What an ingest run measured: its rate, and the CPU time the whole machine spent per event meanwhile. */
-type Ingested = { perSecond: number; cpuMicrosPerEvent: number };
+type Ingested = { perSecond: number; cpuMicrosPerEvent: number; thisProcessMicrosPerEvent: number };
 
 /** CPU time of every core so far (ms): user, nice, system and interrupts; the machine's, not this process's. */
 const machineCpuMs = () => cpus().reduce((t, c) => t + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
@@ -108,6 +109,7 @@ async function ingestInto(urls: readonly string[], run: number, batches: number)
   for (const d of devices) for (const body of d.bodies.slice(0, 2)) await post(d.url, d.token, body);
   const t0 = performance.now();
   const cpu0 = machineCpuMs();
+  const own0 = process.cpuUsage();
   await Promise.all(
     devices.map(async (d) => {
       for (const body of d.bodies.slice(2)) await post(d.url, d.token, body);
@@ -115,7 +117,12 @@ async function ingestInto(urls: readonly string[], run: number, batches: number)
   );
   const seconds = (performance.now() - t0) / 1000;
   const events = devices.length * batches * BATCH;
-  return { perSecond: events / seconds, cpuMicrosPerEvent: ((machineCpuMs() - cpu0) * 1000) / events };
+  const own = process.cpuUsage(own0);
+  return {
+    perSecond: events / seconds,
+    cpuMicrosPerEvent: ((machineCpuMs() - cpu0) * 1000) / events,
+    thisProcessMicrosPerEvent: (own.user + own.system) / events,
+  };
 }
 
 /** Events per second on `processes` API processes of their own over the PostgreSQL at `url`. */
@@ -248,10 +255,14 @@ export async function run(report: Report): Promise<void> {
   };
   process.stderr.write(`api bench: ${cpus().length} cores; cpu_us_per_event is the whole machine's CPU time per event during the run\n`);
   figures('pglite', await ingest({ dataDir: 'memory://' }, 1, 25));
-  // The same with PGlite on the API's thread: what the database thread (db-thread.ts) gains.
-  figures('pglite_one_thread', await ingest({ dataDir: 'memory://', pgliteThread: false }, 3, 25));
+  // The same with PGlite on a thread of its own (PGLITE_THREAD=1, db-thread.ts).
+  figures('pglite_thread', await ingest({ dataDir: 'memory://', pgliteThread: true }, 3, 25));
   const postgres = await withPostgresSchema((url) => ingest({ databaseUrl: url }, 2, 50));
-  if (postgres !== undefined) figures('postgres', postgres);
+  if (postgres !== undefined) {
+    figures('postgres', postgres);
+    // Where the floor is: the API (and this bench's client) in this process, the rest PostgreSQL's.
+    report({ metric: 'api.ingest.postgres.api_cpu_us_per_event', value: round(postgres.thisProcessMicrosPerEvent, 0), unit: 'us' });
+  }
   for (const processes of [2, 3]) {
     const multi = await withPostgresSchema((url) => ingestProcesses(url, processes, 2 + processes, 50));
     if (multi !== undefined) figures(`postgres.processes_${processes}`, multi);

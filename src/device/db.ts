@@ -65,8 +65,14 @@ export type MetaValues = {
     /** Signed in without the network (src/device/offline-signin.ts): no token; `id` is the grant's, which every event carries. */
     offline?: { grant: string };
   };
-  /** The secret the API gave this device at its first sign-in: every later sign-in proves the device with it. */
+  /** The secret the API gave this device at its first sign-in, on a browser without WebCrypto (or before it had a key). */
   deviceSecret: string;
+  /**
+   * This device's key (ECDSA P-256): the private half made non-extractable and kept as a CryptoKey
+   * (IndexedDB's structured clone keeps it non-extractable: no script can read it out), the public
+   * half as SPKI, base64url. Every sign-in signs a fresh challenge of the API with it.
+   */
+  deviceKey: { privateKey: CryptoKey; publicKey: string };
   /** Set when the API said a supervisor reset this device: it re-registers under a fresh id at the next sign-in. */
   reset: { at: string; newDeviceId?: string };
   storage: { persisted: boolean; askedAt: string };

@@ -24,15 +24,53 @@ export const MAX_BODY_DEPTH = 16_384;
 /** The secret a handheld got at its first sign-in (base64url): proves it is that device. */
 export const DeviceSecretSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{20,128}$/, 'deviceSecret must be the secret the API gave this device'));
 
-export const SignInRequestSchema = z.strictObject({
-  user: freeText('user', 64, { emptyMessage: 'user is empty' }),
-  pin: z.string().check(z.regex(/^\d{4,8}$/, 'pin must be 4 to 8 digits')),
-  deviceId: DeviceIdSchema,
-  /** Required once the API knows `deviceId`; absent on a device's first sign-in. */
-  deviceSecret: z.optional(DeviceSecretSchema),
-  /** A device reset by a supervisor re-registers under a fresh id and proves it was `previous`. */
-  previous: z.optional(z.strictObject({ deviceId: DeviceIdSchema, deviceSecret: DeviceSecretSchema })),
-});
+/**
+ * A handheld's public key: ECDSA P-256, SPKI (DER), base64url (91 bytes). Its private key was made
+ * non-extractable on the device and never leaves it; the device proves itself by signing challenges.
+ */
+export const DevicePublicKeySchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{100,200}$/, 'publicKey must be an ECDSA P-256 public key (SPKI, base64url)'));
+/** A one-time sign-in challenge from `POST /sessions/challenge` (32 random bytes, base64url). */
+export const SignInChallengeSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'challenge must be one from POST /sessions/challenge'));
+/** An ECDSA P-256 / SHA-256 signature as WebCrypto makes it (r and s, 64 bytes), base64url. */
+export const DeviceSignatureSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{86}$/, 'signature must be an ECDSA P-256 signature (64 bytes, base64url)'));
+
+/** What a device signs to prove it holds its key: the purpose, the device id and the challenge, so a signature proves nothing else. */
+export const signInMessage = (deviceId: string, challenge: string): string => `floor-scanner sign-in v1\n${deviceId.toLowerCase()}\n${challenge}`;
+
+const bothOrNeither = (r: { challenge?: unknown; signature?: unknown }) => (r.challenge === undefined) === (r.signature === undefined);
+const proofMessage = 'challenge and signature go together';
+
+export const SignInRequestSchema = z
+  .strictObject({
+    user: freeText('user', 64, { emptyMessage: 'user is empty' }),
+    pin: z.string().check(z.regex(/^\d{4,8}$/, 'pin must be 4 to 8 digits')),
+    deviceId: DeviceIdSchema,
+    /** A device registered with a secret: required once the API knows `deviceId`; absent on a device's first sign-in. */
+    deviceSecret: z.optional(DeviceSecretSchema),
+    /** A device with a key: registers it (first sign-in, or replacing a secret the request proves). */
+    publicKey: z.optional(DevicePublicKeySchema),
+    /** A device registered with a key: a fresh challenge for `deviceId` and its signature of `signInMessage`. */
+    challenge: z.optional(SignInChallengeSchema),
+    signature: z.optional(DeviceSignatureSchema),
+    /** A device reset by a supervisor re-registers under a fresh id and proves it was `previous` (with its secret, or its key). */
+    previous: z.optional(
+      z
+        .strictObject({
+          deviceId: DeviceIdSchema,
+          deviceSecret: z.optional(DeviceSecretSchema),
+          challenge: z.optional(SignInChallengeSchema),
+          signature: z.optional(DeviceSignatureSchema),
+        })
+        .check(
+          z.refine(bothOrNeither, { error: proofMessage, path: ['signature'] }),
+          z.refine((p) => (p.deviceSecret === undefined) !== (p.challenge === undefined), {
+            error: 'previous proves the old registration with its deviceSecret or with challenge and signature (one of them)',
+            path: ['deviceSecret'],
+          }),
+        ),
+    ),
+  })
+  .check(z.refine(bothOrNeither, { error: proofMessage, path: ['signature'] }));
 export type SignInRequest = z.input<typeof SignInRequestSchema>;
 
 export const UserSchema = z.looseObject({ id: z.string(), name: z.string(), roles: z.array(RoleSchema) });
@@ -41,6 +79,11 @@ export type User = z.output<typeof UserSchema>;
  * `session` is the public id every event recorded under this sign-in carries; `deviceSecret`
  * comes only when this sign-in registered the device (keep it: it is never sent again).
  */
+/** `POST /sessions/challenge` `{ deviceId }`: a challenge for that device's next sign-in, usable once, until `expiresAt`. */
+export const ChallengeRequestSchema = z.strictObject({ deviceId: DeviceIdSchema });
+export const ChallengeResponseSchema = z.looseObject({ challenge: z.string().check(z.minLength(1)), expiresAt: z.string() });
+export type ChallengeResponse = z.output<typeof ChallengeResponseSchema>;
+
 export const SignInResponseSchema = z.looseObject({
   token: z.string().check(z.minLength(1)),
   session: z.string().check(z.minLength(1)),
@@ -52,11 +95,12 @@ export type SignInResponse = z.output<typeof SignInResponseSchema>;
 
 /**
  * Sign-in refusals besides `bad_credentials` (401) and `rate_limited` (429), all 403:
- * `device_not_proven` (the device id is registered and this request lacks its secret),
+ * `device_not_proven` (the device id is registered and this request lacks its secret, or the valid signature of a fresh challenge when it was registered with a key),
  * `device_revoked` (a supervisor revoked the handheld), `device_reset` (a supervisor reset it:
- * re-register under a fresh id with `previous`), `previous_not_proven`, `reserved_device`.
+ * re-register under a fresh id with `previous`), `previous_not_proven`, `reserved_device`, `user_disabled`
+ * (the PIN was right but an admin disabled the person).
  */
-export type SignInRefusal = 'device_not_proven' | 'device_revoked' | 'device_reset' | 'previous_not_proven' | 'reserved_device';
+export type SignInRefusal = 'device_not_proven' | 'device_revoked' | 'device_reset' | 'previous_not_proven' | 'reserved_device' | 'user_disabled';
 
 /** Ids no handheld may sign in on: the ledger's own writers (opening balances). */
 export const RESERVED_DEVICE_IDS: readonly string[] = ['00000000-0000-0000-0000-000000000000'];
@@ -112,6 +156,7 @@ export const PushRequestSchema = z.strictObject({
  * v1 event without a session from a handheld that was not signed in before sessions existed),
  * `session_revoked` (a supervisor revoked the session the event was recorded under, or its offline grant),
  * `grant_expired` (recorded under an offline sign-in grant after the grant's expiry),
+ * `user_disabled` (recorded, by its `occurredAt`, at or after an admin disabled its actor),
  * `unstorable` (the event was valid but the database could not apply it: an overflow, a constraint).
  */
 export const REJECTION_CODES = [
@@ -140,6 +185,7 @@ export const REJECTION_CODES = [
   'unknown_type',
   'unstorable',
   'unsupported_version',
+  'user_disabled',
   'wrong_location_kind',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
@@ -300,8 +346,10 @@ export const DeviceHealthSchema = z.looseObject({
   lastSeq: seqNumber,
   lastContactAt: z.nullable(z.string()),
   rejectedCount: z.number(),
-  /** Registration: when the device got its secret; revoked or reset (retired) by a supervisor. */
+  /** Registration: when the device got its key or secret; revoked or reset (retired) by a supervisor. */
   registeredAt: z.nullable(z.string()),
+  /** How the device proves itself at sign-in: a non-extractable key, or a secret (a browser without WebCrypto); null: never registered. */
+  proof: z.optional(z.nullable(z.enum(['key', 'secret']))),
   revokedAt: z.nullable(z.string()),
   resetAt: z.nullable(z.string()),
   /** The registration this one replaced after a reset, and the one that replaced it. */

@@ -365,7 +365,9 @@ function readEvent(e: ReadableEvent): { event: FloorEvent } | { rejection: Rejec
  * supervisor's reset) and that no supervisor revoked; a session that ended at sign-out or
  * expired still vouches for what was recorded under it. An event without a session (schema
  * v1, from an older app's queue) counts only when its actor signed in on this device before
- * sessions existed. Roles are the actor's as of now.
+ * sessions existed. Roles are the actor's as of now. An actor an admin disabled holds their
+ * roles only for what they recorded before the disable (its `occurredAt`, as a grant's expiry is
+ * judged): the disable ends their sessions like a sign-out, and what they did before it stays true.
  */
 function authorize(
   parsed: readonly Parsed[],
@@ -396,6 +398,13 @@ function authorize(
         `the event names no session (schemaVersion ${event.schemaVersion}); only a handheld "${event.actor}" signed in on before sessions existed may still send those`,
       );
     }
+    // A disabled person's events count up to the disable (by when they were recorded), not after,
+    // nor in their last disabled window once enabled again.
+    const at = Date.parse(event.occurredAt);
+    if (actor.disabledAt !== null && at >= actor.disabledAt)
+      return reject('user_disabled', `user "${event.actor}" was disabled by an admin before this event was recorded (${event.occurredAt})`);
+    if (actor.wasDisabled && at >= actor.wasDisabled.from && at < actor.wasDisabled.until)
+      return reject('user_disabled', `user "${event.actor}" was disabled by an admin when this event was recorded (${event.occurredAt})`);
     const needed = rolesFor(event.type);
     if (!hasRole(actor.roles, needed)) {
       return reject('forbidden', `user "${event.actor}" (${actor.roles.join(', ')}) may not record ${event.type}; it needs ${needed.join(' or ')}`);

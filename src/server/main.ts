@@ -4,7 +4,8 @@
  * (a real PostgreSQL instead), TLS_CERT / TLS_KEY (PEM files: HTTPS, needed for the camera on
  * a handheld), STATIC_DIR (dist), LOG_LEVEL (info), WEBHOOK_ALLOW_NETS (networks webhooks may reach
  * although not public, comma-separated CIDRs; none by default, `npm start` allows loopback for the
- * demo storefront), WEBHOOK_LOG_RETENTION_DAYS (7).
+ * demo storefront), WEBHOOK_LOG_RETENTION_DAYS (7), PGLITE_THREAD (1: the embedded database on a
+ * thread of its own, more events a second under load for a little more time per push; off).
  */
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -39,7 +40,7 @@ try {
   server = await startServer({
     port,
     host,
-    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.DATA_DIR ?? './data' }),
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.DATA_DIR ?? './data', pgliteThread: env.PGLITE_THREAD === '1' }),
     seed: true,
     staticDir: env.STATIC_DIR ?? 'dist',
     logLevel: env.LOG_LEVEL ?? 'info',

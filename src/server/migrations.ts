@@ -633,4 +633,24 @@ FROM (SELECT split_part(t, ' ', 1) AS sku, split_part(t, ' ', 2) AS location, ma
 WHERE st.sku = m.sku AND st.location = m.location;
 `,
   },
+  {
+    version: 14,
+    name: 'device keys and sign-in challenges; the last disabled window of a person',
+    sql: `
+-- A handheld registered with a non-extractable ECDSA P-256 key: its public key (SPKI, DER,
+-- base64url). Such a device proves itself by signing a challenge, never with a secret.
+ALTER TABLE devices ADD COLUMN public_key text;
+-- One-time sign-in challenges, each for one device id, short-lived; taken (deleted) by the
+-- sign-in that uses it, so it works once, in whichever API process.
+CREATE TABLE sign_in_challenges (
+  challenge_hash text PRIMARY KEY,
+  device_id text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX sign_in_challenges_expires ON sign_in_challenges (expires_at);
+-- A disabled person is users.locked_at (since when); enabling them keeps their last disabled
+-- window, so what a handheld recorded under their old session during it is still refused.
+ALTER TABLE users ADD COLUMN disabled_from timestamptz, ADD COLUMN disabled_until timestamptz;
+`,
+  },
 ];

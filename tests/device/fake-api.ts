@@ -9,6 +9,7 @@ import { readAnswer, type Answer, type ApiClient, type CallOptions, type Encoded
 import { failureOf, networkFailure } from '../../src/device/api/http-status.ts';
 import type { HttpResponse } from '../../src/device/sync/http.ts';
 import {
+  ChallengeResponseSchema,
   LedgerAnswerSchema,
   PullResponseSchema,
   PushResponseSchema,
@@ -117,6 +118,11 @@ export class FakeApi implements ApiClient {
         user: { id: request.user, name: request.user, roles: ['picker'] },
       });
     });
+  }
+
+  /** A challenge the fake never checks (key proofs are tried against the real API in tests/server/device-keys.test.ts). */
+  signInChallenge(_deviceId: string, opts?: CallOptions) {
+    return this.answer('POST', ChallengeResponseSchema, opts, () => json(200, { challenge: 'c'.repeat(43), expiresAt: '2026-11-23T22:00:00Z' }));
   }
 
   /** Offline sign-in is not this fake's business (tests/device/offline-signin.test.ts runs it against the real API). */

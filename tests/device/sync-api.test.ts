@@ -136,8 +136,10 @@ describe('sync against the real API', () => {
     await original.engine.stop();
     // A clone: same device id, its own different event under seq 1.
     const clone = newDevice({ deviceId: original.deviceId });
-    // A copy of the storage holds the device secret too, so it can sign in as the device.
-    await setMeta(clone, 'deviceSecret', (await getMeta(original.db, 'deviceSecret'))!);
+    // A copy of the storage files holds the device key too (non-extractable keeps scripts from
+    // reading it out, not a copy of the profile's files), so it can sign in as the device.
+    expect(await getMeta(original.db, 'deviceSecret')).toBeUndefined();
+    await setMeta(clone, 'deviceKey', (await getMeta(original.db, 'deviceKey'))!);
     expect((await signIn(clone, httpApiClient(original.http), { user: 'picker', pin: '1111' }, now())).ok).toBe(true);
     const engine = new SyncEngine({
       db: clone,

@@ -26,7 +26,8 @@ function bodyWithPayload(envelopes: Record<string, unknown>[], payloadJson: stri
   return `{"events":[${[head, ...rest.map((e) => JSON.stringify(e))].join(',')}]}`;
 }
 
-describe.each(BACKEND_NAMES)('a hostile client over HTTP on %s', (name) => {
+// Also on PGlite's database thread (PGLITE_THREAD=1): hostile input crosses threads there.
+describe.each([...BACKEND_NAMES, 'pglite-thread' as const])('a hostile client over HTTP on %s', (name) => {
   let backend: Backend;
   let app: App;
   let api: Client;
@@ -53,8 +54,8 @@ describe.each(BACKEND_NAMES)('a hostile client over HTTP on %s', (name) => {
   }
 
   beforeAll(async () => {
-    backend = await openBackend(name);
-    ({ app, client: api } = await startApp(backend));
+    backend = await openBackend(name === 'pglite-thread' ? 'pglite' : name);
+    ({ app, client: api } = await startApp(backend, { pgliteThread: name === 'pglite-thread' }));
     sup = await api.signIn('supervisor', deviceId(0xeeee));
     line = await pickLine(app.db, 'SKU-1007', 'B-01-01');
   });

@@ -28,8 +28,8 @@ function routesOf(app: App): Route[] {
   return out;
 }
 
-/** Only these answer without a session or key: signing in is how a session is had. */
-const PUBLIC = new Set(['POST /api/v1/sessions']);
+/** Only these answer without a session or key: signing in is how a session is had (a key device first asks for a challenge to sign). */
+const PUBLIC = new Set(['POST /api/v1/sessions', 'POST /api/v1/sessions/challenge']);
 /** The change stream's credential is a single-use ticket in the query (EventSource sends no headers): a made-up one is tried. */
 const TICKETED = new Set(['GET /api/v1/stream']);
 

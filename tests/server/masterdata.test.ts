@@ -246,7 +246,9 @@ describe.each(BACKEND_NAMES)('master data API on %s', (name) => {
     await api.signIn('pia2', dev, '13579');
     expect((await api.request('POST', '/api/v1/masterdata/users/pia2/lock', { token: sup })).status).toBe(200);
     expect((await api.get(`/api/v1/devices/${dev}/work`, t1)).status).toBe(401);
-    expect((await api.signInAs('pia2', dev, '13579')).status).toBe(401);
+    // The right PIN of a disabled (locked) person: refused with the reason.
+    const refused = await api.signInAs('pia2', dev, '13579');
+    expect([refused.status, refused.body.error]).toEqual([403, 'user_disabled']);
     expect((await api.request('POST', '/api/v1/masterdata/users/pia2/unlock', { token: sup })).status).toBe(200);
     await api.signIn('pia2', dev, '13579');
     // A supervisor cannot lock an admin, nor themselves; an admin can make a supervisor.

@@ -15,6 +15,7 @@ import {
 } from '../../domain/shift/protocol.ts';
 import {
   API_PREFIX,
+  ChallengeResponseSchema,
   ConflictsAnswerSchema,
   CountTasksAnswerSchema,
   DevicesAnswerSchema,
@@ -27,6 +28,7 @@ import {
   SignInResponseSchema,
   StockAnswerSchema,
   StreamTicketSchema,
+  type ChallengeResponse,
   type ConflictsAnswer,
   type CountTasksAnswer,
   type DevicesAnswer,
@@ -69,6 +71,8 @@ export type LedgerQuery = { deviceId?: string; sku?: string; location?: string; 
 
 export interface ApiClient {
   signIn(request: SignInRequest, opts?: CallOptions): Promise<Answer<SignInResponse>>;
+  /** A one-time challenge for `deviceId`'s next sign-in, to sign with the device's key. */
+  signInChallenge(deviceId: string, opts?: CallOptions): Promise<Answer<ChallengeResponse>>;
   /** Ends the session of `token` (sign-out). */
   signOut(token: string, opts?: CallOptions): Promise<Answer<null>>;
   /** After an online sign-in: this user's grant to sign in offline on this device (src/device/offline-signin.ts). */
@@ -163,6 +167,18 @@ export function httpApiClient(http: HttpClient, now: () => number = () => Date.n
         },
         SignInResponseSchema,
         'the sign-in',
+      ),
+    signInChallenge: (deviceId, opts) =>
+      call(
+        {
+          method: 'POST',
+          path: `${API_PREFIX}/sessions/challenge`,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ deviceId }),
+          signal: opts?.signal,
+        },
+        ChallengeResponseSchema,
+        'the sign-in challenge',
       ),
     async signOut(token, opts) {
       try {

@@ -7,12 +7,22 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DeviceIdSchema } from '../../domain/ids.ts';
-import { API_PREFIX, RESERVED_DEVICE_IDS, SignInRequestSchema, type SessionView, type SignInResponse, type StreamTicket } from '../../domain/protocol.ts';
+import {
+  API_PREFIX,
+  ChallengeRequestSchema,
+  RESERVED_DEVICE_IDS,
+  SignInRequestSchema,
+  type ChallengeResponse,
+  type SessionView,
+  type SignInResponse,
+  type StreamTicket,
+} from '../../domain/protocol.ts';
 import { newToken, tokenHash, verifyPin } from '../auth.ts';
 import type { Database } from '../db.ts';
 import type { ChangeFeed } from '../feed.ts';
 import { fail, parse } from '../http.ts';
 import { userWithPin } from '../storage/index.ts';
+import { CHALLENGE_MS, newChallenge, readPublicKey, verifyDeviceSignature } from './device-key.ts';
 import { PinGate } from './pin-gate.ts';
 import * as ids from './storage.ts';
 
@@ -27,6 +37,8 @@ const MAX_UNPROVEN_WAITING = 8;
 const STREAM_TICKET_MS = 30_000;
 const ADDRESS_LOCK_CACHE_S = 5;
 export const MAX_STREAMS_PER_SESSION = 4;
+/** Sign-in challenges one address may ask for per CHALLENGE_MS (a handheld asks one per sign-in). */
+const CHALLENGE_LIMIT = 600;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -115,8 +127,9 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     const deviceId = body.deviceId;
     if (RESERVED_DEVICE_IDS.includes(deviceId))
       return fail(403, 'reserved_device', `device id ${deviceId} is reserved for the API's own records; no handheld signs in on it`);
+    const claimsDevice = !!body.deviceSecret || !!body.signature;
     const lockedUntil = lockedAddresses.get(req.ip);
-    if (lockedUntil !== undefined && !body.deviceSecret) {
+    if (lockedUntil !== undefined && !claimsDevice) {
       if (lockedUntil > Date.now()) {
         reply.header('retry-after', String(Math.ceil((lockedUntil - Date.now()) / 1000)));
         return fail(429, 'rate_limited', 'too many failed sign-ins for this network address; wait or ask a supervisor');
@@ -126,7 +139,7 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     // A request that cannot be from a registered device waits for a PIN slot before it touches
     // the database at all: a flood costs at most a few queries at a time.
     let entered = false;
-    if (!body.deviceSecret) {
+    if (!claimsDevice) {
       if (!(await gate.enter('unproven'))) return busy(reply);
       entered = true;
     }
@@ -137,10 +150,45 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     }
   });
 
+  // A one-time challenge for a device's next sign-in (any device id: a new handheld proves its key
+  // at registration too). Kept in the database, so any API process takes it, once. A bucket of its
+  // own per address: a flood of challenges neither spends the address's budget for other calls nor
+  // keeps more than CHALLENGE_LIMIT rows per address alive (each lives CHALLENGE_MS).
+  app.post(
+    `${API_PREFIX}/sessions/challenge`,
+    { config: { rateLimit: { max: CHALLENGE_LIMIT, timeWindow: CHALLENGE_MS } } },
+    async (req): Promise<ChallengeResponse> => {
+      const { deviceId } = parse(ChallengeRequestSchema, req.body, 'body');
+      if (RESERVED_DEVICE_IDS.includes(deviceId)) return fail(403, 'reserved_device', `device id ${deviceId} is reserved for the API's own records`);
+      const challenge = newChallenge();
+      const at = now();
+      const expiresAt = new Date(at.getTime() + CHALLENGE_MS);
+      await ids.createChallenge(db, challenge, deviceId, expiresAt, at);
+      return { challenge, expiresAt: expiresAt.toISOString() };
+    },
+  );
+
   const busy = (reply: FastifyReply): never => {
     reply.header('retry-after', '1');
     return fail(429, 'rate_limited', 'too many sign-ins at once from unregistered devices; try again in a moment');
   };
+
+  /**
+   * Whether a request's challenge and signature prove the holder of `publicKey` for `deviceId`.
+   * The challenge is used up whatever the outcome: a replay, a challenge of another device or an
+   * expired one proves nothing.
+   */
+  async function keyProof(deviceId: string, proof: { challenge?: string; signature?: string }, publicKey: string | null | undefined): Promise<KeyCheck> {
+    if (!proof.challenge || !proof.signature) return { ok: false, why: 'no signed challenge' };
+    const taken = await ids.takeChallenge(db, proof.challenge, deviceId, now());
+    if (taken !== 'ok')
+      return { ok: false, why: taken === 'expired' ? 'the challenge expired; ask for a new one' : 'the challenge is unknown, used or not for this device' };
+    if (!publicKey || !verifyDeviceSignature(publicKey, deviceId, proof.challenge, proof.signature))
+      return { ok: false, why: "the signature is not this device's key's signature of the challenge" };
+    return { ok: true, publicKey };
+  }
+  type KeyCheck = { ok: true; publicKey: string } | { ok: false; why: string };
+  const notProvenBy = (deviceId: string, check: KeyCheck) => `${ids.notProven(deviceId)} (${check.ok ? 'proven' : check.why})`;
 
   async function signIn(
     req: FastifyRequest,
@@ -149,25 +197,50 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
     deviceId: string,
     entered: boolean,
   ): Promise<SignInResponse> {
+    if (body.publicKey && !readPublicKey(body.publicKey)) return fail(400, 'invalid_request', 'publicKey is not an ECDSA P-256 public key (SPKI)', 'publicKey');
     const reg = await ids.deviceRegistration(db, deviceId);
-    const secretHash = body.deviceSecret ? tokenHash(body.deviceSecret) : undefined;
-    const proven = !!reg?.secretHash && !!secretHash && sameHash(secretHash, reg.secretHash);
+    const registered = ids.isRegistered(reg);
+    const prevId = body.previous?.deviceId;
+    // The replacement of a reset device whose first answer was lost: proven by the old registration instead.
+    const retry = registered && !!prevId && reg?.replaces === prevId;
     // Device checks come before any PIN is checked or counted: they cost no hashing, and a
     // stranger naming a registered device can neither sign in on it nor lock it out.
-    const prevId = body.previous?.deviceId;
-    // The replacement of a reset device whose first answer was lost is proven by the old registration instead.
-    const retry = !!reg?.secretHash && !!prevId && reg.replaces === prevId;
-    if (reg?.secretHash && !proven && !retry) return fail(403, 'device_not_proven', ids.notProven(deviceId));
+    const secretHash = body.deviceSecret ? tokenHash(body.deviceSecret) : undefined;
+    const byKey = registered && !retry && !!reg?.publicKey;
+    const key = body.signature ? await keyProof(deviceId, body, byKey ? reg?.publicKey : body.publicKey) : undefined;
+    // A device registered with a key is proven by a signature only; one registered with a secret, by the secret.
+    const provenBy: ids.Credential | undefined = byKey
+      ? key?.ok
+        ? { publicKey: key.publicKey }
+        : undefined
+      : registered && !reg?.publicKey && secretHash && sameHash(secretHash, reg?.secretHash)
+        ? { secretHash }
+        : undefined;
+    const proven = !!provenBy;
+    if (registered && !proven && !retry) return fail(403, 'device_not_proven', byKey && key ? notProvenBy(deviceId, key) : ids.notProven(deviceId));
     if (proven && reg?.revokedAt) return fail(403, 'device_revoked', ids.revokedMessage);
     if (proven && reg?.resetAt) return fail(403, 'device_reset', ids.resetMessage);
-    let previous: { deviceId: string; secretHash: string } | undefined;
+    // A signature that proves nothing is refused whatever else the request carries; a key is
+    // registered only with a fresh challenge signed by it (the device can sign before it is bound to it).
+    if (key && !key.ok) return fail(403, 'device_not_proven', notProvenBy(deviceId, key));
+    if (body.publicKey && !key?.ok)
+      return fail(403, 'device_not_proven', 'a public key is registered only with a fresh challenge signed by it (challenge, signature)');
+    let previous: ids.OpenSession['previous'];
     if (body.previous && prevId) {
       const prev = await ids.deviceRegistration(db, prevId);
-      const prevHash = tokenHash(body.previous.deviceSecret);
-      if (!prev || !sameHash(prevHash, prev.secretHash) || !prev.resetAt || (prev.replacedBy && prev.replacedBy !== deviceId) || (reg?.secretHash && !retry)) {
+      const p = body.previous;
+      let prevProof: ids.Credential | undefined;
+      if (p.deviceSecret) {
+        const prevHash = tokenHash(p.deviceSecret);
+        if (prev && !prev.publicKey && sameHash(prevHash, prev.secretHash)) prevProof = { secretHash: prevHash };
+      } else if (prev?.publicKey) {
+        const check = await keyProof(prevId, p, prev.publicKey);
+        if (check.ok) prevProof = { publicKey: check.publicKey };
+      }
+      if (!prev || !prevProof || !prev.resetAt || (prev.replacedBy && prev.replacedBy !== deviceId) || (registered && !retry)) {
         return fail(403, 'previous_not_proven', ids.previousMessage);
       }
-      previous = { deviceId: prevId, secretHash: prevHash };
+      previous = { deviceId: prevId, proven: prevProof };
     }
 
     if (!entered && !(await gate.enter(proven ? 'proven' : 'unproven'))) return busy(reply);
@@ -198,10 +271,15 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
       if (!entered) gate.leave();
     }
     await ids.releaseAttempt(db, counters);
+    // Told only to whoever knows the PIN: the person is disabled, not mistyping.
+    if (user.disabled) return fail(403, 'user_disabled', ids.disabledMessage(user.id));
 
     const token = newToken();
     const session = randomBytes(16).toString('base64url');
-    const deviceSecret = reg?.secretHash && !retry ? undefined : newToken();
+    // What this sign-in registers: the key it proved, else (a new device, or a reset one's replacement again) a new secret.
+    const newKey = body.publicKey && key?.ok && (!registered || retry || !reg?.publicKey) ? body.publicKey : undefined;
+    const deviceSecret = !newKey && (!registered || retry) ? newToken() : undefined;
+    const register: ids.Credential | undefined = newKey ? { publicKey: newKey } : deviceSecret ? { secretHash: tokenHash(deviceSecret) } : undefined;
     const at = now();
     const expiresAt = new Date(at.getTime() + SESSION_HOURS * 3_600_000);
     const opened = await ids.openSession(db, {
@@ -209,14 +287,17 @@ export async function registerIdentity(app: FastifyInstance, deps: IdentityDeps)
       sessionId: session,
       userId: user.id,
       deviceId,
-      ...(deviceSecret ? { registerSecretHash: tokenHash(deviceSecret) } : {}),
-      ...(secretHash ? { provenSecretHash: secretHash } : {}),
+      ...(register ? { register } : {}),
+      ...(provenBy ? { proven: provenBy } : {}),
       ...(previous ? { previous } : {}),
       now: at,
       expiresAt,
     });
     if (!opened.ok) return fail(403, opened.code, opened.message);
-    req.log.info({ user: user.id, deviceId, registered: !!deviceSecret, replaces: previous?.deviceId }, 'signed in');
+    req.log.info(
+      { user: user.id, deviceId, registered: register ? ('publicKey' in register ? 'key' : 'secret') : false, replaces: previous?.deviceId },
+      'signed in',
+    );
     return {
       token,
       session,

@@ -9,7 +9,7 @@
  *   PUT    /api/v1/masterdata/:entity/:key          one JSON record
  *   DELETE /api/v1/masterdata/:entity/:key          catalog, locations, sites, receipts
  *   POST   /api/v1/masterdata/users/:key/pin        { pin }
- *   POST   /api/v1/masterdata/users/:key/lock | unlock
+ *   POST   /api/v1/masterdata/users/:key/disable | enable (older names: lock | unlock)
  *
  * Authorization is checked before the body is read: a stranger's 50 MB upload costs nothing.
  */
@@ -179,6 +179,14 @@ export async function masterdataRoutes(app: FastifyInstance, deps: MasterdataDep
     const { pin } = parse(PinBody, req.body, 'body');
     return userChange(req, reply, (r) => ({ ...r, pin }));
   });
-  app.post(`${prefix}/users/:key/lock`, async (req, reply) => userChange(req, reply, (r) => ({ ...r, locked: true })));
-  app.post(`${prefix}/users/:key/unlock`, async (req, reply) => userChange(req, reply, (r) => ({ ...r, locked: false })));
+  // Disabling ends the person's sessions at once in every API process and refuses their sign-in;
+  // `lock` / `unlock` are the older names of the same switch (the record's field is `locked`).
+  for (const [path, locked] of [
+    ['disable', true],
+    ['lock', true],
+    ['enable', false],
+    ['unlock', false],
+  ] as const) {
+    app.post(`${prefix}/users/:key/${path}`, async (req, reply) => userChange(req, reply, (r) => ({ ...r, locked })));
+  }
 }

@@ -17,6 +17,7 @@ import type {
   CatalogIndex,
 } from '../../domain/masterdata/index.ts';
 import { MASTERDATA_TYPE, OPENING_BALANCE } from '../../domain/replay.ts';
+import { endSessionsOf } from '../identity/storage.ts';
 
 /** The ledger's device id for master-data changes (reserved: no handheld makes a nil-prefixed id). */
 export const MASTERDATA_DEVICE = '00000000-0000-7000-8000-00000000000d';
@@ -248,7 +249,10 @@ export async function userStates(db: Sql): Promise<Map<string, UserState & { pin
   );
 }
 
-/** Writes users; `pinHashes` holds the new hash of each user whose PIN changes. Locking ends the user's open sessions (their scans stay valid). */
+/**
+ * Writes users; `pinHashes` holds the new hash of each user whose PIN changes. Disabling (`locked`)
+ * ends the user's open sessions as a sign-out does, announced to every API process at commit.
+ */
 export async function writeUsers(
   tx: Sql,
   at: Date,
@@ -261,12 +265,13 @@ export async function writeUsers(
      SELECT id, name, roles, coalesce(pin_hash, ''), badge, CASE WHEN locked THEN $2::timestamptz END
      FROM jsonb_to_recordset($1::jsonb) AS x(id text, name text, roles text[], pin_hash text, badge text, locked boolean) ORDER BY id
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles, pin_hash = coalesce(nullif(excluded.pin_hash, ''), users.pin_hash),
-       badge_code = excluded.badge_code, locked_at = CASE WHEN excluded.locked_at IS NULL THEN NULL ELSE coalesce(users.locked_at, excluded.locked_at) END`,
+       badge_code = excluded.badge_code, locked_at = CASE WHEN excluded.locked_at IS NULL THEN NULL ELSE coalesce(users.locked_at, excluded.locked_at) END,
+       disabled_from = CASE WHEN excluded.locked_at IS NULL AND users.locked_at IS NOT NULL THEN users.locked_at ELSE users.disabled_from END,
+       disabled_until = CASE WHEN excluded.locked_at IS NULL AND users.locked_at IS NOT NULL THEN $2::timestamptz ELSE users.disabled_until END`,
     [json(users.map((u) => ({ ...u, pin_hash: pinHashes.get(u.id) ?? null }))), at],
   );
-  const locked = users.filter((u) => u.locked).map((u) => u.id);
-  if (locked.length > 0)
-    await tx.query('UPDATE sessions SET ended_at = $2 WHERE user_id = ANY($1::text[]) AND ended_at IS NULL AND revoked_at IS NULL', [locked, at]);
+  const disabled = users.filter((u) => u.locked).map((u) => u.id);
+  if (disabled.length > 0) await endSessionsOf(tx, disabled, at);
   // A PIN set by a supervisor starts a fresh count of failed sign-ins.
   const fresh = [...pinHashes.keys()];
   if (fresh.length > 0) await tx.query(`DELETE FROM sign_in_counters WHERE scope = 'user' AND key = ANY($1::text[])`, [fresh]);

@@ -14,8 +14,11 @@ export const releaseSavepoint = async (tx: Sql, name: string): Promise<void> => 
 export const rollbackToSavepoint = async (tx: Sql, name: string): Promise<void> => void (await tx.query(`ROLLBACK TO SAVEPOINT ${name}`));
 
 export type PushContext = {
-  /** Known users among the actors, with whether each has signed in on this device. */
-  actors: Map<string, { roles: Role[]; signedIn: boolean }>;
+  /**
+   * Known users among the actors, with whether each has signed in on this device, since when an
+   * admin disabled them and their last disabled window before an enable (epoch ms).
+   */
+  actors: Map<string, { roles: Role[]; signedIn: boolean; disabledAt: number | null; wasDisabled: { from: number; until: number } | null }>;
   /** Event ids already in the ledger (under any device and seq). */
   knownIds: Set<string>;
   /** The count tasks the batch reads, locked. */
@@ -65,7 +68,7 @@ export async function pushContext(
   },
 ): Promise<PushContext> {
   const [r] = await tx.query<{
-    actors: { id: string; roles: Role[]; signedIn: boolean }[];
+    actors: { id: string; roles: Role[]; signedIn: boolean; disabledAt: string | null; from: string | null; until: string | null }[];
     known: string[];
     tasks: CountTaskRow[];
     lines: { pick_list_id: string; line_id: string; sku: string; location: string; qty: number; picked: number; short: number }[];
@@ -94,7 +97,7 @@ export async function pushContext(
        SELECT d.replaces, l.depth + 1 FROM devices d JOIN lineage l ON d.device_id = l.device_id
        WHERE d.replaces IS NOT NULL AND l.depth < 50)
      SELECT
-       (SELECT coalesce(json_agg(json_build_object('id', u.id, 'roles', u.roles, 'signedIn', du.user_id IS NOT NULL)), '[]')
+       (SELECT coalesce(json_agg(json_build_object('id', u.id, 'roles', u.roles, 'signedIn', du.user_id IS NOT NULL, 'disabledAt', u.locked_at, 'from', u.disabled_from, 'until', u.disabled_until)), '[]')
           FROM users u LEFT JOIN device_users du ON du.user_id = u.id AND du.device_id = $1
           WHERE u.id = ANY($2::text[])) AS actors,
        (SELECT coalesce(json_agg(DISTINCT k.id), '[]') FROM unnest($3::text[]) AS k(id) WHERE EXISTS (SELECT 1 FROM ledger l WHERE l.id = k.id)) AS known,
@@ -146,7 +149,17 @@ export async function pushContext(
     { prepared: true },
   );
   return {
-    actors: new Map((r?.actors ?? []).map((a) => [a.id, { roles: a.roles, signedIn: a.signedIn }])),
+    actors: new Map(
+      (r?.actors ?? []).map((a) => [
+        a.id,
+        {
+          roles: a.roles,
+          signedIn: a.signedIn,
+          disabledAt: a.disabledAt === null ? null : Date.parse(a.disabledAt),
+          wasDisabled: a.from === null || a.until === null ? null : { from: Date.parse(a.from), until: Date.parse(a.until) },
+        },
+      ]),
+    ),
     knownIds: new Set(r?.known ?? []),
     tasks: (r?.tasks ?? []).map(toCountTask),
     lines: (r?.lines ?? []).map((l) => ({

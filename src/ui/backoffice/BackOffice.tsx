@@ -31,6 +31,9 @@ const COLUMNS: Record<Entity, string[]> = {
   receipts: ['id', 'supplier', 'dock', 'ssccs', 'receiving'],
 };
 
+/** Column headings where the field's name is not the word the back office shows. */
+const HEADINGS: Record<string, string> = { locked: 'disabled' };
+
 type Row = Record<string, unknown>;
 const cell = (v: unknown): string =>
   Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? (v ? 'yes' : 'no') : v === null || v === undefined ? '' : String(v);
@@ -56,7 +59,7 @@ function Table({ entity, items, actions }: { entity: Entity; items: Row[]; actio
         <thead>
           <tr>
             {COLUMNS[entity].map((c) => (
-              <th key={c}>{c}</th>
+              <th key={c}>{HEADINGS[c] ?? c}</th>
             ))}
             {actions ? <th>actions</th> : null}
           </tr>
@@ -184,16 +187,24 @@ function UserActions({ user, reload }: { user: Row; reload: () => void }) {
   const { token } = useSignedIn();
   const [message, setMessage] = useState<string | null>(null);
   const id = String(user.id);
-  const act = async (path: string, body?: unknown) => {
+  const act = async (path: string, body?: unknown, done = 'Done.') => {
     const r = await call<ImportReport>(http, token, 'POST', `/users/${encodeURIComponent(id)}/${path}`, body ? { json: body } : undefined);
-    setMessage(r.status === 200 ? 'Done.' : (r.body.errors?.map((e) => e.message).join('; ') ?? r.body.message ?? `the API answered ${r.status}`));
+    setMessage(r.status === 200 ? done : (r.body.errors?.map((e) => e.message).join('; ') ?? r.body.message ?? `the API answered ${r.status}`));
     reload();
   };
+  // Disabling signs the person out everywhere at once and refuses their sign-in; what they
+  // recorded before it still counts (a handheld's queue is delivered under the next sign-in).
   return (
     <span>
-      <button type="button" onClick={() => void act(user.locked ? 'unlock' : 'lock')}>
-        {user.locked ? `Unlock ${id}` : `Lock ${id}`}
-      </button>
+      {user.locked ? (
+        <button type="button" onClick={() => void act('enable', undefined, `${id} is enabled: they can sign in again.`)}>
+          Enable {id}
+        </button>
+      ) : (
+        <button type="button" onClick={() => void act('disable', undefined, `${id} is disabled: signed out everywhere, and cannot sign in.`)}>
+          Disable {id}
+        </button>
+      )}
       <button
         type="button"
         onClick={() => {
@@ -247,6 +258,7 @@ function Devices() {
             <th>last contact</th>
             <th>signed in</th>
             <th>state</th>
+            <th>proven by</th>
             <th>actions</th>
           </tr>
         </thead>
@@ -257,6 +269,7 @@ function Devices() {
               <td>{cell(d.lastContactAt)}</td>
               <td>{cell(d.signedIn)}</td>
               <td>{d.revokedAt ? 'revoked' : d.resetAt ? 'reset' : 'active'}</td>
+              <td>{d.proof === 'key' ? 'key' : d.proof === 'secret' ? 'secret' : ''}</td>
               <td>
                 <button type="button" onClick={() => void act(String(d.deviceId), 'revoke')}>
                   Revoke
