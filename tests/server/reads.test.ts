@@ -195,8 +195,9 @@ describe.each(BACKEND_NAMES)('reads and projections on %s', (name) => {
       lastSeq: 2,
       rejectedCount: 1,
       lastContactAt: '2026-11-23T09:00:00.000Z',
-      // Registration and who is signed in on it (sign-in registered the device).
+      // Registration, how it proves itself (the test client holds a secret) and who is signed in on it.
       registeredAt: '2026-11-23T09:00:00.000Z',
+      proof: 'secret',
       revokedAt: null,
       resetAt: null,
       replaces: null,
