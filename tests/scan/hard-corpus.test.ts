@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decoder } from '../../src/scan/camera/types.ts';
 import { frameSignature } from '../../src/scan/evidence.ts';
 import { createNodeDecoder } from '../../src/scan/node/node-decoders.ts';
-import { ScanPipeline, type PipelineScan } from '../../src/scan/pipeline.ts';
+import { ScanPipeline } from '../../src/scan/pipeline.ts';
 import { scanIdentity } from '../../src/scan/read-frame.ts';
 import { ALL_SYMBOLS, REFERENCE_YEAR, renderSymbol } from '../fixtures/barcode-corpus.ts';
+import { throughCamera } from '../fixtures/camera-pass.ts';
 import { ScriptedClock } from '../fixtures/clock.ts';
 import { CONDITIONS, TEXTURES, hardCorpus, photographHard, textureFrame } from '../fixtures/barcode-photo.ts';
 
@@ -16,17 +17,9 @@ describe('the harder corpus through the camera path (zxing-wasm, common set, evi
   let decoder: Decoder;
   const clock = new ScriptedClock();
   const pipeline = new ScanPipeline({ clock, year: () => REFERENCE_YEAR });
-  const through = async (frames: { data: Uint8ClampedArray; width: number; height: number }[]) => {
+  const through = (frames: { data: Uint8ClampedArray; width: number; height: number }[]) => {
     pipeline.resetCamera();
-    clock.advance(5000);
-    const out: PipelineScan[] = [];
-    for (const f of frames) {
-      const signature = frameSignature(f);
-      const found = await decoder.decode(f);
-      clock.advance(33);
-      out.push(...pipeline.pushCameraFrame(found, 'zxing-wasm', signature));
-    }
-    return out;
+    return throughCamera(decoder, pipeline, clock, frames);
   };
   beforeAll(async () => {
     decoder = await createNodeDecoder('zxing-wasm');

@@ -4,11 +4,11 @@ import { findBullseyes, maxiCodeImage } from '../../src/scan/camera/maxicode.ts'
 import { addOnStrip } from '../../src/scan/camera/second-pass.ts';
 import type { Decoder, Frame } from '../../src/scan/camera/types.ts';
 import { CAMERA_TUNING } from '../../src/scan/camera/zxing-wasm-engine.ts';
-import { frameSignature } from '../../src/scan/evidence.ts';
 import { createNodeDecoder } from '../../src/scan/node/node-decoders.ts';
-import { ScanPipeline, type PipelineScan } from '../../src/scan/pipeline.ts';
+import { ScanPipeline } from '../../src/scan/pipeline.ts';
 import { scanIdentity } from '../../src/scan/read-frame.ts';
 import { ALL_SYMBOLS, REFERENCE_YEAR, expectedIdentity } from '../fixtures/barcode-corpus.ts';
+import { throughCamera } from '../fixtures/camera-pass.ts';
 import { ScriptedClock } from '../fixtures/clock.ts';
 import { CONDITIONS, TEXTURES, hardCorpus, textureFrame, type HardSample } from '../fixtures/barcode-photo.ts';
 
@@ -26,18 +26,8 @@ describe('second looks on the camera path (zxing-wasm, camera tuning)', () => {
   let common: Decoder;
   let noStacked: Decoder;
   const clock = new ScriptedClock();
-  const through = async (decoder: Decoder, frames: readonly Frame[], enabled: readonly Symbology[]) => {
-    const pipeline = new ScanPipeline({ clock, year: () => REFERENCE_YEAR, enabled: new Set(enabled) });
-    clock.advance(5000);
-    const out: PipelineScan[] = [];
-    for (const f of frames) {
-      const signature = frameSignature(f);
-      const found = await decoder.decode(f);
-      clock.advance(33);
-      out.push(...pipeline.pushCameraFrame(found, 'zxing-wasm', signature));
-    }
-    return out;
-  };
+  const through = (decoder: Decoder, frames: readonly Frame[], enabled: readonly Symbology[]) =>
+    throughCamera(decoder, new ScanPipeline({ clock, year: () => REFERENCE_YEAR, enabled: new Set(enabled) }), clock, frames);
   beforeAll(async () => {
     all = await createNodeDecoder('zxing-wasm', CAMERA_TUNING, { symbologies: ALL, code39Check: false });
     common = await createNodeDecoder('zxing-wasm', CAMERA_TUNING, { symbologies: DEFAULT_SYMBOLOGIES, code39Check: false });

@@ -37,7 +37,8 @@ function checkDigitOk(digits: readonly number[]): boolean {
   return (10 - (sum % 10)) % 10 === digits[n - 1];
 }
 
-function grey(frame: Frame, x: number, y: number): number {
+/** The frame's grey level at a sub-pixel point (bilinear; clamped at the border). */
+export function greyAt(frame: Frame, x: number, y: number): number {
   const { data, width, height } = frame;
   const x0 = Math.max(0, Math.min(width - 2, Math.floor(x)));
   const y0 = Math.max(0, Math.min(height - 2, Math.floor(y)));
@@ -283,7 +284,7 @@ export function checkEan(frame: Frame, quad: Quad, text: string, upcE = false): 
       const x = ax + ux * s;
       const y = ay + uy * s;
       // Three points across the line: sensor noise averages out, the bars do not.
-      profile[i] = (grey(frame, x - uy * 1.5, y + ux * 1.5) + grey(frame, x, y) + grey(frame, x + uy * 1.5, y - ux * 1.5)) / 3;
+      profile[i] = (greyAt(frame, x - uy * 1.5, y + ux * 1.5) + greyAt(frame, x, y) + greyAt(frame, x + uy * 1.5, y - ux * 1.5)) / 3;
     }
     // As sampled, then sharpened (a narrow space lost in defocus comes back): either must read clearly.
     for (const p of [profile, sharpenProfile(profile, Math.max(1, Math.round(m / step)))]) {

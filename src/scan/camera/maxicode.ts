@@ -7,7 +7,7 @@
  * MaxiCode. The symbol's own Reed-Solomon error correction is the evidence, as for every
  * 2D code.
  */
-import { greyAt } from './second-pass.ts';
+import { greyAt } from './ean-check.ts';
 import type { Frame } from './types.ts';
 
 /** A bullseye: its centre, outer diameters across and down (px), and its dark and light levels. */

@@ -14,7 +14,8 @@ export function luminance(frame: Frame): Float32Array {
   return g;
 }
 
-function toFrame(g: Float32Array, width: number, height: number): Frame {
+/** Grey levels back into an RGBA frame. */
+export function toFrame(g: Float32Array, width: number, height: number): Frame {
   const out = new Uint8ClampedArray(g.length * 4);
   for (let i = 0, p = 0; i < g.length; i++, p += 4) {
     const v = g[i] as number;

@@ -15,7 +15,8 @@
  * frame, then frames that differ in the pipeline).
  */
 import type { Frame } from './types.ts';
-import type { Quad } from './ean-check.ts';
+import { greyAt, type Quad } from './ean-check.ts';
+import { toFrame } from './prep.ts';
 
 /** Modules from the first bar to the last of each EAN/UPC layout. */
 export const EAN_MODULES = { 'ean-13': 95, 'upc-a': 95, 'ean-8': 67, 'upc-e': 51 } as const;
@@ -29,34 +30,6 @@ const AFTER = 72;
 const GAP = 8;
 /** Scan lines of the strip, spread across the middle of the bars. */
 const LINES = 12;
-
-function lum(data: Uint8ClampedArray, k: number): number {
-  return ((data[k] as number) * 77 + (data[k + 1] as number) * 150 + (data[k + 2] as number) * 29) / 256;
-}
-
-/** The frame's grey level at a sub-pixel point (bilinear; clamped at the border). */
-export function greyAt(frame: Frame, x: number, y: number): number {
-  const { data, width, height } = frame;
-  const x0 = Math.max(0, Math.min(width - 2, Math.floor(x)));
-  const y0 = Math.max(0, Math.min(height - 2, Math.floor(y)));
-  const fx = Math.max(0, Math.min(1, x - x0));
-  const fy = Math.max(0, Math.min(1, y - y0));
-  const i = (y0 * width + x0) * 4;
-  const j = i + width * 4;
-  return (lum(data, i) * (1 - fx) + lum(data, i + 4) * fx) * (1 - fy) + (lum(data, j) * (1 - fx) + lum(data, j + 4) * fx) * fy;
-}
-
-function greyFrame(g: Float32Array, width: number, height: number): Frame {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0, p = 0; i < g.length; i++, p += 4) {
-    const v = g[i] as number;
-    data[p] = v;
-    data[p + 1] = v;
-    data[p + 2] = v;
-    data[p + 3] = 255;
-  }
-  return { data, width, height };
-}
 
 /**
  * A straightened strip along an EAN/UPC the engine read at `quad` (`modules` long), from
@@ -119,7 +92,7 @@ function strip(frame: Frame, a: Point, b: Point, across: number, modules: number
   }
   if (addOn < 0) return undefined;
   const cut = Math.max(0, addOn - end - GAP * PITCH);
-  if (cut === 0) return greyFrame(g, cols, LINES);
+  if (cut === 0) return toFrame(g, cols, LINES);
   // Columns taken from the middle of the gap, where there is only paper.
   const from = end + Math.round((addOn - end - cut) / 2);
   const width = cols - cut;
@@ -128,7 +101,7 @@ function strip(frame: Frame, a: Point, b: Point, across: number, modules: number
     out.set(g.subarray(r * cols, r * cols + from), r * width);
     out.set(g.subarray(r * cols + from + cut, (r + 1) * cols), r * width + from);
   }
-  return greyFrame(out, width, LINES);
+  return toFrame(out, width, LINES);
 }
 
 /** A rectangle of a frame. */
