@@ -106,6 +106,17 @@ async function deviceProof(api: ApiClient, crypto: KeyCrypto, key: DeviceKey, de
 }
 type SignInFailure = Extract<SignInResult, { ok: false }>;
 
+/** The key proof of a registration as `deviceId`: the device's key (made now if it has none), signed; none without WebCrypto. */
+async function registrationProof(
+  db: FloorDb,
+  api: ApiClient,
+  crypto: KeyCrypto | undefined,
+  deviceId: string,
+): Promise<{ ok: true; proof?: KeyProof } | SignInFailure> {
+  const key = await deviceKey(db, crypto);
+  return key && crypto ? deviceProof(api, crypto, key, deviceId) : { ok: true };
+}
+
 /**
  * Signs a user in for this device, proving it with its key (made and registered at the first
  * sign-in), or with its secret where there is no WebCrypto; stores the session (and the secret
@@ -116,13 +127,9 @@ export async function signIn(db: FloorDb, api: ApiClient, creds: { user: string;
   const deviceId = await deviceIdOf(db);
   const secret = await getMeta(db, 'deviceSecret');
   const crypto = cryptoOf(opts);
-  const key = await deviceKey(db, crypto);
-  let proof: KeyProof | undefined;
-  if (key && crypto) {
-    const signed = await deviceProof(api, crypto, key, deviceId);
-    if (!signed.ok) return signed;
-    proof = signed.proof;
-  }
+  const signed = await registrationProof(db, api, crypto, deviceId);
+  if (!signed.ok) return signed;
+  const proof = signed.proof;
   const answer = await api.signIn({
     user: creds.user,
     pin: creds.pin,
@@ -190,13 +197,9 @@ export async function reRegister(
     previous = { deviceId: oldId, deviceSecret: oldSecret as string };
   }
   // The new registration: the device's key (made now if the old one had only a secret), else a new secret.
-  const key = await deviceKey(db, crypto);
-  let proof: KeyProof | undefined;
-  if (key && crypto) {
-    const signed = await deviceProof(api, crypto, key, newId);
-    if (!signed.ok) return signed;
-    proof = signed.proof;
-  }
+  const signed = await registrationProof(db, api, crypto, newId);
+  if (!signed.ok) return signed;
+  const proof = signed.proof;
   const answer = await api.signIn({ user: creds.user, pin: creds.pin, deviceId: newId, ...proof, previous } satisfies SignInRequest);
   if (!answer.ok) return { ok: false, ...refusal(answer, 'sign in') };
   const body = answer.value;
