@@ -9,6 +9,7 @@ import { evidenceKey, samePlace } from '../evidence.ts';
 import { eanDoubt } from './ean-check.ts';
 import { prepare, type Prep } from './prep.ts';
 import { readMaxiCodes } from './maxicode.ts';
+import { readPdf417s } from './pdf417.ts';
 import { EAN_MODULES, addOnStrip, aimRect, cropFrame } from './second-pass.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
@@ -27,6 +28,8 @@ export type ZxingWasmTuning = {
   cycle?: readonly Prep[];
   /** Read the middle of each frame again for stacked DataBar (default: when DataBar is enabled and `tryHarder` is off). */
   stackedPass?: boolean;
+  /** Read PDF417 in a pass of its own, cutting out a symbol the engine found but could not read (default: when PDF417 is enabled). */
+  pdf417Pass?: boolean;
 };
 
 /**
@@ -198,8 +201,11 @@ export async function createZxingWasmDecoderFrom(
       : { wasmBinary: source.wasmBinary };
   await zx.prepareZXingModule({ overrides, fireImmediately: true });
   const formats = zxingFormats(config.symbologies);
+  // PDF417 has a pass of its own (see pdf417.ts).
+  const pdfOwnPass = formats.includes('PDF417') && !tuning.isPure && tuning.pdf417Pass !== false;
+  const firstFormats = pdfOwnPass ? formats.filter((f) => f !== 'PDF417') : formats;
   const options: ZxingReader.ReaderOptions = {
-    formats,
+    formats: firstFormats,
     textMode: 'Plain',
     tryHarder: tuning.tryHarder ?? true,
     tryRotate: tuning.tryRotate ?? true,
@@ -248,6 +254,21 @@ export async function createZxingWasmDecoderFrom(
         }
       : undefined;
   const readPure = async (image: Frame) => (await zx.readBarcodes(image as ImageData, maxiOptions)).find((r) => r.isValid);
+  // PDF417: failed reads kept for their corners. Found in halving steps and not trying harder: steps of a third and
+  // trying harder find fewer tilted symbols (measured).
+  const pdfLocate: ZxingReader.ReaderOptions | undefined = pdfOwnPass
+    ? { ...options, formats: ['PDF417'], tryHarder: false, tryDownscale: true, downscaleFactor: 2, returnErrors: true, maxNumberOfSymbols: 2 }
+    : undefined;
+  const pdfCutOptions: ZxingReader.ReaderOptions = {
+    formats: ['PDF417'],
+    textMode: 'Plain',
+    binarizer: 'LocalAverage',
+    tryHarder: true,
+    tryRotate: false,
+    tryDownscale: false,
+    tryInvert: false,
+    maxNumberOfSymbols: 1,
+  };
   const cycle = tuning.cycle ?? ['plain'];
   let turn = 0;
   return {
@@ -258,7 +279,8 @@ export async function createZxingWasmDecoderFrom(
       const prep = cycle[turn++ % cycle.length] ?? 'plain';
       const image = prepare(frame, prep);
       const k = frame.width / image.width;
-      const results = await zx.readBarcodes(image as ImageData, options);
+      // An empty format list would mean every format to ZXing.
+      const results = firstFormats.length > 0 ? await zx.readBarcodes(image as ImageData, options) : [];
       // Skipped when the first pass read a DataBar already: the user aims at one label at a time.
       if (stackedOptions && !results.some((r) => r.isValid && r.format.startsWith('DataBar'))) {
         const rect = aimRect(image);
@@ -271,6 +293,11 @@ export async function createZxingWasmDecoderFrom(
           const size = Math.max(at.dx, at.dy) * 4 * k;
           decoded.push({ format: 'maxicode', text: found.text, symbologyIdentifier: found.symbologyIdentifier, at: { x: at.x * k, y: at.y * k, size } });
         }
+      }
+      if (pdfLocate) {
+        const locate = (f: Frame) => zx.readBarcodes(f as ImageData, pdfLocate);
+        const read = (cut: Frame) => zx.readBarcodes(cut as ImageData, pdfCutOptions);
+        results.push(...(await readPdf417s(image, locate, read)));
       }
       for (const r of results) {
         if (!r.isValid) continue;
