@@ -18,6 +18,11 @@ export type ScanSettings = {
   symbologies: Symbology[];
   /** The site's Code 39 labels carry a mod-43 check character. */
   code39Check: boolean;
+  /**
+   * 2: stacked DataBar is a symbology of its own. A list saved before it was (no version)
+   * chose DataBar with its stacked kinds, so they are kept.
+   */
+  symbologiesVersion?: 2;
 };
 
 export const DEFAULT_SCAN_SETTINGS: ScanSettings = {
@@ -27,6 +32,7 @@ export const DEFAULT_SCAN_SETTINGS: ScanSettings = {
   duplicateWindowMs: 1500,
   symbologies: [...DEFAULT_SYMBOLOGIES],
   code39Check: false,
+  symbologiesVersion: 2,
 };
 
 /** Validates settings read from storage or a form; throws naming the field that is wrong. */
@@ -42,6 +48,7 @@ export function checkScanSettings(s: ScanSettings): ScanSettings {
   if (!Array.isArray(s.symbologies) || !s.symbologies.every(isSymbology)) throw new Error('symbologies must be a list of known symbologies');
   if (s.symbologies.length === 0) throw new Error('symbologies: enable at least one symbology');
   if (typeof s.code39Check !== 'boolean') throw new Error('code39Check must be true or false');
+  if (s.symbologiesVersion !== undefined && s.symbologiesVersion !== 2) throw new Error('symbologiesVersion must be 2');
   return s;
 }
 
@@ -52,9 +59,17 @@ export function withDefaults(stored: Partial<ScanSettings> | undefined): ScanSet
     labels: { ...DEFAULT_LABEL_PATTERNS, ...stored?.labels },
     camera: { region: DEFAULT_REGION, ...stored?.camera },
     duplicateWindowMs: stored?.duplicateWindowMs ?? DEFAULT_SCAN_SETTINGS.duplicateWindowMs,
-    symbologies: stored?.symbologies ? [...stored.symbologies] : [...DEFAULT_SYMBOLOGIES],
+    symbologies: stored?.symbologies ? symbologiesOf(stored) : [...DEFAULT_SYMBOLOGIES],
     code39Check: stored?.code39Check ?? false,
+    symbologiesVersion: 2,
   };
+}
+
+/** A stored list, with stacked DataBar kept where it was saved as part of DataBar. */
+function symbologiesOf(stored: Partial<ScanSettings>): Symbology[] {
+  const list = [...(stored.symbologies ?? [])];
+  const hadStacked = stored.symbologiesVersion === undefined && (list.includes('databar') || list.includes('databar-expanded'));
+  return hadStacked && !list.includes('databar-stacked') ? [...list, 'databar-stacked'] : list;
 }
 
 export interface ScanSettingsStore {

@@ -40,4 +40,19 @@ describe('scanner settings', () => {
     expect(() => checkScanSettings(DEFAULT_SCAN_SETTINGS)).not.toThrow();
     db.close();
   });
+
+  it('keeps stacked DataBar for a site that chose DataBar before stacked DataBar was a choice of its own', async () => {
+    const { db, store } = deviceStore();
+    // Saved before: "GS1 DataBar (omnidirectional, stacked, limited)" was one choice.
+    await putSetting(db, SCAN_SETTINGS_KEY, { symbologies: ['ean-upc', 'databar'] });
+    expect((await store.load()).symbologies).toEqual(['ean-upc', 'databar', 'databar-stacked']);
+    await putSetting(db, SCAN_SETTINGS_KEY, { symbologies: ['ean-upc', 'code-128'] });
+    expect((await store.load()).symbologies).toEqual(['ean-upc', 'code-128']);
+    // Saved since: the site's list as it is, stacked DataBar off where it was turned off.
+    await store.save({ ...DEFAULT_SCAN_SETTINGS, symbologies: ['ean-upc', 'databar'] });
+    expect((await store.load()).symbologies).toEqual(['ean-upc', 'databar']);
+    expect(DEFAULT_SCAN_SETTINGS.symbologies).not.toContain('databar-stacked');
+    await expect(store.save({ ...DEFAULT_SCAN_SETTINGS, symbologiesVersion: 3 as 2 })).rejects.toThrow(/symbologiesVersion/);
+    db.close();
+  });
 });

@@ -213,11 +213,11 @@ function splitAim(text: string): { format?: ScanFormat; aim?: string; rest: stri
   return { rest: text };
 }
 
-/** Whether the site accepts a scan of this symbology; DataBar's one identifier covers both kinds. */
+/** Whether the site accepts a scan of this symbology; DataBar's one identifier covers every kind. */
 function accepted(enabled: ReadonlySet<Symbology>, symbology: Symbology): boolean {
   // An add-on travels with its product code: the code's symbology decides.
   if (symbology === 'ean-addon') return enabled.has('ean-upc');
-  if (symbology === 'databar') return enabled.has('databar') || enabled.has('databar-expanded');
+  if (symbology === 'databar') return enabled.has('databar') || enabled.has('databar-expanded') || enabled.has('databar-stacked');
   return enabled.has(symbology);
 }
 

@@ -14,6 +14,7 @@ export type Symbology =
   | 'codabar'
   | 'databar'
   | 'databar-expanded'
+  | 'databar-stacked'
   | 'datamatrix'
   | 'qr'
   | 'pdf417'
@@ -36,8 +37,14 @@ export const SYMBOLOGIES: readonly SymbologyInfo[] = [
   { id: 'code-39', title: 'Code 39 (full ASCII)', seenOn: 'bin and automotive labels', linear: true },
   { id: 'code-93', title: 'Code 93', seenOn: 'some logistics and parts labels', linear: true },
   { id: 'codabar', title: 'Codabar', seenOn: 'libraries, blood banks, older courier labels', linear: true },
-  { id: 'databar', title: 'GS1 DataBar (omnidirectional, stacked, limited)', seenOn: 'fresh food, small items', linear: true },
-  { id: 'databar-expanded', title: 'GS1 DataBar Expanded (and stacked)', seenOn: 'fresh food with weight, price, expiry', linear: true },
+  { id: 'databar', title: 'GS1 DataBar (omnidirectional, limited)', seenOn: 'fresh food, small items', linear: true },
+  { id: 'databar-expanded', title: 'GS1 DataBar Expanded', seenOn: 'fresh food with weight, price, expiry', linear: true },
+  {
+    id: 'databar-stacked',
+    title: 'GS1 DataBar Stacked and Expanded Stacked',
+    seenOn: 'small fresh food labels; the camera takes a second, slower look at the middle of every frame for them',
+    linear: true,
+  },
   { id: 'datamatrix', title: 'Data Matrix and GS1 DataMatrix', seenOn: 'healthcare, parts marking', linear: false },
   { id: 'qr', title: 'QR Code and GS1 QR / Digital Link', seenOn: 'new product packaging', linear: false },
   { id: 'pdf417', title: 'PDF417', seenOn: 'carrier shipping labels', linear: false },
@@ -47,7 +54,8 @@ export const SYMBOLOGIES: readonly SymbologyInfo[] = [
 /**
  * The common warehouse set, enabled until a site chooses otherwise: what goods, cases,
  * pallets and bins carry. Fewer symbologies decode faster and misread less, so the rest
- * (add-ons, Code 93, Codabar, PDF417, MaxiCode) is opt-in.
+ * (add-ons, Code 93, Codabar, stacked DataBar, PDF417, MaxiCode) is opt-in: stacked DataBar
+ * costs the camera a second look at every frame (the frame budget is for the common set).
  */
 export const DEFAULT_SYMBOLOGIES: readonly Symbology[] = ['ean-upc', 'code-128', 'itf', 'code-39', 'databar', 'databar-expanded', 'datamatrix', 'qr'];
 
@@ -88,7 +96,7 @@ export function symbologyOfAim(aim: string): Symbology | undefined {
       return undefined;
     case 'd':
       return 'datamatrix';
-    // DataBar reports `]e0` for every kind; the expanded ones are told apart by content.
+    // DataBar reports `]e0` for every kind (one-row, stacked, expanded); the kinds are told apart by content only.
     case 'e':
       return 'databar';
     default:

@@ -26,6 +26,7 @@ const NATIVE_OF: Record<Symbology, readonly string[]> = {
   codabar: ['codabar'],
   databar: [],
   'databar-expanded': [],
+  'databar-stacked': [],
   datamatrix: ['data_matrix'],
   qr: ['qr_code'],
   pdf417: ['pdf417'],

@@ -129,9 +129,9 @@ type Read = { isValid: boolean; extra: string; position: Quad };
  * correction unused; otherwise the symbol is cut out at its corners (`pdf417Cut`) and
  * `read` is the engine's harder read of the cut-out. Returns each symbol read.
  */
-export async function readPdf417s<T extends Read>(frame: Frame, locate: (frame: Frame) => Promise<T[]>, read: (cut: Frame) => Promise<T[]>): Promise<T[]> {
+export async function readPdf417s<T extends Read>(frame: Frame, locate: () => Promise<T[]>, read: (cut: Frame) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
-  for (const located of await locate(frame)) {
+  for (const located of await locate()) {
     if (located.isValid && unusedCorrection(located.extra) >= MIN_UNUSED_CORRECTION) {
       out.push(located);
       continue;

@@ -16,7 +16,7 @@
  */
 import type { Frame } from './types.ts';
 import { greyAt, type Quad } from './ean-check.ts';
-import { toFrame } from './prep.ts';
+import { toFrame, type Rect } from './prep.ts';
 
 /** Modules from the first bar to the last of each EAN/UPC layout. */
 export const EAN_MODULES = { 'ean-13': 95, 'upc-a': 95, 'ean-8': 67, 'upc-e': 51 } as const;
@@ -104,22 +104,9 @@ function strip(frame: Frame, a: Point, b: Point, across: number, modules: number
   return toFrame(out, width, LINES);
 }
 
-/** A rectangle of a frame. */
-export type Rect = { x: number; y: number; width: number; height: number };
-
 /** The middle of a frame where the user aims: half its width, two thirds of its height. */
 export function aimRect(frame: Frame): Rect {
   const width = Math.min(frame.width, Math.max(64, Math.round(frame.width / 2)));
   const height = Math.min(frame.height, Math.max(64, Math.round((frame.height * 2) / 3)));
   return { x: (frame.width - width) >> 1, y: (frame.height - height) >> 1, width, height };
-}
-
-/** Copies a rectangle of a frame (rows are contiguous, so a row is one copy). */
-export function cropFrame(frame: Frame, r: Rect): Frame {
-  const data = new Uint8ClampedArray(r.width * r.height * 4);
-  for (let y = 0; y < r.height; y++) {
-    const from = ((r.y + y) * frame.width + r.x) * 4;
-    data.set(frame.data.subarray(from, from + r.width * 4), y * r.width * 4);
-  }
-  return { data, width: r.width, height: r.height };
 }

@@ -7,10 +7,10 @@ import { DEFAULT_SYMBOLOGIES, type Symbology } from '../../domain/barcode/symbol
 import type * as ZxingReader from 'zxing-wasm/reader';
 import { evidenceKey, samePlace } from '../evidence.ts';
 import { eanDoubt } from './ean-check.ts';
-import { prepare, type Prep } from './prep.ts';
+import { greyFrame, prepare, type Prep } from './prep.ts';
 import { readMaxiCodes } from './maxicode.ts';
 import { readPdf417s } from './pdf417.ts';
-import { EAN_MODULES, addOnStrip, aimRect, cropFrame } from './second-pass.ts';
+import { EAN_MODULES, addOnStrip, aimRect } from './second-pass.ts';
 import type { Decoded, Decoder, Frame } from './types.ts';
 
 export type WasmSource = { wasmUrl: string } | { wasmBinary: ArrayBuffer };
@@ -26,8 +26,12 @@ export type ZxingWasmTuning = {
   isPure?: boolean;
   /** Preparations taken in turn, one per frame (default: the frame as captured). */
   cycle?: readonly Prep[];
-  /** Read the middle of each frame again for stacked DataBar (default: when DataBar is enabled and `tryHarder` is off). */
+  /** Read the middle of each frame again for stacked DataBar (default: when it is enabled and `tryHarder` is off). */
   stackedPass?: boolean;
+  /** The stacked pass reads every how many rows of the middle (default 2: a stacked row is at least 5 modules tall). */
+  stackedRowStep?: number;
+  /** Read Data Matrix and QR in the frame at half resolution, the linear codes at full (default: no). */
+  matrixHalf?: boolean;
   /** Read PDF417 in a pass of its own, cutting out a symbol the engine found but could not read (default: when PDF417 is enabled). */
   pdf417Pass?: boolean;
 };
@@ -38,6 +42,9 @@ export type ZxingWasmTuning = {
  * them all, and a curved stacked symbol is sometimes reported as one of them).
  */
 const STACKED: ReadonlySet<string> = new Set(['DataBarOmni', 'DataBarStk', 'DataBarStkOmni', 'DataBarLtd', 'DataBarExpStk']);
+
+/** The matrix codes the camera reads at half resolution (see `matrixHalf`). */
+const MATRIX: ReadonlySet<string> = new Set(['DataMatrix', 'QRCode']);
 
 /** What the site asks the engine to read (its scanner settings). */
 export type EngineConfig = { symbologies: readonly Symbology[]; code39Check: boolean };
@@ -52,7 +59,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = { symbologies: DEFAULT_SYMBOL
  * conditions) to read fewer labels (11 vs 19 of 30) at about three times the CPU, and to
  * halve the chance of two consecutive frames agreeing.
  */
-export const CAMERA_TUNING: ZxingWasmTuning = { tryHarder: false, tryRotate: true, minLineCount: 2, downscaleFactor: 2 };
+export const CAMERA_TUNING: ZxingWasmTuning = { tryHarder: false, tryRotate: true, minLineCount: 2, downscaleFactor: 2, matrixHalf: true };
 /** A single photo (`npm run decode`): one chance, so spend the time. */
 export const PHOTO_TUNING: ZxingWasmTuning = { tryHarder: true, tryRotate: true };
 
@@ -68,8 +75,10 @@ const ZXING_FORMATS: Record<Symbology, readonly ZxingFormat[]> = {
   'code-39': ['Code39'],
   'code-93': ['Code93'],
   codabar: ['Codabar'],
-  databar: ['DataBarOmni', 'DataBarStk', 'DataBarStkOmni', 'DataBarLtd'],
-  'databar-expanded': ['DataBarExp', 'DataBarExpStk'],
+  databar: ['DataBarOmni', 'DataBarLtd'],
+  'databar-expanded': ['DataBarExp'],
+  // Read on the camera only by the stacked pass (ZXing-C++ pairs rows only when trying harder).
+  'databar-stacked': ['DataBarStk', 'DataBarStkOmni', 'DataBarExpStk'],
   datamatrix: ['DataMatrix'],
   qr: ['QRCode'],
   pdf417: ['PDF417'],
@@ -163,10 +172,10 @@ export type ZxingReaderModule = typeof ZxingReader;
 
 type ReadResult = Awaited<ReturnType<ZxingReaderModule['readBarcodes']>>[number];
 
-/** A result read in a crop, placed in the frame it was cut from. */
-function shifted(r: ReadResult, dx: number, dy: number): ReadResult {
+/** A result read in a crop (`sx` by `sy` pixels a pixel of it), placed in the frame it was cut from. */
+function placed(r: ReadResult, dx: number, dy: number, sx: number, sy: number): ReadResult {
   const p = r.position;
-  const move = (q: { x: number; y: number }) => ({ x: q.x + dx, y: q.y + dy });
+  const move = (q: { x: number; y: number }) => ({ x: q.x * sx + dx, y: q.y * sy + dy });
   return { ...r, position: { topLeft: move(p.topLeft), topRight: move(p.topRight), bottomRight: move(p.bottomRight), bottomLeft: move(p.bottomLeft) } };
 }
 
@@ -201,11 +210,8 @@ export async function createZxingWasmDecoderFrom(
       : { wasmBinary: source.wasmBinary };
   await zx.prepareZXingModule({ overrides, fireImmediately: true });
   const formats = zxingFormats(config.symbologies);
-  // PDF417 has a pass of its own (see pdf417.ts).
-  const pdfOwnPass = formats.includes('PDF417') && !tuning.isPure && tuning.pdf417Pass !== false;
-  const firstFormats = pdfOwnPass ? formats.filter((f) => f !== 'PDF417') : formats;
   const options: ZxingReader.ReaderOptions = {
-    formats: firstFormats,
+    formats,
     textMode: 'Plain',
     tryHarder: tuning.tryHarder ?? true,
     tryRotate: tuning.tryRotate ?? true,
@@ -219,6 +225,16 @@ export async function createZxingWasmDecoderFrom(
     tryInvert: false,
     maxNumberOfSymbols: 4,
   };
+  // The camera reads Data Matrix and QR in the half-resolution frame (and its own smaller
+  // levels): the full-resolution level was a third of a frame's time and read no symbol in
+  // the bench's corpus that the half did not. Linear codes need every pixel across their bars.
+  const matrix = tuning.matrixHalf ? formats.filter((f) => MATRIX.has(f)) : [];
+  // PDF417 has a pass of its own (see pdf417.ts).
+  const pdfOwnPass = formats.includes('PDF417') && !tuning.isPure && tuning.pdf417Pass !== false;
+  const linear = formats.filter((f) => !matrix.includes(f) && !(pdfOwnPass && f === 'PDF417'));
+  const fullOptions: ZxingReader.ReaderOptions | undefined = linear.length > 0 ? { ...options, formats: linear } : undefined;
+  const halfOptions: ZxingReader.ReaderOptions | undefined = matrix.length > 0 ? { ...options, formats: matrix } : undefined;
+  const middleOptions: ZxingReader.ReaderOptions | undefined = halfOptions ? { ...halfOptions, tryDownscale: false } : undefined;
   // Second looks (see second-pass.ts), each only when its symbology is enabled.
   const addOnOptions: ZxingReader.ReaderOptions | undefined =
     config.symbologies.includes('ean-addon') && config.symbologies.includes('ean-upc')
@@ -232,8 +248,8 @@ export async function createZxingWasmDecoderFrom(
           maxNumberOfSymbols: 1,
         }
       : undefined;
-  // Only when a stacked kind is enabled: the one-row kinds alone are read well enough by the first pass.
-  const stacked = formats.some((f) => f === 'DataBarStk' || f === 'DataBarStkOmni' || f === 'DataBarExpStk') ? formats.filter((f) => STACKED.has(f)) : [];
+  // Only when the site reads stacked DataBar: the one-row kinds alone are read well enough by the first pass.
+  const stacked = config.symbologies.includes('databar-stacked') ? formats.filter((f) => STACKED.has(f)) : [];
   const stackedOptions: ZxingReader.ReaderOptions | undefined =
     tuning.stackedPass === false || tuning.tryHarder || stacked.length === 0
       ? undefined
@@ -279,12 +295,21 @@ export async function createZxingWasmDecoderFrom(
       const prep = cycle[turn++ % cycle.length] ?? 'plain';
       const image = prepare(frame, prep);
       const k = frame.width / image.width;
-      // An empty format list would mean every format to ZXing.
-      const results = firstFormats.length > 0 ? await zx.readBarcodes(image as ImageData, options) : [];
+      const grey = greyFrame(image);
+      const results = fullOptions ? await zx.readBarcodes(grey.full, fullOptions) : [];
+      if (halfOptions && middleOptions) {
+        for (const r of await zx.readBarcodes(grey.half, halfOptions)) results.push(placed(r, 0, 0, 2, 2));
+        // Small symbols where the user aims, at full resolution.
+        if (!results.some((r) => r.isValid && MATRIX.has(r.format))) {
+          const rect = aimRect(image);
+          for (const r of await zx.readBarcodes(grey.crop(rect, 1), middleOptions)) results.push(placed(r, rect.x, rect.y, 1, 1));
+        }
+      }
       // Skipped when the first pass read a DataBar already: the user aims at one label at a time.
       if (stackedOptions && !results.some((r) => r.isValid && r.format.startsWith('DataBar'))) {
         const rect = aimRect(image);
-        for (const r of await zx.readBarcodes(cropFrame(image, rect) as ImageData, stackedOptions)) results.push(shifted(r, rect.x, rect.y));
+        const step = tuning.stackedRowStep ?? 2;
+        for (const r of await zx.readBarcodes(grey.crop(rect, step), stackedOptions)) results.push(placed(r, rect.x, rect.y, 1, step));
       }
       const decoded: Decoded[] = [];
       if (maxiOptions && !results.some((r) => r.isValid && r.format === 'MaxiCode')) {
@@ -295,7 +320,7 @@ export async function createZxingWasmDecoderFrom(
         }
       }
       if (pdfLocate) {
-        const locate = (f: Frame) => zx.readBarcodes(f as ImageData, pdfLocate);
+        const locate = () => zx.readBarcodes(grey.full, pdfLocate);
         const read = (cut: Frame) => zx.readBarcodes(cut as ImageData, pdfCutOptions);
         results.push(...(await readPdf417s(image, locate, read)));
       }

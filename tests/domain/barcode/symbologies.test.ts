@@ -165,6 +165,8 @@ describe("the site's symbologies", () => {
     // An add-on rides on EAN/UPC, and DataBar's one identifier serves both DataBar settings.
     expect(parseScan(']E3978123456789712345', { ...Y, enabled })).toMatchObject({ kind: 'product', addOn: '12345' });
     expect(parseScan(']e00109506000134352', { ...Y, enabled: new Set(['databar-expanded'] as const) }).kind).toBe('product');
+    expect(parseScan(']e00109506000134352', { ...Y, enabled: new Set(['databar-stacked'] as const) }).kind).toBe('product');
+    expect(parseScan(']e00109506000134352', { ...Y, enabled: new Set(['ean-upc'] as const) }).problems[0]?.code).toBe('symbology_disabled');
     expect(parseScan('PART', { ...Y, enabled, format: 'codabar' }).problems[0]?.code).toBe('symbology_disabled');
   });
 });
