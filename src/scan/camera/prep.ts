@@ -4,6 +4,7 @@
  * photo is decoded every way and the ways must agree (`photo.ts`); the live camera decodes
  * frames as captured, where the next frame is the better second chance.
  */
+import { greyLevels } from './grey-kernel.ts';
 import type { Frame } from './types.ts';
 
 /** The frame's grey levels (the decoders read luminance only). */
@@ -19,8 +20,8 @@ export type Rect = { x: number; y: number; width: number; height: number };
 
 /**
  * A frame's grey levels at full and half resolution, each a binary PGM file that ZXing
- * reads as it is (an RGBA frame it converts in JavaScript on every read). Both come from
- * one pass over the frame: the pass is memory-bound, so the half costs little.
+ * reads as it is (an RGBA frame it converts in JavaScript on every read). The grey levels
+ * come from one SIMD pass (`grey-kernel.ts`), the half from their 2x2 means.
  */
 export type GreyFrame = {
   readonly full: Uint8Array;
@@ -38,36 +39,19 @@ function pgm(width: number, height: number): { file: Uint8Array; at: number } {
 
 /** The grey levels of a frame (BT.601 weights, as ZXing's own conversion) and their 2x2 means. */
 export function greyFrame(frame: Frame): GreyFrame {
-  const { data: d, width: w, height: h } = frame;
+  const { width: w, height: h } = frame;
   const full = pgm(w, h);
   const hw = w >> 1;
   const hh = h >> 1;
   const half = pgm(hw, hh);
   const g = full.file;
   const f0 = full.at;
+  greyLevels(frame.data, g, f0, w * h);
   for (let y = 0; y < hh; y++) {
-    let a = 2 * y * w;
-    let b = a + w;
+    let a = f0 + 2 * y * w;
     let o = half.at + y * hw;
-    for (let x = 0; x < hw; x++, a += 2, b += 2, o++) {
-      const pa = a << 2;
-      const pb = b << 2;
-      const g0 = (306 * (d[pa] as number) + 601 * (d[pa + 1] as number) + 117 * (d[pa + 2] as number) + 512) >> 10;
-      const g1 = (306 * (d[pa + 4] as number) + 601 * (d[pa + 5] as number) + 117 * (d[pa + 6] as number) + 512) >> 10;
-      const g2 = (306 * (d[pb] as number) + 601 * (d[pb + 1] as number) + 117 * (d[pb + 2] as number) + 512) >> 10;
-      const g3 = (306 * (d[pb + 4] as number) + 601 * (d[pb + 5] as number) + 117 * (d[pb + 6] as number) + 512) >> 10;
-      g[f0 + a] = g0;
-      g[f0 + a + 1] = g1;
-      g[f0 + b] = g2;
-      g[f0 + b + 1] = g3;
-      half.file[o] = (g0 + g1 + g2 + g3 + 2) >> 2;
-    }
-  }
-  // An odd last column or row has no half of its own.
-  for (let y = 0; y < h; y++) {
-    for (let x = y < 2 * hh ? 2 * hw : 0; x < w; x++) {
-      const p = (y * w + x) << 2;
-      g[f0 + y * w + x] = (306 * (d[p] as number) + 601 * (d[p + 1] as number) + 117 * (d[p + 2] as number) + 512) >> 10;
+    for (let x = 0; x < hw; x++, a += 2, o++) {
+      half.file[o] = ((g[a] as number) + (g[a + 1] as number) + (g[a + w] as number) + (g[a + w + 1] as number) + 2) >> 2;
     }
   }
   return {
