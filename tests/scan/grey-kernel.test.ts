@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
-import { GREY_WASM_BASE64, greyLevels } from '../../src/scan/camera/grey-kernel.ts';
+import { GREY_WASM_BASE64, greyAndHalf } from '../../src/scan/camera/grey-kernel.ts';
 import { greyFrame, luminance } from '../../src/scan/camera/prep.ts';
 import { seeded } from '../fixtures/random.ts';
 
@@ -13,20 +13,32 @@ describe('grey levels in WebAssembly SIMD', () => {
     expect(Buffer.from(buffer).toString('base64')).toBe(GREY_WASM_BASE64);
   });
 
-  it('gives the very grey levels of the JavaScript loop, for any pixel count (a tail of 1 to 3 in JavaScript)', () => {
+  it('gives the very grey levels and 2x2 means of the JavaScript loops, for any size (odd sides, tails under 4 and 16)', () => {
     expect(WebAssembly.validate(Uint8Array.from(atob(GREY_WASM_BASE64), (c) => c.charCodeAt(0)))).toBe(true);
     const rand = seeded(7);
-    for (const n of [1, 3, 4, 5, 1283 * 7, 1280 * 720]) {
+    for (const [w, h] of [
+      [1, 1],
+      [3, 1],
+      [2, 2],
+      [5, 3],
+      [17, 3],
+      [33, 9],
+      [1283, 7],
+      [1280, 720],
+    ] as const) {
+      const n = w * h;
       const rgba = new Uint8ClampedArray(n * 4);
       for (let i = 0; i < rgba.length; i++) rgba[i] = rand() * 256;
-      // Extremes: white, black, pure primaries.
+      // Extremes: white, black, pure red.
       rgba.set([255, 255, 255, 255, 0, 0, 0, 255, 255, 0, 0, 255].slice(0, Math.min(12, n * 4)));
-      const simd = new Uint8Array(n + 5);
-      const js = new Uint8Array(n + 5);
-      greyLevels(rgba, simd, 5, n);
-      greyLevels(rgba, js, 5, n, false);
-      expect(Buffer.from(simd).equals(Buffer.from(js)), `n=${n}`).toBe(true);
-      if (n >= 3) expect([...simd.subarray(5, 8)]).toEqual([255, 0, 76]);
+      const halfLength = (w >> 1) * (h >> 1);
+      const [simdFull, jsFull] = [new Uint8Array(n + 5), new Uint8Array(n + 5)];
+      const [simdHalf, jsHalf] = [new Uint8Array(halfLength + 3), new Uint8Array(halfLength + 3)];
+      greyAndHalf(rgba, w, h, simdFull, 5, simdHalf, 3);
+      greyAndHalf(rgba, w, h, jsFull, 5, jsHalf, 3, false);
+      expect(Buffer.from(simdFull).equals(Buffer.from(jsFull)), `${w}x${h}`).toBe(true);
+      expect(Buffer.from(simdHalf).equals(Buffer.from(jsHalf)), `half ${w}x${h}`).toBe(true);
+      if (n >= 3) expect([...simdFull.subarray(5, 8)]).toEqual([255, 0, 76]);
     }
   });
 

@@ -4,7 +4,7 @@
  * photo is decoded every way and the ways must agree (`photo.ts`); the live camera decodes
  * frames as captured, where the next frame is the better second chance.
  */
-import { greyLevels } from './grey-kernel.ts';
+import { greyAndHalf } from './grey-kernel.ts';
 import type { Frame } from './types.ts';
 
 /** The frame's grey levels (the decoders read luminance only). */
@@ -21,7 +21,7 @@ export type Rect = { x: number; y: number; width: number; height: number };
 /**
  * A frame's grey levels at full and half resolution, each a binary PGM file that ZXing
  * reads as it is (an RGBA frame it converts in JavaScript on every read). The grey levels
- * come from one SIMD pass (`grey-kernel.ts`), the half from their 2x2 means.
+ * and their 2x2 means come from WebAssembly SIMD (`grey-kernel.ts`).
  */
 export type GreyFrame = {
   readonly full: Uint8Array;
@@ -46,14 +46,7 @@ export function greyFrame(frame: Frame): GreyFrame {
   const half = pgm(hw, hh);
   const g = full.file;
   const f0 = full.at;
-  greyLevels(frame.data, g, f0, w * h);
-  for (let y = 0; y < hh; y++) {
-    let a = f0 + 2 * y * w;
-    let o = half.at + y * hw;
-    for (let x = 0; x < hw; x++, a += 2, o++) {
-      half.file[o] = ((g[a] as number) + (g[a + 1] as number) + (g[a + w] as number) + (g[a + w + 1] as number) + 2) >> 2;
-    }
-  }
+  greyAndHalf(frame.data, w, h, g, f0, half.file, half.at);
   return {
     full: g,
     half: half.file,
